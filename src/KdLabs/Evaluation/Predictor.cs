@@ -1,0 +1,43 @@
+using KdLabs.Data;
+using static TorchSharp.torch;
+
+namespace KdLabs.Evaluation;
+
+/// <summary>Runs a model over a whole dataset in eval mode without gradients.</summary>
+public static class Predictor
+{
+    /// <summary>
+    /// The model's logits for every sample, in dataset order (N × classes, float32). The model is put
+    /// in eval mode for the pass (dropout off, batch-norm running statistics) and restored afterwards.
+    /// </summary>
+    public static Tensor Logits(nn.Module<Tensor, Tensor> model, InMemoryDataset data, int batchSize = 1000)
+    {
+        bool wasTraining = model.training;
+        model.eval();
+        try
+        {
+            using var noGrad = no_grad();
+            var parts = new List<Tensor>();
+            using (var outer = NewDisposeScope())
+            {
+                foreach (var batch in BatchLoader.Batches(data, batchSize, shuffle: false, seed: 0, epoch: 0))
+                {
+                    using var scope = NewDisposeScope();
+                    parts.Add(model.forward(batch.Inputs).MoveToOuterDisposeScope());
+                }
+                return cat(parts, 0).MoveToOuterDisposeScope();
+            }
+        }
+        finally
+        {
+            model.train(wasTraining);
+        }
+    }
+
+    /// <summary>Arg-max class of each row of <paramref name="logits"/>.</summary>
+    public static long[] ArgMax(Tensor logits)
+    {
+        using var pred = logits.argmax(1);
+        return pred.data<long>().ToArray();
+    }
+}

@@ -1,0 +1,20 @@
+using KdLabs.Data;
+using static TorchSharp.torch;
+
+namespace KdLabs.Training;
+
+/// <summary>
+/// What a training run minimises. The objective runs the model's forward pass itself, so objectives
+/// that need more than logits (soft trees, feature-based distillation) fit the same trainer.
+/// </summary>
+public interface ITrainingObjective
+{
+    /// <summary>A short description for logs and reports.</summary>
+    string Description { get; }
+
+    /// <summary>Called once before training on <paramref name="train"/>, e.g. to check or build caches.</summary>
+    void Prepare(InMemoryDataset train, IBatchAugmentation? augmentation);
+
+    /// <summary>Forward pass and loss for one batch.</summary>
+    StepResult Step(nn.Module<Tensor, Tensor> model, Batch batch);
+}

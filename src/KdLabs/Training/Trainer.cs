@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using KdLabs.Data;
+using KdLabs.Evaluation;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace KdLabs.Training;
+
+/// <summary>
+/// Trains a model against an <see cref="ITrainingObjective"/>: supervised and distillation runs share
+/// this loop. Each batch runs in its own dispose scope; the running loss and accuracy stay on the
+/// tensor side and are read back only every <see cref="TrainerOptions.ReportEvery"/> steps, which is
+/// also where a NaN or infinite loss stops the run. Checkpoints are written after each epoch.
+/// </summary>
+public sealed class Trainer
+{
+    private readonly TrainerOptions options;
+    private readonly ITrainingProgress progress;
+
+    /// <summary>Creates a trainer; <paramref name="progress"/> defaults to <see cref="TrainingProgress.Default"/>.</summary>
+    public Trainer(TrainerOptions options, ITrainingProgress? progress = null)
+    {
+        options.Validate();
+        this.options = options;
+        this.progress = progress ?? TrainingProgress.Default();
+    }
+
+    /// <summary>The options this trainer uses.</summary>
+    public TrainerOptions Options => options;
+
+    /// <summary>Trains <paramref name="model"/> in place and returns its per-epoch metrics.</summary>
+    public TrainingHistory Fit(nn.Module<Tensor, Tensor> model, InMemoryDataset train, InMemoryDataset? test,
+        ITrainingObjective objective, string runName)
+    {
+        objective.Prepare(train, options.Augmentation);
+        using var optimizer = CreateOptimizer(model);
+        var scheduler = CreateScheduler(optimizer);
+        var history = new TrainingHistory(runName);
+        int firstEpoch = 1;
+
+        if (options.CheckpointDirectory is { } dir && options.Resume && Checkpoint.ReadState(dir) is { } state)
+        {
+            if (state.OptionsFingerprint != options.Fingerprint())
+            {
+                throw new InvalidOperationException($"{dir}: this checkpoint was written with other training options ({state.OptionsFingerprint}). Use another output folder, or delete this one to start over.");
+            }
+            Checkpoint.Load(dir, model, optimizer);
+            history.Epochs.AddRange(state.History);
+            for (int e = 0; e < state.Epoch; e++)
+            {
+                scheduler?.step();
+            }
+            firstEpoch = state.Epoch + 1;
+        }
+
+        return progress.Run(runName, sink =>
+        {
+            for (int epoch = firstEpoch; epoch <= options.Epochs; epoch++)
+            {
+                var metrics = RunEpoch(model, train, test, objective, optimizer, epoch, sink, runName);
+                scheduler?.step();
+                history.Epochs.Add(metrics);
+                sink.EndEpoch(metrics);
+                if (options.CheckpointDirectory is { } checkpointDir)
+                {
+                    Checkpoint.Save(checkpointDir, model, optimizer, new CheckpointState(epoch, options.Fingerprint(), "", history.Epochs));
+                }
+            }
+            return history;
+        });
+    }
+
+    private EpochMetrics RunEpoch(nn.Module<Tensor, Tensor> model, InMemoryDataset train, InMemoryDataset? test,
+        ITrainingObjective objective, OptimizerHelper optimizer, int epoch, IProgressSink sink, string runName)
+    {
+        model.train();
+        // Dropout draws from torch's global generator: seeding it per epoch makes a resumed run match an uninterrupted one.
+        manual_seed(HashCode.Combine(options.Seed, epoch, 0xD0));
+        int steps = BatchLoader.BatchCount(train.Count, options.BatchSize);
+        sink.StartEpoch(epoch, options.Epochs, steps);
+        double lr = optimizer.ParamGroups.First().LearningRate;
+
+        using var lossSum = zeros(1, ScalarType.Float64);
+        using var correct = zeros(1, ScalarType.Int64);
+        long seen = 0;
+        int step = 0;
+        var clock = Stopwatch.StartNew();
+        foreach (var batch in BatchLoader.Batches(train, options.BatchSize, shuffle: true, options.Seed, epoch, options.Augmentation))
+        {
+            using var scope = NewDisposeScope();
+            optimizer.zero_grad();
+            var result = objective.Step(model, batch);
+            result.Loss.backward();
+            optimizer.step();
+            using (no_grad())
+            {
+                lossSum.add_(result.Loss.detach().to_type(ScalarType.Float64) * batch.Size);
+                correct.add_(result.Logits.argmax(1).eq(batch.Labels).sum());
+            }
+            seen += batch.Size;
+            step++;
+            if (step % options.ReportEvery == 0 || step == steps)
+            {
+                double meanLoss = lossSum.item<double>() / seen;
+                if (!double.IsFinite(meanLoss))
+                {
+                    string kept = options.CheckpointDirectory is { } d && epoch > 1 ? $" The checkpoint of epoch {epoch - 1} in {d} is intact." : "";
+                    throw new TrainingDivergedException($"{runName}: the training loss became {meanLoss} in epoch {epoch} by step {step} (learning rate {lr:g3}). Training stopped.{kept} Lower the learning rate or check the inputs for NaN.");
+                }
+                sink.Update(step, meanLoss, (double)correct.item<long>() / seen, seen / clock.Elapsed.TotalSeconds);
+            }
+        }
+        clock.Stop();
+        double trainLoss = lossSum.item<double>() / seen;
+        double trainAccuracy = (double)correct.item<long>() / seen;
+        double testAccuracy = test is null ? double.NaN : Accuracy(model, test);
+        return new EpochMetrics(epoch, trainLoss, trainAccuracy, testAccuracy, lr, clock.Elapsed.TotalSeconds, seen / clock.Elapsed.TotalSeconds);
+    }
+
+    private double Accuracy(nn.Module<Tensor, Tensor> model, InMemoryDataset data)
+    {
+        using var logits = Predictor.Logits(model, data, options.EvalBatchSize);
+        return ClassificationReport.From(Predictor.ArgMax(logits), data.LabelArray(), data.NumClasses).Accuracy;
+    }
+
+    private OptimizerHelper CreateOptimizer(nn.Module model)
+    {
+        var parameters = model.parameters().Where(p => p.requires_grad).ToList();
+        return options.Optimizer switch
+        {
+            OptimizerKind.Adam => optim.Adam(parameters, options.LearningRate, weight_decay: options.WeightDecay),
+            OptimizerKind.AdamW => optim.AdamW(parameters, options.LearningRate, weight_decay: options.WeightDecay),
+            OptimizerKind.Sgd => optim.SGD(parameters, options.LearningRate, momentum: options.Momentum, weight_decay: options.WeightDecay),
+            _ => throw new ArgumentOutOfRangeException(nameof(options), options.Optimizer, "Unknown optimizer."),
+        };
+    }
+
+    private optim.lr_scheduler.LRScheduler? CreateScheduler(OptimizerHelper optimizer) => options.Schedule switch
+    {
+        LrSchedule.Constant => null,
+        LrSchedule.Step => optim.lr_scheduler.StepLR(optimizer, options.StepSize, options.StepGamma),
+        LrSchedule.Cosine => optim.lr_scheduler.CosineAnnealingLR(optimizer, options.Epochs),
+        _ => throw new ArgumentOutOfRangeException(nameof(options), options.Schedule, "Unknown schedule."),
+    };
+}

@@ -1,0 +1,82 @@
+using System.Text.Json;
+using KdLabs.Data;
+
+namespace KdLabs.Training;
+
+/// <summary>Everything that decides how a model is trained. One <see cref="Seed"/> drives data order, dropout and augmentation.</summary>
+public sealed record TrainerOptions
+{
+    /// <summary>Passes over the training set.</summary>
+    public int Epochs { get; init; } = 5;
+
+    /// <summary>Mini-batch size.</summary>
+    public int BatchSize { get; init; } = 64;
+
+    /// <summary>Initial learning rate.</summary>
+    public double LearningRate { get; init; } = 1e-3;
+
+    /// <summary>Optimizer.</summary>
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.Adam;
+
+    /// <summary>Momentum for SGD.</summary>
+    public double Momentum { get; init; } = 0.9;
+
+    /// <summary>L2 weight decay (decoupled for AdamW).</summary>
+    public double WeightDecay { get; init; }
+
+    /// <summary>Learning-rate schedule.</summary>
+    public LrSchedule Schedule { get; init; } = LrSchedule.Constant;
+
+    /// <summary>Epochs between decays for <see cref="LrSchedule.Step"/>.</summary>
+    public int StepSize { get; init; } = 1;
+
+    /// <summary>Decay factor for <see cref="LrSchedule.Step"/>.</summary>
+    public double StepGamma { get; init; } = 0.7;
+
+    /// <summary>Seed for shuffling, dropout and augmentation.</summary>
+    public int Seed { get; init; } = 1;
+
+    /// <summary>Training-time augmentation, or null.</summary>
+    public IBatchAugmentation? Augmentation { get; init; }
+
+    /// <summary>Batch size for evaluation passes.</summary>
+    public int EvalBatchSize { get; init; } = 1000;
+
+    /// <summary>
+    /// Steps between progress refreshes. The running loss is read back from the tensor (and checked
+    /// for NaN/Inf) only then, so the hot loop has no per-step host synchronisation.
+    /// </summary>
+    public int ReportEvery { get; init; } = 25;
+
+    /// <summary>Folder for the run's checkpoint, or null for none.</summary>
+    public string? CheckpointDirectory { get; init; }
+
+    /// <summary>Continue from the checkpoint in <see cref="CheckpointDirectory"/> when it matches these options.</summary>
+    public bool Resume { get; init; } = true;
+
+    /// <summary>Throws when a setting is out of range.</summary>
+    public void Validate()
+    {
+        Check(Epochs >= 1, nameof(Epochs), Epochs, "at least 1");
+        Check(BatchSize >= 1, nameof(BatchSize), BatchSize, "at least 1");
+        Check(LearningRate > 0 && double.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "a positive number");
+        Check(WeightDecay >= 0, nameof(WeightDecay), WeightDecay, "0 or more");
+        Check(ReportEvery >= 1, nameof(ReportEvery), ReportEvery, "at least 1");
+        Check(StepSize >= 1, nameof(StepSize), StepSize, "at least 1");
+    }
+
+    /// <summary>A stable text of the settings that change results, used to match checkpoints.</summary>
+    public string Fingerprint() => JsonSerializer.Serialize(new
+    {
+        Epochs, BatchSize, LearningRate, Optimizer = Optimizer.ToString(), Momentum, WeightDecay,
+        Schedule = Schedule.ToString(), StepSize, StepGamma, Seed, Augmentation = Augmentation?.Name,
+    });
+
+    private static void Check(bool ok, string name, object value, string expected)
+    {
+        if (!ok)
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be {expected}.");
+        }
+    }
+}
