@@ -1,1 +1,14 @@
-return 0;
+using System.CommandLine;
+using KdLabs.Cli;
+
+if (Console.IsOutputRedirected)
+{
+    // Logs and CI capture output at 80 columns by default, which folds the result tables beyond reading.
+    Spectre.Console.AnsiConsole.Profile.Width = 160;
+}
+
+var root = new RootCommand("kdlabs: knowledge-distillation labs on TorchSharp. Runs experiments and notebooks.");
+root.Subcommands.Add(DataCommands.Create());
+root.Subcommands.Add(DistillCommands.Create());
+root.Subcommands.Add(BenchCommands.Create());
+return CliErrors.Guard(() => root.Parse(args).Invoke());

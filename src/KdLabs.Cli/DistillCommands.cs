@@ -1,0 +1,77 @@
+using System.CommandLine;
+using KdLabs.Experiments;
+using Spectre.Console;
+
+namespace KdLabs.Cli;
+
+/// <summary><c>kdlabs distill mnist</c>.</summary>
+internal static class DistillCommands
+{
+    public static Command Create()
+    {
+        var teacher = new Option<string>("--teacher") { Description = "Model family: cnn (PyTorch-example CNNs) or mlp (Hinton 2015 MLPs).", DefaultValueFactory = _ => "cnn" };
+        teacher.AcceptOnlyFromAmong("cnn", "mlp");
+        var alpha = new Option<double>("--alpha") { Description = "Weight of the hard-label CE term, in [0, 1] (1 = no distillation).", DefaultValueFactory = _ => 0.5 };
+        var temperature = new Option<double>("--temperature", "-T") { Description = "Softmax temperature T > 0 of the distillation term.", DefaultValueFactory = _ => 4.0 };
+        var epochs = new Option<int>("--epochs") { Description = "Epochs for teacher and students.", DefaultValueFactory = _ => 5 };
+        var batchSize = new Option<int>("--batch-size") { Description = "Mini-batch size.", DefaultValueFactory = _ => 64 };
+        var lr = new Option<double>("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => 1e-3 };
+        var seed = new Option<int>("--seed") { Description = "One seed for data order, initialisation, dropout and augmentation.", DefaultValueFactory = _ => 1 };
+        var trainLimit = new Option<int?>("--train-limit") { Description = "Use only the first N training images." };
+        var testLimit = new Option<int?>("--test-limit") { Description = "Use only the first N test images." };
+        var dropout = new Option<double>("--dropout") { Description = "Dropout on the MLPs' hidden layers.", DefaultValueFactory = _ => 0.0 };
+        var jitter = new Option<int>("--jitter") { Description = "Random ±N pixel shifts in training (Hinton's jitter); teacher logits are then computed live.", DefaultValueFactory = _ => 0 };
+        var smoke = new Option<bool>("--smoke") { Description = "2,000/1,000 images and one epoch: the same code path in seconds." };
+        var output = new Option<string>("--out") { Description = "Output folder for results.json, report.html and checkpoints.", DefaultValueFactory = _ => Path.Combine("runs", "mnist-distill") };
+        var data = new Option<string?>("--data") { Description = "MNIST folder (default: data/mnist; fetched when missing)." };
+
+        var mnist = new Command("mnist", "Train (or reuse) a teacher, then a student without and with knowledge distillation, and compare them.")
+        {
+            teacher, alpha, temperature, epochs, batchSize, lr, seed, trainLimit, testLimit, dropout, jitter, smoke, output, data,
+        };
+        mnist.SetAction(parse => CliErrors.Guard(() =>
+        {
+            var options = new MnistDistillationOptions
+            {
+                Family = parse.GetValue(teacher)!,
+                Alpha = parse.GetValue(alpha),
+                Temperature = parse.GetValue(temperature),
+                Epochs = parse.GetValue(epochs),
+                BatchSize = parse.GetValue(batchSize),
+                LearningRate = parse.GetValue(lr),
+                Seed = parse.GetValue(seed),
+                TrainLimit = parse.GetValue(trainLimit),
+                TestLimit = parse.GetValue(testLimit),
+                MlpDropout = parse.GetValue(dropout),
+                Jitter = parse.GetValue(jitter),
+                Smoke = parse.GetValue(smoke),
+                OutputDirectory = parse.GetValue(output)!,
+                DataDirectory = parse.GetValue(data),
+            };
+            CheckWritable(options.OutputDirectory);
+            using var lab = new MnistDistillationLab(options);
+            var o = lab.Options;
+            AnsiConsole.MarkupLine(Markup.Escape($"MNIST distillation: {o.Family} teacher → student, α={o.Alpha} (hard-label weight), T={o.Temperature}, {o.Epochs} epoch(s), seed {o.Seed}{(o.Smoke ? ", smoke mode" : "")}"));
+            var result = lab.Run();
+            ResultTable.Print(result);
+            Console.WriteLine($"wrote {Path.Combine(options.OutputDirectory, "results.json")} and {Path.Combine(options.OutputDirectory, "report.html")}");
+            return 0;
+        }));
+        return new Command("distill", "Run a distillation lab.") { mnist };
+    }
+
+    private static void CheckWritable(string directory)
+    {
+        try
+        {
+            Directory.CreateDirectory(directory);
+            string probe = Path.Combine(directory, $".write-test-{Environment.ProcessId}");
+            File.WriteAllText(probe, "");
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"{directory}: output folder is not writable ({e.Message}). Choose another with --out.", e);
+        }
+    }
+}

