@@ -77,7 +77,7 @@ public class FormatterTests
         Assert.Contains("<th title=\"Int32\">epoch</th>", html);
         Assert.Contains("<th title=\"Double\">loss</th>", html);
         Assert.Equal(5, Regex.Matches(html, "<tr><th>\\d+</th>").Count);
-        Assert.Contains("30 rows × 2 columns (first 5 shown)", html);
+        Assert.Contains("30 rows, 2 columns (first 5 shown)", html);
         Assert.Contains("<td>0.5</td>", html);
         Assert.Contains("epoch\tloss", bundle.GetText("text/plain"));
     }

@@ -232,6 +232,27 @@ public class RunnerTests
     }
 
     [Fact]
+    public async Task Cancellation_returns_even_when_the_cell_ignores_the_token()
+    {
+        using var dir = new TempDirectory();
+        var path = TestNotebooks.Write(dir, "busy.ipynb",
+            "Console.WriteLine(\"busy\");\nfor (var i = 0; i < 400; i++) { System.Threading.Thread.Sleep(25); }",
+            "Console.WriteLine(\"never\");");
+        using var cts = new CancellationTokenSource();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var task = TestNotebooks.Run(dir, path, ct: cts.Token);
+        cts.CancelAfter(TimeSpan.FromSeconds(1.5));
+
+        var result = await task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(RunStatus.Cancelled, result.Status);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(8), $"took {clock.Elapsed}");
+        var nb = IpynbFormat.Read(result.ExecutedNotebookPath);
+        Assert.Equal("busy\n", TestNotebooks.Text(nb.Cells[0].Outputs[0]));
+        Assert.Null(nb.Cells[1].ExecutionCount);
+    }
+
+    [Fact]
     public async Task Timings_and_progress_are_recorded()
     {
         using var dir = new TempDirectory();

@@ -134,6 +134,11 @@ public sealed class NotebookRunner
                 }
 
                 cellClock.Stop();
+                if (ct.IsCancellationRequested && outcome.Succeeded)
+                {
+                    // The cell saw the token and returned early; its work is incomplete, so it counts as cancelled.
+                    outcome = outcome with { Cancelled = true };
+                }
 
                 if (outcome.Succeeded && outcome.ReturnValue is { } value)
                 {

@@ -17,7 +17,7 @@ public sealed class DataFrameFormatter : IValueFormatter
         var rows = df.Rows.Count;
         var shown = (int)Math.Min(rows, context.MaxRows);
         var columns = df.Columns.ToList();
-        var caption = $"DataFrame: {rows} rows × {columns.Count} columns" + (shown < rows ? $" (first {shown} shown)" : "");
+        var caption = $"DataFrame: {rows} rows, {columns.Count} columns" + (shown < rows ? $" (first {shown} shown)" : "");
 
         var html = new StringBuilder();
         html.Append("<div class=\"kd-table\"><table><caption>").Append(Html.Encode(caption)).Append("</caption><thead><tr><th></th>");
