@@ -278,6 +278,19 @@ public class RunnerTests
     }
 
     [Fact]
+    public async Task Html_helper_and_framework_packages_work()
+    {
+        using var dir = new TempDirectory();
+        var (result, nb) = await TestNotebooks.RunCells(dir,
+            "#r \"nuget: System.Text.Json\"\ndisplay(HTML(\"<b>bold</b>\"));\nSystem.Text.Json.JsonSerializer.Serialize(new { a = 1 })");
+
+        Assert.True(result.Succeeded, result.Error?.Message);
+        var outputs = nb.Cells[0].Outputs;
+        Assert.Contains(outputs, o => o is DisplayDataOutput d && d.Data.GetText("text/html") == "<b>bold</b>");
+        Assert.Equal("{\"a\":1}", TestNotebooks.Text(outputs.OfType<ExecuteResultOutput>().Single()));
+    }
+
+    [Fact]
     public async Task Output_folder_must_not_overwrite_the_input()
     {
         using var dir = new TempDirectory();
