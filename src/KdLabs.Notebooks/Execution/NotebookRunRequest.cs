@@ -1,0 +1,22 @@
+using KdLabs.Notebooks.Formatting;
+
+namespace KdLabs.Notebooks.Execution;
+
+/// <summary>What to run and where to write the results.</summary>
+public sealed class NotebookRunRequest
+{
+    /// <summary>The .ipynb or .dib to run; also the base folder for <c>#r "path.dll"</c>.</summary>
+    public required string NotebookPath { get; init; }
+
+    /// <summary>Folder that receives <c>&lt;name&gt;.ipynb</c> (executed) and <c>&lt;name&gt;.html</c>; created if missing.</summary>
+    public required string OutputDirectory { get; init; }
+
+    /// <summary>papermill-style <c>-p name=value</c> pairs for the cell tagged "parameters".</summary>
+    public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Receives progress lines such as "cell 3/12 ok 1.2 s".</summary>
+    public Action<string>? Log { get; init; }
+
+    /// <summary>Formatters for displayed values; the kit's defaults when null.</summary>
+    public FormatterRegistry? Formatters { get; init; }
+}

@@ -1,0 +1,13 @@
+using System.Reflection;
+
+namespace KdLabs.Notebooks.Execution;
+
+/// <summary>A package the kit ships, so <c>#r "nuget: Name"</c> can be satisfied offline.</summary>
+/// <param name="Name">Package id.</param>
+/// <param name="Version">The version the kit ships.</param>
+/// <param name="Assemblies">Its assemblies, already loaded in the runner process.</param>
+public sealed record ProvidedPackage(string Name, string Version, IReadOnlyList<Assembly> Assemblies)
+{
+    /// <inheritdoc />
+    public override string ToString() => $"{Name} {Version}";
+}

@@ -1,0 +1,61 @@
+using System.Reflection;
+using System.Runtime.InteropServices;
+using Microsoft.CodeAnalysis;
+
+namespace KdLabs.Notebooks.Execution;
+
+/// <summary>
+/// The metadata references every notebook compiles against: the .NET shared framework plus the kit's packages and
+/// what they reference. Built from files on disk rather than "whatever happens to be loaded", so a notebook compiles
+/// the same way in the CLI and in tests.
+/// </summary>
+internal static class ScriptReferences
+{
+    private static readonly Lazy<IReadOnlyList<MetadataReference>> Default = new(Build);
+
+    public static IReadOnlyList<MetadataReference> All => Default.Value;
+
+    private static IReadOnlyList<MetadataReference> Build()
+    {
+        var paths = new SortedSet<string>(StringComparer.Ordinal);
+        var frameworkDir = Path.GetFullPath(RuntimeEnvironment.GetRuntimeDirectory());
+
+        // The trusted platform list holds managed assemblies only; the runtime folder also has native files.
+        var tpa = (AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") as string ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries);
+        foreach (var path in tpa)
+        {
+            if (Path.GetFullPath(path).StartsWith(frameworkDir, StringComparison.Ordinal))
+            {
+                paths.Add(path);
+            }
+        }
+
+        var roots = ProvidedPackages.All.SelectMany(p => p.Assemblies).Append(typeof(NotebookGlobals).Assembly);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var queue = new Queue<Assembly>(roots);
+        while (queue.Count > 0)
+        {
+            var assembly = queue.Dequeue();
+            if (assembly.IsDynamic || string.IsNullOrEmpty(assembly.Location) || !seen.Add(assembly.Location))
+            {
+                continue;
+            }
+
+            paths.Add(assembly.Location);
+            if (assembly.Location.StartsWith(frameworkDir, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            foreach (var name in assembly.GetReferencedAssemblies())
+            {
+                if (ProvidedPackages.TryLoad(name.FullName) is { } referenced)
+                {
+                    queue.Enqueue(referenced);
+                }
+            }
+        }
+
+        return paths.Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToList();
+    }
+}
