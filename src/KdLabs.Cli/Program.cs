@@ -11,4 +11,9 @@ var root = new RootCommand("kdlabs: knowledge-distillation labs on TorchSharp. R
 root.Subcommands.Add(DataCommands.Create());
 root.Subcommands.Add(DistillCommands.Create());
 root.Subcommands.Add(BenchCommands.Create());
+root.Subcommands.Add(SweepCommands.Create());
+foreach (var command in NotebookCommands.Create())
+{
+    root.Subcommands.Add(command);
+}
 return CliErrors.Guard(() => root.Parse(args).Invoke());

@@ -1,0 +1,77 @@
+using System.Globalization;
+using System.Text;
+using KdLabs.Data;
+using KdLabs.Plots;
+using Plotly.NET;
+using CSharpChart = Plotly.NET.CSharp.Chart;
+
+namespace KdLabs.Experiments;
+
+/// <summary>
+/// Trains one distilled student per (α, T) pair from the same teacher, cached teacher logits and
+/// student initialisation, so the grid isolates the effect of α and T. α = 1 is the no-KD baseline
+/// (T has no effect there, which the grid shows as a flat row).
+/// </summary>
+public static class MnistSweep
+{
+    /// <summary>Runs the grid with <paramref name="lab"/>'s data, teacher and training settings.</summary>
+    public static IReadOnlyList<SweepCell> Run(MnistDistillationLab lab, IReadOnlyList<double> alphas, IReadOnlyList<double> temperatures)
+    {
+        if (alphas.Count == 0 || temperatures.Count == 0)
+        {
+            throw new ArgumentException("A sweep needs at least one α and one T.");
+        }
+        var cells = new List<SweepCell>();
+        foreach (double alpha in alphas)
+        {
+            foreach (double t in temperatures)
+            {
+                var (model, history) = lab.TrainDistilled(alpha, t);
+                using (model)
+                {
+                    var best = history.Last;
+                    int errors = (int)Math.Round((1 - best.TestAccuracy) * lab.Test.Count);
+                    cells.Add(new SweepCell(alpha, t, best.TestAccuracy, errors, history.TotalSeconds));
+                }
+            }
+        }
+        return cells;
+    }
+
+    /// <summary>The cells as CSV (invariant culture).</summary>
+    public static string ToCsv(IEnumerable<SweepCell> cells)
+    {
+        var sb = new StringBuilder("alpha,temperature,test_accuracy,errors,train_seconds\n");
+        foreach (var c in cells)
+        {
+            sb.AppendLine(string.Create(CultureInfo.InvariantCulture, $"{c.Alpha},{c.Temperature},{c.TestAccuracy:0.#####},{c.Errors},{c.TrainSeconds:0.0}"));
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>Writes <c>sweep.csv</c> and <c>sweep.html</c> (the heatmap) into <paramref name="directory"/>.</summary>
+    public static (string Csv, string Html) Write(IReadOnlyList<SweepCell> cells, string directory, string title)
+    {
+        string csv = Path.Combine(directory, "sweep.csv");
+        string html = Path.Combine(directory, "sweep.html");
+        AtomicFile.WriteAllText(csv, ToCsv(cells));
+        new HtmlReport(title).Chart(Heatmap(cells, title)).Table(["α", "T", "Test accuracy", "Errors"],
+            cells.Select(c => (IReadOnlyList<string>)[c.Alpha.ToString(CultureInfo.InvariantCulture), c.Temperature.ToString(CultureInfo.InvariantCulture),
+                c.TestAccuracy.ToString("P2", CultureInfo.InvariantCulture), c.Errors.ToString(CultureInfo.InvariantCulture)])).Save(html);
+        return (csv, html);
+    }
+
+    /// <summary>Test accuracy (%) over α (rows) × T (columns).</summary>
+    public static GenericChart Heatmap(IReadOnlyList<SweepCell> cells, string title)
+    {
+        var alphas = cells.Select(c => c.Alpha).Distinct().Order().ToArray();
+        var temps = cells.Select(c => c.Temperature).Distinct().Order().ToArray();
+        var z = alphas.Select(a => temps.Select(t => Math.Round(100 * cells.First(c => c.Alpha == a && c.Temperature == t).TestAccuracy, 2)));
+        var chart = CSharpChart.Heatmap<double, string, string, string>(
+            zData: z,
+            X: temps.Select(t => "T=" + t.ToString(CultureInfo.InvariantCulture)).ToArray(),
+            Y: alphas.Select(a => "α=" + a.ToString(CultureInfo.InvariantCulture)).ToArray(),
+            ColorScale: StyleParam.Colorscale.Viridis);
+        return chart.Titled(title, "Temperature T", "α (weight of the hard-label term)", 640, 460);
+    }
+}
