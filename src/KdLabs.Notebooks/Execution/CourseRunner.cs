@@ -1,3 +1,4 @@
+using KdLabs.Data;
 using System.Diagnostics;
 using KdLabs.Notebooks.Format;
 using KdLabs.Notebooks.Parameters;

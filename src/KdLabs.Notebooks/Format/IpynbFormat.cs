@@ -1,3 +1,4 @@
+using KdLabs.Data;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;

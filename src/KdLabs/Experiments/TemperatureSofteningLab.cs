@@ -29,7 +29,7 @@ public static class TemperatureSofteningLab
         {
             var p = SoftTargets.Probabilities(z, t).data<float>().ToArray().Select(v => (double)v).OrderDescending().ToArray();
             double entropy = -p.Where(v => v > 0).Sum(v => v * Math.Log(v));
-            return new SofteningRow(t, entropy, p[0], p[0] / p[1]);
+            return new SofteningRow(t, Math.Round(entropy, 4), Math.Round(p[0], 4), Math.Round(p[0] / p[1], 2));
         }).ToList();
     }
 
@@ -55,7 +55,7 @@ public static class TemperatureSofteningLab
         }
         using var scope = NewDisposeScope();
         var mean = SoftTargets.Probabilities(teacherLogits.index_select(0, tensor(rows)), temperature).mean([0L]).data<float>().ToArray();
-        return mean.Select((p, c) => new ClassResemblance(classNames[c], p)).Where((_, c) => c != digit).OrderByDescending(r => r.Probability).ToList();
+        return mean.Select((p, c) => new ClassResemblance(classNames[c], Math.Round(p, 4))).Where((_, c) => c != digit).OrderByDescending(r => r.Probability).ToList();
     }
 
     /// <summary>
@@ -70,6 +70,6 @@ public static class TemperatureSofteningLab
             var kl = KlDivergence.FromLogits(teacherLogits, s, t);
             kl.backward();
             double without = s.grad!.norm().item<float>();
-            return new GradientScaleRow(t, without * t * t, without);
+            return new GradientScaleRow(t, Math.Round(without * t * t, 5), Math.Round(without, 6));
         }).ToList();
 }
