@@ -68,6 +68,8 @@ public sealed class MnistDistillationLab : IDisposable
         EnsureData();
         var (teacherName, _) = Options.ModelNames();
         string dir = TeacherCacheDirectory();
+        // Another process (a notebook, a parallel test run) may be filling the same cache entry.
+        using var cacheLock = FileLock.Acquire(dir + ".lock", TimeSpan.FromMinutes(30));
         var trainer = new Trainer(Options.Trainer(dir), progress);
         var model = ModelCatalog.Create(teacherName, Options.Seed, Options.MlpDropout);
         var state = Checkpoint.ReadState(dir);
@@ -107,8 +109,10 @@ public sealed class MnistDistillationLab : IDisposable
     {
         EnsureData();
         var student = NewStudent();
-        string checkpoints = Path.Combine(Options.OutputDirectory, "checkpoints", Slug(name));
-        var history = new Trainer(Options.Trainer(checkpoints), progress).Fit(student, Train, Test, objective, name);
+        // The settings' hash is in the folder name, so a re-run with other settings starts fresh instead of refusing the old checkpoint.
+        var trainerOptions = Options.Trainer(null);
+        string checkpoints = Path.Combine(Options.OutputDirectory, "checkpoints", $"{Slug(name)}-{Hash(trainerOptions.Fingerprint() + Train.Fingerprint + objective.Description)[..8]}");
+        var history = new Trainer(trainerOptions with { CheckpointDirectory = checkpoints }, progress).Fit(student, Train, Test, objective, name);
         return (student, history);
     }
 
@@ -194,9 +198,11 @@ public sealed class MnistDistillationLab : IDisposable
     {
         var (teacherName, _) = Options.ModelNames();
         string key = $"{teacherName}|{Options.Trainer(null).Fingerprint()}|dropout={Options.MlpDropout}|{Train.Fingerprint}";
-        string hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..16];
+        string hash = Hash(key)[..16];
         return Path.Combine(KdLabsPaths.CacheDirectory, "teachers", $"{teacherName}-{hash}");
     }
+
+    private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
     private static string Slug(string name) =>
         new string(name.ToLowerInvariant().Select(c => char.IsLetterOrDigit(c) || c == '.' ? c : '-').ToArray()).Trim('-').Replace("--", "-");
