@@ -21,13 +21,14 @@ internal static class DistillCommands
         var testLimit = new Option<int?>("--test-limit") { Description = "Use only the first N test images." };
         var dropout = new Option<double>("--dropout") { Description = "Dropout on the MLPs' hidden layers.", DefaultValueFactory = _ => 0.0 };
         var jitter = new Option<int>("--jitter") { Description = "Random ±N pixel shifts in training (Hinton's jitter); teacher logits are then computed live.", DefaultValueFactory = _ => 0 };
+        var seeds = new Option<string?>("--seeds") { Description = "Student seeds, e.g. 1,2,3: one baseline and one distilled student per seed (teacher from --seed), reported as mean ± std." };
         var smoke = new Option<bool>("--smoke") { Description = "2,000/1,000 images and one epoch: the same code path in seconds." };
         var output = new Option<string>("--out") { Description = "Output folder for results.json, report.html and checkpoints.", DefaultValueFactory = _ => Path.Combine("runs", "mnist-distill") };
         var data = new Option<string?>("--data") { Description = "MNIST folder (default: data/mnist; fetched when missing)." };
 
         var mnist = new Command("mnist", "Train (or reuse) a teacher, then a student without and with knowledge distillation, and compare them.")
         {
-            teacher, alpha, temperature, epochs, batchSize, lr, seed, trainLimit, testLimit, dropout, jitter, smoke, output, data,
+            teacher, alpha, temperature, epochs, batchSize, lr, seed, trainLimit, testLimit, dropout, jitter, seeds, smoke, output, data,
         };
         mnist.SetAction(parse => CliErrors.Guard(() =>
         {
@@ -52,7 +53,10 @@ internal static class DistillCommands
             using var lab = new MnistDistillationLab(options);
             var o = lab.Options;
             AnsiConsole.MarkupLine(Markup.Escape($"MNIST distillation: {o.Family} teacher → student, α={o.Alpha} (hard-label weight), T={o.Temperature}, {o.Epochs} epoch(s), seed {o.Seed}{(o.Smoke ? ", smoke mode" : "")}"));
-            var result = lab.Run();
+            var studentSeeds = parse.GetValue(seeds) is { } list
+                ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(v => int.TryParse(v, out int n) ? n : throw new ArgumentException($"--seeds: '{v}' is not a whole number; use e.g. --seeds 1,2,3.")).ToArray()
+                : null;
+            var result = lab.Run(studentSeeds);
             ResultTable.Print(result);
             Console.WriteLine($"wrote {Path.Combine(options.OutputDirectory, "results.json")} and {Path.Combine(options.OutputDirectory, "report.html")}");
             return 0;

@@ -19,5 +19,11 @@ internal static class ResultTable
         }
         table.Caption(Markup.Escape($"{result.Machine}; wall time {result.WallSeconds:0} s"));
         AnsiConsole.Write(table);
+        var summary = new Table().Border(TableBorder.Rounded).Title("Students over seeds (last epoch)").AddColumns("Student", "Test accuracy, mean ± std");
+        foreach (var (name, value) in MnistDistillationReport.SummaryLines(result))
+        {
+            summary.AddRow(Markup.Escape(name), Markup.Escape(value));
+        }
+        AnsiConsole.Write(summary);
     }
 }

@@ -122,3 +122,16 @@ public class KdLossTests
         Assert.Equal(1.0f, SoftTargets.Probabilities(logits, 10).sum().item<float>(), 5);
     }
 }
+
+public class SeedStatisticsTests
+{
+    [Fact]
+    public void MeanAndSampleStandardDeviation()
+    {
+        var s = KdLabs.Experiments.SeedStatistics.Of([0.98, 0.99, 1.0]);
+        Assert.Equal(0.99, s.Mean, 10);
+        Assert.Equal(0.01, s.StandardDeviation, 10);
+        Assert.Equal("99.00 ± 1.00 % (3 seeds)", s.ToPercentString());
+        Assert.True(double.IsNaN(KdLabs.Experiments.SeedStatistics.Of([0.5]).StandardDeviation));
+    }
+}

@@ -30,12 +30,14 @@ public class MnistLabTests
     public void CliDistillSmokeRunsEndToEndAndWritesResults()
     {
         string outDir = TestData.TempDirectory();
-        var (code, output) = CliRunner.Run("distill", "mnist", "--smoke", "--out", outDir);
+        var (code, output) = CliRunner.Run("distill", "mnist", "--smoke", "--seeds", "1,2", "--out", outDir);
         Assert.True(code == 0, output);
-        Assert.Contains("student (KD α=0.5, T=4)", output);
+        Assert.Contains("student (KD α=0.5, T=4) seed 2", output);
+        Assert.Contains("(2 seeds)", output);
         Assert.Contains("teacher", output);
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "results.json")));
-        Assert.Equal(3, json.RootElement.GetProperty("Models").GetArrayLength());
+        Assert.Equal(5, json.RootElement.GetProperty("Models").GetArrayLength());
+        Assert.Equal(2, json.RootElement.GetProperty("Seeds").GetArrayLength());
         string html = File.ReadAllText(Path.Combine(outDir, "report.html"));
         Assert.Contains("Plotly.newPlot", html);
         Assert.DoesNotContain("src=\"http", html);

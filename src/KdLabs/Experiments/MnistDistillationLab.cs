@@ -91,26 +91,29 @@ public sealed class MnistDistillationLab : IDisposable
     }
 
     /// <summary>A fresh student with the initial weights every student of this lab starts from.</summary>
-    public nn.Module<Tensor, Tensor> NewStudent() => ModelCatalog.Create(Options.ModelNames().Student, Options.Seed + 1, Options.MlpDropout);
+    public nn.Module<Tensor, Tensor> NewStudent(int? seed = null) => ModelCatalog.Create(Options.ModelNames().Student, (seed ?? Options.Seed) + 1, Options.MlpDropout);
 
     /// <summary>Trains a student on hard labels only.</summary>
-    public (nn.Module<Tensor, Tensor> Model, TrainingHistory History) TrainBaseline(string name = "student (no KD)") =>
-        TrainStudent(new SupervisedObjective(), name);
+    public (nn.Module<Tensor, Tensor> Model, TrainingHistory History) TrainBaseline(string name = "student (no KD)", int? seed = null) =>
+        TrainStudent(new SupervisedObjective(), name, seed);
 
     /// <summary>Trains a student with Hinton KD at (α, T), defaulting to the lab's options.</summary>
-    public (nn.Module<Tensor, Tensor> Model, TrainingHistory History) TrainDistilled(double? alpha = null, double? temperature = null, string? name = null)
+    public (nn.Module<Tensor, Tensor> Model, TrainingHistory History) TrainDistilled(double? alpha = null, double? temperature = null, string? name = null, int? seed = null)
     {
         var loss = new KdLoss(alpha ?? Options.Alpha, temperature ?? Options.Temperature);
-        return TrainStudent(new DistillationObjective(loss, TeacherSignal()), name ?? $"student (KD α={loss.Alpha:0.##}, T={loss.Temperature:0.##})");
+        return TrainStudent(new DistillationObjective(loss, TeacherSignal()), name ?? $"student (KD α={loss.Alpha:0.##}, T={loss.Temperature:0.##})", seed);
     }
 
-    /// <summary>Trains a fresh student against any objective, checkpointing under the output folder.</summary>
-    public (nn.Module<Tensor, Tensor> Model, TrainingHistory History) TrainStudent(ITrainingObjective objective, string name)
+    /// <summary>
+    /// Trains a fresh student against any objective, checkpointing under the output folder. The student
+    /// seed (default: the lab's) sets its initial weights, data order and dropout; the teacher stays fixed.
+    /// </summary>
+    public (nn.Module<Tensor, Tensor> Model, TrainingHistory History) TrainStudent(ITrainingObjective objective, string name, int? seed = null)
     {
         EnsureData();
-        var student = NewStudent();
+        var student = NewStudent(seed);
         // The settings' hash is in the folder name, so a re-run with other settings starts fresh instead of refusing the old checkpoint.
-        var trainerOptions = Options.Trainer(null);
+        var trainerOptions = Options.Trainer(null) with { Seed = seed ?? Options.Seed };
         string checkpoints = Path.Combine(Options.OutputDirectory, "checkpoints", $"{Slug(name)}-{Hash(trainerOptions.Fingerprint() + Train.Fingerprint + objective.Description)[..8]}");
         var history = new Trainer(trainerOptions with { CheckpointDirectory = checkpoints }, progress).Fit(student, Train, Test, objective, name);
         return (student, history);
@@ -152,28 +155,39 @@ public sealed class MnistDistillationLab : IDisposable
         return (row, report, predictions);
     }
 
-    /// <summary>Runs the whole lab: teacher, baseline student, distilled student, evaluation, results.json and report.html.</summary>
-    public MnistDistillationResult Run()
+    /// <summary>
+    /// Runs the whole lab: teacher, then for each student seed a baseline and a distilled student from
+    /// the same initial weights, evaluation, results.json and report.html. Several seeds give the
+    /// mean ± std that a claim "KD beats the baseline" needs.
+    /// </summary>
+    public MnistDistillationResult Run(IReadOnlyList<int>? studentSeeds = null)
     {
+        var seeds = studentSeeds is { Count: > 0 } ? studentSeeds : [Options.Seed];
         var clock = Stopwatch.StartNew();
         LoadData();
         GetTeacher();
-        var baseline = TrainBaseline();
-        var distilled = TrainDistilled();
-
         var teacherEval = Evaluate("teacher", Teacher, TeacherHistory);
-        var baselineEval = Evaluate(baseline.History.RunName, baseline.Model, baseline.History, teacherEval.Predictions, teacherEval.Row.LatencyMsBatch1);
-        var distilledEval = Evaluate(distilled.History.RunName, distilled.Model, distilled.History, teacherEval.Predictions, teacherEval.Row.LatencyMsBatch1);
+        var rows = new List<ModelResult> { teacherEval.Row };
+        var histories = new List<TrainingHistory> { TeacherHistory };
+        var reports = new List<ClassificationReport> { teacherEval.Report };
+        var perSeed = new List<SeedOutcome>();
+        foreach (int seed in seeds)
+        {
+            string suffix = seeds.Count > 1 ? $" seed {seed}" : "";
+            var baseline = TrainBaseline("student (no KD)" + suffix, seed);
+            var distilled = TrainDistilled(name: $"student (KD α={Options.Alpha:0.##}, T={Options.Temperature:0.##}){suffix}", seed: seed);
+            var b = Evaluate(baseline.History.RunName, baseline.Model, baseline.History, teacherEval.Predictions, teacherEval.Row.LatencyMsBatch1);
+            var d = Evaluate(distilled.History.RunName, distilled.Model, distilled.History, teacherEval.Predictions, teacherEval.Row.LatencyMsBatch1);
+            rows.AddRange([b.Row, d.Row]);
+            histories.AddRange([baseline.History, distilled.History]);
+            reports.AddRange([b.Report, d.Report]);
+            perSeed.Add(new SeedOutcome(seed, b.Row.TestAccuracy, d.Row.TestAccuracy, b.Row.Errors, d.Row.Errors));
+            baseline.Model.Dispose();
+            distilled.Model.Dispose();
+        }
         clock.Stop();
-
-        var result = new MnistDistillationResult(
-            Options, RunEnvironment.Describe(), clock.Elapsed.TotalSeconds, TeacherId,
-            [teacherEval.Row, baselineEval.Row, distilledEval.Row],
-            [TeacherHistory, baseline.History, distilled.History],
-            [teacherEval.Report, baselineEval.Report, distilledEval.Report]);
+        var result = new MnistDistillationResult(Options, RunEnvironment.Describe(), clock.Elapsed.TotalSeconds, TeacherId, rows, histories, reports, perSeed);
         MnistDistillationReport.Write(result, Options.OutputDirectory);
-        baseline.Model.Dispose();
-        distilled.Model.Dispose();
         return result;
     }
 

@@ -24,6 +24,18 @@ public static class MnistDistillationReport
         r.SpeedupVsTeacherBatch1.ToString("0.0", CultureInfo.InvariantCulture) + "×",
     ]);
 
+    /// <summary>Baseline, distilled and paired gain over the student seeds, as text.</summary>
+    public static Dictionary<string, string> SummaryLines(MnistDistillationResult result)
+    {
+        var (baseline, distilled, gain) = result.Summary();
+        return new()
+        {
+            ["student (no KD)"] = baseline.ToPercentString(),
+            [$"student (KD α={result.Options.Alpha}, T={result.Options.Temperature})"] = distilled.ToPercentString(),
+            ["gain of KD (paired by seed, points)"] = gain.ToPercentString().Replace(" %", " pts"),
+        };
+    }
+
     /// <summary>Writes both files into <paramref name="directory"/>; returns their paths.</summary>
     public static (string Json, string Html) Write(MnistDistillationResult result, string directory)
     {
@@ -37,6 +49,8 @@ public static class MnistDistillationReport
             result.Machine, result.WallSeconds, result.TeacherSha256,
             Models = result.Rows,
             Histories = result.Histories.Select(h => new { h.RunName, h.Epochs }),
+            Seeds = result.Seeds,
+            Summary = SummaryLines(result),
             Confusion = result.Reports.Select((r, i) => new { Model = result.Rows[i].Name, r.Confusion, r.PerClassAccuracy }),
         };
         AtomicFile.WriteAllText(json, JsonSerializer.Serialize(payload, Checkpoint.JsonOptions));
@@ -47,6 +61,8 @@ public static class MnistDistillationReport
                 + (o.Smoke ? ", SMOKE MODE (small subsets: numbers are not meaningful)" : "") + ".")
             .Paragraph($"Machine: {result.Machine}. Wall time {result.WallSeconds:0} s. Accuracies are on the test set after the last epoch; the best epoch is shown for reference only.")
             .Table(Header, Cells(result.Rows))
+            .Heading("Over student seeds (test accuracy after the last epoch)")
+            .Table(["Student", "Mean ± std"], SummaryLines(result).Select(kv => (IReadOnlyList<string>)[kv.Key, kv.Value]))
             .ChartRow([TrainingCharts.TestAccuracy(result.Histories), TrainingCharts.TrainLoss(result.Histories)])
             .Heading("Confusion matrices (test set)")
             .ChartRow(result.Reports.Select((r, i) => EvaluationCharts.ConfusionMatrix(r, MnistDataset.ClassNames, result.Rows[i].Name)));

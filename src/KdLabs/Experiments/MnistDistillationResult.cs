@@ -11,4 +11,15 @@ public sealed record MnistDistillationResult(
     string TeacherSha256,
     IReadOnlyList<ModelResult> Rows,
     IReadOnlyList<TrainingHistory> Histories,
-    IReadOnlyList<ClassificationReport> Reports);
+    IReadOnlyList<ClassificationReport> Reports,
+    IReadOnlyList<SeedOutcome> Seeds)
+{
+    /// <summary>Mean and sample standard deviation of the baseline's and the distilled student's last-epoch test accuracy over seeds.</summary>
+    public (SeedStatistics Baseline, SeedStatistics Distilled, SeedStatistics Gain) Summary() =>
+        (SeedStatistics.Of(Seeds.Select(s => s.BaselineAccuracy)),
+         SeedStatistics.Of(Seeds.Select(s => s.DistilledAccuracy)),
+         SeedStatistics.Of(Seeds.Select(s => s.DistilledAccuracy - s.BaselineAccuracy)));
+}
+
+/// <summary>One student seed's last-epoch test accuracies and errors, without and with distillation.</summary>
+public sealed record SeedOutcome(int Seed, double BaselineAccuracy, double DistilledAccuracy, int BaselineErrors, int DistilledErrors);
