@@ -135,3 +135,15 @@ public class SeedStatisticsTests
         Assert.True(double.IsNaN(KdLabs.Experiments.SeedStatistics.Of([0.5]).StandardDeviation));
     }
 }
+
+public class SeedMixerTests
+{
+    [Fact]
+    public void SubSeedsAreFixedValuesNotPerProcessHashes()
+    {
+        // HashCode.Combine would give another value in every process; these must never change.
+        Assert.Equal(KdLabs.Data.SeedMixer.Mix(1, 2, 3), KdLabs.Data.SeedMixer.Mix(1, 2, 3));
+        Assert.NotEqual(KdLabs.Data.SeedMixer.Mix(1, 2, 3), KdLabs.Data.SeedMixer.Mix(1, 3, 2));
+        Assert.Equal(new long[] { 4, 1, 9, 5, 6 }, KdLabs.Data.BatchLoader.EpochOrder(10, true, 1, 1)[..5]);
+    }
+}

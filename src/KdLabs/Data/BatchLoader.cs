@@ -19,7 +19,7 @@ public static class BatchLoader
         }
         if (shuffle)
         {
-            var rng = new Random(HashCode.Combine(seed, epoch, 0x5EED));
+            var rng = new Random(SeedMixer.Mix(seed, epoch, 0x5EED));
             rng.Shuffle(order);
         }
         return order;
@@ -41,7 +41,7 @@ public static class BatchLoader
             var x = data.Features.index_select(0, idx);
             if (augmentation is not null)
             {
-                x = augmentation.Apply(x, HashCode.Combine(seed, epoch, start));
+                x = augmentation.Apply(x, SeedMixer.Mix(seed, epoch, start));
             }
             yield return new Batch(x, data.Labels.index_select(0, idx), idx);
         }

@@ -54,12 +54,14 @@ public static class Checkpoint
         return state;
     }
 
-    /// <summary>Loads the weights (and optimizer state when given) saved in <paramref name="directory"/>.</summary>
-    public static void Load(string directory, nn.Module model, TorchSharp.Modules.OptimizerHelper? optimizer = null)
+    /// <summary>Loads the weights saved in <paramref name="directory"/>. Build any optimizer after this call.</summary>
+    public static void Load(string directory, nn.Module model) => model.load(Path.Combine(directory, ModelFile));
+
+    /// <summary>Loads the optimizer state saved in <paramref name="directory"/>, if any, into an optimizer built on the loaded model.</summary>
+    public static void LoadOptimizer(string directory, TorchSharp.Modules.OptimizerHelper optimizer)
     {
-        model.load(Path.Combine(directory, ModelFile));
         string optimizerPath = Path.Combine(directory, OptimizerFile);
-        if (optimizer is not null && File.Exists(optimizerPath))
+        if (File.Exists(optimizerPath))
         {
             optimizer.load_state_dict(optimizerPath);
         }

@@ -34,18 +34,24 @@ public sealed class Trainer
         ITrainingObjective objective, string runName)
     {
         objective.Prepare(train, options.Augmentation);
-        using var optimizer = CreateOptimizer(model);
-        var scheduler = CreateScheduler(optimizer);
         var history = new TrainingHistory(runName);
         int firstEpoch = 1;
-
-        if (options.CheckpointDirectory is { } dir && options.Resume && Checkpoint.ReadState(dir) is { } state)
+        var state = options.CheckpointDirectory is { } dir && options.Resume ? Checkpoint.ReadState(dir) : null;
+        if (state is not null && state.OptionsFingerprint != options.Fingerprint())
         {
-            if (state.OptionsFingerprint != options.Fingerprint())
-            {
-                throw new InvalidOperationException($"{dir}: this checkpoint was written with other training options ({state.OptionsFingerprint}). Use another output folder, or delete this one to start over.");
-            }
-            Checkpoint.Load(dir, model, optimizer);
+            throw new InvalidOperationException($"{options.CheckpointDirectory}: this checkpoint was written with other training options ({state.OptionsFingerprint}). Use another output folder, or delete this one to start over.");
+        }
+        if (state is not null)
+        {
+            // Weights first: TorchSharp's load may replace parameter tensors, and an optimizer built
+            // before it would keep stepping the discarded ones.
+            Checkpoint.Load(options.CheckpointDirectory!, model);
+        }
+        using var optimizer = CreateOptimizer(model);
+        var scheduler = CreateScheduler(optimizer);
+        if (state is not null)
+        {
+            Checkpoint.LoadOptimizer(options.CheckpointDirectory!, optimizer);
             history.Epochs.AddRange(state.History);
             for (int e = 0; e < state.Epoch; e++)
             {
@@ -76,7 +82,7 @@ public sealed class Trainer
     {
         model.train();
         // Dropout draws from torch's global generator: seeding it per epoch makes a resumed run match an uninterrupted one.
-        manual_seed(HashCode.Combine(options.Seed, epoch, 0xD0));
+        manual_seed(SeedMixer.Mix(options.Seed, epoch, 0xD0));
         int steps = BatchLoader.BatchCount(train.Count, options.BatchSize);
         sink.StartEpoch(epoch, options.Epochs, steps);
         double lr = optimizer.ParamGroups.First().LearningRate;
