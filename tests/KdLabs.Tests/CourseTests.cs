@@ -72,6 +72,24 @@ public class CourseTests
         Assert.True(cell.Split('\n').Length <= 15, $"the setup cell has {cell.Split('\n').Length} lines; keep it at 15 or fewer");
     }
 
+    [Fact]
+    public void EveryLessonOpensWithGoalsAndRunTimeAndHasCheckedExercisesWithPlaceholders()
+    {
+        foreach (var path in Directory.GetFiles(Path.Combine(Root, "notebooks"), "*.ipynb"))
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(path));
+            var cells = doc.RootElement.GetProperty("cells").EnumerateArray().ToList();
+            string name = Path.GetFileName(path);
+            string first = CellSource(cells[0]);
+            Assert.True(cells[0].GetProperty("cell_type").GetString() == "markdown" && first.StartsWith("# Lesson ", StringComparison.Ordinal), $"{name}: the first cell should be the lesson's title");
+            Assert.True(first.Contains("**Goals.**", StringComparison.Ordinal) && first.Contains("**Run time**", StringComparison.Ordinal), $"{name}: state goals and run time in the first cell");
+            // An exercise cell calls a check and marks the learner's placeholder with "// TODO".
+            var exercises = cells.Select(CellSource).Where(s => s.Contains("Exercises.Lesson", StringComparison.Ordinal)).ToList();
+            Assert.True(exercises.Count is >= 2 and <= 4, $"{name}: expected 2 to 4 checked exercises, found {exercises.Count}");
+            Assert.All(exercises, s => Assert.Contains("// TODO", s));
+        }
+    }
+
     private static int FirstDifference(string a, string b)
     {
         int n = Math.Min(a.Length, b.Length);

@@ -211,8 +211,8 @@ public static class Exercises
         /// <summary>The choices of exercise 2, as the notebook shows them.</summary>
         public static IReadOnlyDictionary<char, string> TeacherModeChoices { get; } = new Dictionary<char, string>
         {
-            ['a'] = "Eval mode makes the teacher faster; the soft targets are the same either way.",
-            ['b'] = "In train mode dropout zeroes random units, so every pass gives different, noisier soft targets (and cached logits would not match a live teacher).",
+            ['a'] = "Eval mode makes the teacher faster and lighter on memory; the soft targets come out the same either way.",
+            ['b'] = "In train mode dropout zeroes random units, so each pass gives different, noisier soft targets.",
             ['c'] = "eval() switches off the teacher's gradients, so the optimizer cannot change it.",
             ['d'] = "Eval mode makes batch normalisation use each batch's own statistics.",
         };
