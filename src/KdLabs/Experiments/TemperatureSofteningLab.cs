@@ -39,7 +39,7 @@ public static class TemperatureSofteningLab
         using var z = tensor(logits);
         var lines = temperatures.Select(t => CSharpChart.Line<string, double, string>(
             x: classNames, y: SoftTargets.Probabilities(z, t).data<float>().ToArray().Select(v => (double)v), Name: $"T = {t}", ShowMarkers: true));
-        return Plots.ChartStyle.Titled(CSharpChart.Combine(lines), "Teacher's soft targets for one image", "Class", "Probability", 700, 420);
+        return Plots.ChartStyle.Titled(CSharpChart.Combine(lines), "Teacher's soft targets for one image", "Class (digit)", "Probability (0 to 1)", 700, 420);
     }
 
     /// <summary>
