@@ -12,26 +12,28 @@ namespace KdLabs.Losses;
 /// 2^(−d) adds λ ln 2, so the minimum of C over a depth-D tree is λ·D·ln 2, not 0.
 /// <para>
 /// Running averages (paper: "an exponentially decaying running average of the actual probabilities with a
-/// time window that is exponentially proportional to the depth of the node"): the sums Σ_x P^i p_i and
-/// Σ_x P^i (per sample) are each averaged with decay γ_d = 1 − 1/(w·2^d), a window of w·2^d batches, and
-/// α_i is their ratio. A node at depth d sees about 2^(−d) of each batch, so every node's estimate rests on
-/// about w batches' worth of samples. Both averages start at 0 and the zero start cancels in the ratio, so
-/// no bias correction is needed; ε keeps an unreached node at α = ½ instead of 0/0, and α is clamped to
-/// [1e−6, 1 − 1e−6] so the logs stay finite.
+/// time window that is exponentially proportional to the depth of the node"), optional: with a root window
+/// w ≥ 1 the per-sample sums Σ_x P^i p_i and Σ_x P^i are each averaged over batches with decay
+/// γ_d = 1 − 1/(w·2^d), a window of w·2^d batches, and α_i is their ratio; a node at depth d sees about
+/// 2^(−d) of each batch, so every estimate rests on about w batches' worth of samples. Both sums start
+/// at 0, which cancels in the ratio (no bias correction). Earlier batches are constants; the gradient flows
+/// through the current batch's share (1 − γ_d). With w = 0 (the kit's default) α_i is the current batch's.
 /// </para>
 /// <para>
-/// Gradient (the paper does not say): the penalty is evaluated at the running α_i but differentiated
-/// through the current batch's α_i, ∂C/∂θ = ∂C/∂α(ᾱ_i)·∂α_i^batch/∂θ. Differentiating the average itself
-/// would scale the gradient by 1 − γ_d, i.e. another 2^(−d) on top of the paper's 2^(−d) strength decay.
-/// With w·2^d = 1 (γ = 0) the two are identical to the plain per-batch penalty.
+/// Why the default is w = 0, a departure from the paper: depth 8, 10k MNIST images, 15 epochs, Adam 1e-3,
+/// λ = 0.1 gave 94.65% test accuracy per batch and 92.58% with w = 1. Evaluating the penalty at the running
+/// value but differentiating the current batch's α at full strength was worse still: the lagging average
+/// kept pushing nodes past balance and training diverged (88.7%, root collapsed).
 /// </para>
-/// The running averages live here, not in the model, so they are not in checkpoints: a resumed run
-/// starts them afresh, which the ratio form handles from its first batch.
+/// ε keeps an unreached node at α = ½ instead of 0/0; α is clamped to [0.01, 0.99] so that a node almost
+/// nobody reaches, whose α can sit at 0 or 1, cannot send gradients of size 1/α into its ancestors (with a
+/// floor of 1e−6 such spikes destabilised training).
+/// The running averages live here, not in the model, so they are not in checkpoints.
 /// </summary>
 public sealed class SoftTreeRegularizer : IDisposable
 {
     private const double Epsilon = 1e-12;
-    private const double AlphaFloor = 1e-6;
+    private const double AlphaFloor = 0.01;
     private readonly double[] decays;
     private readonly double[] levelWeights;
     private Tensor? reachedAndRight;
@@ -40,17 +42,17 @@ public sealed class SoftTreeRegularizer : IDisposable
     /// <summary>Creates the penalty for a tree of <paramref name="depth"/>.</summary>
     /// <param name="strength">λ ≥ 0.</param>
     /// <param name="depth">Depth of the tree.</param>
-    /// <param name="rootWindow">w: the root's averaging window in batches (1 = no averaging at the root).</param>
-    public SoftTreeRegularizer(double strength, int depth, double rootWindow = 1)
+    /// <param name="rootWindow">w: 0 for no running average, else the root's window in batches (depth d: w·2^d).</param>
+    public SoftTreeRegularizer(double strength, int depth, double rootWindow = 0)
     {
         if (!(strength >= 0) || !double.IsFinite(strength))
         {
             throw new ArgumentOutOfRangeException(nameof(strength), strength, "The penalty strength λ must be 0 or more.");
         }
         ArgumentOutOfRangeException.ThrowIfLessThan(depth, 1);
-        if (!(rootWindow >= 1) || !double.IsFinite(rootWindow))
+        if (!(rootWindow == 0 || rootWindow >= 1) || !double.IsFinite(rootWindow))
         {
-            throw new ArgumentOutOfRangeException(nameof(rootWindow), rootWindow, "The averaging window must be at least 1 batch.");
+            throw new ArgumentOutOfRangeException(nameof(rootWindow), rootWindow, "The averaging window must be 0 (no running average) or at least 1 batch.");
         }
         Strength = strength;
         Depth = depth;
@@ -61,7 +63,7 @@ public sealed class SoftTreeRegularizer : IDisposable
         for (int i = 0; i < inner; i++)
         {
             int d = SoftDecisionTree.NodeDepth(i);
-            decays[i] = 1 - 1 / (rootWindow * Math.Pow(2, d));
+            decays[i] = rootWindow == 0 ? 0 : 1 - 1 / (rootWindow * Math.Pow(2, d));
             levelWeights[i] = Math.Pow(2, -d);
         }
     }
@@ -72,7 +74,7 @@ public sealed class SoftTreeRegularizer : IDisposable
     /// <summary>Depth of the tree this penalty is for.</summary>
     public int Depth { get; }
 
-    /// <summary>The root's averaging window in batches; depth d averages over RootWindow·2^d.</summary>
+    /// <summary>The root's averaging window in batches (depth d averages over RootWindow·2^d), or 0 for none.</summary>
     public double RootWindow { get; }
 
     /// <summary>Decay γ_d of the running averages of inner node <paramref name="node"/>.</summary>
@@ -94,11 +96,7 @@ public sealed class SoftTreeRegularizer : IDisposable
         }
         var batchReachedAndRight = (reach * routing.RightProbabilities).mean([0]);
         var batchReached = reach.mean([0]);
-        var batchAlpha = (batchReachedAndRight + Epsilon / 2) / (batchReached + Epsilon);
-
-        var runningAlpha = RunningAlpha(batchReachedAndRight, batchReached, updateAverages);
-        // Value of the running average, gradient of this batch (see the class remarks).
-        var alpha = runningAlpha + (batchAlpha - batchAlpha.detach());
+        var alpha = RunningAlpha(batchReachedAndRight, batchReached, updateAverages);
         var perNode = (alpha.log() + (1 - alpha).log()) * -0.5;
         using var weights = tensor(levelWeights, dtype: perNode.dtype, device: perNode.device);
         return (perNode * weights).sum() * Strength;
@@ -130,17 +128,18 @@ public sealed class SoftTreeRegularizer : IDisposable
 
     private Tensor RunningAlpha(Tensor batchReachedAndRight, Tensor batchReached, bool update)
     {
-        using var noGrad = no_grad();
         if (reachedAndRight is null || reached is null)
         {
-            reachedAndRight = zeros_like(batchReachedAndRight).DetachFromDisposeScope();
-            reached = zeros_like(batchReached).DetachFromDisposeScope();
+            reachedAndRight = zeros_like(batchReachedAndRight).detach().DetachFromDisposeScope();
+            reached = zeros_like(batchReached).detach().DetachFromDisposeScope();
         }
         using var decay = tensor(decays, dtype: batchReached.dtype, device: batchReached.device);
+        // Earlier batches enter as constants; the gradient flows through this batch's share, (1 − γ_d).
         var sumRight = reachedAndRight * decay + batchReachedAndRight * (1 - decay);
         var sumReached = reached * decay + batchReached * (1 - decay);
         if (update)
         {
+            using var noGrad = no_grad();
             reachedAndRight.copy_(sumRight);
             reached.copy_(sumReached);
         }

@@ -15,8 +15,8 @@ namespace KdLabs.Models;
 /// <para>
 /// β is one inverse temperature shared by all inner nodes (paper §4: "we introduced an inverse
 /// temperature β to the filter activations prior to calculating the sigmoid"). The paper gives neither
-/// its value nor whether it is trained; here it is learned, stored as log β so it stays positive, and
-/// starts at <c>betaInit</c>. Set <see cref="LogBeta"/>.requires_grad = false to keep it fixed.
+/// its value nor whether it is trained; here it can be learned (<c>learnBeta</c>), stored as log β so
+/// it stays positive, starting at <c>betaInit</c>.
 /// </para>
 /// <para>
 /// <see cref="forward"/> returns log Σ_ℓ P_ℓ(x) Q_ℓ (N × classes), a log-probability and so a valid
@@ -34,9 +34,10 @@ public sealed class SoftDecisionTree : Module<Tensor, Tensor>
     /// <param name="classes">Number of classes.</param>
     /// <param name="betaInit">Initial inverse temperature β.</param>
     /// <param name="leafInitStd">Standard deviation of the initial φ. Must be &gt; 0: with equal leaves no gradient reaches the filters.</param>
+    /// <param name="learnBeta">Train β (true) or keep it at <paramref name="betaInit"/>.</param>
     /// <param name="name">Module name.</param>
     public SoftDecisionTree(int depth, int inputFeatures = 784, int classes = 10, double betaInit = 1.0, double leafInitStd = 1.0,
-        string name = "soft-decision-tree") : base(name)
+        bool learnBeta = true, string name = "soft-decision-tree") : base(name)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(depth, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(depth, 16);
@@ -58,7 +59,7 @@ public sealed class SoftDecisionTree : Module<Tensor, Tensor>
         Filters = Parameter(empty(InnerCount, inputFeatures).uniform_(-bound, bound));
         Biases = Parameter(empty(InnerCount).uniform_(-bound, bound));
         LeafLogits = Parameter(randn(LeafCount, classes) * leafInitStd);
-        LogBeta = Parameter(tensor((float)Math.Log(betaInit)));
+        LogBeta = Parameter(tensor((float)Math.Log(betaInit)), requires_grad: learnBeta);
         RegisterComponents();
     }
 
@@ -160,6 +161,33 @@ public sealed class SoftDecisionTree : Module<Tensor, Tensor>
         var routing = Route(input);
         var leafClass = routing.LeafLogDistributions.argmax(1);
         return leafClass.index_select(0, routing.MaxLeaf).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The greedy path of one sample (first dimension 1): from the root, always to the more probable child.
+    /// Returns the inner nodes visited and the leaf reached. This is the explanation the paper draws; it
+    /// usually, but not always, ends at the leaf of largest path probability.
+    /// </summary>
+    public (IReadOnlyList<SoftTreeStep> Steps, int Leaf) GreedyPath(Tensor sample)
+    {
+        if (sample.shape[0] != 1)
+        {
+            throw new ArgumentException($"Expected one sample, got a batch of {sample.shape[0]}.", nameof(sample));
+        }
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var routing = Route(sample);
+        var reach = routing.InnerPathProbabilities.to_type(ScalarType.Float64).data<double>().ToArray();
+        var right = routing.RightProbabilities.to_type(ScalarType.Float64).data<double>().ToArray();
+        var steps = new List<SoftTreeStep>(Depth);
+        int node = 0;
+        while (node < InnerCount)
+        {
+            var step = new SoftTreeStep(node, NodeDepth(node), reach[node], right[node]);
+            steps.Add(step);
+            node = 2 * node + (step.GoesRight ? 2 : 1);
+        }
+        return (steps, node - InnerCount);
     }
 
     /// <summary>The arg-max class of the path-weighted mixture Σ_ℓ P_ℓ(x) Q_ℓ, per sample (int64).</summary>
