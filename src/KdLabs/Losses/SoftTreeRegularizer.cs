@@ -26,8 +26,9 @@ namespace KdLabs.Losses;
 /// kept pushing nodes past balance and training diverged (88.7%, root collapsed).
 /// </para>
 /// ε keeps an unreached node at α = ½ instead of 0/0; α is clamped to [0.01, 0.99] so that a node almost
-/// nobody reaches, whose α can sit at 0 or 1, cannot send gradients of size 1/α into its ancestors (with a
-/// floor of 1e−6 such spikes destabilised training).
+/// nobody reaches, whose α can sit at 0 or 1, cannot send gradients of size 1/α into its ancestors (with
+/// the straight-through variant above, a floor of 1e−6 ended at 88.7% and 0.01 at 90.6%; the floor was
+/// not varied for the per-batch default). A clamped node gets no penalty gradient.
 /// The running averages live here, not in the model, so they are not in checkpoints.
 /// </summary>
 public sealed class SoftTreeRegularizer : IDisposable
