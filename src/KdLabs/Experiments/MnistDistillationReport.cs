@@ -36,6 +36,28 @@ public static class MnistDistillationReport
         };
     }
 
+    /// <summary>The comparison and the seed summary as Markdown tables, for docs that quote a run verbatim.</summary>
+    public static string ToMarkdown(MnistDistillationResult result)
+    {
+        var sb = new System.Text.StringBuilder();
+        sb.AppendLine("| " + string.Join(" | ", Header) + " |");
+        sb.AppendLine("|" + string.Concat(Enumerable.Repeat("---|", Header.Count)));
+        foreach (var row in Cells(result.Rows))
+        {
+            sb.AppendLine("| " + string.Join(" | ", row) + " |");
+        }
+        sb.AppendLine();
+        sb.AppendLine("| Student | Test accuracy after the last epoch, mean ± std |");
+        sb.AppendLine("|---|---|");
+        foreach (var (name, value) in SummaryLines(result))
+        {
+            sb.AppendLine($"| {name} | {value} |");
+        }
+        sb.AppendLine();
+        sb.AppendLine($"Machine: {result.Machine}.");
+        return sb.ToString();
+    }
+
     /// <summary>Writes both files into <paramref name="directory"/>; returns their paths.</summary>
     public static (string Json, string Html) Write(MnistDistillationResult result, string directory)
     {
@@ -67,6 +89,7 @@ public static class MnistDistillationReport
             .Heading("Confusion matrices (test set)")
             .ChartRow(result.Reports.Select((r, i) => EvaluationCharts.ConfusionMatrix(r, MnistDataset.ClassNames, result.Rows[i].Name)));
         report.Save(html);
+        AtomicFile.WriteAllText(Path.Combine(directory, "results.md"), ToMarkdown(result));
         return (json, html);
     }
 }
