@@ -1,0 +1,103 @@
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace KdLabs.Losses;
+
+/// <summary>The parts of DKD: Total = α·Tckd + β·Nckd, both already multiplied by T².</summary>
+public sealed record DkdLossTerms(Tensor Total, Tensor Tckd, Tensor Nckd);
+
+/// <summary>
+/// Decoupled knowledge distillation (Zhao, Cui, Song, Qiu &amp; Liang 2022, "Decoupled Knowledge
+/// Distillation"). KD's KL splits into a target-class part and a non-target part, reweighted apart:
+/// <code>
+/// TCKD = T²·KL(b_t ‖ b_s),  b = [p_y, 1 − p_y]                    (binary: target vs the rest)
+/// NCKD = T²·KL(p̂_t ‖ p̂_s),  p̂_i = p_i / (1 − p_y) for i ≠ y       (among non-target classes)
+/// L = α·TCKD + β·NCKD
+/// </code>
+/// with p = softmax(z/T), KL summed over classes and averaged over the batch. Defaults are the
+/// official code's (megvii-research/mdistiller, mdistiller/engine/cfg.py): α = 1, β = 8, T = 4; that
+/// code adds CE on the labels separately and ramps the DKD term by min(epoch/20, 1)
+/// (<see cref="WarmupFactor"/>). NCKD follows mdistiller/distillers/DKD.py exactly: softmax of
+/// z/T − 1000·gt_mask, which gives the target class ~e^−1000 = 0 mass and renormalises the rest. TCKD
+/// is the same quantity as its log(cat_mask(softmax)) but computed in log space, so a target
+/// probability that rounds to 1 cannot produce log 0.
+/// </summary>
+public sealed class DkdLoss
+{
+    private const double MaskOffset = 1000.0;
+
+    /// <summary>Creates the loss; α, β ≥ 0, T &gt; 0.</summary>
+    public DkdLoss(double alpha = 1.0, double beta = 8.0, double temperature = 4.0)
+    {
+        if (!(alpha >= 0) || double.IsInfinity(alpha))
+        {
+            throw new ArgumentOutOfRangeException(nameof(alpha), alpha, "α (weight of TCKD) must be a finite number ≥ 0; the DKD paper uses 1.");
+        }
+        if (!(beta >= 0) || double.IsInfinity(beta))
+        {
+            throw new ArgumentOutOfRangeException(nameof(beta), beta, "β (weight of NCKD) must be a finite number ≥ 0; the DKD paper uses 8 on CIFAR-100.");
+        }
+        SoftTargets.ValidateTemperature(temperature);
+        Alpha = alpha;
+        Beta = beta;
+        Temperature = temperature;
+    }
+
+    /// <summary>Weight of the target-class term.</summary>
+    public double Alpha { get; }
+
+    /// <summary>Weight of the non-target-class term.</summary>
+    public double Beta { get; }
+
+    /// <summary>Softmax temperature.</summary>
+    public double Temperature { get; }
+
+    /// <summary>The official code's ramp of the DKD term: min(epoch / warmup, 1), epochs counted from 1 there.</summary>
+    public static double WarmupFactor(int epoch, int warmupEpochs = 20)
+    {
+        if (warmupEpochs < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(warmupEpochs), warmupEpochs, "The warmup must last at least one epoch.");
+        }
+        return Math.Min(Math.Max(epoch, 0) / (double)warmupEpochs, 1.0);
+    }
+
+    /// <summary>Computes the loss for student logits, fixed teacher logits and integer labels; gradients reach the student only.</summary>
+    public DkdLossTerms Compute(Tensor studentLogits, Tensor teacherLogits, Tensor labels)
+    {
+        KlDivergence.CheckShapes(teacherLogits, studentLogits);
+        long classes = studentLogits.shape[1];
+        if (classes < 2)
+        {
+            throw new ArgumentException("DKD needs at least 2 classes: NCKD is over the non-target ones.", nameof(studentLogits));
+        }
+        if (labels.shape.Length != 1 || labels.shape[0] != studentLogits.shape[0])
+        {
+            throw new ArgumentException($"Expected {studentLogits.shape[0]} labels, got shape [{string.Join(", ", labels.shape)}].", nameof(labels));
+        }
+        var teacher = teacherLogits.detach();
+        double t = Temperature;
+        var index = labels.to(ScalarType.Int64).unsqueeze(1);
+        var gtMask = functional.one_hot(labels.to(ScalarType.Int64), classes).to(studentLogits.dtype);
+
+        var tckd = KlDivergence.BatchMean(BinaryLogMasses(teacher, index, gtMask, t), BinaryLogMasses(studentLogits, index, gtMask, t)) * (t * t);
+
+        var logPt = functional.log_softmax(teacher / t - gtMask * MaskOffset, 1);
+        var logPs = functional.log_softmax(studentLogits / t - gtMask * MaskOffset, 1);
+        var nckd = KlDivergence.BatchMean(logPt, logPs) * (t * t);
+
+        return new DkdLossTerms(tckd * Alpha + nckd * Beta, tckd, nckd);
+    }
+
+    // [log p_y, log(1 − p_y)] per sample; log(1 − p_y) is the logsumexp of the non-target log-probabilities.
+    private static Tensor BinaryLogMasses(Tensor logits, Tensor index, Tensor gtMask, double t)
+    {
+        var logP = functional.log_softmax(logits / t, 1);
+        var logTarget = logP.gather(1, index);
+        var logOther = logP.masked_fill(gtMask.to(ScalarType.Bool), double.NegativeInfinity).logsumexp(1, keepdim: true);
+        return cat([logTarget, logOther], 1);
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"DKD(α={Alpha:0.###}, β={Beta:0.###}, T={Temperature:0.###})";
+}
