@@ -59,7 +59,8 @@ public sealed class AttentionTransferLoss
             throw new ArgumentException($"Expected batch × channels × H × W features, got [{string.Join(", ", features.shape)}].", nameof(features));
         }
         var q = features.abs().pow(p).sum(1).flatten(1);
-        return q / q.pow(2).sum(1, keepdim: true).sqrt().clamp_min(NormEpsilon);
+        // Clamp before the sqrt, not after: sqrt's gradient at 0 is ∞, and ∞·0 from a later clamp is NaN.
+        return q / q.pow(2).sum(1, keepdim: true).clamp_min(NormEpsilon * NormEpsilon).sqrt();
     }
 
     /// <summary>
