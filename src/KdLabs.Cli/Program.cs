@@ -12,6 +12,7 @@ root.Subcommands.Add(DataCommands.Create());
 root.Subcommands.Add(DistillCommands.Create());
 root.Subcommands.Add(BenchCommands.Create());
 root.Subcommands.Add(SweepCommands.Create());
+ChestXrayCommands.AddTo(root);
 foreach (var command in NotebookCommands.Create())
 {
     root.Subcommands.Add(command);

@@ -161,7 +161,7 @@ public static class SyntheticChestXray
                 {
                     continue;
                 }
-                double yc = s * 0.17 + s * 0.25 * (u - 0.2) * (u - 0.2);
+                double yc = s * (0.2 - 0.16 * u + 0.3 * (u - 0.2) * (u - 0.2));
                 for (int y = Math.Max(0, (int)(yc - s * 0.04)); y < Math.Min(size, (int)(yc + s * 0.04)); y++)
                 {
                     double d = (y - yc) / (s * 0.014);
@@ -250,7 +250,7 @@ public static class SyntheticChestXray
             {
                 double dx = (x - x0) / rx, dy = (y - y0) / ry;
                 double g = Math.Exp(-0.5 * (dx * dx + dy * dy));
-                double t = 1 + texture * 0.5 * (Math.Sin(freq * x * 0.35 + phase1) * Math.Sin(freq * y * 0.3 + phase2));
+                double t = 1 + texture * 0.3 * (Math.Sin(freq * x * 0.2 + phase1) * Math.Sin(freq * y * 0.17 + phase2));
                 img[y * size + x] += (float)(amplitude * g * t);
             }
         }
