@@ -99,7 +99,7 @@ public class ChestXrayDataTests
         Assert.False(first.FromCache);
         Assert.True(second.FromCache);
         Assert.Equal(first.CachePath, second.CachePath);
-        Assert.True(first.Data.Features.equal(second.Data.Features).item<bool>());
+        Assert.True(first.Data.Features.eq(second.Data.Features).all().item<bool>());
 
         var file = index.Files("train")[0].Path;
         File.WriteAllBytes(file, SyntheticChestXray.EncodeJpeg(SyntheticChestXray.Render(new Random(999), 48, true), 48));
@@ -165,12 +165,12 @@ public class ChestXrayDataTests
         var flip = new RandomHorizontalFlip();
         using var a = flip.Apply(x, 42);
         using var b = flip.Apply(x, 42);
-        Assert.True(a.equal(b).item<bool>());
+        Assert.True(a.eq(b).all().item<bool>());
         int flipped = 0;
         for (int i = 0; i < 16; i++)
         {
-            bool same = a[i].equal(x[i]).item<bool>();
-            bool mirrored = a[i].equal(x[i].flip(2)).item<bool>();
+            bool same = a[i].eq(x[i]).all().item<bool>();
+            bool mirrored = a[i].eq(x[i].flip(2)).all().item<bool>();
             Assert.True(same ^ mirrored);
             flipped += mirrored ? 1 : 0;
         }

@@ -29,7 +29,7 @@ public class SafetensorsTests
         {
             Assert.Equal(t.dtype, back[key].dtype);
             Assert.Equal(t.shape, back[key].shape);
-            Assert.True(t.equal(back[key]).item<bool>(), key);
+            Assert.True(t.eq(back[key]).all().item<bool>(), key);
         }
         Assert.Equal(["bf16", "f16", "f32", "i64", "scalar"], SafetensorsFile.ReadHeader(path).Select(e => e.Name).Order());
     }
@@ -49,8 +49,8 @@ public class SafetensorsTests
         Assert.Equal(["fc.bias", "fc.weight"], report.Excluded);
         var a = source.state_dict();
         var b = target.state_dict();
-        Assert.True(a["layer3.1.conv2.weight"].equal(b["layer3.1.conv2.weight"]).item<bool>());
-        Assert.True(a["layer2.0.downsample.1.running_mean"].equal(b["layer2.0.downsample.1.running_mean"]).item<bool>());
+        Assert.True(a["layer3.1.conv2.weight"].eq(b["layer3.1.conv2.weight"]).all().item<bool>());
+        Assert.True(a["layer2.0.downsample.1.running_mean"].eq(b["layer2.0.downsample.1.running_mean"]).all().item<bool>());
 
         // Without excluding it, the replaced 2-class head does not fit the 1,000-class file.
         var e = Assert.Throws<DataFormatException>(() => SafetensorsLoader.LoadInto(target, path));
@@ -86,7 +86,7 @@ public class SafetensorsTests
         SafetensorsFile.Write(noCounter, state.Where(kv => !kv.Key.EndsWith("num_batches_tracked")));
         using var other = new ChestXrayStudent(32);
         Assert.Equal(["bn.num_batches_tracked"], SafetensorsLoader.LoadInto(other, noCounter).KeptInitial);
-        Assert.True(other.state_dict()["fc.weight"].equal(state["fc.weight"]).item<bool>());
+        Assert.True(other.state_dict()["fc.weight"].eq(state["fc.weight"]).all().item<bool>());
     }
 
     [Theory]

@@ -39,13 +39,13 @@ public static class SafetensorsLoader
         {
             throw new DataFormatException(path, missing[0], $"missing key{(missing.Count > 1 ? $" (and {missing.Count - 1} more: {string.Join(", ", missing.Skip(1).Take(4))})" : "")}: the module needs it but the file lacks it", fix);
         }
-        foreach (var (key, entry) in entries)
+        // Module order, so the first error named is the first the module meets.
+        foreach (var (key, t) in target)
         {
-            if (Excluded(key))
+            if (Excluded(key) || !entries.TryGetValue(key, out var entry))
             {
                 continue;
             }
-            var t = target[key];
             if (!t.shape.SequenceEqual(entry.Shape))
             {
                 throw new DataFormatException(path, key, $"shape [{string.Join(", ", entry.Shape)}] in the file, [{string.Join(", ", t.shape)}] in the module", fix);
