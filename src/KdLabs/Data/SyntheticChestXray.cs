@@ -61,7 +61,7 @@ public static class SyntheticChestXray
         string manifest = JsonSerializer.Serialize(new
         {
             Kind = "synthetic stand-in for chest_xray (Kermany et al. 2018 layout); not medical data",
-            Generator = "KdLabs.Data.SyntheticChestXray v1",
+            Generator = "KdLabs.Data.SyntheticChestXray v2",
             Seed = seed, PixelSize = pixelSize, Counts = counts,
         }, new JsonSerializerOptions { WriteIndented = true });
         if (File.Exists(manifestPath) && File.ReadAllText(manifestPath) == manifest)
@@ -195,8 +195,8 @@ public static class SyntheticChestXray
                 double radius = Math.Sqrt(rng.NextDouble()) * 0.8;
                 double ox = l.X + Math.Cos(angle) * radius * l.A;
                 double oy = l.Y + Math.Sin(angle) * radius * l.B;
-                double size0 = s * (0.025 + Math.Pow(rng.NextDouble(), 1.5) * 0.1);
-                double intensity = 0.04 + Math.Pow(rng.NextDouble(), 1.3) * 0.2;
+                double size0 = s * (0.035 + Math.Pow(rng.NextDouble(), 1.5) * 0.1);
+                double intensity = 0.07 + Math.Pow(rng.NextDouble(), 1.3) * 0.23;
                 AddBlob(img, size, ox, oy, size0 * (0.7 + rng.NextDouble() * 0.8), size0 * (0.7 + rng.NextDouble() * 0.8), intensity, rng, texture: 0.5);
             }
         }

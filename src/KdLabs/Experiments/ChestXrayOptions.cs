@@ -106,10 +106,10 @@ public sealed record ChestXrayOptions
     /// <summary>Decoding settings.</summary>
     public ImageLoadOptions Loading() => new() { Size = ImageSize };
 
-    /// <summary>Teacher trainer settings: random horizontal flips, small evaluation batches (ResNet activations are large).</summary>
+    /// <summary>Teacher trainer settings: cosine-annealed Adam, random horizontal flips, small evaluation batches (ResNet activations are large).</summary>
     public TrainerOptions TeacherTrainer(string? checkpointDirectory) => new()
     {
-        Epochs = TeacherEpochs, BatchSize = BatchSize, LearningRate = TeacherLearningRate, Seed = Seeds[0],
+        Epochs = TeacherEpochs, BatchSize = BatchSize, LearningRate = TeacherLearningRate, Seed = Seeds[0], Schedule = LrSchedule.Cosine,
         Augmentation = new RandomHorizontalFlip(), EvalBatchSize = 64, ReportEvery = 5, CheckpointDirectory = checkpointDirectory,
     };
 
