@@ -56,7 +56,7 @@ public static class ChestXrayReport
             + Table(["T", "Mean prob. on the other class", "Mean entropy (bits)"], SoftTargetCells(result));
     }
 
-    /// <summary>Writes results.json and report.html into <paramref name="directory"/>.</summary>
+    /// <summary>Writes results.json, results.md (the tables) and report.html into <paramref name="directory"/>.</summary>
     public static (string Json, string Html) Write(ChestXrayResult result, string directory)
     {
         string json = Path.Combine(directory, "results.json");
@@ -69,6 +69,7 @@ public static class ChestXrayReport
             Models = result.Rows, SeedSummaries = result.Summaries, result.SoftTargets,
             Histories = result.Histories.Select(h => new { h.RunName, h.Epochs }),
         }, Checkpoint.JsonOptions));
+        AtomicFile.WriteAllText(Path.Combine(directory, "results.md"), Markdown(result));
 
         var shown = new[] { result.Teacher }.Concat(result.FirstSeedStudents).ToList();
         var classes = new[] { "NORMAL", "PNEUMONIA" };
