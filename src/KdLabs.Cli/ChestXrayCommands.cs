@@ -1,0 +1,126 @@
+using System.CommandLine;
+using System.Globalization;
+using KdLabs.Data;
+using KdLabs.Experiments;
+using Spectre.Console;
+
+namespace KdLabs.Cli;
+
+/// <summary><c>kdlabs distill chest-xray</c> and <c>kdlabs data synth chest-xray</c>, added under the existing <c>distill</c> and <c>data</c> commands.</summary>
+internal static class ChestXrayCommands
+{
+    public static void AddTo(RootCommand root)
+    {
+        root.Subcommands.Single(c => c.Name == "distill").Subcommands.Add(Distill());
+        var data = root.Subcommands.Single(c => c.Name == "data");
+        data.Subcommands.Add(new Command("synth", "Generate a synthetic data set.") { Synth() });
+    }
+
+    private static Command Synth()
+    {
+        var output = new Option<string?>("--out") { Description = "Target folder (default: data/chest_xray_synthetic/n<count>-seed<seed>)." };
+        var count = new Option<int>("--count") { Description = "Training images (test and val follow in the Kaggle proportions).", DefaultValueFactory = _ => 1200 };
+        var seed = new Option<int>("--seed") { Description = "Generator seed: the same seed writes the same files.", DefaultValueFactory = _ => 2018 };
+        var pixels = new Option<int>("--pixels") { Description = "Side of each JPEG in pixels.", DefaultValueFactory = _ => 256 };
+        var command = new Command("chest-xray", "Write the synthetic stand-in for the Kaggle chest X-ray set (real JPEGs, same layout; not medical data).") { output, count, seed, pixels };
+        command.SetAction(parse => CliErrors.Guard(() =>
+        {
+            var set = SyntheticChestXray.Generate(parse.GetValue(output), parse.GetValue(count), parse.GetValue(seed), parse.GetValue(pixels), Console.WriteLine);
+            Console.WriteLine($"SYNTHETIC STAND-IN {(set.Reused ? "already present" : "written")} in {set.Root}");
+            Console.WriteLine(ImageFolderIndex.Discover(set.Root).Describe());
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command Distill()
+    {
+        var data = new Option<string?>("--data") { Description = "Kaggle chest_xray folder (default: data/chest_xray)." };
+        var synthetic = new Option<bool>("--synthetic") { Description = "Use the offline synthetic stand-in (generated on first use) instead of real radiographs." };
+        var syntheticCount = new Option<int>("--synthetic-count") { Description = "Training images of the synthetic stand-in.", DefaultValueFactory = _ => 1200 };
+        var imageSize = new Option<int>("--image-size") { Description = "Resize images to N×N (the walk-through: 224).", DefaultValueFactory = _ => 224 };
+        var freeze = new Option<bool>("--freeze-backbone") { Description = "Train only the teacher's fc layer (feature extraction) instead of fine-tuning all layers." };
+        var weights = new Option<string?>("--weights") { Description = "resnet18 .safetensors (torchvision/timm names, e.g. timm resnet18.tv_in1k) to start the teacher from; fc is replaced." };
+        var seeds = new Option<string>("--seeds") { Description = "Comma-separated student seeds; the teacher uses the first.", DefaultValueFactory = _ => "1,2,3" };
+        var teacherEpochs = new Option<int>("--teacher-epochs") { Description = "Teacher epochs.", DefaultValueFactory = _ => 5 };
+        var studentEpochs = new Option<int>("--student-epochs") { Description = "Student epochs.", DefaultValueFactory = _ => 10 };
+        var batchSize = new Option<int>("--batch-size") { Description = "Mini-batch size.", DefaultValueFactory = _ => 32 };
+        var weight = new Option<double>("--distillation-weight") { Description = "Walk-through convention: weight of the distillation term.", DefaultValueFactory = _ => 0.25 };
+        var temperatures = new Option<string>("--temperatures") { Description = "Comma-separated T values for the walk-through loss.", DefaultValueFactory = _ => "1,4" };
+        var trainLimit = new Option<int?>("--train-limit") { Description = "Use a seeded sample of N training images." };
+        var testLimit = new Option<int?>("--test-limit") { Description = "Use a seeded sample of N test images." };
+        var smoke = new Option<bool>("--smoke") { Description = "32-px images, a few hundred samples, 1 teacher epoch: the whole path in about a minute." };
+        var output = new Option<string>("--out") { Description = "Output folder for results.json, report.html and checkpoints.", DefaultValueFactory = _ => Path.Combine("runs", "chest-xray") };
+
+        var command = new Command("chest-xray", "Pneumonia on chest X-rays: ResNet-18 teacher, 4-filter CNN student without and with KD, over several seeds.")
+        {
+            data, synthetic, syntheticCount, imageSize, freeze, weights, seeds, teacherEpochs, studentEpochs, batchSize, weight, temperatures, trainLimit, testLimit, smoke, output,
+        };
+        command.SetAction(parse => CliErrors.Guard(() =>
+        {
+            var options = new ChestXrayOptions
+            {
+                DataDirectory = parse.GetValue(data),
+                Synthetic = parse.GetValue(synthetic),
+                SyntheticTrainCount = parse.GetValue(syntheticCount),
+                ImageSize = parse.GetValue(imageSize),
+                FreezeBackbone = parse.GetValue(freeze),
+                WeightsPath = parse.GetValue(weights),
+                Seeds = ParseList(parse.GetValue(seeds)!, "--seeds", s => int.Parse(s, CultureInfo.InvariantCulture)),
+                TeacherEpochs = parse.GetValue(teacherEpochs),
+                StudentEpochs = parse.GetValue(studentEpochs),
+                BatchSize = parse.GetValue(batchSize),
+                DistillationWeight = parse.GetValue(weight),
+                Temperatures = ParseList(parse.GetValue(temperatures)!, "--temperatures", s => double.Parse(s, CultureInfo.InvariantCulture)),
+                TrainLimit = parse.GetValue(trainLimit),
+                TestLimit = parse.GetValue(testLimit),
+                Smoke = parse.GetValue(smoke),
+                OutputDirectory = parse.GetValue(output)!,
+            };
+            using var lab = new ChestXrayLab(options);
+            var o = lab.Options;
+            AnsiConsole.MarkupLine(Markup.Escape($"Chest X-ray distillation{(o.Synthetic ? " on the SYNTHETIC STAND-IN" : "")}: ResNet-18 → 4-filter CNN, {o.ImageSize}px, seeds {string.Join(",", o.Seeds)}{(o.Smoke ? ", smoke mode" : "")}"));
+            var result = lab.Run();
+            Print(result);
+            Console.WriteLine($"wrote {Path.Combine(options.OutputDirectory, "results.json")} and {Path.Combine(options.OutputDirectory, "report.html")}");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static void Print(ChestXrayResult result)
+    {
+        string smoke = result.Options.Smoke ? " (SMOKE: tiny subsets)" : "";
+        Write($"{result.DataLabel}: test set, last epoch{smoke}", ChestXrayReport.Header, ChestXrayReport.Cells(result),
+            $"{result.Machine}; wall time {result.WallSeconds:0} s; latency ratio at 224 px {result.Latency.Speedup224:0.#}×");
+        Write($"Students over seeds — {result.DataLabel}{smoke}", ChestXrayReport.SeedHeader, ChestXrayReport.SeedCells(result), "Δ: paired difference to the no-KD student of the same seed");
+        Write("Teacher soft targets (training set)", ["T", "Mean prob. on the other class", "Mean entropy (bits)"], ChestXrayReport.SoftTargetCells(result), "");
+    }
+
+    private static void Write(string title, IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string>> rows, string caption)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape(title));
+        foreach (var h in header)
+        {
+            table.AddColumn(new TableColumn(Markup.Escape(h)).RightAligned());
+        }
+        foreach (var row in rows)
+        {
+            table.AddRow(row.Select(Markup.Escape).ToArray());
+        }
+        table.Caption(Markup.Escape(caption));
+        AnsiConsole.Write(table);
+    }
+
+    private static List<T> ParseList<T>(string text, string option, Func<string, T> parse)
+    {
+        try
+        {
+            return text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(parse).ToList();
+        }
+        catch (FormatException)
+        {
+            throw new ArgumentException($"{option} takes a comma-separated list of numbers, e.g. 1,2,3; got '{text}'.");
+        }
+    }
+}

@@ -1,0 +1,354 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using KdLabs.Data;
+using KdLabs.Evaluation;
+using KdLabs.Losses;
+using KdLabs.Models;
+using KdLabs.Training;
+using static TorchSharp.torch;
+
+namespace KdLabs.Experiments;
+
+/// <summary>
+/// Lesson 03: pneumonia on chest X-rays, a ResNet-18 teacher distilled into a ~100k-parameter CNN, as
+/// in the classic walk-through (distillation weight 0.25, T = 1), beside the kit's general KD loss and
+/// a higher temperature. Step by step: <see cref="LoadData"/> (real Kaggle folder or the synthetic
+/// stand-in, decoded once and cached), <see cref="GetTeacher"/> (trained once, cached by a key of all
+/// that shapes it), <see cref="TrainStudent"/> per variant and seed from identical initial weights,
+/// <see cref="Evaluate"/>, and <see cref="Run"/> for all of it plus results.json and report.html.
+/// </summary>
+public sealed class ChestXrayLab : IDisposable
+{
+    private readonly ITrainingProgress progress;
+    private readonly Action<string> log;
+    private ResNet18? teacher;
+    private TeacherLogitCache? logitCache;
+
+    /// <summary>Creates the lab; nothing is loaded or trained yet.</summary>
+    public ChestXrayLab(ChestXrayOptions options, ITrainingProgress? progress = null, Action<string>? log = null)
+    {
+        options.Validate();
+        Options = options.Effective();
+        this.progress = progress ?? TrainingProgress.Default();
+        this.log = log ?? Console.WriteLine;
+    }
+
+    /// <summary>The options in force (smoke limits applied).</summary>
+    public ChestXrayOptions Options { get; }
+
+    /// <summary>The image folder (after <see cref="LoadData"/>).</summary>
+    public ImageFolderIndex Index { get; private set; } = null!;
+
+    /// <summary>True when the data is the synthetic stand-in.</summary>
+    public bool Synthetic { get; private set; }
+
+    /// <summary>"SYNTHETIC STAND-IN" or the real set's name, for titles.</summary>
+    public string DataLabel => Synthetic ? "SYNTHETIC STAND-IN (not medical data)" : "chest X-ray (Kermany et al. 2018)";
+
+    /// <summary>Training images.</summary>
+    public InMemoryDataset Train { get; private set; } = null!;
+
+    /// <summary>Test images.</summary>
+    public InMemoryDataset Test { get; private set; } = null!;
+
+    /// <summary>How loading went.</summary>
+    public ImageLoadTiming Loading { get; private set; } = null!;
+
+    /// <summary>Index of PNEUMONIA (the positive class), or of the last class for other folders.</summary>
+    public int PositiveClass => Index.ClassNames.ToList().IndexOf("PNEUMONIA") is var i and >= 0 ? i : Index.ClassNames.Count - 1;
+
+    /// <summary>The trained teacher.</summary>
+    public ResNet18 Teacher => teacher ?? throw new InvalidOperationException("Call GetTeacher() first.");
+
+    /// <summary>SHA-256 of the teacher's checkpoint.</summary>
+    public string TeacherId { get; private set; } = "";
+
+    /// <summary>The teacher's training history.</summary>
+    public TrainingHistory TeacherHistory { get; private set; } = null!;
+
+    /// <summary>
+    /// Finds the data (generating the synthetic stand-in when asked), reports counts and imbalance,
+    /// and loads train and test through the decoded-image cache, timing a cache re-read after a decode.
+    /// </summary>
+    public void LoadData()
+    {
+        string root;
+        if (Options.Synthetic)
+        {
+            var set = SyntheticChestXray.Generate(null, Options.SyntheticTrainCount, Options.SyntheticSeed, Options.SyntheticPixelSize, log);
+            root = set.Root;
+            log($"data: SYNTHETIC STAND-IN, {(set.Reused ? "reused" : "generated")} in {root} (seed {set.Seed}); not radiographs, not medical data");
+        }
+        else
+        {
+            root = Options.DataDirectory ?? Path.Combine(KdLabsPaths.DataDirectory, "chest_xray");
+        }
+        Index = ImageFolderIndex.Discover(root);
+        Synthetic = Options.Synthetic || SyntheticChestXray.IsSynthetic(Index.Root);
+        log(Index.Describe());
+        if (!Synthetic)
+        {
+            foreach (var line in ChestXrayKaggle.CompareCounts(Index))
+            {
+                log(line);
+            }
+        }
+        string name = Synthetic ? $"chest-xray-synthetic-s{Options.SyntheticSeed}" : "chest-xray";
+        var loadOptions = Options.Loading();
+        var train = ImageFolderDataset.Load(Index, "train", loadOptions, name);
+        var test = ImageFolderDataset.Load(Index, "test", loadOptions, name);
+        foreach (var skipped in train.Skipped.Concat(test.Skipped))
+        {
+            log($"skipped (cannot decode): {skipped.Path}: {skipped.Reason}");
+        }
+        double cacheRead = double.NaN;
+        if (!train.FromCache && loadOptions.UseCache)
+        {
+            var clock = Stopwatch.StartNew();
+            foreach (var path in new[] { train.CachePath, test.CachePath })
+            {
+                var images = DecodedImageCache.TryRead(path);
+                if (images is not null)
+                {
+                    ImageFolderDataset.ToDataset(images, loadOptions, "timing", Index.ClassNames).Dispose();
+                }
+            }
+            cacheRead = clock.Elapsed.TotalSeconds;
+        }
+        Loading = new ImageLoadTiming(train.Seconds + test.Seconds, train.FromCache && test.FromCache, cacheRead, train.Skipped.Count + test.Skipped.Count);
+        log(Loading.FromCache
+            ? $"images: {Options.ImageSize}px from the decoded-image cache in {Loading.LoadSeconds:0.00} s"
+            : $"images: decoded and resized to {Options.ImageSize}px in {Loading.LoadSeconds:0.00} s; reading them back from the cache takes {cacheRead:0.00} s ({Loading.CacheSpeedup:0}× faster)");
+        Train = Limit(train.Data, Options.TrainLimit);
+        Test = Limit(test.Data, Options.TestLimit);
+        log($"using {Train.Count:N0} training and {Test.Count:N0} test images of {Options.ImageSize}×{Options.ImageSize}, 3 channels (grey repeated, ImageNet mean/std)");
+    }
+
+    /// <summary>
+    /// The ResNet-18 teacher with a 2-class head: loaded from its cache when one matches (weights
+    /// verified by SHA-256), otherwise trained (optionally from <see cref="ChestXrayOptions.WeightsPath"/>,
+    /// optionally with the backbone frozen) and cached.
+    /// </summary>
+    public ResNet18 GetTeacher()
+    {
+        EnsureData();
+        string dir = TeacherCacheDirectory();
+        var model = NewTeacher();
+        var state = Checkpoint.ReadState(dir);
+        if (state is not null && state.Epoch == Options.TeacherEpochs)
+        {
+            Checkpoint.Load(dir, model);
+            TeacherHistory = new TrainingHistory("teacher (ResNet-18)", state.History);
+            log($"teacher: reusing {dir} (SHA-256 {state.ModelSha256[..12]}…, verified)");
+        }
+        else
+        {
+            log($"teacher: training ResNet-18 ({(Options.FreezeBackbone ? "backbone frozen, fc only" : "all layers")}, {(Options.WeightsPath is null ? "from scratch: no pretrained weights are reachable offline" : $"from {Options.WeightsPath}")})");
+            TeacherHistory = new Trainer(Options.TeacherTrainer(dir), progress).Fit(model, Train, Test, new SupervisedObjective(), "teacher (ResNet-18)");
+            state = Checkpoint.ReadState(dir)!;
+        }
+        teacher = model;
+        TeacherId = state.ModelSha256;
+        model.eval();
+        return model;
+    }
+
+    /// <summary>A fresh student; every variant of one seed starts from the same weights.</summary>
+    public ChestXrayStudent NewStudent(int seed)
+    {
+        manual_seed(seed * 7919L + 17);
+        return new ChestXrayStudent(Options.ImageSize);
+    }
+
+    /// <summary>Trains one student variant with one seed (resuming its checkpoint when present).</summary>
+    public (ChestXrayStudent Model, TrainingHistory History) TrainStudent(StudentVariant variant, int seed)
+    {
+        EnsureData();
+        ITrainingObjective objective = variant.Loss is { } loss ? new DistillationObjective(loss, TeacherSignal()) : new SupervisedObjective();
+        var student = NewStudent(seed);
+        string checkpoints = Path.Combine(Options.OutputDirectory, "checkpoints", DataKey()[..12], $"{variant.Slug}-seed{seed}");
+        var history = new Trainer(Options.StudentTrainer(seed, checkpoints), progress).Fit(student, Train, Test, objective, $"{variant.Name} seed {seed}");
+        return (student, history);
+    }
+
+    /// <summary>The teacher's logits on the training set, computed once (eval mode) and looked up by sample index.</summary>
+    public ITeacherSignal TeacherSignal()
+    {
+        if (teacher is null)
+        {
+            GetTeacher();
+        }
+        return logitCache ??= TeacherLogitCache.Build(Teacher, TeacherId, Train, 64);
+    }
+
+    /// <summary>What the teacher's soft targets hold at each temperature (see <see cref="SoftTargetRow"/>).</summary>
+    public IReadOnlyList<SoftTargetRow> DescribeSoftTargets()
+    {
+        var logits = ((TeacherLogitCache)TeacherSignal()).All;
+        return Options.SoftTargetTemperatures.Select(t =>
+        {
+            using var scope = NewDisposeScope();
+            var p = SoftTargets.Probabilities(logits.to_type(ScalarType.Float64), t);
+            double other = (1 - p.max(1).values).mean().item<double>();
+            double entropy = -(p * p.clamp_min(1e-300).log2()).sum(1).mean().item<double>();
+            return new SoftTargetRow(t, other, entropy);
+        }).ToList();
+    }
+
+    /// <summary>Evaluates a model on the test set after its last epoch.</summary>
+    public ChestXrayModelResult Evaluate(string name, string variant, int seed, nn.Module<Tensor, Tensor> model, TrainingHistory history, double latencyMs, double teacherLatencyMs)
+    {
+        using var logits = Predictor.Logits(model, Test, 64);
+        var labels = Test.LabelArray();
+        var report = ClassificationReport.From(Predictor.ArgMax(logits), labels, Test.NumClasses);
+        var scores = BinaryMetrics.PositiveScores(logits, PositiveClass);
+        var binary = BinaryMetrics.From(scores, labels, PositiveClass);
+        var (fpr, tpr) = BinaryMetrics.RocCurve(scores, labels.Select(l => l == PositiveClass).ToArray());
+        var best = history.Best;
+        return new ChestXrayModelResult(name, variant, seed, ModelStats.ParameterCount(model), ModelStats.SizeOnDiskBytes(model),
+            report.Accuracy, binary.Sensitivity, binary.Specificity, binary.RocAuc, report.Confusion, best.TestAccuracy, best.Epoch,
+            latencyMs, teacherLatencyMs / latencyMs, history.TotalSeconds, fpr, tpr);
+    }
+
+    /// <summary>Median CPU ms per image at batch 1 of teacher and student, at the run's size and (optionally) 224 px.</summary>
+    public LatencyComparison MeasureLatency()
+    {
+        int n = Options.ImageSize, repeats = Options.LatencyRepeats, warmup = Math.Min(5, repeats);
+        using var student = new ChestXrayStudent(n);
+        double t = LatencyBenchmark.MedianMsPerImage(Teacher, [3, n, n], 1, repeats, warmup);
+        double s = LatencyBenchmark.MedianMsPerImage(student, [3, n, n], 1, repeats, warmup);
+        double t224 = double.NaN, s224 = double.NaN;
+        if (Options.LatencyAt224)
+        {
+            using var student224 = new ChestXrayStudent(224);
+            t224 = LatencyBenchmark.MedianMsPerImage(Teacher, [3, 224, 224], 1, repeats, warmup);
+            s224 = LatencyBenchmark.MedianMsPerImage(student224, [3, 224, 224], 1, repeats, warmup);
+        }
+        return new LatencyComparison(n, t, s, t224, s224);
+    }
+
+    /// <summary>Runs everything and writes results.json and report.html into the output folder.</summary>
+    public ChestXrayResult Run()
+    {
+        var clock = Stopwatch.StartNew();
+        LoadData();
+        GetTeacher();
+        var latency = MeasureLatency();
+        log($"latency (batch 1, median): teacher {latency.TeacherMs:0.00} ms, student {latency.StudentMs:0.000} ms at {latency.ImageSize}px ({latency.Speedup:0}×)"
+            + (Options.LatencyAt224 ? $"; at 224px {latency.TeacherMs224:0.0} ms vs {latency.StudentMs224:0.00} ms ({latency.Speedup224:0}×)" : ""));
+        var rows = new List<ChestXrayModelResult> { Evaluate("teacher (ResNet-18)", "teacher", Options.Seeds[0], Teacher, TeacherHistory, latency.TeacherMs, latency.TeacherMs) };
+        var histories = new List<TrainingHistory> { TeacherHistory };
+        foreach (int seed in Options.Seeds)
+        {
+            foreach (var variant in Options.Variants())
+            {
+                var (model, history) = TrainStudent(variant, seed);
+                rows.Add(Evaluate(variant.Name, variant.Name, seed, model, history, latency.StudentMs, latency.TeacherMs));
+                if (seed == Options.Seeds[0])
+                {
+                    histories.Add(history);
+                }
+                model.Dispose();
+            }
+        }
+        var result = new ChestXrayResult(Options, Synthetic, Index.Root, Index.Describe(), RunEnvironment.Describe(), clock.Elapsed.TotalSeconds, TeacherId,
+            rows, Summarize(rows), DescribeSoftTargets(), histories, latency, Loading);
+        ChestXrayReport.Write(result, Options.OutputDirectory);
+        return result with { WallSeconds = clock.Elapsed.TotalSeconds };
+    }
+
+    /// <summary>Mean ± std over seeds per student variant, and the per-seed (paired) gain over the no-KD student.</summary>
+    public IReadOnlyList<ChestXraySeedSummary> Summarize(IReadOnlyList<ChestXrayModelResult> rows)
+    {
+        var baseline = rows.Where(r => r.Variant == StudentVariant.NoDistillation.Name).ToDictionary(r => r.Seed);
+        return Options.Variants().Select(v =>
+        {
+            var runs = rows.Where(r => r.Variant == v.Name).OrderBy(r => r.Seed).ToList();
+            var accGain = runs.Where(r => baseline.ContainsKey(r.Seed)).Select(r => r.TestAccuracy - baseline[r.Seed].TestAccuracy).ToList();
+            var aucGain = runs.Where(r => baseline.ContainsKey(r.Seed)).Select(r => r.RocAuc - baseline[r.Seed].RocAuc).ToList();
+            return new ChestXraySeedSummary(v.Name, runs.Count,
+                Mean(runs.Select(r => r.TestAccuracy)), Std(runs.Select(r => r.TestAccuracy)),
+                Mean(runs.Select(r => r.Sensitivity)), Mean(runs.Select(r => r.Specificity)),
+                Mean(runs.Select(r => r.RocAuc)), Std(runs.Select(r => r.RocAuc)),
+                Mean(accGain), Std(accGain), Mean(aucGain), Std(aucGain));
+        }).ToList();
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        logitCache?.Dispose();
+        teacher?.Dispose();
+        Train?.Dispose();
+        Test?.Dispose();
+    }
+
+    private ResNet18 NewTeacher()
+    {
+        manual_seed(Options.Seeds[0]);
+        var model = new ResNet18(1000, "teacher");
+        if (Options.WeightsPath is { } weights)
+        {
+            var loaded = SafetensorsLoader.LoadInto(model, weights, excludePrefixes: ["fc."]);
+            log($"teacher: loaded {loaded.Loaded} tensors from {weights} (head excluded: {string.Join(", ", loaded.Excluded)})");
+        }
+        model.ReplaceHead(Index.ClassNames.Count);
+        if (Options.FreezeBackbone)
+        {
+            model.FreezeBackbone();
+        }
+        return model;
+    }
+
+    private void EnsureData()
+    {
+        if (Train is null)
+        {
+            LoadData();
+        }
+    }
+
+    private string DataKey() => Hash($"{Index.Root}|{Train.Fingerprint}|{Test.Fingerprint}|{Options.ImageSize}|{Synthetic}");
+
+    private string TeacherCacheDirectory()
+    {
+        string weights = Options.WeightsPath is null ? "scratch" : MnistFiles.FileSha256(Options.WeightsPath);
+        string key = $"resnet18|{Options.TeacherTrainer(null).Fingerprint()}|freeze={Options.FreezeBackbone}|weights={weights}|{DataKey()}";
+        return Path.Combine(KdLabsPaths.CacheDirectory, "teachers", $"resnet18-xray-{Hash(key)[..16]}");
+    }
+
+    private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+
+    // Files are sorted by class folder, so "the first N" would be one class: take a seeded sample, kept in file order.
+    private static InMemoryDataset Limit(InMemoryDataset data, int? limit)
+    {
+        if (limit is not { } n || n >= data.Count)
+        {
+            return data;
+        }
+        var rng = new Random(20180222);
+        var indices = Enumerable.Range(0, data.Count).Select(i => (long)i).ToArray();
+        rng.Shuffle(indices);
+        var subset = data.Subset($"{data.Name}[sample {n}]", indices.Take(n).Order().ToArray());
+        data.Dispose();
+        return subset;
+    }
+
+    private static double Mean(IEnumerable<double> values)
+    {
+        var list = values.ToList();
+        return list.Count == 0 ? double.NaN : list.Average();
+    }
+
+    private static double Std(IEnumerable<double> values)
+    {
+        var list = values.ToList();
+        if (list.Count < 2)
+        {
+            return double.NaN;
+        }
+        double mean = list.Average();
+        return Math.Sqrt(list.Sum(v => (v - mean) * (v - mean)) / (list.Count - 1));
+    }
+}

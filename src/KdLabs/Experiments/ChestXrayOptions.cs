@@ -1,0 +1,159 @@
+using KdLabs.Data;
+using KdLabs.Training;
+
+namespace KdLabs.Experiments;
+
+/// <summary>Settings of the chest X-ray lab: ResNet-18 teacher → ~100k-parameter student.</summary>
+public sealed record ChestXrayOptions
+{
+    /// <summary>Folder of the real Kaggle set (default <c>data/chest_xray</c>); ignored with <see cref="Synthetic"/>.</summary>
+    public string? DataDirectory { get; init; }
+
+    /// <summary>Use (generating it when missing) the synthetic stand-in instead of real radiographs.</summary>
+    public bool Synthetic { get; init; }
+
+    /// <summary>Training images of the synthetic stand-in (test and val follow in Kaggle proportions).</summary>
+    public int SyntheticTrainCount { get; init; } = 1200;
+
+    /// <summary>Seed of the synthetic generator (independent of the training seeds).</summary>
+    public int SyntheticSeed { get; init; } = 2018;
+
+    /// <summary>Side of the synthetic JPEGs before the loader resizes them.</summary>
+    public int SyntheticPixelSize { get; init; } = 256;
+
+    /// <summary>Images are resized to ImageSize × ImageSize (the walk-through uses 224).</summary>
+    public int ImageSize { get; init; } = 224;
+
+    /// <summary>Train only the teacher's fc (backbone frozen, its BN statistics fixed); otherwise fine-tune everything.</summary>
+    public bool FreezeBackbone { get; init; }
+
+    /// <summary>A resnet18 safetensors file (torchvision/timm names) to start the teacher from; null trains from scratch.</summary>
+    public string? WeightsPath { get; init; }
+
+    /// <summary>Seeds of the student runs; the teacher uses the first.</summary>
+    public IReadOnlyList<int> Seeds { get; init; } = [1, 2, 3];
+
+    /// <summary>Teacher epochs.</summary>
+    public int TeacherEpochs { get; init; } = 5;
+
+    /// <summary>Student epochs.</summary>
+    public int StudentEpochs { get; init; } = 10;
+
+    /// <summary>Mini-batch size.</summary>
+    public int BatchSize { get; init; } = 32;
+
+    /// <summary>Adam learning rate of the teacher.</summary>
+    public double TeacherLearningRate { get; init; } = 1e-3;
+
+    /// <summary>Adam learning rate of the students.</summary>
+    public double StudentLearningRate { get; init; } = 1e-3;
+
+    /// <summary>The walk-through's weight on the distillation term.</summary>
+    public double DistillationWeight { get; init; } = 0.25;
+
+    /// <summary>Temperatures of the walk-through loss the students are trained at; the first is the walk-through's T = 1.</summary>
+    public IReadOnlyList<double> Temperatures { get; init; } = [1, 4];
+
+    /// <summary>α (hard-label weight) of the kit's general KD loss, trained beside the walk-through's; null skips it.</summary>
+    public double? GeneralAlpha { get; init; } = 0.5;
+
+    /// <summary>Temperature of the kit's general KD loss.</summary>
+    public double GeneralTemperature { get; init; } = 4;
+
+    /// <summary>Temperatures at which the teacher's soft targets are described.</summary>
+    public IReadOnlyList<double> SoftTargetTemperatures { get; init; } = [1, 2, 4, 8];
+
+    /// <summary>Use only N training images (a seeded, class-mixed sample).</summary>
+    public int? TrainLimit { get; init; }
+
+    /// <summary>Use only N test images (a seeded, class-mixed sample).</summary>
+    public int? TestLimit { get; init; }
+
+    /// <summary>Tiny images, few hundred samples, one teacher epoch: the same code path in well under two minutes.</summary>
+    public bool Smoke { get; init; }
+
+    /// <summary>Where results.json, report.html and student checkpoints go.</summary>
+    public string OutputDirectory { get; init; } = Path.Combine("runs", "chest-xray");
+
+    /// <summary>Repeats per latency measurement.</summary>
+    public int LatencyRepeats { get; init; } = 20;
+
+    /// <summary>Also time both architectures at 224 px, the walk-through's size, for its speed-up claim.</summary>
+    public bool LatencyAt224 { get; init; } = true;
+
+    /// <summary>The options with smoke-mode limits applied.</summary>
+    public ChestXrayOptions Effective() => Smoke
+        ? this with
+        {
+            ImageSize = Math.Min(ImageSize, 32), SyntheticTrainCount = Math.Min(SyntheticTrainCount, 300), SyntheticPixelSize = 96,
+            TrainLimit = Math.Min(TrainLimit ?? 300, 300), TestLimit = Math.Min(TestLimit ?? 200, 200),
+            TeacherEpochs = 1, StudentEpochs = 2, LatencyRepeats = Math.Min(LatencyRepeats, 3),
+        }
+        : this;
+
+    /// <summary>The student variants in table order: no KD, the walk-through loss at each temperature, the general loss.</summary>
+    public IReadOnlyList<StudentVariant> Variants()
+    {
+        var list = new List<StudentVariant> { StudentVariant.NoDistillation };
+        list.AddRange(Temperatures.Select(t => StudentVariant.WalkThrough(DistillationWeight, t)));
+        if (GeneralAlpha is { } alpha)
+        {
+            list.Add(StudentVariant.General(alpha, GeneralTemperature));
+        }
+        return list;
+    }
+
+    /// <summary>Decoding settings.</summary>
+    public ImageLoadOptions Loading() => new() { Size = ImageSize };
+
+    /// <summary>Teacher trainer settings: cosine-annealed Adam, random horizontal flips, small evaluation batches (ResNet activations are large).</summary>
+    public TrainerOptions TeacherTrainer(string? checkpointDirectory) => new()
+    {
+        Epochs = TeacherEpochs, BatchSize = BatchSize, LearningRate = TeacherLearningRate, Seed = Seeds[0], Schedule = LrSchedule.Cosine,
+        Augmentation = new RandomHorizontalFlip(), EvalBatchSize = 64, ReportEvery = 5, CheckpointDirectory = checkpointDirectory,
+    };
+
+    /// <summary>
+    /// Student trainer settings. No augmentation: the teacher's logits are cached once per training
+    /// image, which is only valid for the unaugmented inputs, and a live ResNet-18 on every student
+    /// batch would cost more than all student runs together. The baseline gets the same inputs.
+    /// </summary>
+    public TrainerOptions StudentTrainer(int seed, string? checkpointDirectory) => new()
+    {
+        Epochs = StudentEpochs, BatchSize = BatchSize, LearningRate = StudentLearningRate, Seed = seed,
+        EvalBatchSize = 256, CheckpointDirectory = checkpointDirectory,
+    };
+
+    /// <summary>Throws with a clear message when a setting is out of range.</summary>
+    public void Validate()
+    {
+        Loading().Validate();
+        if (ImageSize % 2 != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ImageSize), ImageSize, "The image size must be even (the student halves it with a 2×2 max-pool).");
+        }
+        if (Seeds.Count == 0)
+        {
+            throw new ArgumentException("Give at least one seed (--seeds 1,2,3).", nameof(Seeds));
+        }
+        _ = Variants();
+        foreach (double t in SoftTargetTemperatures)
+        {
+            Losses.SoftTargets.ValidateTemperature(t);
+        }
+        TeacherTrainer(null).Validate();
+        StudentTrainer(Seeds[0], null).Validate();
+        if (TrainLimit is < 10 || TestLimit is < 10)
+        {
+            throw new ArgumentOutOfRangeException(nameof(TrainLimit), "Train and test limits must be at least 10.");
+        }
+        if (SyntheticTrainCount < 20)
+        {
+            throw new ArgumentOutOfRangeException(nameof(SyntheticTrainCount), SyntheticTrainCount, "The synthetic set needs at least 20 training images.");
+        }
+        if (WeightsPath is not null && !File.Exists(WeightsPath))
+        {
+            throw new DataFormatException(WeightsPath, "file", "not found", "Pass a resnet18 .safetensors file (torchvision or timm names) with --weights.");
+        }
+    }
+}

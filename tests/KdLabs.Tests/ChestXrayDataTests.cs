@@ -1,0 +1,179 @@
+using KdLabs.Data;
+using SkiaSharp;
+
+namespace KdLabs.Tests;
+
+public class ChestXrayDataTests
+{
+    /// <summary>A small Kaggle-layout folder of real JPEGs drawn by the synthetic generator.</summary>
+    private static string MakeFolder(int normal, int pneumonia, int pixels = 48, string[]? splits = null)
+    {
+        string root = TestData.TempDirectory();
+        foreach (var split in splits ?? ["train", "test"])
+        {
+            for (int c = 0; c < 2; c++)
+            {
+                string dir = Path.Combine(root, split, SyntheticChestXray.ClassNames[c]);
+                Directory.CreateDirectory(dir);
+                for (int i = 0; i < (c == 0 ? normal : pneumonia); i++)
+                {
+                    var grey = SyntheticChestXray.Render(new Random(100 * c + i), pixels, c == 1);
+                    File.WriteAllBytes(Path.Combine(dir, $"img-{i:D3}.jpeg"), SyntheticChestXray.EncodeJpeg(grey, pixels));
+                }
+            }
+        }
+        return root;
+    }
+
+    private static string UniqueName() => "test-" + Guid.NewGuid().ToString("N")[..8];
+
+    [Fact]
+    public void DiscoverFindsSplitsClassesAndCountsAndReportsImbalance()
+    {
+        string root = MakeFolder(3, 9);
+        File.WriteAllText(Path.Combine(root, "train", "NORMAL", ".DS_Store"), "x");
+        File.WriteAllText(Path.Combine(root, "train", "NORMAL", "notes.txt"), "x");
+        var index = ImageFolderIndex.Discover(root);
+        Assert.Equal(["NORMAL", "PNEUMONIA"], index.ClassNames);
+        Assert.Equal(["train", "test"], index.Splits.Keys.Order().Reverse());
+        Assert.Equal([3, 9], index.ClassCounts("train"));
+        Assert.Equal(3.0, index.ImbalanceRatio("train"));
+        Assert.Contains("train: 12 images (NORMAL 3, PNEUMONIA 9; PNEUMONIA is 75 %, imbalance 3.00:1)", index.Describe());
+        Assert.All(index.Files("train"), f => Assert.EndsWith(".jpeg", f.Path));
+    }
+
+    [Fact]
+    public void DiscoverDescendsIntoTheKaggleArchivesChestXrayFolderAndRejectsMismatchedClasses()
+    {
+        string outer = TestData.TempDirectory();
+        string inner = MakeFolder(1, 1);
+        Directory.Move(inner, Path.Combine(outer, "chest_xray"));
+        Assert.Equal(Path.Combine(outer, "chest_xray"), ImageFolderIndex.Discover(outer).Root);
+
+        string bad = MakeFolder(1, 1);
+        Directory.Move(Path.Combine(bad, "test", "PNEUMONIA"), Path.Combine(bad, "test", "VIRAL"));
+        var e = Assert.Throws<DataFormatException>(() => ImageFolderIndex.Discover(bad));
+        Assert.Equal("class folders", e.Field);
+        Assert.Contains(Path.Combine(bad, "test"), e.Message);
+        Assert.Throws<DataFormatException>(() => ImageFolderIndex.Discover(Path.Combine(bad, "nowhere")));
+    }
+
+    [Fact]
+    public void JpegAndPngDecodeToNormalisedThreeChannelImagesOfTheRequestedSize()
+    {
+        string root = MakeFolder(2, 2, pixels: 50);
+        // A colour PNG: grey must be the 601 luma, so pure green (0,255,0) becomes 150.
+        using (var bmp = new SKBitmap(40, 30))
+        {
+            bmp.Erase(new SKColor(0, 255, 0));
+            using var image = SKImage.FromBitmap(bmp);
+            using var png = image.Encode(SKEncodedImageFormat.Png, 100);
+            File.WriteAllBytes(Path.Combine(root, "train", "NORMAL", "green.png"), png.ToArray());
+        }
+        var index = ImageFolderIndex.Discover(root);
+        var load = ImageFolderDataset.Load(index, "train", new ImageLoadOptions { Size = 32, UseCache = false }, UniqueName());
+        using var data = load.Data;
+        Assert.Equal([5L, 3, 32, 32], data.Features.shape);
+        Assert.Equal([0L, 0, 0, 1, 1], data.LabelArray());
+        var norm = ImageNormalization.ImageNet;
+        using var grey = norm.ToGrey(data.Features);
+        Assert.InRange(grey.min().item<float>(), 0f, 1f);
+        Assert.InRange(grey.max().item<float>(), 0f, 1f);
+        Assert.True(grey.max().item<float>() > 0.3f, "a drawn radiograph has bright parts");
+        // Channel c is (g − mean_c)/std_c of the same grey g.
+        using var c2 = data.Features.select(1, 2).mul(norm.Std[2]).add(norm.Mean[2]);
+        Assert.True(c2.allclose(grey, atol: 1e-5));
+        int pngIndex = index.Files("train").ToList().FindIndex(f => f.Path.EndsWith("green.png"));
+        Assert.Equal(150f / 255f, grey[pngIndex, 10, 10].item<float>(), 3);
+    }
+
+    [Fact]
+    public void TheSecondLoadIsACacheHitAndAChangedFileInvalidatesIt()
+    {
+        string root = MakeFolder(3, 3);
+        var index = ImageFolderIndex.Discover(root);
+        var options = new ImageLoadOptions { Size = 24 };
+        string name = UniqueName();
+        var first = ImageFolderDataset.Load(index, "train", options, name);
+        var second = ImageFolderDataset.Load(index, "train", options, name);
+        Assert.False(first.FromCache);
+        Assert.True(second.FromCache);
+        Assert.Equal(first.CachePath, second.CachePath);
+        Assert.True(first.Data.Features.eq(second.Data.Features).all().item<bool>());
+
+        var file = index.Files("train")[0].Path;
+        File.WriteAllBytes(file, SyntheticChestXray.EncodeJpeg(SyntheticChestXray.Render(new Random(999), 48, true), 48));
+        File.SetLastWriteTimeUtc(file, DateTime.UtcNow.AddMinutes(1));
+        var third = ImageFolderDataset.Load(ImageFolderIndex.Discover(root), "train", options, name);
+        Assert.False(third.FromCache);
+        Assert.NotEqual(first.CachePath, third.CachePath);
+        Assert.False(File.Exists(first.CachePath), "the stale cache of the same split and size is removed");
+        var otherSize = ImageFolderDataset.Load(index, "train", options with { Size = 16 }, name);
+        Assert.False(otherSize.FromCache);
+        foreach (var l in new[] { first, second, third, otherSize })
+        {
+            l.Data.Dispose();
+        }
+    }
+
+    [Fact]
+    public void CorruptFilesAreSkippedAndListedUpToOnePercentAndRefusedBeyond()
+    {
+        string root = MakeFolder(40, 70, pixels: 32, splits: ["train"]);
+        string garbage = Path.Combine(root, "train", "PNEUMONIA", "broken.jpeg");
+        File.WriteAllBytes(garbage, [0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3, 4, 5]);
+        var options = new ImageLoadOptions { Size = 16, UseCache = false };
+        var load = ImageFolderDataset.Load(ImageFolderIndex.Discover(root), "train", options, UniqueName());
+        Assert.Equal(110, load.Data.Count);
+        var skipped = Assert.Single(load.Skipped);
+        Assert.Equal(garbage, skipped.Path);
+        load.Data.Dispose();
+
+        // A truncated JPEG is corrupt too, and two bad files of 112 (1.8 %) exceed the 1 % rule.
+        string good = Path.Combine(root, "train", "NORMAL", "img-000.jpeg");
+        var bytes = File.ReadAllBytes(good);
+        File.WriteAllBytes(Path.Combine(root, "train", "NORMAL", "truncated.jpeg"), bytes[..(bytes.Length / 2)]);
+        var e = Assert.Throws<DataFormatException>(() => ImageFolderDataset.Load(ImageFolderIndex.Discover(root), "train", options, UniqueName()));
+        Assert.Contains("2 of 112 files", e.Message);
+        Assert.Contains("broken.jpeg", e.Message);
+        Assert.Contains("docs/chest-xray.md", e.Message);
+    }
+
+    [Fact]
+    public void TheSyntheticGeneratorIsDeterministicAndMarksItsOutput()
+    {
+        string a = TestData.TempDirectory(), b = TestData.TempDirectory(), c = TestData.TempDirectory();
+        var setA = SyntheticChestXray.Generate(a, 24, seed: 5, pixelSize: 48);
+        SyntheticChestXray.Generate(b, 24, seed: 5, pixelSize: 48);
+        SyntheticChestXray.Generate(c, 24, seed: 6, pixelSize: 48);
+        string[] Hashes(string root) => Directory.GetFiles(root, "*.jpeg", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
+            .Select(f => Path.GetRelativePath(root, f) + MnistFiles.FileSha256(f)).ToArray();
+        Assert.Equal(Hashes(a), Hashes(b));
+        Assert.NotEqual(Hashes(a), Hashes(c));
+        Assert.True(SyntheticChestXray.IsSynthetic(a));
+        Assert.Contains("SYNTHETIC STAND-IN", File.ReadAllText(Path.Combine(a, "README.txt")));
+        var index = ImageFolderIndex.Discover(a);
+        Assert.Equal(setA.Counts["train"], index.ClassCounts("train"));
+        Assert.Equal([6, 18], index.ClassCounts("train"));
+        Assert.True(SyntheticChestXray.Generate(a, 24, seed: 5, pixelSize: 48).Reused);
+    }
+
+    [Fact]
+    public void RandomHorizontalFlipMirrorsSomeSamplesReproducibly()
+    {
+        using var x = TorchSharp.torch.arange(16 * 2 * 3 * 4, TorchSharp.torch.ScalarType.Float32).view(16, 2, 3, 4);
+        var flip = new RandomHorizontalFlip();
+        using var a = flip.Apply(x, 42);
+        using var b = flip.Apply(x, 42);
+        Assert.True(a.eq(b).all().item<bool>());
+        int flipped = 0;
+        for (int i = 0; i < 16; i++)
+        {
+            bool same = a[i].eq(x[i]).all().item<bool>();
+            bool mirrored = a[i].eq(x[i].flip(2)).all().item<bool>();
+            Assert.True(same ^ mirrored);
+            flipped += mirrored ? 1 : 0;
+        }
+        Assert.InRange(flipped, 1, 15);
+    }
+}
