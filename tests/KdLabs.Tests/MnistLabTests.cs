@@ -4,6 +4,7 @@ using KdLabs.Training;
 
 namespace KdLabs.Tests;
 
+[Collection(TorchRngCollection.Name)]
 public class MnistLabTests
 {
     private static MnistDistillationResult Smoke(string outDir)

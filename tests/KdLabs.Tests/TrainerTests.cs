@@ -7,6 +7,7 @@ using static TorchSharp.torch.nn;
 
 namespace KdLabs.Tests;
 
+[Collection(TorchRngCollection.Name)]
 public class TrainerTests
 {
     private static InMemoryDataset Small(int n = 600) => MnistDataset.Load(train: true, TestData.MnistDirectory, n);

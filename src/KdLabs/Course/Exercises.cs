@@ -8,7 +8,7 @@ namespace KdLabs.Course;
 /// missing answer), so a notebook with unfilled placeholders still runs to the end. Solutions live here, not in the
 /// notebooks: a wrong answer gets a hint, a right one the explanation.
 /// </summary>
-public static class Exercises
+public static partial class Exercises
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
