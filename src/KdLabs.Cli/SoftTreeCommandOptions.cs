@@ -14,14 +14,15 @@ internal sealed record SoftTreeCommandOptions(
     Option<string> LossForm,
     Option<int> Validation,
     Option<int?> Threads,
-    Option<bool> LabelsOff)
+    Option<bool> LabelsOff,
+    Option<bool> LabelsOnly)
 {
     /// <summary>Options the tree path shares with the CNN/MLP path.</summary>
     public sealed record Shared(Option<string> Teacher, Option<double> Temperature, Option<int> Epochs, Option<int> BatchSize, Option<double> LearningRate,
         Option<int> Seed, Option<int?> TrainLimit, Option<int?> TestLimit, Option<string?> Seeds, Option<bool> Smoke, Option<string> Output, Option<string?> Data,
         Option<double> Alpha, Option<double> Dropout, Option<int> Jitter);
 
-    public IEnumerable<Option> All => [Depth, Lambda, HardWeight, LossForm, Validation, Threads, LabelsOff];
+    public IEnumerable<Option> All => [Depth, Lambda, HardWeight, LossForm, Validation, Threads, LabelsOff, LabelsOnly];
 
     public static SoftTreeCommandOptions Create()
     {
@@ -35,7 +36,8 @@ internal sealed record SoftTreeCommandOptions(
             lossForm,
             new Option<int>("--validation") { Description = "sdt: hold out the last N training images and report on them instead of the test set (for choosing settings).", DefaultValueFactory = _ => 0 },
             new Option<int?>("--threads") { Description = "Torch threads (default: torch's choice)." },
-            new Option<bool>("--distilled-only") { Description = "sdt: skip the hard-label trees." });
+            new Option<bool>("--distilled-only") { Description = "sdt: skip the hard-label trees." },
+            new Option<bool>("--labels-only") { Description = "sdt: skip the teacher and the distilled trees." });
     }
 
     public static int Run(ParseResult parse, SoftTreeCommandOptions tree, Shared shared, Action<string> checkWritable)
@@ -73,6 +75,7 @@ internal sealed record SoftTreeCommandOptions(
             TestLimit = parse.GetValue(shared.TestLimit),
             Seeds = parse.GetValue(shared.Seeds) is { } list ? DistillCommands.ParseSeeds(list) : [1, 2, 3],
             TrainHardLabel = !parse.GetValue(tree.LabelsOff),
+            TrainDistilled = !parse.GetValue(tree.LabelsOnly),
             Smoke = parse.GetValue(shared.Smoke),
             Threads = parse.GetValue(tree.Threads),
             OutputDirectory = parse.GetResult(shared.Output) is { Implicit: false } ? parse.GetValue(shared.Output)! : Path.Combine("runs", "mnist-sdt"),

@@ -174,9 +174,14 @@ public sealed class SoftTreeLab : IDisposable
     {
         var clock = Stopwatch.StartNew();
         LoadData();
-        GetTeacherIfNeeded();
-        double teacherAccuracy = TeacherAccuracy();
-        long teacherParameters = ModelStats.ParameterCount(Teacher);
+        double teacherAccuracy = double.NaN;
+        long teacherParameters = 0;
+        if (Options.TrainDistilled)
+        {
+            GetTeacherIfNeeded();
+            teacherAccuracy = TeacherAccuracy();
+            teacherParameters = ModelStats.ParameterCount(Teacher);
+        }
         var runs = new List<SoftTreeRun>();
         var histories = new List<TrainingHistory>();
         SoftDecisionTree? shownHard = null, shownDistilled = null;
@@ -190,10 +195,13 @@ public sealed class SoftTreeLab : IDisposable
                 histories.Add(hard.History);
                 Keep(ref shownHard, hard.Tree);
             }
-            var distilled = TrainDistilled(seed, name: $"tree (distilled, T={Options.Tree.Temperature:0.##}){suffix}");
-            runs.Add(Describe(SoftTreeRun.Distilled, seed, distilled.Tree, distilled.History));
-            histories.Add(distilled.History);
-            Keep(ref shownDistilled, distilled.Tree);
+            if (Options.TrainDistilled)
+            {
+                var distilled = TrainDistilled(seed, name: $"tree (distilled, T={Options.Tree.Temperature:0.##}){suffix}");
+                runs.Add(Describe(SoftTreeRun.Distilled, seed, distilled.Tree, distilled.History));
+                histories.Add(distilled.History);
+                Keep(ref shownDistilled, distilled.Tree);
+            }
         }
         clock.Stop();
         var result = new SoftTreeLabResult(Options, EvaluationName, RunEnvironment.Describe(), clock.Elapsed.TotalSeconds, TeacherId,

@@ -33,6 +33,9 @@ public sealed record SoftTreeLabOptions
     /// <summary>Train the hard-label trees (false: distilled only, e.g. when sweeping the temperature).</summary>
     public bool TrainHardLabel { get; init; } = true;
 
+    /// <summary>Train the distilled trees (false: hard-label only, no teacher needed, e.g. when tuning the baseline).</summary>
+    public bool TrainDistilled { get; init; } = true;
+
     /// <summary>Small subsets, a depth-4 tree, one epoch: the same code path in seconds. Numbers are not meaningful.</summary>
     public bool Smoke { get; init; }
 
@@ -75,6 +78,10 @@ public sealed record SoftTreeLabOptions
         if (Validation < 0 || (TrainLimit is { } n && Validation >= n) || Validation >= 60_000)
         {
             throw new ArgumentOutOfRangeException(nameof(Validation), Validation, "The validation split must be 0 or more and leave training images.");
+        }
+        if (!TrainHardLabel && !TrainDistilled)
+        {
+            throw new ArgumentException("Nothing to train: both the hard-label and the distilled trees are turned off.");
         }
         if (Seeds.Count == 0)
         {

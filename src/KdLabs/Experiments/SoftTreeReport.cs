@@ -31,14 +31,20 @@ public static class SoftTreeReport
         var paper = SoftTreeLabResult.Paper;
         long treeParams = result.Runs.Count > 0 ? result.Runs[0].Parameters : 0;
         string n = treeParams.ToString("N0", CultureInfo.InvariantCulture);
-        yield return ["CNN teacher", result.TeacherParameters.ToString("N0", CultureInfo.InvariantCulture), Percent(result.TeacherAccuracy), "–", $"{Percent(paper.Teacher)} (their conv net)"];
+        if (result.TeacherParameters > 0)
+        {
+            yield return ["CNN teacher", result.TeacherParameters.ToString("N0", CultureInfo.InvariantCulture), Percent(result.TeacherAccuracy), "–", $"{Percent(paper.Teacher)} (their conv net)"];
+        }
         if (result.Has(SoftTreeRun.HardLabel))
         {
             yield return [$"soft tree d={result.Options.Tree.Depth}, labels", n, result.Mixture(SoftTreeRun.HardLabel).ToPercentString(),
                 result.MaxLeaf(SoftTreeRun.HardLabel).ToPercentString(), $"{Percent(paper.HardLabel)} (d=8; 94.34% in one write-up)"];
         }
-        yield return [$"soft tree d={result.Options.Tree.Depth}, distilled (T={result.Options.Tree.Temperature:0.##})", n,
-            result.Mixture(SoftTreeRun.Distilled).ToPercentString(), result.MaxLeaf(SoftTreeRun.Distilled).ToPercentString(), $"{Percent(paper.Distilled)} (d=8)"];
+        if (result.Has(SoftTreeRun.Distilled))
+        {
+            yield return [$"soft tree d={result.Options.Tree.Depth}, distilled (T={result.Options.Tree.Temperature:0.##})", n,
+                result.Mixture(SoftTreeRun.Distilled).ToPercentString(), result.MaxLeaf(SoftTreeRun.Distilled).ToPercentString(), $"{Percent(paper.Distilled)} (d=8)"];
+        }
         if (result.Gain() is { } gain && result.Gain(maxLeaf: true) is { } leafGain)
         {
             yield return ["gain of distillation (paired by seed)", "", Points(gain), Points(leafGain), $"{100 * (paper.Distilled - paper.HardLabel):+0.00;-0.00} pts"];
