@@ -140,7 +140,10 @@ public sealed class SoftTreeLab : IDisposable
         int s = seed ?? Options.Tree.Seed;
         var tree = NewTree(s);
         var trainerOptions = Options.Tree.ApplyTo() with { Seed = s };
-        string key = trainerOptions.Fingerprint() + Train.Fingerprint + Evaluation.Fingerprint + objective.Description + Options.Tree;
+        // The objective's description names the targets (and T and the label weight when distilling), so a hard-label
+        // tree's checkpoint is reused when only the distillation settings change.
+        string key = trainerOptions.Fingerprint() + Train.Fingerprint + Evaluation.Fingerprint + objective.Description
+            + (Options.Tree with { Temperature = 1, HardLabelWeight = 0 });
         string checkpoints = Path.Combine(Options.OutputDirectory, "checkpoints", $"{Slug(name)}-s{s}-{Hash(key)[..8]}");
         var history = new Trainer(trainerOptions with { CheckpointDirectory = checkpoints }, progress).Fit(tree, Train, Evaluation, objective, name);
         return (tree, history);

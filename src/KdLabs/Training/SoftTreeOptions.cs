@@ -57,8 +57,11 @@ public sealed record SoftTreeOptions
     /// <summary>Mini-batch size (paper: not given).</summary>
     public int BatchSize { get; init; } = 64;
 
-    /// <summary>Passes over the training set (paper: not given). At depth 8 on 10k images test accuracy still rose slowly at 15.</summary>
-    public int Epochs { get; init; } = 15;
+    /// <summary>
+    /// Passes over the training set (paper: not given). 20: on the full training set (55k, validation = the last 5k) the
+    /// depth-8 hard-label tree's validation accuracy is flat (97.1–97.5%) from epoch 6 to 40.
+    /// </summary>
+    public int Epochs { get; init; } = 20;
 
     /// <summary>Seed for the tree's initial weights.</summary>
     public int Seed { get; init; } = 1;
