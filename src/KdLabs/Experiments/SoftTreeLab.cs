@@ -102,7 +102,7 @@ public sealed class SoftTreeLab : IDisposable
     public ITeacherSignal TeacherSignal()
     {
         GetTeacherIfNeeded();
-        return logitCache ??= TeacherLogitCache.Build(Teacher, TeacherId, Train, 1000);
+        return logitCache ??= LoadOrBuildLogits();
     }
 
     /// <summary>The teacher's accuracy on the evaluation images.</summary>
@@ -190,7 +190,8 @@ public sealed class SoftTreeLab : IDisposable
         SoftDecisionTree? shownHard = null, shownDistilled = null;
         foreach (int seed in Options.Seeds)
         {
-            string suffix = Options.Seeds.Count > 1 ? $" seed {seed}" : "";
+            // Always named by seed: checkpoints of a single-seed run are then reused by a multi-seed run in the same folder.
+            string suffix = $" seed {seed}";
             if (Options.TrainHardLabel)
             {
                 var hard = TrainHardLabel(seed, "tree (labels)" + suffix);
@@ -240,6 +241,29 @@ public sealed class SoftTreeLab : IDisposable
         {
             tree.Dispose();
         }
+    }
+
+    // Running the CNN over 55–60k images takes minutes on one thread: the logits are saved next to the run's
+    // results, keyed by the teacher's SHA-256 and the training set's fingerprint, and reused by later runs.
+    private TeacherLogitCache LoadOrBuildLogits()
+    {
+        string path = Path.Combine(Options.OutputDirectory, "teacher-logits", $"{Hash(TeacherId + "|" + Train.Fingerprint)[..16]}.pt");
+        if (File.Exists(path))
+        {
+            var saved = Tensor.Load(path);
+            if (saved.shape.Length == 2 && saved.shape[0] == Train.Count && saved.shape[1] == Train.NumClasses)
+            {
+                log($"teacher logits: reusing {path}");
+                return TeacherLogitCache.FromLogits(saved, Train.Fingerprint, TeacherId);
+            }
+            saved.Dispose();
+        }
+        var cache = TeacherLogitCache.Build(Teacher, TeacherId, Train, 1000);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        string temp = $"{path}.{Environment.ProcessId}.tmp";
+        cache.All.save(temp);
+        File.Move(temp, path, overwrite: true);
+        return cache;
     }
 
     private void GetTeacherIfNeeded()
