@@ -247,21 +247,35 @@ public sealed class SoftTreeLab : IDisposable
     // results, keyed by the teacher's SHA-256 and the training set's fingerprint, and reused by later runs.
     private TeacherLogitCache LoadOrBuildLogits()
     {
-        string path = Path.Combine(Options.OutputDirectory, "teacher-logits", $"{Hash(TeacherId + "|" + Train.Fingerprint)[..16]}.pt");
+        string path = Path.Combine(Options.OutputDirectory, "teacher-logits", $"{Hash(TeacherId + "|" + Train.Fingerprint)[..16]}.bin");
         if (File.Exists(path))
         {
-            var saved = Tensor.Load(path);
-            if (saved.shape.Length == 2 && saved.shape[0] == Train.Count && saved.shape[1] == Train.NumClasses)
+            using var reader = new BinaryReader(File.OpenRead(path));
+            int rows = reader.ReadInt32(), cols = reader.ReadInt32();
+            if (rows == Train.Count && cols == Train.NumClasses)
             {
+                var values = new float[rows * cols];
+                for (int i = 0; i < values.Length; i++)
+                {
+                    values[i] = reader.ReadSingle();
+                }
                 log($"teacher logits: reusing {path}");
-                return TeacherLogitCache.FromLogits(saved, Train.Fingerprint, TeacherId);
+                return TeacherLogitCache.FromLogits(tensor(values, [rows, cols]), Train.Fingerprint, TeacherId);
             }
-            saved.Dispose();
         }
         var cache = TeacherLogitCache.Build(Teacher, TeacherId, Train, 1000);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         string temp = $"{path}.{Environment.ProcessId}.tmp";
-        cache.All.save(temp);
+        using (var writer = new BinaryWriter(File.Create(temp)))
+        {
+            writer.Write((int)cache.All.shape[0]);
+            writer.Write((int)cache.All.shape[1]);
+            using var cpu = cache.All.to_type(ScalarType.Float32).cpu();
+            foreach (float v in cpu.data<float>())
+            {
+                writer.Write(v);
+            }
+        }
         File.Move(temp, path, overwrite: true);
         return cache;
     }
