@@ -25,13 +25,24 @@ internal static class DistillCommands
         var smoke = new Option<bool>("--smoke") { Description = "2,000/1,000 images and one epoch: the same code path in seconds." };
         var output = new Option<string>("--out") { Description = "Output folder for results.json, report.html and checkpoints.", DefaultValueFactory = _ => Path.Combine("runs", "mnist-distill") };
         var data = new Option<string?>("--data") { Description = "MNIST folder (default: data/mnist; fetched when missing)." };
+        var student = new Option<string>("--student") { Description = "Student: the family's own student (default), or sdt for a soft decision tree (Frosst & Hinton 2017) distilled from the CNN teacher.", DefaultValueFactory = _ => "default" };
+        student.AcceptOnlyFromAmong("default", "sdt");
+        var tree = SoftTreeCommandOptions.Create();
 
         var mnist = new Command("mnist", "Train (or reuse) a teacher, then a student without and with knowledge distillation, and compare them.")
         {
-            teacher, alpha, temperature, epochs, batchSize, lr, seed, trainLimit, testLimit, dropout, jitter, seeds, smoke, output, data,
+            teacher, alpha, temperature, epochs, batchSize, lr, seed, trainLimit, testLimit, dropout, jitter, seeds, smoke, output, data, student,
         };
+        foreach (var option in tree.All)
+        {
+            mnist.Options.Add(option);
+        }
         mnist.SetAction(parse => CliErrors.Guard(() =>
         {
+            if (parse.GetValue(student) == "sdt")
+            {
+                return SoftTreeCommandOptions.Run(parse, tree, new SoftTreeCommandOptions.Shared(teacher, temperature, epochs, batchSize, lr, seed, trainLimit, testLimit, seeds, smoke, output, data, alpha, dropout, jitter), CheckWritable);
+            }
             var options = new MnistDistillationOptions
             {
                 Family = parse.GetValue(teacher)!,
@@ -53,9 +64,7 @@ internal static class DistillCommands
             using var lab = new MnistDistillationLab(options);
             var o = lab.Options;
             AnsiConsole.MarkupLine(Markup.Escape($"MNIST distillation: {o.Family} teacher → student, α={o.Alpha} (hard-label weight), T={o.Temperature}, {o.Epochs} epoch(s), seed {o.Seed}{(o.Smoke ? ", smoke mode" : "")}"));
-            var studentSeeds = parse.GetValue(seeds) is { } list
-                ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(v => int.TryParse(v, out int n) ? n : throw new ArgumentException($"--seeds: '{v}' is not a whole number; use e.g. --seeds 1,2,3.")).ToArray()
-                : null;
+            var studentSeeds = parse.GetValue(seeds) is { } list ? ParseSeeds(list) : null;
             var result = lab.Run(studentSeeds);
             ResultTable.Print(result);
             Console.WriteLine($"wrote {Path.Combine(options.OutputDirectory, "results.json")} and {Path.Combine(options.OutputDirectory, "report.html")}");
@@ -63,6 +72,9 @@ internal static class DistillCommands
         }));
         return new Command("distill", "Run a distillation lab.") { mnist };
     }
+
+    internal static int[] ParseSeeds(string list) =>
+        list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(v => int.TryParse(v, out int n) ? n : throw new ArgumentException($"--seeds: '{v}' is not a whole number; use e.g. --seeds 1,2,3.")).ToArray();
 
     private static void CheckWritable(string directory)
     {

@@ -269,6 +269,113 @@ public static partial class Exercises
         }
     }
 
+    /// <summary>Lesson 04: distilling a neural network into a soft decision tree.</summary>
+    public static class Lesson04
+    {
+        internal const string ParametersTitle = "Lesson 04, exercise 1 (parameters of a soft decision tree)";
+        internal const string PathTitle = "Lesson 04, exercise 2 (probability of one digit's path)";
+        internal const string PenaltyTitle = "Lesson 04, exercise 3 (what the balance penalty is for)";
+
+        /// <summary>
+        /// Exercise 1: the number of parameters of <paramref name="tree"/> (filters, biases, leaf logits and β). Null is "not answered yet".
+        /// </summary>
+        public static ExerciseResult ParameterCount(Models.SoftDecisionTree tree, long? answer)
+        {
+            const string title = ParametersTitle;
+            ArgumentNullException.ThrowIfNull(tree);
+            if (answer is null)
+            {
+                return ExerciseResult.Wrong(title, "not answered yet: replace null with a whole number (work it out from the depth, 784 pixels and 10 classes).");
+            }
+            long inner = tree.InnerCount, leaves = tree.LeafCount, f = tree.InputFeatures, k = tree.Classes;
+            long right = inner * (f + 1) + leaves * k + 1;
+            if (answer == right)
+            {
+                return ExerciseResult.Right(title, $"{inner} inner nodes × ({f} weights + 1 bias) + {leaves} leaves × {k} logits + 1 β = {right:N0}. " +
+                    $"Every inner node is one logistic regression on the raw pixels: the tree is as wide as one {inner}-unit layer, yet each decision is a single readable filter.");
+            }
+            if (answer == right - 1)
+            {
+                return ExerciseResult.Wrong(title, "almost: one scalar is shared by every inner node and is trained too. Look at p_i(x) = σ(β(x·w_i + b_i)).");
+            }
+            if (answer == inner * f + leaves * k + 1 || answer == inner * f + leaves * k)
+            {
+                return ExerciseResult.Wrong(title, "each inner node also has a bias b_i.");
+            }
+            if (answer == leaves * (f + 1) + leaves * k + 1 || answer == inner * (f + 1) + inner * k + 1)
+            {
+                return ExerciseResult.Wrong(title, "a full binary tree of depth d has 2^d − 1 inner nodes and 2^d leaves: one more leaf than inner nodes.");
+            }
+            return ExerciseResult.Wrong(title, $"not quite. Count inner nodes (2^d − 1 for depth {tree.Depth}) with their filters and biases, leaves with one logit per class, and β.");
+        }
+
+        /// <summary>
+        /// Exercise 2: the probability that the digit reaches the leaf at the end of its greedy path, from the steps
+        /// <c>GreedyPath</c> returned (within 2 % or 0.005). Null is "not answered yet".
+        /// </summary>
+        public static ExerciseResult PathProbability(IReadOnlyList<Models.SoftTreeStep> steps, double? answer)
+        {
+            const string title = PathTitle;
+            ArgumentNullException.ThrowIfNull(steps);
+            if (steps.Count == 0)
+            {
+                throw new ArgumentException("The path has no steps.", nameof(steps));
+            }
+            if (answer is null)
+            {
+                return ExerciseResult.Wrong(title, "not answered yet: replace null with a probability between 0 and 1 computed from the path's steps.");
+            }
+            double right = steps.Aggregate(1.0, (p, s) => p * (s.GoesRight ? s.RightProbability : 1 - s.RightProbability));
+            bool Matches(double target) => Math.Abs(answer.Value - target) <= Math.Max(0.005, 0.02 * target);
+            if (Matches(right))
+            {
+                return ExerciseResult.Right(title, $"P = Π over the path of the probability of the branch taken = {right.ToString("0.0000", Inv)}. " +
+                    (right > 0.5 ? "Most of the digit's probability mass reaches this one leaf, so the max-leaf and the mixture predictions agree." :
+                        "Less than half of the digit's probability reaches this leaf: the mixture prediction leans on other leaves too, and max-leaf may disagree."));
+            }
+            double allRight = steps.Aggregate(1.0, (p, s) => p * s.RightProbability);
+            if (Matches(allRight) && !Matches(right))
+            {
+                return ExerciseResult.Wrong(title, "you multiplied p(right) at every node; where the path goes left, the branch's probability is 1 − p(right).");
+            }
+            var last = steps[^1];
+            if (Matches(last.ReachProbability))
+            {
+                return ExerciseResult.Wrong(title, "that is the probability of reaching the last inner node; the leaf needs one more branch.");
+            }
+            if (answer is < 0 or > 1)
+            {
+                return ExerciseResult.Wrong(title, "a probability is between 0 and 1.");
+            }
+            return ExerciseResult.Wrong(title, "not what the path shows: multiply, over every step, p(right) where it goes right and 1 − p(right) where it goes left.");
+        }
+
+        /// <summary>The choices of exercise 3, as the notebook shows them.</summary>
+        public static IReadOnlyDictionary<char, string> PenaltyChoices { get; } = new Dictionary<char, string>
+        {
+            ['a'] = "It keeps the filters small, like weight decay, so the tree does not overfit.",
+            ['b'] = "It pushes every inner node to send about half of the probability that reaches it each way, so no node sends everything to one child and leaves a subtree unused.",
+            ['c'] = "It makes every decision sharper (p close to 0 or 1), so the max-leaf prediction matches the mixture.",
+            ['d'] = "It makes the leaves' distributions match the teacher's soft targets.",
+        };
+
+        /// <summary>Exercise 3 (multiple choice, see <see cref="PenaltyChoices"/>): what the balance penalty does. '?' is "not answered yet".</summary>
+        public static ExerciseResult Penalty(char answer)
+        {
+            const string title = PenaltyTitle;
+            return char.ToLowerInvariant(answer) switch
+            {
+                'b' => ExerciseResult.Right(title, "C = −λ Σ_i 2^(−d_i) · ½ (log α_i + log(1 − α_i)) is smallest when α_i, the share of the node's probability it sends right, " +
+                    "is ½. Without it the tree soon stops using whole subtrees (the filters never get gradient). Deep nodes see little data, so their terms are weighted 2^(−d)."),
+                'a' => ExerciseResult.Wrong(title, "the penalty does not look at the size of w_i at all; it looks at how probability is split at each node."),
+                'c' => ExerciseResult.Wrong(title, "it is about the average split over the data, not about each sample's decision: a node can be balanced and sharp at once."),
+                'd' => ExerciseResult.Wrong(title, "that is the data term of the distilled tree's loss, not the penalty; the penalty is the same with or without a teacher."),
+                '?' => ExerciseResult.Wrong(title, "not answered yet: replace '?' with 'a', 'b', 'c' or 'd'."),
+                _ => ExerciseResult.Wrong(title, $"'{answer}' is not one of the choices a, b, c, d."),
+            };
+        }
+    }
+
     internal static double[] Softmax(IReadOnlyList<double> logits, double temperature)
     {
         double max = logits.Max() / temperature;

@@ -10,6 +10,14 @@ namespace KdLabs.Training;
 /// trained on labels, 96.76% distilled from a 99.21% net) and the form of the loss and penalty, but
 /// gives no optimiser, learning rate, batch size, epoch count, λ, β, window length or temperature; the
 /// defaults below are this kit's choices, each noted where it departs from or fills in the paper.
+/// <para>
+/// Departures from / additions to the paper, in one place: Adam 1e-3, batch 64, 20 epochs (not given); β learned from 1 (not
+/// said); leaf logits initialised with std 1 (not said); λ = 0.1 (not given); the balance penalty uses each batch's α_i
+/// instead of the paper's running average (<see cref="RegularizerWindow"/>); Eq. 2 read as the expected leaf cross-entropy
+/// (<see cref="LossForm"/>); soft targets at T = 1 with no hard-label term (<see cref="Temperature"/>, <see cref="HardLabelWeight"/>).
+/// The paper's teacher is a 99.21% conv net; the kit's is its 99.0% CNN (lesson 02). Settings were chosen on a validation
+/// split, never the test set; on it distillation did not beat the labels (docs/results-sdt.md).
+/// </para>
 /// </summary>
 public sealed record SoftTreeOptions
 {
@@ -31,6 +39,7 @@ public sealed record SoftTreeOptions
     /// <summary>
     /// Reading of the paper's Eq. 2, which is undefined as printed (log of a negative number):
     /// by default its text's "cross entropy of each leaf weighted by its path probability". See <see cref="SoftTreeLossForm"/>.
+    /// On validation (hard labels, depth 8, 20 epochs) the mixture likelihood gave 97.34% and this form 97.40%: no reason to depart from the text.
     /// </summary>
     public SoftTreeLossForm LossForm { get; init; } = SoftTreeLossForm.ExpectedCrossEntropy;
 
@@ -45,7 +54,12 @@ public sealed record SoftTreeOptions
     /// </summary>
     public double RegularizerWindow { get; init; }
 
-    /// <summary>Temperature T of the teacher's soft targets (paper: not given; T = 1 is the teacher's own distribution).</summary>
+    /// <summary>
+    /// Temperature T of the teacher's soft targets (paper: "the soft targets" of the net, no temperature given; T = 1 is the
+    /// teacher's own distribution). Chosen on a validation split (last 5k training images, depth 8, 20 epochs, seed 1,
+    /// last epoch): T = 1 97.46%, T = 2 ≈ 97.3%, T = 4 97.14%, against 97.40% for the hard-label tree at the same epoch;
+    /// higher T was monotonically worse, so T = 1 stays. See docs/results-sdt.md.
+    /// </summary>
     public double Temperature { get; init; } = 1;
 
     /// <summary>Weight of the one-hot term when distilling; 0 trains on the teacher's soft targets only, as the paper does.</summary>
@@ -57,8 +71,11 @@ public sealed record SoftTreeOptions
     /// <summary>Mini-batch size (paper: not given).</summary>
     public int BatchSize { get; init; } = 64;
 
-    /// <summary>Passes over the training set (paper: not given). At depth 8 on 10k images test accuracy still rose slowly at 15.</summary>
-    public int Epochs { get; init; } = 15;
+    /// <summary>
+    /// Passes over the training set (paper: not given). 20: on the full training set (55k, validation = the last 5k) the
+    /// depth-8 hard-label tree's validation accuracy is flat (97.1–97.5%) from epoch 6 to 40.
+    /// </summary>
+    public int Epochs { get; init; } = 20;
 
     /// <summary>Seed for the tree's initial weights.</summary>
     public int Seed { get; init; } = 1;

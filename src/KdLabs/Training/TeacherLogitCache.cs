@@ -37,6 +37,9 @@ public sealed class TeacherLogitCache : ITeacherSignal, IDisposable
     public static TeacherLogitCache Build(nn.Module<Tensor, Tensor> teacher, string teacherId, InMemoryDataset data, int batchSize = 1000) =>
         new(Predictor.Logits(teacher, data, batchSize), data.Fingerprint, teacherId);
 
+    /// <summary>Wraps logits computed earlier (e.g. saved to disk) for <paramref name="datasetFingerprint"/>; rows must be in dataset order.</summary>
+    public static TeacherLogitCache FromLogits(Tensor logits, string datasetFingerprint, string teacherId) => new(logits, datasetFingerprint, teacherId);
+
     /// <inheritdoc />
     public Tensor LogitsFor(Batch batch) => logits.index_select(0, batch.Indices);
 

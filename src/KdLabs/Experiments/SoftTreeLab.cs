@@ -1,0 +1,304 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using KdLabs.Data;
+using KdLabs.Evaluation;
+using KdLabs.Models;
+using KdLabs.Training;
+using static TorchSharp.torch;
+
+namespace KdLabs.Experiments;
+
+/// <summary>
+/// Distilling a neural network into a soft decision tree (Frosst &amp; Hinton 2017), step by step: load
+/// MNIST, get the CNN teacher (the MNIST lab's, cached), then for each seed train one tree on the labels
+/// and one on the teacher's soft targets, from the same initial weights and in the same data order, and
+/// compare their mixture and max-leaf accuracy. The CLI's <c>distill mnist --student sdt</c> and
+/// lesson 04 both call this.
+/// </summary>
+public sealed class SoftTreeLab : IDisposable
+{
+    private readonly ITrainingProgress progress;
+    private readonly Action<string> log;
+    private readonly MnistDistillationLab teacherLab;
+    private TeacherLogitCache? logitCache;
+    private InMemoryDataset? train;
+    private InMemoryDataset? evaluation;
+    private bool ownsTrain;
+    private bool ownsEvaluation;
+
+    /// <summary>Creates the lab; nothing is loaded or trained yet.</summary>
+    public SoftTreeLab(SoftTreeLabOptions options, ITrainingProgress? progress = null, Action<string>? log = null)
+    {
+        options.Validate();
+        Options = options.Effective();
+        this.progress = progress ?? TrainingProgress.Default();
+        this.log = log ?? Console.WriteLine;
+        if (Options.Threads is { } threads)
+        {
+            set_num_threads(threads);
+        }
+        teacherLab = new MnistDistillationLab(Options.Teacher with { Smoke = Options.Smoke, DataDirectory = Options.DataDirectory ?? Options.Teacher.DataDirectory },
+            this.progress, this.log);
+    }
+
+    /// <summary>The options in force (smoke limits applied).</summary>
+    public SoftTreeLabOptions Options { get; }
+
+    /// <summary>The images the trees learn from (after <see cref="LoadData"/>).</summary>
+    public InMemoryDataset Train => train ?? throw new InvalidOperationException("Call LoadData() first.");
+
+    /// <summary>The images accuracy is reported on: the test set, or the held-out validation images when <see cref="SoftTreeLabOptions.Validation"/> &gt; 0.</summary>
+    public InMemoryDataset Evaluation => evaluation ?? throw new InvalidOperationException("Call LoadData() first.");
+
+    /// <summary>"test" or "validation".</summary>
+    public string EvaluationName => Options.Validation > 0 ? "validation" : "test";
+
+    /// <summary>The teacher (after <see cref="GetTeacher"/>).</summary>
+    public nn.Module<Tensor, Tensor> Teacher => teacherLab.Teacher;
+
+    /// <summary>SHA-256 of the teacher's weights.</summary>
+    public string TeacherId => teacherLab.TeacherId;
+
+    /// <summary>Loads MNIST (fetching it when missing) and makes the training and evaluation sets.</summary>
+    public void LoadData()
+    {
+        if (train is not null)
+        {
+            return;
+        }
+        teacherLab.LoadData();
+        var all = Options.TrainLimit is { } n && n < teacherLab.Train.Count ? teacherLab.Train.Take(n) : teacherLab.Train;
+        if (Options.Validation > 0)
+        {
+            int keep = all.Count - Options.Validation;
+            train = all.Subset($"{all.Name}[:{keep}]", Range(0, keep));
+            evaluation = all.Subset($"{all.Name}[{keep}:]", Range(keep, all.Count));
+            ownsTrain = ownsEvaluation = true;
+            if (!ReferenceEquals(all, teacherLab.Train))
+            {
+                all.Dispose();
+            }
+        }
+        else
+        {
+            // The teacher lab owns its sets; only subsets made here are disposed here.
+            train = all;
+            ownsTrain = !ReferenceEquals(all, teacherLab.Train);
+            evaluation = Options.TestLimit is { } t && t < teacherLab.Test.Count ? teacherLab.Test.Take(t) : teacherLab.Test;
+            ownsEvaluation = !ReferenceEquals(evaluation, teacherLab.Test);
+        }
+        log($"soft tree: {Train.Count:N0} training images, {Evaluation.Count:N0} {EvaluationName} images");
+    }
+
+    /// <summary>The CNN teacher, trained on all training images (or reused from the cache).</summary>
+    public nn.Module<Tensor, Tensor> GetTeacher()
+    {
+        LoadData();
+        return teacherLab.GetTeacher();
+    }
+
+    /// <summary>The teacher's logits on the trees' training images, computed once.</summary>
+    public ITeacherSignal TeacherSignal()
+    {
+        GetTeacherIfNeeded();
+        return logitCache ??= LoadOrBuildLogits();
+    }
+
+    /// <summary>The teacher's accuracy on the evaluation images.</summary>
+    public double TeacherAccuracy()
+    {
+        GetTeacherIfNeeded();
+        return Accuracy(Teacher, Evaluation);
+    }
+
+    /// <summary>A fresh tree with the initial weights of <paramref name="seed"/> (the options' seed by default).</summary>
+    public SoftDecisionTree NewTree(int? seed = null) => (Options.Tree with { Seed = seed ?? Options.Tree.Seed }).CreateTree();
+
+    /// <summary>Trains a tree on the hard labels.</summary>
+    public (SoftDecisionTree Tree, TrainingHistory History) TrainHardLabel(int? seed = null, string? name = null)
+    {
+        using var objective = SoftTreeObjective.FromLabels(Options.Tree);
+        return TrainTree(objective, name ?? "tree (labels)", seed);
+    }
+
+    /// <summary>Trains a tree on the teacher's soft targets at the options' temperature (or <paramref name="temperature"/>).</summary>
+    public (SoftDecisionTree Tree, TrainingHistory History) TrainDistilled(int? seed = null, double? temperature = null, string? name = null)
+    {
+        var tree = Options.Tree with { Temperature = temperature ?? Options.Tree.Temperature };
+        using var objective = SoftTreeObjective.FromTeacher(tree, TeacherSignal());
+        return TrainTree(objective, name ?? $"tree (distilled, T={tree.Temperature:0.##})", seed);
+    }
+
+    /// <summary>
+    /// Trains a fresh tree of seed <paramref name="seed"/> against <paramref name="objective"/>: the seed sets
+    /// the initial weights and the data order, so two objectives with one seed differ only in their targets.
+    /// </summary>
+    public (SoftDecisionTree Tree, TrainingHistory History) TrainTree(ITrainingObjective objective, string name, int? seed = null)
+    {
+        LoadData();
+        int s = seed ?? Options.Tree.Seed;
+        var tree = NewTree(s);
+        var trainerOptions = Options.Tree.ApplyTo() with { Seed = s };
+        // The objective's description names the targets (and T and the label weight when distilling), so a hard-label
+        // tree's checkpoint is reused when only the distillation settings change.
+        string key = trainerOptions.Fingerprint() + Train.Fingerprint + Evaluation.Fingerprint + objective.Description
+            + (Options.Tree with { Temperature = 1, HardLabelWeight = 0 });
+        string checkpoints = Path.Combine(Options.OutputDirectory, "checkpoints", $"{Slug(name)}-s{s}-{Hash(key)[..8]}");
+        var history = new Trainer(trainerOptions with { CheckpointDirectory = checkpoints }, progress).Fit(tree, Train, Evaluation, objective, name);
+        return (tree, history);
+    }
+
+    /// <summary>Accuracy of the tree on the evaluation images, predicting with the path-weighted mixture or the most probable leaf.</summary>
+    public double Accuracy(SoftDecisionTree tree, SoftTreePrediction prediction)
+    {
+        var previous = tree.Prediction;
+        tree.Prediction = prediction;
+        try
+        {
+            return Accuracy(tree, Evaluation);
+        }
+        finally
+        {
+            tree.Prediction = previous;
+        }
+    }
+
+    /// <summary>One row of the comparison for a trained tree.</summary>
+    public SoftTreeRun Describe(string kind, int seed, SoftDecisionTree tree, TrainingHistory history) => new(
+        kind, seed, Accuracy(tree, SoftTreePrediction.Mixture), Accuracy(tree, SoftTreePrediction.MaxLeaf),
+        history.Best.TestAccuracy, history.Best.Epoch, ModelStats.ParameterCount(tree), tree.Beta, history.TotalSeconds);
+
+    /// <summary>
+    /// Runs the whole lab: teacher, then for each seed a hard-label and a distilled tree, evaluation,
+    /// results.json and report.html (with the first seed's trees drawn).
+    /// </summary>
+    public SoftTreeLabResult Run()
+    {
+        var clock = Stopwatch.StartNew();
+        LoadData();
+        double teacherAccuracy = double.NaN;
+        long teacherParameters = 0;
+        if (Options.TrainDistilled)
+        {
+            GetTeacherIfNeeded();
+            teacherAccuracy = TeacherAccuracy();
+            teacherParameters = ModelStats.ParameterCount(Teacher);
+        }
+        var runs = new List<SoftTreeRun>();
+        var histories = new List<TrainingHistory>();
+        SoftDecisionTree? shownHard = null, shownDistilled = null;
+        foreach (int seed in Options.Seeds)
+        {
+            // Always named by seed: checkpoints of a single-seed run are then reused by a multi-seed run in the same folder.
+            string suffix = $" seed {seed}";
+            if (Options.TrainHardLabel)
+            {
+                var hard = TrainHardLabel(seed, "tree (labels)" + suffix);
+                runs.Add(Describe(SoftTreeRun.HardLabel, seed, hard.Tree, hard.History));
+                histories.Add(hard.History);
+                Keep(ref shownHard, hard.Tree);
+            }
+            if (Options.TrainDistilled)
+            {
+                var distilled = TrainDistilled(seed, name: $"tree (distilled, T={Options.Tree.Temperature:0.##}){suffix}");
+                runs.Add(Describe(SoftTreeRun.Distilled, seed, distilled.Tree, distilled.History));
+                histories.Add(distilled.History);
+                Keep(ref shownDistilled, distilled.Tree);
+            }
+        }
+        clock.Stop();
+        var result = new SoftTreeLabResult(Options, EvaluationName, RunEnvironment.Describe(), clock.Elapsed.TotalSeconds, TeacherId,
+            teacherAccuracy, teacherParameters, runs, histories);
+        SoftTreeReport.Write(result, Options.OutputDirectory, shownHard, shownDistilled, Evaluation);
+        shownHard?.Dispose();
+        shownDistilled?.Dispose();
+        return result;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        logitCache?.Dispose();
+        if (ownsTrain)
+        {
+            train?.Dispose();
+        }
+        if (ownsEvaluation)
+        {
+            evaluation?.Dispose();
+        }
+        teacherLab.Dispose();
+    }
+
+    private static void Keep(ref SoftDecisionTree? shown, SoftDecisionTree tree)
+    {
+        if (shown is null)
+        {
+            shown = tree;
+        }
+        else
+        {
+            tree.Dispose();
+        }
+    }
+
+    // Running the CNN over 55–60k images takes minutes on one thread: the logits are saved next to the run's
+    // results, keyed by the teacher's SHA-256 and the training set's fingerprint, and reused by later runs.
+    private TeacherLogitCache LoadOrBuildLogits()
+    {
+        string path = Path.Combine(Options.OutputDirectory, "teacher-logits", $"{Hash(TeacherId + "|" + Train.Fingerprint)[..16]}.bin");
+        if (File.Exists(path))
+        {
+            using var reader = new BinaryReader(File.OpenRead(path));
+            int rows = reader.ReadInt32(), cols = reader.ReadInt32();
+            if (rows == Train.Count && cols == Train.NumClasses)
+            {
+                var values = new float[rows * cols];
+                for (int i = 0; i < values.Length; i++)
+                {
+                    values[i] = reader.ReadSingle();
+                }
+                log($"teacher logits: reusing {path}");
+                return TeacherLogitCache.FromLogits(tensor(values, [rows, cols]), Train.Fingerprint, TeacherId);
+            }
+        }
+        var cache = TeacherLogitCache.Build(Teacher, TeacherId, Train, 1000);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        string temp = $"{path}.{Environment.ProcessId}.tmp";
+        using (var writer = new BinaryWriter(File.Create(temp)))
+        {
+            writer.Write((int)cache.All.shape[0]);
+            writer.Write((int)cache.All.shape[1]);
+            using var cpu = cache.All.to_type(ScalarType.Float32).cpu();
+            foreach (float v in cpu.data<float>())
+            {
+                writer.Write(v);
+            }
+        }
+        File.Move(temp, path, overwrite: true);
+        return cache;
+    }
+
+    private void GetTeacherIfNeeded()
+    {
+        LoadData();
+        if (string.IsNullOrEmpty(teacherLab.TeacherId))
+        {
+            teacherLab.GetTeacher();
+        }
+    }
+
+    private static double Accuracy(nn.Module<Tensor, Tensor> model, InMemoryDataset data)
+    {
+        using var logits = Predictor.Logits(model, data);
+        return ClassificationReport.From(Predictor.ArgMax(logits), data.LabelArray(), data.NumClasses).Accuracy;
+    }
+
+    private static long[] Range(int from, int to) => Enumerable.Range(from, to - from).Select(i => (long)i).ToArray();
+
+    private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+
+    private static string Slug(string name) =>
+        new string(name.ToLowerInvariant().Select(c => char.IsLetterOrDigit(c) || c == '.' ? c : '-').ToArray()).Trim('-').Replace("--", "-");
+}

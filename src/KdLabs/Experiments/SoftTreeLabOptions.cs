@@ -1,0 +1,95 @@
+using KdLabs.Training;
+
+namespace KdLabs.Experiments;
+
+/// <summary>Settings of the soft-decision-tree lab (Frosst &amp; Hinton 2017): a CNN teacher distilled into a soft tree.</summary>
+public sealed record SoftTreeLabOptions
+{
+    /// <summary>The tree and its training; the defaults are the kit's recipe (see <see cref="SoftTreeOptions"/>).</summary>
+    public SoftTreeOptions Tree { get; init; } = new();
+
+    /// <summary>
+    /// The teacher: the MNIST lab's default CNN teacher (5 epochs, batch 64, Adam 1e-3, seed 1, all 60,000
+    /// training images), reused from the cache when present. Its train limit and smoke flag are overridden by this record's.
+    /// </summary>
+    public MnistDistillationOptions Teacher { get; init; } = new();
+
+    /// <summary>
+    /// Hold out the last N training images and report accuracy on them instead of the test set (0: use
+    /// the test set). This is how settings are chosen without looking at the test set. The teacher is
+    /// still the one trained on all training images; the trees never see the held-out images.
+    /// </summary>
+    public int Validation { get; init; }
+
+    /// <summary>Use only the first N training images (null: all 60,000), before the validation split.</summary>
+    public int? TrainLimit { get; init; }
+
+    /// <summary>Use only the first N test images (null: all 10,000).</summary>
+    public int? TestLimit { get; init; }
+
+    /// <summary>Tree seeds: one hard-label and one distilled tree per seed, from the same initial weights and data order.</summary>
+    public IReadOnlyList<int> Seeds { get; init; } = [1, 2, 3];
+
+    /// <summary>Train the hard-label trees (false: distilled only, e.g. when sweeping the temperature).</summary>
+    public bool TrainHardLabel { get; init; } = true;
+
+    /// <summary>Train the distilled trees (false: hard-label only, no teacher needed, e.g. when tuning the baseline).</summary>
+    public bool TrainDistilled { get; init; } = true;
+
+    /// <summary>Small subsets, a depth-4 tree, one epoch: the same code path in seconds. Numbers are not meaningful.</summary>
+    public bool Smoke { get; init; }
+
+    /// <summary>Torch intra-op threads (null: leave torch's default).</summary>
+    public int? Threads { get; init; }
+
+    /// <summary>Where results.json, report.html and checkpoints go.</summary>
+    public string OutputDirectory { get; init; } = Path.Combine("runs", "mnist-sdt");
+
+    /// <summary>MNIST folder, or null for <c>data/mnist</c>.</summary>
+    public string? DataDirectory { get; init; }
+
+    /// <summary>The options with smoke-mode limits applied.</summary>
+    public SoftTreeLabOptions Effective() => Smoke
+        ? this with
+        {
+            TrainLimit = Math.Min(TrainLimit ?? 2000, 2000),
+            TestLimit = Math.Min(TestLimit ?? 1000, 1000),
+            Validation = Math.Min(Validation, 500),
+            Tree = Tree with { Depth = Math.Min(Tree.Depth, 4), Epochs = 1 },
+            Teacher = Teacher with { Smoke = true },
+        }
+        : this;
+
+    /// <summary>Throws with a clear message when a setting is out of range.</summary>
+    public void Validate()
+    {
+        Teacher.Validate();
+        Tree.ApplyTo().Validate();
+        _ = Tree.CreateRegularizer();
+        Losses.SoftTargets.ValidateTemperature(Tree.Temperature);
+        if (Tree.Depth is < 1 or > 12)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Tree), Tree.Depth, "The tree depth must be between 1 and 12.");
+        }
+        if (TrainLimit is < 1 || TestLimit is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(TrainLimit), "Train and test limits must be at least 1.");
+        }
+        if (Validation < 0 || (TrainLimit is { } n && Validation >= n) || Validation >= 60_000)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Validation), Validation, "The validation split must be 0 or more and leave training images.");
+        }
+        if (!TrainHardLabel && !TrainDistilled)
+        {
+            throw new ArgumentException("Nothing to train: both the hard-label and the distilled trees are turned off.");
+        }
+        if (Seeds.Count == 0)
+        {
+            throw new ArgumentException("Give at least one seed.", nameof(Seeds));
+        }
+        if (Threads is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "Threads must be at least 1.");
+        }
+    }
+}

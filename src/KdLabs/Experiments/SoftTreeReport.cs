@@ -1,0 +1,112 @@
+using System.Globalization;
+using System.Text.Json;
+using KdLabs.Data;
+using KdLabs.Models;
+using KdLabs.Plots;
+using KdLabs.Training;
+
+namespace KdLabs.Experiments;
+
+/// <summary>Writes a soft-tree lab run's <c>results.json</c> and self-contained <c>report.html</c>.</summary>
+public static class SoftTreeReport
+{
+    /// <summary>Column headers of the per-tree table.</summary>
+    public static IReadOnlyList<string> Header { get; } =
+        ["Tree", "Seed", "Params", "Mixture acc. (last)", "Max-leaf acc. (last)", "Best epoch (mixture)", "β", "Train (s)"];
+
+    /// <summary>Column headers of the summary table.</summary>
+    public static IReadOnlyList<string> SummaryHeader { get; } = ["Model", "Params", "Mixture, mean ± std", "Max-leaf, mean ± std", "Paper (Frosst & Hinton 2017)"];
+
+    /// <summary>The per-tree rows as text.</summary>
+    public static IEnumerable<IReadOnlyList<string>> Cells(SoftTreeLabResult result) => result.Runs.Select(r => (IReadOnlyList<string>)
+    [
+        r.Kind, r.Seed.ToString(CultureInfo.InvariantCulture), r.Parameters.ToString("N0", CultureInfo.InvariantCulture),
+        Percent(r.MixtureAccuracy), Percent(r.MaxLeafAccuracy), $"{Percent(r.BestEpochAccuracy)} (ep {r.BestEpoch})",
+        r.Beta.ToString("0.00", CultureInfo.InvariantCulture), r.TrainSeconds.ToString("0", CultureInfo.InvariantCulture),
+    ]);
+
+    /// <summary>Teacher, hard-label trees, distilled trees and the paired gain, with the paper's numbers.</summary>
+    public static IEnumerable<IReadOnlyList<string>> SummaryCells(SoftTreeLabResult result)
+    {
+        var paper = SoftTreeLabResult.Paper;
+        long treeParams = result.Runs.Count > 0 ? result.Runs[0].Parameters : 0;
+        string n = treeParams.ToString("N0", CultureInfo.InvariantCulture);
+        if (result.TeacherParameters > 0)
+        {
+            yield return ["CNN teacher", result.TeacherParameters.ToString("N0", CultureInfo.InvariantCulture), Percent(result.TeacherAccuracy), "–", $"{Percent(paper.Teacher)} (their conv net)"];
+        }
+        if (result.Has(SoftTreeRun.HardLabel))
+        {
+            yield return [$"soft tree d={result.Options.Tree.Depth}, labels", n, result.Mixture(SoftTreeRun.HardLabel).ToPercentString(),
+                result.MaxLeaf(SoftTreeRun.HardLabel).ToPercentString(), $"{Percent(paper.HardLabel)} (d=8; 94.34% in one write-up)"];
+        }
+        if (result.Has(SoftTreeRun.Distilled))
+        {
+            yield return [$"soft tree d={result.Options.Tree.Depth}, distilled (T={result.Options.Tree.Temperature:0.##})", n,
+                result.Mixture(SoftTreeRun.Distilled).ToPercentString(), result.MaxLeaf(SoftTreeRun.Distilled).ToPercentString(), $"{Percent(paper.Distilled)} (d=8)"];
+        }
+        if (result.Gain() is { } gain && result.Gain(maxLeaf: true) is { } leafGain)
+        {
+            yield return ["gain of distillation (paired by seed)", "", Points(gain), Points(leafGain), $"{100 * (paper.Distilled - paper.HardLabel):+0.00;-0.00} pts"];
+        }
+    }
+
+    /// <summary>
+    /// Writes both files into <paramref name="directory"/>; the report draws <paramref name="hard"/> and
+    /// <paramref name="distilled"/> (either may be null) and the path of the first image of <paramref name="images"/>.
+    /// </summary>
+    public static (string Json, string Html) Write(SoftTreeLabResult result, string directory, SoftDecisionTree? hard = null,
+        SoftDecisionTree? distilled = null, InMemoryDataset? images = null)
+    {
+        Directory.CreateDirectory(directory);
+        string json = Path.Combine(directory, "results.json");
+        string html = Path.Combine(directory, "report.html");
+        var o = result.Options;
+        var payload = new
+        {
+            o.Tree, o.Validation, o.TrainLimit, o.TestLimit, o.Seeds, o.Smoke, o.Threads,
+            TeacherFamily = o.Teacher.Family, TeacherEpochs = o.Teacher.Epochs,
+            result.EvaluationSet, result.Machine, result.WallSeconds, result.TeacherSha256, result.TeacherAccuracy, result.TeacherParameters,
+            Paper = new { SoftTreeLabResult.Paper.HardLabel, SoftTreeLabResult.Paper.Distilled, SoftTreeLabResult.Paper.Teacher },
+            Summary = SummaryCells(result).Select(r => new { Model = r[0], Mixture = r[2], MaxLeaf = r[3], Paper = r[4] }),
+            result.Runs,
+            Histories = result.Histories.Select(h => new { h.RunName, h.Epochs }),
+        };
+        AtomicFile.WriteAllText(json, JsonSerializer.Serialize(payload, Checkpoint.JsonOptions));
+
+        var t = o.Tree;
+        var report = new HtmlReport($"Distilling a CNN into a soft decision tree (depth {t.Depth})")
+            .Paragraph($"Frosst & Hinton (2017) on MNIST: one tree trained on the labels and one on the teacher's soft targets (T = {t.Temperature}) per seed, "
+                + $"same initial weights and data order. {t.Epochs} epoch(s), batch {t.BatchSize}, Adam lr {t.LearningRate}, λ = {t.PenaltyStrength}, "
+                + $"loss: {new Losses.SoftTreeLoss(t.LossForm)}, hard-label weight when distilling {t.HardLabelWeight}."
+                + (o.Smoke ? " SMOKE MODE (small subsets, one epoch: numbers are not meaningful)." : ""))
+            .Paragraph($"Accuracies are on the {result.EvaluationSet} set after the last epoch (best epoch shown for reference only). "
+                + $"Machine: {result.Machine}. Wall time {result.WallSeconds:0} s.")
+            .Table(SummaryHeader, SummaryCells(result))
+            .Heading("Every tree")
+            .Table(Header, Cells(result))
+            .ChartRow([TrainingCharts.TestAccuracy(result.Histories, $"Mixture accuracy on the {result.EvaluationSet} set per epoch"), TrainingCharts.TrainLoss(result.Histories)]);
+        foreach (var (label, tree) in new[] { ("distilled", distilled), ("trained on labels", hard) })
+        {
+            if (tree is null)
+            {
+                continue;
+            }
+            report.Heading($"Inside the tree {label} (first seed)")
+                .Chart(SoftTreePlots.Filters(tree))
+                .Chart(SoftTreePlots.LeafDistributions(tree, MnistDataset.ClassNames));
+            if (images is { Count: > 0 })
+            {
+                using var sample = images.Features.narrow(0, 0, 1);
+                report.Chart(SoftTreePlots.DigitPath(tree, sample, MnistDataset.ClassNames));
+            }
+        }
+        report.Save(html);
+        return (json, html);
+    }
+
+    private static string Percent(double value) => value.ToString("P2", CultureInfo.InvariantCulture);
+
+    private static string Points(SeedStatistics s) =>
+        string.Create(CultureInfo.InvariantCulture, $"{100 * s.Mean:+0.00;-0.00}{(double.IsNaN(s.StandardDeviation) ? "" : $" ± {100 * s.StandardDeviation:0.00}")} pts");
+}
