@@ -16,7 +16,7 @@ namespace KdLabs.Training;
 /// instead of the paper's running average (<see cref="RegularizerWindow"/>); Eq. 2 read as the expected leaf cross-entropy
 /// (<see cref="LossForm"/>); soft targets at T = 1 with no hard-label term (<see cref="Temperature"/>, <see cref="HardLabelWeight"/>).
 /// The paper's teacher is a 99.21% conv net; the kit's is its 99.0% CNN (lesson 02). Settings were chosen on a validation
-/// split, never the test set; on it distillation did not beat the labels (docs/results-sdt.md).
+/// split, never the test set; on it distillation did not beat the labels (docs/results.md).
 /// </para>
 /// </summary>
 public sealed record SoftTreeOptions
@@ -58,7 +58,7 @@ public sealed record SoftTreeOptions
     /// Temperature T of the teacher's soft targets (paper: "the soft targets" of the net, no temperature given; T = 1 is the
     /// teacher's own distribution). Chosen on a validation split (last 5k training images, depth 8, 20 epochs, seed 1,
     /// last epoch): T = 1 97.46%, T = 2 ≈ 97.3%, T = 4 97.14%, against 97.40% for the hard-label tree at the same epoch;
-    /// higher T was monotonically worse, so T = 1 stays. See docs/results-sdt.md.
+    /// higher T was monotonically worse, so T = 1 stays. See docs/results.md.
     /// </summary>
     public double Temperature { get; init; } = 1;
 
