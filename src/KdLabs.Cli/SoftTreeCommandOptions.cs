@@ -46,7 +46,7 @@ internal sealed record SoftTreeCommandOptions(
         {
             throw new ArgumentException("--student sdt distils the CNN teacher; drop --teacher mlp.");
         }
-        foreach (var unused in new Option[] { shared.Alpha, shared.Dropout, shared.Jitter })
+        foreach (var unused in new Option[] { shared.Alpha, shared.Dropout })
         {
             if (parse.GetResult(unused) is { Implicit: false })
             {
@@ -65,6 +65,7 @@ internal sealed record SoftTreeCommandOptions(
             Epochs = Pick(shared.Epochs, d.Epochs),
             BatchSize = Pick(shared.BatchSize, d.BatchSize),
             LearningRate = Pick(shared.LearningRate, d.LearningRate),
+            Jitter = Pick(shared.Jitter, d.Jitter),
         };
         var options = new SoftTreeLabOptions
         {
@@ -85,7 +86,7 @@ internal sealed record SoftTreeCommandOptions(
         using var lab = new SoftTreeLab(options);
         var o = lab.Options;
         var t = o.Tree;
-        AnsiConsole.MarkupLine(Markup.Escape($"MNIST: CNN teacher → soft decision tree, depth {t.Depth}, T={t.Temperature}, {t.Epochs} epoch(s), seeds {string.Join(",", o.Seeds)}, reported on the {lab.EvaluationName} set{(o.Smoke ? ", smoke mode" : "")}"));
+        AnsiConsole.MarkupLine(Markup.Escape($"MNIST: CNN teacher → soft decision tree, depth {t.Depth}, T={t.Temperature}{(t.Jitter > 0 ? $", jitter ±{t.Jitter} px" : "")}, {t.Epochs} epoch(s), seeds {string.Join(",", o.Seeds)}, reported on the {lab.EvaluationName} set{(o.Smoke ? ", smoke mode" : "")}"));
         var result = lab.Run();
         Print(result);
         Console.WriteLine($"wrote {Path.Combine(options.OutputDirectory, "results.json")} and {Path.Combine(options.OutputDirectory, "report.html")}");

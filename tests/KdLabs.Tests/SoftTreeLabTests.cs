@@ -48,6 +48,26 @@ public class SoftTreeLabTests
     }
 
     [Fact]
+    public void WithJitterTheTeacherLabelsEachShiftedBatchLiveAndBothTreesTrainOnShiftedImages()
+    {
+        _ = TestData.MnistDirectory;
+        using var lab = new SoftTreeLab(new SoftTreeLabOptions { Smoke = true, Seeds = [1], Tree = new Training.SoftTreeOptions { Jitter = 2 }, OutputDirectory = TestData.TempDirectory() },
+            Training.TrainingProgress.Silent, _ => { });
+        Assert.IsType<Training.LiveTeacher>(lab.TeacherSignal());
+        Assert.Equal("random shift ±2px", lab.Options.Tree.ApplyTo().Augmentation!.Name);
+        using var plain = new SoftTreeLab(new SoftTreeLabOptions { Smoke = true, Seeds = [1], OutputDirectory = TestData.TempDirectory() }, Training.TrainingProgress.Silent, _ => { });
+        Assert.IsType<Training.TeacherLogitCache>(plain.TeacherSignal());
+        Assert.Null(plain.Options.Tree.ApplyTo().Augmentation);
+    }
+
+    [Fact]
+    public void OptionsRejectAJitterOutsideZeroToEightPixels()
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new SoftTreeLabOptions { Tree = new Training.SoftTreeOptions { Jitter = -1 } }.Validate());
+        Assert.Contains("--jitter", e.Message);
+    }
+
+    [Fact]
     public void OptionsRejectAValidationSplitThatLeavesNothingToTrainOn()
     {
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => new SoftTreeLabOptions { TrainLimit = 100, Validation = 100 }.Validate());

@@ -102,7 +102,8 @@ public sealed class SoftTreeLab : IDisposable
     public ITeacherSignal TeacherSignal()
     {
         GetTeacherIfNeeded();
-        return logitCache ??= LoadOrBuildLogits();
+        // Shifted inputs are new images: a cache of the teacher's logits on the unshifted ones would not match them.
+        return Options.Tree.Jitter > 0 ? new LiveTeacher(Teacher, TeacherId) : logitCache ??= LoadOrBuildLogits();
     }
 
     /// <summary>The teacher's accuracy on the evaluation images.</summary>

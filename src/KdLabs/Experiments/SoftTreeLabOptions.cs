@@ -64,6 +64,10 @@ public sealed record SoftTreeLabOptions
     public void Validate()
     {
         Teacher.Validate();
+        if (Tree.Jitter is < 0 or > 8)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Tree), Tree.Jitter, "The jitter (--jitter) must be between 0 and 8 pixels.");
+        }
         Tree.ApplyTo().Validate();
         _ = Tree.CreateRegularizer();
         Losses.SoftTargets.ValidateTemperature(Tree.Temperature);
