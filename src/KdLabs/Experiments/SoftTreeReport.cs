@@ -42,7 +42,7 @@ public static class SoftTreeReport
         }
         if (result.Has(SoftTreeRun.Distilled))
         {
-            yield return [$"soft tree d={result.Options.Tree.Depth}, distilled (T={result.Options.Tree.Temperature:0.##})", n,
+            yield return [$"soft tree d={result.Options.Tree.Depth}, distilled (T={result.Options.Tree.Temperature:0.##}, w={result.Options.Tree.HardLabelWeight:0.##})", n,
                 result.Mixture(SoftTreeRun.Distilled).ToPercentString(), result.MaxLeaf(SoftTreeRun.Distilled).ToPercentString(), $"{Percent(paper.Distilled)} (d=8)"];
         }
         if (result.Gain() is { } gain && result.Gain(maxLeaf: true) is { } leafGain)

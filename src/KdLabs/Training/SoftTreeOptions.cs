@@ -15,9 +15,9 @@ namespace KdLabs.Training;
 /// Departures from / additions to the paper, in one place: Adam 1e-3, batch 64, 20 epochs (not given); β learned from 1 (not
 /// said); leaf logits initialised with std 1 (not said); λ = 0.1 (not given); the balance penalty uses each batch's α_i
 /// instead of the paper's running average (<see cref="RegularizerWindow"/>); Eq. 2 read as the expected leaf cross-entropy
-/// (<see cref="LossForm"/>); soft targets at T = 1 with no hard-label term (<see cref="Temperature"/>, <see cref="HardLabelWeight"/>).
-/// The paper's teacher is a 99.21% conv net; the kit's is its 99.0% CNN (lesson 02). Settings were chosen on a validation
-/// split, never the test set; on it distillation did not beat the labels (docs/results.md).
+/// (<see cref="LossForm"/>); soft targets at T = 1 mixed half and half with the one-hot labels (<see cref="Temperature"/>,
+/// <see cref="HardLabelWeight"/>; the paper uses soft targets alone). The paper's teacher is a 99.21% conv net; the kit's is
+/// its 99.0% CNN (lesson 02). Settings were chosen on a validation split, never the test set (docs/results.md).
 /// </para>
 /// </summary>
 public sealed record SoftTreeOptions
@@ -63,8 +63,13 @@ public sealed record SoftTreeOptions
     /// </summary>
     public double Temperature { get; init; } = 1;
 
-    /// <summary>Weight of the one-hot term when distilling; 0 trains on the teacher's soft targets only, as the paper does.</summary>
-    public double HardLabelWeight { get; init; }
+    /// <summary>
+    /// Weight w of the one-hot term when distilling (w·labels + (1 − w)·soft targets); 0 trains on the teacher's soft
+    /// targets only, as the paper does. 0.5 chosen on the validation split (last 5k training images, depth 8, 20 epochs,
+    /// seed 1, last epoch): mixture 97.48% and max-leaf 96.90% at w = 0.5 against 97.46% / 96.60% at w = 0 and
+    /// 97.34% / 96.66% for the hard-label tree. See docs/results.md.
+    /// </summary>
+    public double HardLabelWeight { get; init; } = 0.5;
 
     /// <summary>Learning rate for Adam (paper: not given).</summary>
     public double LearningRate { get; init; } = 1e-3;
