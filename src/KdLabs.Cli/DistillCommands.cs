@@ -76,7 +76,7 @@ internal static class DistillCommands
     internal static int[] ParseSeeds(string list) =>
         list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(v => int.TryParse(v, out int n) ? n : throw new ArgumentException($"--seeds: '{v}' is not a whole number; use e.g. --seeds 1,2,3.")).ToArray();
 
-    private static void CheckWritable(string directory)
+    internal static void CheckWritable(string directory)
     {
         try
         {

@@ -13,6 +13,7 @@ root.Subcommands.Add(DistillCommands.Create());
 root.Subcommands.Add(BenchCommands.Create());
 root.Subcommands.Add(SweepCommands.Create());
 root.Subcommands.Add(SetupCommands.Create());
+root.Subcommands.Add(SsldCommands.Create());
 ChestXrayCommands.AddTo(root);
 foreach (var command in NotebookCommands.Create())
 {

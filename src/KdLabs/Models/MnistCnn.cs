@@ -10,7 +10,7 @@ namespace KdLabs.Models;
 /// ReLU → max-pool 2 → dropout 0.25 → fc (hidden) → ReLU → dropout 0.5 → fc 10. The teacher is
 /// (32, 64, 128) with 1,199,882 parameters, the student (16, 32, 64) with 300,426.
 /// </summary>
-public sealed class MnistCnn : Module<Tensor, Tensor>
+public sealed class MnistCnn : Module<Tensor, Tensor>, IStagedModel
 {
     private readonly Conv2d conv1;
     private readonly Conv2d conv2;
@@ -36,6 +36,15 @@ public sealed class MnistCnn : Module<Tensor, Tensor>
 
     /// <summary>The student: conv 16, conv 32, fc 64.</summary>
     public static MnistCnn Student() => new(16, 32, 64, name: "cnn-student");
+
+    /// <inheritdoc />
+    public IReadOnlyList<ModelStage> Stages() =>
+    [
+        new("conv1", conv1.parameters().ToList()),
+        new("conv2", conv2.parameters().ToList()),
+        new("fc1", fc1.parameters().ToList()),
+        new("fc2", fc2.parameters().ToList()),
+    ];
 
     /// <inheritdoc />
     public override Tensor forward(Tensor input)

@@ -6,7 +6,7 @@ namespace KdLabs.Models;
 public static class ModelCatalog
 {
     /// <summary>Model names accepted by <see cref="Create"/>.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["cnn-teacher", "cnn-student", "mlp-teacher", "mlp-student"];
+    public static IReadOnlyList<string> Names { get; } = ["cnn-teacher", "cnn-student", "cnn-bn-teacher", "mlp-teacher", "mlp-student"];
 
     /// <summary>
     /// Creates a model with weights initialised from <paramref name="seed"/>: the same name and seed
@@ -19,6 +19,7 @@ public static class ModelCatalog
         {
             "cnn-teacher" => MnistCnn.Teacher(),
             "cnn-student" => MnistCnn.Student(),
+            "cnn-bn-teacher" => new MnistBnCnn(),
             "mlp-teacher" => Mlp.Teacher(dropout),
             "mlp-student" => Mlp.Student(dropout),
             _ => throw new ArgumentException($"Unknown model '{name}'. Known: {string.Join(", ", Names)}.", nameof(name)),

@@ -1,6 +1,6 @@
 namespace KdLabs.Training;
 
-/// <summary>Learning-rate schedules, stepped once per epoch.</summary>
+/// <summary>Learning-rate schedules: per epoch, except <see cref="WarmupCosine"/>, which is set before every update.</summary>
 public enum LrSchedule
 {
     /// <summary>Constant learning rate.</summary>
@@ -11,4 +11,10 @@ public enum LrSchedule
 
     /// <summary>Cosine annealing from the initial rate to zero over the run.</summary>
     Cosine,
+
+    /// <summary>
+    /// Linear warmup over <see cref="TrainerOptions.WarmupEpochs"/> then cosine decay to zero, set before every
+    /// optimizer step (SSLD's "cosine_decay_warmup"; <see cref="Schedules.WarmupCosineSchedule"/>).
+    /// </summary>
+    WarmupCosine,
 }

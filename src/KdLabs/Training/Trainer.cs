@@ -49,6 +49,7 @@ public sealed class Trainer
         }
         using var optimizer = CreateOptimizer(model);
         var scheduler = CreateScheduler(optimizer);
+        var perStep = CreatePerStepSchedule(train.Count);
         if (state is not null)
         {
             Checkpoint.LoadOptimizer(options.CheckpointDirectory!, optimizer);
@@ -64,7 +65,7 @@ public sealed class Trainer
         {
             for (int epoch = firstEpoch; epoch <= options.Epochs; epoch++)
             {
-                var metrics = RunEpoch(model, train, test, objective, optimizer, epoch, sink, runName);
+                var metrics = RunEpoch(model, train, test, objective, optimizer, perStep, epoch, sink, runName);
                 scheduler?.step();
                 history.Epochs.Add(metrics);
                 sink.EndEpoch(metrics);
@@ -78,13 +79,14 @@ public sealed class Trainer
     }
 
     private EpochMetrics RunEpoch(nn.Module<Tensor, Tensor> model, InMemoryDataset train, InMemoryDataset? test,
-        ITrainingObjective objective, OptimizerHelper optimizer, int epoch, IProgressSink sink, string runName)
+        ITrainingObjective objective, OptimizerHelper optimizer, Schedules.WarmupCosineSchedule? perStep, int epoch, IProgressSink sink, string runName)
     {
         model.train();
         // Dropout draws from torch's global generator: seeding it per epoch makes a resumed run match an uninterrupted one.
         manual_seed(SeedMixer.Mix(options.Seed, epoch, 0xD0));
         int steps = BatchLoader.BatchCount(train.Count, options.BatchSize);
         sink.StartEpoch(epoch, options.Epochs, steps);
+        perStep?.ApplyTo(optimizer, (epoch - 1) * steps);
         double lr = optimizer.ParamGroups.First().LearningRate;
 
         using var lossSum = zeros(1, ScalarType.Float64);
@@ -95,6 +97,7 @@ public sealed class Trainer
         foreach (var batch in BatchLoader.Batches(train, options.BatchSize, shuffle: true, options.Seed, epoch, options.Augmentation))
         {
             using var scope = NewDisposeScope();
+            perStep?.ApplyTo(optimizer, (epoch - 1) * steps + step);
             optimizer.zero_grad();
             var result = objective.Step(model, batch);
             result.Loss.backward();
@@ -132,6 +135,10 @@ public sealed class Trainer
 
     private OptimizerHelper CreateOptimizer(nn.Module model)
     {
+        if (options.StageMultipliers is { } multipliers)
+        {
+            return CreateLayerwiseOptimizer(model, multipliers);
+        }
         var parameters = model.parameters().Where(p => p.requires_grad).ToList();
         return options.Optimizer switch
         {
@@ -142,9 +149,42 @@ public sealed class Trainer
         };
     }
 
+    private OptimizerHelper CreateLayerwiseOptimizer(nn.Module model, IReadOnlyList<double> multipliers)
+    {
+        if (model is not Models.IStagedModel staged)
+        {
+            throw new ArgumentException($"Layer-wise learning rates need a model that names its stages ({nameof(Models.IStagedModel)}); {model.GetType().Name} does not.", nameof(model));
+        }
+        var stages = staged.Stages();
+        if (stages.Count != multipliers.Count)
+        {
+            throw new ArgumentException($"{multipliers.Count} learning-rate multipliers given for a model with {stages.Count} stages ({string.Join(", ", stages.Select(s => s.Name))}); give one per stage.", nameof(model));
+        }
+        var layerwise = new Schedules.LayerwiseLrMultipliers(stages.Select((s, i) =>
+            new Schedules.LayerwiseStage(s.Parameters.Where(p => p.requires_grad).ToList(), multipliers[i])));
+        return options.Optimizer switch
+        {
+            // Adam without weight decay is AdamW with zero decay; with decay the two differ, so refuse rather than guess.
+            OptimizerKind.Adam when options.WeightDecay == 0 => layerwise.CreateAdamW(options.LearningRate, weightDecay: 0),
+            OptimizerKind.AdamW => layerwise.CreateAdamW(options.LearningRate, options.WeightDecay),
+            OptimizerKind.Sgd => layerwise.CreateSgd(options.LearningRate, options.Momentum, options.WeightDecay),
+            _ => throw new ArgumentException("Layer-wise learning rates work with SGD, AdamW, or Adam without weight decay.", nameof(model)),
+        };
+    }
+
+    private Schedules.WarmupCosineSchedule? CreatePerStepSchedule(int trainCount)
+    {
+        if (options.Schedule != LrSchedule.WarmupCosine)
+        {
+            return null;
+        }
+        int steps = BatchLoader.BatchCount(trainCount, options.BatchSize);
+        return new Schedules.WarmupCosineSchedule(options.LearningRate, options.Epochs * steps, (int)Math.Round(options.WarmupEpochs * steps));
+    }
+
     private optim.lr_scheduler.LRScheduler? CreateScheduler(OptimizerHelper optimizer) => options.Schedule switch
     {
-        LrSchedule.Constant => null,
+        LrSchedule.Constant or LrSchedule.WarmupCosine => null,
         LrSchedule.Step => optim.lr_scheduler.StepLR(optimizer, options.StepSize, options.StepGamma),
         LrSchedule.Cosine => optim.lr_scheduler.CosineAnnealingLR(optimizer, options.Epochs),
         _ => throw new ArgumentOutOfRangeException(nameof(options), options.Schedule, "Unknown schedule."),

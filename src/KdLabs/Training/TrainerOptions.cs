@@ -33,6 +33,15 @@ public sealed record TrainerOptions
     /// <summary>Decay factor for <see cref="LrSchedule.Step"/>.</summary>
     public double StepGamma { get; init; } = 0.7;
 
+    /// <summary>Warmup length for <see cref="LrSchedule.WarmupCosine"/>, in epochs (fractions allowed).</summary>
+    public double WarmupEpochs { get; init; }
+
+    /// <summary>
+    /// Layer-wise learning-rate multipliers, one per stage of an <see cref="Models.IStagedModel"/> (e.g. 0.1 for a
+    /// pretrained backbone, 1 for the head), or null for one learning rate. Each stage keeps <see cref="WeightDecay"/>.
+    /// </summary>
+    public IReadOnlyList<double>? StageMultipliers { get; init; }
+
     /// <summary>Seed for shuffling, dropout and augmentation.</summary>
     public int Seed { get; init; } = 1;
 
@@ -63,14 +72,24 @@ public sealed record TrainerOptions
         Check(WeightDecay >= 0, nameof(WeightDecay), WeightDecay, "0 or more");
         Check(ReportEvery >= 1, nameof(ReportEvery), ReportEvery, "at least 1");
         Check(StepSize >= 1, nameof(StepSize), StepSize, "at least 1");
+        Check(WarmupEpochs >= 0 && WarmupEpochs <= Epochs, nameof(WarmupEpochs), WarmupEpochs, "between 0 and Epochs");
+        Check(StageMultipliers is null || (StageMultipliers.Count > 0 && StageMultipliers.All(m => m >= 0 && double.IsFinite(m))),
+            nameof(StageMultipliers), StageMultipliers is null ? "" : string.Join(",", StageMultipliers), "a non-empty list of finite numbers ≥ 0");
     }
 
     /// <summary>A stable text of the settings that change results, used to match checkpoints.</summary>
-    public string Fingerprint() => JsonSerializer.Serialize(new
+    public string Fingerprint()
     {
-        Epochs, BatchSize, LearningRate, Optimizer = Optimizer.ToString(), Momentum, WeightDecay,
-        Schedule = Schedule.ToString(), StepSize, StepGamma, Seed, Augmentation = Augmentation?.Name,
-    });
+        string core = JsonSerializer.Serialize(new
+        {
+            Epochs, BatchSize, LearningRate, Optimizer = Optimizer.ToString(), Momentum, WeightDecay,
+            Schedule = Schedule.ToString(), StepSize, StepGamma, Seed, Augmentation = Augmentation?.Name,
+        });
+        // Appended only when used, so checkpoints written before these settings existed still match.
+        return Schedule != LrSchedule.WarmupCosine && StageMultipliers is null
+            ? core
+            : core + JsonSerializer.Serialize(new { WarmupEpochs, StageMultipliers });
+    }
 
     private static void Check(bool ok, string name, object value, string expected)
     {

@@ -1,0 +1,303 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using KdLabs.Data;
+using KdLabs.Evaluation;
+using KdLabs.Losses;
+using KdLabs.Models;
+using KdLabs.Training;
+using static TorchSharp.torch;
+
+namespace KdLabs.Experiments;
+
+/// <summary>
+/// SSLD (PaddleClas's semi-supervised label distillation) at MNIST scale: a batch-norm CNN teacher trained on a
+/// small labelled subset labels the rest of the training set, SSLD mines the images it is most confident about
+/// (top-k per class), and a student learns the teacher's soft labels on labelled + mined images with the JS
+/// divergence, never reading a label; a fine-tune on the labelled subset follows. Baselines: the student on the
+/// labelled subset alone, with and without Hinton KD. Ablations change one part of the recipe at a time.
+/// The CLI (<c>kdlabs ssld mnist</c>) and lesson 05 both call this class.
+/// </summary>
+public sealed class SsldLab : IDisposable
+{
+    private readonly ITrainingProgress progress;
+    private readonly Action<string> log;
+    private InMemoryDataset? labeled;
+    private InMemoryDataset? pool;
+    private InMemoryDataset? test;
+    private nn.Module<Tensor, Tensor>? teacher;
+    private TopKSelection? mined;
+    private InMemoryDataset? minedTrain;
+    private InMemoryDataset? allTrain;
+    private readonly Dictionary<string, TeacherLogitCache> logitCaches = [];
+    private string lastRunKey = "";
+
+    /// <summary>Creates the lab; nothing is loaded or trained until asked.</summary>
+    public SsldLab(SsldOptions options, ITrainingProgress? progress = null, Action<string>? log = null)
+    {
+        options.Validate();
+        Options = options.Effective();
+        this.progress = progress ?? TrainingProgress.Default();
+        this.log = log ?? Console.WriteLine;
+        if (Options.Threads is { } threads)
+        {
+            set_num_threads(threads);
+        }
+    }
+
+    /// <summary>The effective options (shrunk in smoke mode).</summary>
+    public SsldOptions Options { get; }
+
+    /// <summary>The labelled subset (class-balanced, picked by <see cref="SsldOptions.SplitSeed"/>).</summary>
+    public InMemoryDataset Labeled => Load().labeled!;
+
+    /// <summary>The unlabelled pool: the other training images. Their labels are kept only to score mining afterwards.</summary>
+    public InMemoryDataset Pool => Load().pool!;
+
+    /// <summary>The test images.</summary>
+    public InMemoryDataset Test => Load().test!;
+
+    /// <summary>SHA-256 of the teacher's weights (after <see cref="GetTeacher"/>).</summary>
+    public string TeacherId { get; private set; } = "";
+
+    /// <summary>
+    /// The teacher: the batch-norm CNN trained on the labelled subset only, cached under the kit's cache folder by
+    /// its settings and the subset, and reused when its checkpoint is complete.
+    /// </summary>
+    public nn.Module<Tensor, Tensor> GetTeacher()
+    {
+        if (teacher is not null)
+        {
+            return teacher;
+        }
+        var options = Options.Trainer(Options.TeacherEpochs, 1, warmupCosine: false);
+        string dir = Path.Combine(KdLabsPaths.CacheDirectory, "teachers", $"ssld-bn-teacher-{Hash(options.Fingerprint() + Labeled.Fingerprint)[..16]}");
+        Directory.CreateDirectory(Path.GetDirectoryName(dir)!);
+        using var cacheLock = FileLock.Acquire(dir + ".lock", TimeSpan.FromMinutes(30));
+        var model = ModelCatalog.Create("cnn-bn-teacher", 1);
+        new Trainer(options with { CheckpointDirectory = dir }, progress).Fit(model, Labeled, Test, new SupervisedObjective(), "teacher (labelled subset only)");
+        TeacherId = Checkpoint.ReadState(dir)!.ModelSha256;
+        model.eval();
+        teacher = model;
+        return model;
+    }
+
+    /// <summary>
+    /// SSLD's data mining: the teacher (eval mode) scores the pool and keeps the <see cref="SsldOptions.TopK"/> most
+    /// confident images of each predicted class; they are labelled with the teacher's class, never the true one.
+    /// </summary>
+    public TopKSelection Mine()
+    {
+        if (mined is not null)
+        {
+            return mined;
+        }
+        using var logits = Predictor.Logits(GetTeacher(), Pool);
+        using var probabilities = logits.softmax(1);
+        mined = TopKPerClassSelector.Select(probabilities, Options.TopK);
+        log($"mining: {mined.Indices.Length:N0} of {Pool.Count:N0} unlabelled images kept, per class {string.Join(" ", mined.CountsPerClass)}");
+        return mined;
+    }
+
+    /// <summary>How often the teacher's class for a mined image is its true label (labels read for this score only).</summary>
+    public double MinedPseudoLabelAccuracy()
+    {
+        var m = Mine();
+        var truth = Pool.LabelArray();
+        return m.Indices.Select((index, i) => truth[index] == m.PredictedClasses[i] ? 1.0 : 0.0).DefaultIfEmpty(0).Average();
+    }
+
+    /// <summary>The student trained on the labelled subset with cross-entropy.</summary>
+    public (nn.Module<Tensor, Tensor> Model, TrainingHistory History) TrainLabeledOnly(int seed) =>
+        Train("student, labels only", seed, Labeled, Options.Trainer(Options.LabeledEpochs, seed, false), new SupervisedObjective());
+
+    /// <summary>The student trained on the labelled subset with Hinton KD from the teacher (cached logits).</summary>
+    public (nn.Module<Tensor, Tensor> Model, TrainingHistory History) TrainKdLabeledOnly(int seed)
+    {
+        var objective = new DistillationObjective(new KdLoss(Options.KdAlpha, Options.KdTemperature), CachedTeacher(Labeled));
+        return Train($"KD (α={Options.KdAlpha:0.##}, T={Options.KdTemperature:0.##}), labels only", seed, Labeled, Options.Trainer(Options.LabeledEpochs, seed, false), objective);
+    }
+
+    /// <summary>
+    /// Label-free SSLD: the student learns the teacher's soft labels with <paramref name="loss"/> on the labelled
+    /// images plus the mined ones (or the whole pool), under a warmup-cosine schedule. <paramref name="teacherTrainMode"/>
+    /// runs the teacher with batch statistics, as SSLD does.
+    /// </summary>
+    public (nn.Module<Tensor, Tensor> Model, TrainingHistory History) TrainSsld(int seed, string name, SoftLabelLoss loss = SoftLabelLoss.Js,
+        bool teacherTrainMode = true, bool mineTopK = true, int? epochs = null)
+    {
+        var train = mineTopK ? MinedTrain() : AllTrain();
+        using var batchTeacher = teacherTrainMode ? new BatchStatisticsTeacher(GetTeacher(), TeacherId) : null;
+        ITeacherSignal signal = batchTeacher is not null ? batchTeacher : CachedTeacher(train);
+        return Train(name, seed, train, Options.Trainer(epochs ?? Options.SsldEpochs, seed, true), new SoftLabelObjective(signal, loss));
+    }
+
+    /// <summary>
+    /// SSLD's last step: fine-tunes <paramref name="student"/> on the labelled subset with cross-entropy at a lower
+    /// learning rate, per-stage multipliers (<see cref="SsldOptions.FinetuneMultipliers"/>) keeping the early layers steadier.
+    /// <paramref name="startKey"/> names the starting weights (e.g. the SSLD run's settings), so the fine-tune's
+    /// checkpoint is never resumed on top of other weights.
+    /// </summary>
+    public (nn.Module<Tensor, Tensor> Model, TrainingHistory History) Finetune(nn.Module<Tensor, Tensor> student, int seed, string startKey)
+    {
+        var options = Options.Trainer(Options.FinetuneEpochs, seed, false) with
+        {
+            LearningRate = Options.FinetuneLearningRate,
+            StageMultipliers = Options.FinetuneMultipliers,
+        };
+        return Train("SSLD + fine-tune on labels", seed, Labeled, options, new SupervisedObjective(), student, startKey);
+    }
+
+    /// <summary>Runs every row (main rows over all seeds, ablations on the first) and writes results.json, results.md and report.html.</summary>
+    public SsldResult Run()
+    {
+        var clock = Stopwatch.StartNew();
+        GetTeacher();
+        double teacherAccuracy = Accuracy(GetTeacher(), Test);
+        log($"teacher (trained on {Labeled.Count:N0} labelled images only): test accuracy {teacherAccuracy:P2}");
+        Mine();
+        var rows = new List<SsldRow>();
+        void Add(string group, (nn.Module<Tensor, Tensor> Model, TrainingHistory History) run, int seed, int images)
+        {
+            rows.Add(Row(group, run.History, seed, images));
+            run.Model.Dispose();
+        }
+        const string main = "main";
+        foreach (int seed in Options.Seeds)
+        {
+            Add(main, TrainLabeledOnly(seed), seed, Labeled.Count);
+            Add(main, TrainKdLabeledOnly(seed), seed, Labeled.Count);
+            var ssld = TrainSsld(seed, SsldName);
+            string ssldKey = lastRunKey;
+            rows.Add(Row(main, ssld.History, seed, MinedTrain().Count));
+            Add(main, Finetune(ssld.Model, seed, ssldKey), seed, Labeled.Count);
+        }
+        if (Options.Ablations)
+        {
+            int s = Options.Seeds[0];
+            const string ablation = "ablation";
+            Add(ablation, TrainSsld(s, "SSLD, soft cross-entropy instead of JS", SoftLabelLoss.SoftCrossEntropy), s, MinedTrain().Count);
+            Add(ablation, TrainSsld(s, "SSLD, KL instead of JS", SoftLabelLoss.Kl), s, MinedTrain().Count);
+            Add(ablation, TrainSsld(s, "SSLD, teacher in eval mode", teacherTrainMode: false), s, MinedTrain().Count);
+            Add(ablation, TrainSsld(s, "SSLD, whole pool instead of top-k", mineTopK: false), s, AllTrain().Count);
+            Add(ablation, TrainSsld(s, $"SSLD, {Options.LongerEpochs} epochs instead of {Options.SsldEpochs}", epochs: Options.LongerEpochs), s, MinedTrain().Count);
+        }
+        var result = new SsldResult(Options, RunEnvironment.Describe(), clock.Elapsed.TotalSeconds, teacherAccuracy, Pool.Count,
+            Mine().CountsPerClass, MinedPseudoLabelAccuracy(), rows);
+        Directory.CreateDirectory(Options.OutputDirectory);
+        AtomicFile.WriteAllText(Path.Combine(Options.OutputDirectory, "results.json"), JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
+        AtomicFile.WriteAllText(Path.Combine(Options.OutputDirectory, "results.md"), SsldReport.Markdown(result));
+        SsldReport.Html(result).Save(Path.Combine(Options.OutputDirectory, "report.html"));
+        return result;
+    }
+
+    /// <summary>The name of the main SSLD row.</summary>
+    public const string SsldName = "SSLD (JS, teacher BN train, top-k + labelled)";
+
+    private static SsldRow Row(string group, TrainingHistory h, int seed, int images) =>
+        new(group, h.RunName, seed, images, h.Epochs.Count, h.Last.TestAccuracy, h.Epochs.Max(e => e.TestAccuracy), h.TotalSeconds);
+
+    private (nn.Module<Tensor, Tensor> Model, TrainingHistory History) Train(string name, int seed, InMemoryDataset train, TrainerOptions options,
+        ITrainingObjective objective, nn.Module<Tensor, Tensor>? start = null, string startKey = "")
+    {
+        var student = start ?? ModelCatalog.Create("cnn-student", seed + 1);
+        string key = options.Fingerprint() + train.Fingerprint + objective.Description + startKey;
+        lastRunKey = Hash(key);
+        string dir = Path.Combine(Options.OutputDirectory, "checkpoints", $"{Slug(name)}-s{seed}-{lastRunKey[..8]}");
+        var history = new Trainer(options with { CheckpointDirectory = dir }, progress).Fit(student, train, Test, objective, name);
+        return (student, history);
+    }
+
+    private TeacherLogitCache CachedTeacher(InMemoryDataset data)
+    {
+        if (!logitCaches.TryGetValue(data.Fingerprint, out var cache))
+        {
+            cache = TeacherLogitCache.Build(GetTeacher(), TeacherId, data);
+            logitCaches[data.Fingerprint] = cache;
+        }
+        return cache;
+    }
+
+    private InMemoryDataset MinedTrain() => minedTrain ??= Combine($"labelled+top{Options.TopK}", Mine().Indices, Mine().PredictedClasses);
+
+    private InMemoryDataset AllTrain()
+    {
+        if (allTrain is null)
+        {
+            using var logits = Predictor.Logits(GetTeacher(), Pool);
+            allTrain = Combine("labelled+whole-pool", Enumerable.Range(0, Pool.Count).Select(i => (long)i).ToArray(), Predictor.ArgMax(logits));
+        }
+        return allTrain;
+    }
+
+    // Pool images carry the teacher's class as their label: the label-free loss never reads it, and the trainer's
+    // "train accuracy" then reads as agreement with the teacher instead of leaking the hidden labels.
+    private InMemoryDataset Combine(string what, long[] poolIndices, long[] teacherClasses)
+    {
+        using var scope = NewDisposeScope();
+        using var idx = tensor(poolIndices);
+        var features = cat([Labeled.Features, Pool.Features.index_select(0, idx)], 0);
+        var labels = cat([Labeled.Labels, tensor(teacherClasses)], 0);
+        return new InMemoryDataset($"mnist-ssld-{what}-teacher{TeacherId[..12]}-{Labeled.Name}", features, labels, Labeled.ClassNames);
+    }
+
+    private SsldLab Load()
+    {
+        if (labeled is not null)
+        {
+            return this;
+        }
+        string dir = Options.DataDirectory ?? MnistFiles.DefaultDirectory;
+        MnistFiles.EnsurePresent(dir, log);
+        using var train = MnistDataset.Load(train: true, dir);
+        var perClass = Options.Labeled / 10;
+        var order = BatchLoader.EpochOrder(train.Count, shuffle: true, Options.SplitSeed, 0);
+        var labels = train.LabelArray();
+        var chosen = new HashSet<long>();
+        var counts = new int[10];
+        foreach (long i in order)
+        {
+            if (counts[labels[i]] < perClass)
+            {
+                counts[labels[i]]++;
+                chosen.Add(i);
+            }
+        }
+        var rest = order.Where(i => !chosen.Contains(i)).ToArray();
+        if (Options.PoolLimit is { } limit)
+        {
+            rest = rest.Take(limit).ToArray();
+        }
+        labeled = train.Subset($"mnist-labelled-{Options.Labeled}-split{Options.SplitSeed}", chosen.Order().ToArray());
+        pool = train.Subset($"mnist-pool-{rest.Length}-split{Options.SplitSeed}", rest);
+        test = MnistDataset.Load(train: false, dir, Options.TestLimit);
+        log($"data: {labeled.Count:N0} labelled training images ({perClass} per class), {pool.Count:N0} unlabelled, {test.Count:N0} test");
+        return this;
+    }
+
+    private static double Accuracy(nn.Module<Tensor, Tensor> model, InMemoryDataset data)
+    {
+        using var logits = Predictor.Logits(model, data);
+        return ClassificationReport.From(Predictor.ArgMax(logits), data.LabelArray(), data.NumClasses).Accuracy;
+    }
+
+    private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+
+    private static string Slug(string name) => new(name.ToLowerInvariant().Select(c => char.IsLetterOrDigit(c) ? c : '-').ToArray());
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var cache in logitCaches.Values)
+        {
+            cache.Dispose();
+        }
+        teacher?.Dispose();
+        minedTrain?.Dispose();
+        allTrain?.Dispose();
+        labeled?.Dispose();
+        pool?.Dispose();
+        test?.Dispose();
+    }
+}

@@ -1,0 +1,118 @@
+using KdLabs.Training;
+
+namespace KdLabs.Experiments;
+
+/// <summary>
+/// Settings of the SSLD lab at MNIST scale: a small labelled subset, the rest of the training set as the unlabelled
+/// pool, a batch-norm CNN teacher trained on the labelled subset only, and the CNN student.
+/// </summary>
+public sealed record SsldOptions
+{
+    /// <summary>Labelled training images, class-balanced (Labeled / 10 per class).</summary>
+    public int Labeled { get; init; } = 1000;
+
+    /// <summary>Seed that picks the labelled subset; fixed so every row and seed sees the same labels.</summary>
+    public int SplitSeed { get; init; }
+
+    /// <summary>Use only the first N images of the unlabelled pool (null: all of it).</summary>
+    public int? PoolLimit { get; init; }
+
+    /// <summary>Images mined per class from the pool by teacher confidence (SSLD's top-k selection).</summary>
+    public int TopK { get; init; } = 1500;
+
+    /// <summary>Teacher epochs on the labelled subset.</summary>
+    public int TeacherEpochs { get; init; } = 40;
+
+    /// <summary>Epochs of the students trained on the labelled subset only.</summary>
+    public int LabeledEpochs { get; init; } = 40;
+
+    /// <summary>Epochs of label-free distillation over labelled + mined images.</summary>
+    public int SsldEpochs { get; init; } = 4;
+
+    /// <summary>Epochs of the "longer training" ablation.</summary>
+    public int LongerEpochs { get; init; } = 8;
+
+    /// <summary>Warmup epochs of the cosine schedule of the SSLD runs.</summary>
+    public double WarmupEpochs { get; init; } = 0.5;
+
+    /// <summary>Epochs of the final fine-tune on the labelled subset.</summary>
+    public int FinetuneEpochs { get; init; } = 5;
+
+    /// <summary>Base learning rate of the fine-tune.</summary>
+    public double FinetuneLearningRate { get; init; } = 3e-4;
+
+    /// <summary>Fine-tune learning-rate multipliers for the student's stages conv1, conv2, fc1, fc2.</summary>
+    public IReadOnlyList<double> FinetuneMultipliers { get; init; } = [0.1, 0.1, 1, 1];
+
+    /// <summary>Adam learning rate of every other run.</summary>
+    public double LearningRate { get; init; } = 1e-3;
+
+    /// <summary>Mini-batch size.</summary>
+    public int BatchSize { get; init; } = 64;
+
+    /// <summary>KD weight α of the hard term and temperature of the "KD on labels only" row.</summary>
+    public double KdAlpha { get; init; } = 0.5;
+
+    /// <summary>Temperature of the "KD on labels only" row.</summary>
+    public double KdTemperature { get; init; } = 4;
+
+    /// <summary>Seeds of the main rows (the ablations use the first).</summary>
+    public IReadOnlyList<int> Seeds { get; init; } = [1, 2, 3];
+
+    /// <summary>Run the ablation rows.</summary>
+    public bool Ablations { get; init; } = true;
+
+    /// <summary>Test images (null: all 10,000).</summary>
+    public int? TestLimit { get; init; }
+
+    /// <summary>Small subsets and one epoch everywhere: the same code path in seconds.</summary>
+    public bool Smoke { get; init; }
+
+    /// <summary>Torch threads, or null for torch's choice.</summary>
+    public int? Threads { get; init; }
+
+    /// <summary>Folder for results, reports and checkpoints.</summary>
+    public string OutputDirectory { get; init; } = Path.Combine("runs", "ssld-mnist");
+
+    /// <summary>MNIST folder, or null for the default.</summary>
+    public string? DataDirectory { get; init; }
+
+    /// <summary>These options, shrunk when <see cref="Smoke"/> is set.</summary>
+    public SsldOptions Effective() => Smoke
+        ? this with
+        {
+            Labeled = Math.Min(Labeled, 100), PoolLimit = Math.Min(PoolLimit ?? 1000, 1000), TopK = Math.Min(TopK, 30), TestLimit = Math.Min(TestLimit ?? 500, 500),
+            TeacherEpochs = 1, LabeledEpochs = 1, SsldEpochs = 1, LongerEpochs = 2, FinetuneEpochs = 1, WarmupEpochs = Math.Min(WarmupEpochs, 0.5),
+        }
+        : this;
+
+    /// <summary>Trainer settings for a run of <paramref name="epochs"/> epochs.</summary>
+    public TrainerOptions Trainer(int epochs, int seed, bool warmupCosine) => new()
+    {
+        Epochs = epochs, BatchSize = BatchSize, LearningRate = LearningRate, Seed = seed,
+        Schedule = warmupCosine ? LrSchedule.WarmupCosine : LrSchedule.Constant,
+        WarmupEpochs = warmupCosine ? Math.Min(WarmupEpochs, epochs) : 0,
+    };
+
+    /// <summary>Throws with a message naming the setting when one is out of range.</summary>
+    public void Validate()
+    {
+        Require(Labeled >= 10 && Labeled % 10 == 0 && Labeled <= 50_000, nameof(Labeled), Labeled, "a multiple of 10 between 10 and 50,000 (--labeled)");
+        Require(TopK >= 1, nameof(TopK), TopK, "at least 1 (--top-k)");
+        Require(PoolLimit is null or >= 10, nameof(PoolLimit), PoolLimit ?? 0, "at least 10");
+        Require(Seeds.Count >= 1, nameof(Seeds), Seeds.Count, "at least one seed (--seeds)");
+        Require(new[] { TeacherEpochs, LabeledEpochs, SsldEpochs, LongerEpochs, FinetuneEpochs }.All(e => e >= 1), "Epochs", 0, "at least 1 for every stage");
+        Require(FinetuneMultipliers.Count == 4, nameof(FinetuneMultipliers), FinetuneMultipliers.Count, "four multipliers (conv1, conv2, fc1, fc2)");
+        Require(Threads is null or >= 1, nameof(Threads), Threads ?? 0, "at least 1 (--threads)");
+        _ = new Losses.KdLoss(KdAlpha, KdTemperature);
+        Trainer(SsldEpochs, 1, true).Validate();
+    }
+
+    private static void Require(bool ok, string name, object value, string expected)
+    {
+        if (!ok)
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be {expected}.");
+        }
+    }
+}

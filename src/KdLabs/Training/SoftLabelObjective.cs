@@ -1,0 +1,54 @@
+using KdLabs.Data;
+using KdLabs.Losses;
+using static TorchSharp.torch;
+
+namespace KdLabs.Training;
+
+/// <summary>
+/// Label-free distillation as in SSLD (PaddleClas, "semi-supervised label knowledge distillation", Cui et al. 2021):
+/// the student learns only the teacher's soft labels softmax(t/T), so unlabelled images train it as well as labelled
+/// ones, and the data set's labels are never read. The distance is <see cref="Loss"/>; SSLD's write-up prefers JS.
+/// </summary>
+public sealed class SoftLabelObjective : ITrainingObjective
+{
+    /// <summary>Creates the objective.</summary>
+    public SoftLabelObjective(ITeacherSignal teacher, SoftLabelLoss loss = SoftLabelLoss.Js, double temperature = 1)
+    {
+        SoftTargets.ValidateTemperature(temperature);
+        Teacher = teacher;
+        Loss = loss;
+        Temperature = temperature;
+    }
+
+    /// <summary>Source of the teacher's logits.</summary>
+    public ITeacherSignal Teacher { get; }
+
+    /// <summary>The distance between the teacher's and the student's distributions.</summary>
+    public SoftLabelLoss Loss { get; }
+
+    /// <summary>The softmax temperature for both distributions.</summary>
+    public double Temperature { get; }
+
+    /// <inheritdoc />
+    public string Description => $"label-free {Loss} at T={Temperature:0.##} to {Teacher.Description}";
+
+    /// <inheritdoc />
+    public void Prepare(InMemoryDataset train, IBatchAugmentation? augmentation) => Teacher.CheckCompatible(train, augmentation);
+
+    /// <inheritdoc />
+    public StepResult Step(nn.Module<Tensor, Tensor> model, Batch batch)
+    {
+        var logits = model.forward(batch.Inputs);
+        return new StepResult(Compute(Teacher.LogitsFor(batch).detach(), logits, Loss, Temperature), logits);
+    }
+
+    /// <summary>The loss between teacher logits <paramref name="teacher"/> and student logits <paramref name="student"/>, averaged over the batch.</summary>
+    public static Tensor Compute(Tensor teacher, Tensor student, SoftLabelLoss loss, double temperature) => loss switch
+    {
+        SoftLabelLoss.SoftCrossEntropy => -(SoftTargets.Probabilities(teacher, temperature) * SoftTargets.LogProbabilities(student, temperature)).sum(1).mean(),
+        SoftLabelLoss.Kl => KlDivergence.FromLogits(teacher, student, temperature),
+        SoftLabelLoss.Js => JsDivergence.FromLogits(teacher, student, temperature),
+        SoftLabelLoss.SymmetricKl => SymmetricKlDivergence.FromLogits(teacher, student, temperature),
+        _ => throw new ArgumentOutOfRangeException(nameof(loss), loss, "Unknown soft-label loss."),
+    };
+}
