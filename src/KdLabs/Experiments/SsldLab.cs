@@ -32,6 +32,7 @@ public sealed class SsldLab : IDisposable
     private InMemoryDataset? allTrain;
     private readonly Dictionary<string, TeacherLogitCache> logitCaches = [];
     private string lastRunKey = "";
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<nn.Module<Tensor, Tensor>, string> runKeys = [];
 
     /// <summary>Creates the lab; nothing is loaded or trained until asked.</summary>
     public SsldLab(SsldOptions options, ITrainingProgress? progress = null, Action<string>? log = null)
@@ -100,6 +101,9 @@ public sealed class SsldLab : IDisposable
         return mined;
     }
 
+    /// <summary>The teacher's accuracy on the test images.</summary>
+    public double TeacherAccuracy() => Accuracy(GetTeacher(), Test);
+
     /// <summary>How often the teacher's class for a mined image is its true label (labels read for this score only).</summary>
     public double MinedPseudoLabelAccuracy()
     {
@@ -130,17 +134,23 @@ public sealed class SsldLab : IDisposable
         var train = mineTopK ? MinedTrain() : AllTrain();
         using var batchTeacher = teacherTrainMode ? new BatchStatisticsTeacher(GetTeacher(), TeacherId) : null;
         ITeacherSignal signal = batchTeacher is not null ? batchTeacher : CachedTeacher(train);
-        return Train(name, seed, train, Options.Trainer(epochs ?? Options.SsldEpochs, seed, true), new SoftLabelObjective(signal, loss));
+        var run = Train(name, seed, train, Options.Trainer(epochs ?? Options.SsldEpochs, seed, true), new SoftLabelObjective(signal, loss));
+        runKeys.AddOrUpdate(run.Model, lastRunKey);
+        return run;
     }
 
     /// <summary>
     /// SSLD's last step: fine-tunes <paramref name="student"/> on the labelled subset with cross-entropy at a lower
     /// learning rate, per-stage multipliers (<see cref="SsldOptions.FinetuneMultipliers"/>) keeping the early layers steadier.
-    /// <paramref name="startKey"/> names the starting weights (e.g. the SSLD run's settings), so the fine-tune's
-    /// checkpoint is never resumed on top of other weights.
+    /// <paramref name="student"/> must come from <see cref="TrainSsld"/>: the fine-tune's checkpoint is keyed by the
+    /// settings of the run that trained it, so it is never resumed on top of other weights.
     /// </summary>
-    public (nn.Module<Tensor, Tensor> Model, TrainingHistory History) Finetune(nn.Module<Tensor, Tensor> student, int seed, string startKey)
+    public (nn.Module<Tensor, Tensor> Model, TrainingHistory History) Finetune(nn.Module<Tensor, Tensor> student, int seed)
     {
+        if (!runKeys.TryGetValue(student, out var startKey))
+        {
+            throw new ArgumentException("Fine-tune a student that this lab's TrainSsld trained; its settings key the fine-tune's checkpoint.", nameof(student));
+        }
         var options = Options.Trainer(Options.FinetuneEpochs, seed, false) with
         {
             LearningRate = Options.FinetuneLearningRate,
@@ -153,8 +163,7 @@ public sealed class SsldLab : IDisposable
     public SsldResult Run()
     {
         var clock = Stopwatch.StartNew();
-        GetTeacher();
-        double teacherAccuracy = Accuracy(GetTeacher(), Test);
+        double teacherAccuracy = TeacherAccuracy();
         log($"teacher (trained on {Labeled.Count:N0} labelled images only): test accuracy {teacherAccuracy:P2}");
         Mine();
         var rows = new List<SsldRow>();
@@ -169,9 +178,8 @@ public sealed class SsldLab : IDisposable
             Add(main, TrainLabeledOnly(seed), seed, Labeled.Count);
             Add(main, TrainKdLabeledOnly(seed), seed, Labeled.Count);
             var ssld = TrainSsld(seed, SsldName);
-            string ssldKey = lastRunKey;
             rows.Add(Row(main, ssld.History, seed, MinedTrain().Count));
-            Add(main, Finetune(ssld.Model, seed, ssldKey), seed, Labeled.Count);
+            Add(main, Finetune(ssld.Model, seed), seed, Labeled.Count);
         }
         if (Options.Ablations)
         {
