@@ -103,6 +103,19 @@ public class SsldLabTests
     }
 
     [Fact]
+    public void EvaluateEverySkipsTestPassesButAlwaysScoresTheLastEpochAndKeepsCheckpointsCompatible()
+    {
+        using var data = MnistDataset.Load(train: true, TestData.MnistDirectory, 64);
+        using var model = ModelCatalog.Create("cnn-student", 5);
+        var options = new TrainerOptions { Epochs = 3, BatchSize = 64, EvaluateEvery = 2, Seed = 5 };
+        var history = new Trainer(options, TrainingProgress.Silent).Fit(model, data, data, new SupervisedObjective(), "e");
+        Assert.True(double.IsNaN(history.Epochs[0].TestAccuracy));
+        Assert.False(double.IsNaN(history.Epochs[1].TestAccuracy));
+        Assert.False(double.IsNaN(history.Epochs[2].TestAccuracy));
+        Assert.Equal(new TrainerOptions { Epochs = 3 }.Fingerprint(), (options with { Seed = 1, BatchSize = 64 }).Fingerprint());
+    }
+
+    [Fact]
     public void TheLabelledSubsetIsBalancedFixedAndDisjointFromThePool()
     {
         _ = TestData.MnistDirectory;

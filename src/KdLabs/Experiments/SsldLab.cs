@@ -204,7 +204,7 @@ public sealed class SsldLab : IDisposable
     public const string SsldName = "SSLD (JS, teacher BN train, top-k + labelled)";
 
     private static SsldRow Row(string group, TrainingHistory h, int seed, int images) =>
-        new(group, h.RunName, seed, images, h.Epochs.Count, h.Last.TestAccuracy, h.Epochs.Max(e => e.TestAccuracy), h.TotalSeconds);
+        new(group, h.RunName, seed, images, h.Epochs.Count, h.Last.TestAccuracy, h.Epochs.Where(e => !double.IsNaN(e.TestAccuracy)).Max(e => e.TestAccuracy), h.TotalSeconds);
 
     private (nn.Module<Tensor, Tensor> Model, TrainingHistory History) Train(string name, int seed, InMemoryDataset train, TrainerOptions options,
         ITrainingObjective objective, nn.Module<Tensor, Tensor>? start = null, string startKey = "")

@@ -123,7 +123,8 @@ public sealed class Trainer
         clock.Stop();
         double trainLoss = lossSum.item<double>() / seen;
         double trainAccuracy = (double)correct.item<long>() / seen;
-        double testAccuracy = test is null ? double.NaN : Accuracy(model, test);
+        bool evaluate = test is not null && (epoch % options.EvaluateEvery == 0 || epoch == options.Epochs);
+        double testAccuracy = evaluate ? Accuracy(model, test!) : double.NaN;
         return new EpochMetrics(epoch, trainLoss, trainAccuracy, testAccuracy, lr, clock.Elapsed.TotalSeconds, seen / clock.Elapsed.TotalSeconds);
     }
 

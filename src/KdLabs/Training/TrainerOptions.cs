@@ -48,6 +48,12 @@ public sealed record TrainerOptions
     /// <summary>Training-time augmentation, or null.</summary>
     public IBatchAugmentation? Augmentation { get; init; }
 
+    /// <summary>
+    /// Epochs between test-set evaluations (the last epoch is always evaluated; skipped epochs record NaN). Many short
+    /// epochs on a small training set can spend more time on the test set than on training; results do not depend on it.
+    /// </summary>
+    public int EvaluateEvery { get; init; } = 1;
+
     /// <summary>Batch size for evaluation passes.</summary>
     public int EvalBatchSize { get; init; } = 1000;
 
@@ -71,6 +77,7 @@ public sealed record TrainerOptions
         Check(LearningRate > 0 && double.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "a positive number");
         Check(WeightDecay >= 0, nameof(WeightDecay), WeightDecay, "0 or more");
         Check(ReportEvery >= 1, nameof(ReportEvery), ReportEvery, "at least 1");
+        Check(EvaluateEvery >= 1, nameof(EvaluateEvery), EvaluateEvery, "at least 1");
         Check(StepSize >= 1, nameof(StepSize), StepSize, "at least 1");
         Check(WarmupEpochs >= 0 && WarmupEpochs <= Epochs, nameof(WarmupEpochs), WarmupEpochs, "between 0 and Epochs");
         Check(StageMultipliers is null || (StageMultipliers.Count > 0 && StageMultipliers.All(m => m >= 0 && double.IsFinite(m))),
