@@ -160,5 +160,9 @@ public class SsldLabTests
         Assert.False(Exercises.Lesson05.Mining('c').Correct);
         Assert.True(Exercises.Lesson05.Claim('c').Correct);
         Assert.Contains("test set", Exercises.Lesson05.Claim('b').Message);
+        Assert.Contains("replace '?' with 'a', 'b', 'c' or 'd'", Exercises.Lesson05.Mining('?').Message);
+        Assert.Contains("replace '?' with 'a', 'b' or 'c'", Exercises.Lesson03.ScreeningMetric('?').Message);
+        Assert.Contains("not one of the choices a, b, c, d", Exercises.Lesson05.Claim('z').Message);
+        Assert.True(Exercises.Lesson05.Mining('B').Correct);
     }
 }

@@ -218,23 +218,17 @@ public static partial class Exercises
         };
 
         /// <summary>Exercise 2 (multiple choice, see <see cref="TeacherModeChoices"/>): why must the teacher be in eval mode? '?' is "not answered yet".</summary>
-        public static ExerciseResult TeacherMode(char answer)
+        public static ExerciseResult TeacherMode(char answer) => MultipleChoice.Check(TeacherModeTitle, answer, 'b', new Dictionary<char, string>
         {
-            const string title = TeacherModeTitle;
-            return char.ToLowerInvariant(answer) switch
-            {
-                'b' => ExerciseResult.Right(title, "dropout is random in train mode, so the targets the student chases would change from pass to pass " +
-                    "and never equal the teacher's real predictions. The kit's LiveTeacher puts the teacher in eval mode and refuses to run it in " +
-                    "train mode (test: TrainerTests.LiveTeacherIsFrozenInEvalModeAndRefusesTrainMode)."),
-                'a' => ExerciseResult.Wrong(title, "speed is a side effect. Ask what dropout does to the outputs when it is active."),
-                'c' => ExerciseResult.Wrong(title, "eval() does not touch gradients: that is torch.no_grad() or requires_grad(false) (the kit does both). " +
-                    "eval() changes how dropout and batch norm behave."),
-                'd' => ExerciseResult.Wrong(title, "reversed: in eval mode batch norm uses its running statistics, in train mode the batch's own. " +
-                    "And this teacher has dropout, not batch norm: what does dropout do in train mode?"),
-                '?' => ExerciseResult.Wrong(title, "not answered yet: replace '?' with 'a', 'b', 'c' or 'd'."),
-                _ => ExerciseResult.Wrong(title, $"'{answer}' is not one of the choices a, b, c, d."),
-            };
-        }
+            ['b'] = "dropout is random in train mode, so the targets the student chases would change from pass to pass " +
+                "and never equal the teacher's real predictions. The kit's LiveTeacher puts the teacher in eval mode and refuses to run it in " +
+                "train mode (test: TrainerTests.LiveTeacherIsFrozenInEvalModeAndRefusesTrainMode).",
+            ['a'] = "speed is a side effect. Ask what dropout does to the outputs when it is active.",
+            ['c'] = "eval() does not touch gradients: that is torch.no_grad() or requires_grad(false) (the kit does both). " +
+                "eval() changes how dropout and batch norm behave.",
+            ['d'] = "reversed: in eval mode batch norm uses its running statistics, in train mode the batch's own. " +
+                "And this teacher has dropout, not batch norm: what does dropout do in train mode?",
+        });
 
         /// <summary>The choices of exercise 3, as the notebook shows them. s and t are student and teacher logits.</summary>
         public static IReadOnlyDictionary<char, string> KlDirectionChoices { get; } = new Dictionary<char, string>
@@ -250,23 +244,17 @@ public static partial class Exercises
         /// <c>functional.kl_div(input, target, reduction, log_target)</c> computes target · (log target − input) elementwise.
         /// Which call is Hinton's soft term KL(teacher ‖ student)? '?' is "not answered yet".
         /// </summary>
-        public static ExerciseResult KlDirection(char answer)
+        public static ExerciseResult KlDirection(char answer) => MultipleChoice.Check(KlTitle, answer, 'a', new Dictionary<char, string>
         {
-            const string title = KlTitle;
-            return char.ToLowerInvariant(answer) switch
-            {
-                'a' => ExerciseResult.Right(title, "input is the student's log-probabilities, target the teacher's, and log_target: true says the target is " +
-                    "a log too. That is Σ p_t (log p_t − log q_s) = KL(teacher ‖ student). The kit spells log_target out because defaults differ " +
-                    "between libraries (tests: KdLossTests.KlIsTeacherToStudentAveragedPerSampleNotPerElement, KlDivOfTorchSharpIsUsedWithExplicitLogTarget)."),
-                'b' => ExerciseResult.Wrong(title, "that is KL(student ‖ teacher): the arguments are swapped. The expectation is then taken under the " +
-                    "student's own distribution, which ignores the classes the student already neglects: exactly the dark knowledge you want."),
-                'c' => ExerciseResult.Wrong(title, "with log_target: false the target is read as probabilities, but log_softmax gives negative numbers: " +
-                    "the \"loss\" is meaningless (NaN: the log of a negative number). Either pass softmax(t/T) or say log_target: true."),
-                'd' => ExerciseResult.Wrong(title, "kl_div's input must be log-probabilities; passing probabilities computes something else."),
-                '?' => ExerciseResult.Wrong(title, "not answered yet: replace '?' with 'a', 'b', 'c' or 'd'."),
-                _ => ExerciseResult.Wrong(title, $"'{answer}' is not one of the choices a, b, c, d."),
-            };
-        }
+            ['a'] = "input is the student's log-probabilities, target the teacher's, and log_target: true says the target is " +
+                "a log too. That is Σ p_t (log p_t − log q_s) = KL(teacher ‖ student). The kit spells log_target out because defaults differ " +
+                "between libraries (tests: KdLossTests.KlIsTeacherToStudentAveragedPerSampleNotPerElement, KlDivOfTorchSharpIsUsedWithExplicitLogTarget).",
+            ['b'] = "that is KL(student ‖ teacher): the arguments are swapped. The expectation is then taken under the " +
+                "student's own distribution, which ignores the classes the student already neglects: exactly the dark knowledge you want.",
+            ['c'] = "with log_target: false the target is read as probabilities, but log_softmax gives negative numbers: " +
+                "the \"loss\" is meaningless (NaN: the log of a negative number). Either pass softmax(t/T) or say log_target: true.",
+            ['d'] = "kl_div's input must be log-probabilities; passing probabilities computes something else.",
+        });
     }
 
     /// <summary>Lesson 04: distilling a neural network into a soft decision tree.</summary>
@@ -360,20 +348,14 @@ public static partial class Exercises
         };
 
         /// <summary>Exercise 3 (multiple choice, see <see cref="PenaltyChoices"/>): what the balance penalty does. '?' is "not answered yet".</summary>
-        public static ExerciseResult Penalty(char answer)
+        public static ExerciseResult Penalty(char answer) => MultipleChoice.Check(PenaltyTitle, answer, 'b', new Dictionary<char, string>
         {
-            const string title = PenaltyTitle;
-            return char.ToLowerInvariant(answer) switch
-            {
-                'b' => ExerciseResult.Right(title, "C = −λ Σ_i 2^(−d_i) · ½ (log α_i + log(1 − α_i)) is smallest when α_i, the share of the node's probability it sends right, " +
-                    "is ½. Without it the tree soon stops using whole subtrees (the filters never get gradient). Deep nodes see little data, so their terms are weighted 2^(−d)."),
-                'a' => ExerciseResult.Wrong(title, "the penalty does not look at the size of w_i at all; it looks at how probability is split at each node."),
-                'c' => ExerciseResult.Wrong(title, "it is about the average split over the data, not about each sample's decision: a node can be balanced and sharp at once."),
-                'd' => ExerciseResult.Wrong(title, "that is the data term of the distilled tree's loss, not the penalty; the penalty is the same with or without a teacher."),
-                '?' => ExerciseResult.Wrong(title, "not answered yet: replace '?' with 'a', 'b', 'c' or 'd'."),
-                _ => ExerciseResult.Wrong(title, $"'{answer}' is not one of the choices a, b, c, d."),
-            };
-        }
+            ['b'] = "C = −λ Σ_i 2^(−d_i) · ½ (log α_i + log(1 − α_i)) is smallest when α_i, the share of the node's probability it sends right, " +
+                "is ½. Without it the tree soon stops using whole subtrees (the filters never get gradient). Deep nodes see little data, so their terms are weighted 2^(−d).",
+            ['a'] = "the penalty does not look at the size of w_i at all; it looks at how probability is split at each node.",
+            ['c'] = "it is about the average split over the data, not about each sample's decision: a node can be balanced and sharp at once.",
+            ['d'] = "that is the data term of the distilled tree's loss, not the penalty; the penalty is the same with or without a teacher.",
+        });
     }
 
     internal static double[] Softmax(IReadOnlyList<double> logits, double temperature)

@@ -51,14 +51,12 @@ public static partial class Exercises
         };
 
         /// <summary>Exercise 2 (multiple choice, see <see cref="ScreeningChoices"/>): '?' is "not answered yet".</summary>
-        public static ExerciseResult ScreeningMetric(char answer) => char.ToLowerInvariant(answer) switch
+        public static ExerciseResult ScreeningMetric(char answer) => MultipleChoice.Check(ScreeningTitle, answer, 'a', new Dictionary<char, string>
         {
-            'a' => ExerciseResult.Right(ScreeningTitle, "a screening step must not miss cases; false positives are caught by the next, more careful step. " +
-                "So pick the threshold on the ROC curve for high sensitivity and accept a lower specificity, and report both: accuracy hides the trade."),
-            'b' => ExerciseResult.Wrong(ScreeningTitle, "false alarms cost time, but a missed pneumonia goes untreated. Which error can the next step still catch?"),
-            'c' => ExerciseResult.Wrong(ScreeningTitle, "accuracy weighs both errors by how common each class is; with 62 % pneumonia in the test set it can look good while missing cases."),
-            '?' => ExerciseResult.Wrong(ScreeningTitle, "not answered yet: replace '?' with 'a', 'b' or 'c'."),
-            _ => ExerciseResult.Wrong(ScreeningTitle, $"'{answer}' is not one of the choices a, b, c."),
-        };
+            ['a'] = "a screening step must not miss cases; false positives are caught by the next, more careful step. " +
+                "So pick the threshold on the ROC curve for high sensitivity and accept a lower specificity, and report both: accuracy hides the trade.",
+            ['b'] = "false alarms cost time, but a missed pneumonia goes untreated. Which error can the next step still catch?",
+            ['c'] = "accuracy weighs both errors by how common each class is; with 62 % pneumonia in the test set it can look good while missing cases.",
+        });
     }
 }

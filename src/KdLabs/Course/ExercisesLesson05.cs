@@ -49,16 +49,14 @@ public static partial class Exercises
         };
 
         /// <summary>Exercise 2 (multiple choice, see <see cref="MiningChoices"/>): what SSLD's top-k selection keeps. '?' is "not answered yet".</summary>
-        public static ExerciseResult Mining(char answer) => char.ToLowerInvariant(answer) switch
+        public static ExerciseResult Mining(char answer) => MultipleChoice.Check(MiningTitle, answer, 'b', new Dictionary<char, string>
         {
-            'b' => ExerciseResult.Right(MiningTitle, "selection is per predicted class: a class the teacher rarely predicts gives fewer than k images (the mining counts show it), " +
-                "which keeps the mined set's classes as balanced as the teacher can make them without inventing examples."),
-            'a' => ExerciseResult.Wrong(MiningTitle, "a class the teacher predicts only 18 times cannot give 50 images; look at the mining counts."),
-            'c' => ExerciseResult.Wrong(MiningTitle, "a global top would fill up with the easiest class (often 1s) and starve the hard ones; SSLD ranks within each predicted class."),
-            'd' => ExerciseResult.Wrong(MiningTitle, "the pool has no labels to check against: the teacher's confidence is all SSLD has. The lab reads the hidden labels only afterwards, to score the mining."),
-            '?' => ExerciseResult.Wrong(MiningTitle, "not answered yet: replace '?' with 'a', 'b', 'c' or 'd'."),
-            _ => ExerciseResult.Wrong(MiningTitle, $"'{answer}' is not one of the choices a, b, c, d."),
-        };
+            ['b'] = "selection is per predicted class: a class the teacher rarely predicts gives fewer than k images (the mining counts show it), " +
+                "which keeps the mined set's classes as balanced as the teacher can make them without inventing examples.",
+            ['a'] = "a class the teacher predicts only 18 times cannot give 50 images; look at the mining counts.",
+            ['c'] = "a global top would fill up with the easiest class (often 1s) and starve the hard ones; SSLD ranks within each predicted class.",
+            ['d'] = "the pool has no labels to check against: the teacher's confidence is all SSLD has. The lab reads the hidden labels only afterwards, to score the mining.",
+        });
 
         /// <summary>The choices of <see cref="Claim"/>.</summary>
         public static IReadOnlyDictionary<char, string> ClaimChoices { get; } = new Dictionary<char, string>
@@ -70,15 +68,13 @@ public static partial class Exercises
         };
 
         /// <summary>Exercise 3 (multiple choice, see <see cref="ClaimChoices"/>): what must hold before "unlabelled data helps". '?' is "not answered yet".</summary>
-        public static ExerciseResult Claim(char answer) => char.ToLowerInvariant(answer) switch
+        public static ExerciseResult Claim(char answer) => MultipleChoice.Check(ClaimTitle, answer, 'c', new Dictionary<char, string>
         {
-            'c' => ExerciseResult.Right(ClaimTitle, "seed noise on 10,000 test images is a few tenths of a point, so one run proves nothing; and a teacher trained on more labels than the student " +
-                "would smuggle those labels in through its soft targets. The lab reports both: the main rows over seeds, and a teacher trained on the labelled subset only."),
-            'a' => ExerciseResult.Wrong(ClaimTitle, "one seed is an anecdote: run two seeds of the same recipe and see how far apart they land."),
-            'b' => ExerciseResult.Wrong(ClaimTitle, "picking the best epoch by test accuracy tunes on the test set; report the last epoch (or choose on a validation split)."),
-            'd' => ExerciseResult.Wrong(ClaimTitle, "the SSLD student's 'training accuracy' is agreement with the teacher's classes on the mined images, not accuracy on anything held out."),
-            '?' => ExerciseResult.Wrong(ClaimTitle, "not answered yet: replace '?' with 'a', 'b', 'c' or 'd'."),
-            _ => ExerciseResult.Wrong(ClaimTitle, $"'{answer}' is not one of the choices a, b, c, d."),
-        };
+            ['c'] = "seed noise on 10,000 test images is a few tenths of a point, so one run proves nothing; and a teacher trained on more labels than the student " +
+                "would smuggle those labels in through its soft targets. The lab reports both: the main rows over seeds, and a teacher trained on the labelled subset only.",
+            ['a'] = "one seed is an anecdote: run two seeds of the same recipe and see how far apart they land.",
+            ['b'] = "picking the best epoch by test accuracy tunes on the test set; report the last epoch (or choose on a validation split).",
+            ['d'] = "the SSLD student's 'training accuracy' is agreement with the teacher's classes on the mined images, not accuracy on anything held out.",
+        });
     }
 }
