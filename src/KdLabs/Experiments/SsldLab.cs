@@ -28,6 +28,7 @@ public sealed class SsldLab : IDisposable
     private InMemoryDataset? test;
     private nn.Module<Tensor, Tensor>? teacher;
     private TopKSelection? mined;
+    private long[]? poolTeacherClasses;
     private InMemoryDataset? minedTrain;
     private InMemoryDataset? allTrain;
     private readonly Dictionary<string, TeacherLogitCache> logitCaches = [];
@@ -95,6 +96,8 @@ public sealed class SsldLab : IDisposable
             return mined;
         }
         using var logits = Predictor.Logits(GetTeacher(), Pool);
+        // One teacher pass over the pool serves both the mining and the whole-pool ablation.
+        poolTeacherClasses = Predictor.ArgMax(logits);
         using var probabilities = logits.softmax(1);
         mined = TopKPerClassSelector.Select(probabilities, Options.TopK);
         log($"mining: {mined.Indices.Length:N0} of {Pool.Count:N0} unlabelled images kept, per class {string.Join(" ", mined.CountsPerClass)}");
@@ -233,8 +236,8 @@ public sealed class SsldLab : IDisposable
     {
         if (allTrain is null)
         {
-            using var logits = Predictor.Logits(GetTeacher(), Pool);
-            allTrain = Combine("labelled+whole-pool", Enumerable.Range(0, Pool.Count).Select(i => (long)i).ToArray(), Predictor.ArgMax(logits));
+            Mine();
+            allTrain = Combine("labelled+whole-pool", Enumerable.Range(0, Pool.Count).Select(i => (long)i).ToArray(), poolTeacherClasses!);
         }
         return allTrain;
     }
