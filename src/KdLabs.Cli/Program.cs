@@ -14,6 +14,7 @@ root.Subcommands.Add(BenchCommands.Create());
 root.Subcommands.Add(SweepCommands.Create());
 root.Subcommands.Add(SetupCommands.Create());
 root.Subcommands.Add(SsldCommands.Create());
+root.Subcommands.Add(ZooCommands.Create());
 ChestXrayCommands.AddTo(root);
 foreach (var command in NotebookCommands.Create())
 {

@@ -66,28 +66,11 @@ public sealed class MnistDistillationLab : IDisposable
     public nn.Module<Tensor, Tensor> GetTeacher()
     {
         EnsureData();
-        var (teacherName, _) = Options.ModelNames();
-        string dir = TeacherCacheDirectory();
-        // Another process (a notebook, a parallel test run) may be filling the same cache entry.
-        using var cacheLock = FileLock.Acquire(dir + ".lock", TimeSpan.FromMinutes(30));
-        var trainer = new Trainer(Options.Trainer(dir), progress);
-        var model = ModelCatalog.Create(teacherName, Options.Seed, Options.MlpDropout);
-        var state = Checkpoint.ReadState(dir);
-        if (state is not null && state.Epoch == Options.Epochs)
-        {
-            Checkpoint.Load(dir, model);
-            TeacherHistory = new TrainingHistory("teacher", state.History);
-            log($"teacher: reusing {dir} (SHA-256 {state.ModelSha256[..12]}…, verified)");
-        }
-        else
-        {
-            TeacherHistory = trainer.Fit(model, Train, Test, new SupervisedObjective(), "teacher");
-            state = Checkpoint.ReadState(dir)!;
-        }
-        teacher = model;
-        TeacherId = state.ModelSha256;
-        model.eval();
-        return model;
+        var stored = TeacherStore.GetOrTrain(Options.ModelNames().Teacher, Options.Trainer(null), Options.MlpDropout, Train, Test, progress, log);
+        TeacherHistory = stored.History;
+        TeacherId = stored.Id;
+        teacher = stored.Model;
+        return teacher;
     }
 
     /// <summary>A fresh student with the initial weights every student of this lab starts from.</summary>
@@ -206,14 +189,6 @@ public sealed class MnistDistillationLab : IDisposable
         {
             LoadData();
         }
-    }
-
-    private string TeacherCacheDirectory()
-    {
-        var (teacherName, _) = Options.ModelNames();
-        string key = $"{teacherName}|{Options.Trainer(null).Fingerprint()}|dropout={Options.MlpDropout}|{Train.Fingerprint}";
-        string hash = Hash(key)[..16];
-        return Path.Combine(KdLabsPaths.CacheDirectory, "teachers", $"{teacherName}-{hash}");
     }
 
     private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));

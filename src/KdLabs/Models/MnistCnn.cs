@@ -9,8 +9,10 @@ namespace KdLabs.Models;
 /// The two-conv MNIST network of the classic PyTorch example: conv 3×3 (c1) → ReLU → conv 3×3 (c2) →
 /// ReLU → max-pool 2 → dropout 0.25 → fc (hidden) → ReLU → dropout 0.5 → fc 10. The teacher is
 /// (32, 64, 128) with 1,199,882 parameters, the student (16, 32, 64) with 300,426.
+/// Its features for distillation are the two ReLU'd convolution outputs, "conv1" (c1 × 26 × 26) and
+/// "conv2" (c2 × 24 × 24).
 /// </summary>
-public sealed class MnistCnn : Module<Tensor, Tensor>, IStagedModel
+public sealed class MnistCnn : Module<Tensor, Tensor>, IStagedModel, IFeatureModel
 {
     private readonly Conv2d conv1;
     private readonly Conv2d conv2;
@@ -47,14 +49,40 @@ public sealed class MnistCnn : Module<Tensor, Tensor>, IStagedModel
     ];
 
     /// <inheritdoc />
+    public IReadOnlyList<string> FeatureNames { get; } = ["conv1", "conv2"];
+
+    /// <inheritdoc />
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var x = functional.relu(conv1.forward(input));
-        x = functional.relu(conv2.forward(x));
-        x = functional.max_pool2d(x, 2);
+        return Run(input, null).MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc />
+    public FeatureOutput ForwardWithFeatures(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        var features = new Dictionary<string, Tensor>();
+        var logits = Run(input, features).MoveToOuterDisposeScope();
+        foreach (var f in features.Values)
+        {
+            f.MoveToOuterDisposeScope();
+        }
+        return new FeatureOutput(logits, features);
+    }
+
+    private Tensor Run(Tensor input, Dictionary<string, Tensor>? keep)
+    {
+        var a1 = functional.relu(conv1.forward(input));
+        var a2 = functional.relu(conv2.forward(a1));
+        if (keep is not null)
+        {
+            keep["conv1"] = a1;
+            keep["conv2"] = a2;
+        }
+        var x = functional.max_pool2d(a2, 2);
         x = dropout1.forward(x).flatten(1);
         x = dropout2.forward(functional.relu(fc1.forward(x)));
-        return fc2.forward(x).MoveToOuterDisposeScope();
+        return fc2.forward(x);
     }
 }

@@ -24,4 +24,17 @@ public static class EvaluationCharts
         return CSharpChart.Column<double, string, string>(values: list.Select(b => b.Value), Keys: new Plotly.NET.CSharp.Optional<IEnumerable<string>>(list.Select(b => b.Name), true))
             .Titled(title, "", valueTitle, 600, 420);
     }
+
+    /// <summary>A bar per named mean with a ± error bar (e.g. the standard deviation over seeds).</summary>
+    public static GenericChart BarsWithErrors(IEnumerable<(string Name, double Value, double Error)> bars, string title, string valueTitle)
+    {
+        var list = bars.ToList();
+        var chart = Bars(list.Select(b => (b.Name, b.Value)), title, valueTitle);
+        // F# optional parameters: null is None.
+        var errors = Plotly.NET.Chart.withYErrorStyle<double, double>(
+            new Microsoft.FSharp.Core.FSharpOption<bool>(true), null, null,
+            new Microsoft.FSharp.Core.FSharpOption<IEnumerable<double>>(list.Select(b => b.Error).ToArray()),
+            null, null, null, null, null, null, null, null, null);
+        return errors.Invoke(chart);
+    }
 }

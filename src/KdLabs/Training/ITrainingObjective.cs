@@ -15,6 +15,14 @@ public interface ITrainingObjective
     /// <summary>Called once before training on <paramref name="train"/>, e.g. to check or build caches.</summary>
     void Prepare(InMemoryDataset train, IBatchAugmentation? augmentation);
 
+    /// <summary>
+    /// Called at the start of every epoch, before its first <see cref="Step"/>, so an objective that changes over
+    /// training (a ramp, a teacher drawn per step) can count steps from (epoch, step) and resume exactly.
+    /// </summary>
+    void StartEpoch(int epoch, int stepsPerEpoch)
+    {
+    }
+
     /// <summary>Forward pass and loss for one batch.</summary>
     StepResult Step(nn.Module<Tensor, Tensor> model, Batch batch);
 }

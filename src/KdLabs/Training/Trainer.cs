@@ -86,6 +86,7 @@ public sealed class Trainer
         manual_seed(SeedMixer.Mix(options.Seed, epoch, 0xD0));
         int steps = BatchLoader.BatchCount(train.Count, options.BatchSize);
         sink.StartEpoch(epoch, options.Epochs, steps);
+        objective.StartEpoch(epoch, steps);
         perStep?.ApplyTo(optimizer, (epoch - 1) * steps);
         double lr = optimizer.ParamGroups.First().LearningRate;
 

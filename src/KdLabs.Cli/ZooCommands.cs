@@ -1,0 +1,65 @@
+using System.CommandLine;
+using KdLabs.Experiments;
+using Spectre.Console;
+
+namespace KdLabs.Cli;
+
+/// <summary><c>kdlabs zoo mnist</c>: the distillation method zoo (lesson 06).</summary>
+internal static class ZooCommands
+{
+    public static Command Create()
+    {
+        var d = new ZooOptions();
+        var methods = new Option<string>("--methods") { Description = $"Comma-separated methods ({string.Join(", ", ZooMethodInfo.All.Select(m => m.Key))}) or all.", DefaultValueFactory = _ => "all" };
+        var seeds = new Option<string?>("--seeds") { Description = "Student seeds, e.g. 1,2,3 (every method runs every seed)." };
+        var epochs = new Option<int>("--epochs") { Description = "Passes over the training set per student, the same for every method.", DefaultValueFactory = _ => d.Epochs };
+        var stageOne = new Option<int>("--stage-one-epochs") { Description = "Of those, the passes FitNets and FSP spend on their feature stage.", DefaultValueFactory = _ => d.StageOneEpochs };
+        var teachers = new Option<int>("--teachers") { Description = "Teachers in the multi-teacher ensemble (CNN teachers of seeds 1…N, cached).", DefaultValueFactory = _ => d.TeacherCount };
+        var trainLimit = new Option<int?>("--train-limit") { Description = "Use only the first N training images." };
+        var testLimit = new Option<int?>("--test-limit") { Description = "Use only the first N test images." };
+        var threads = new Option<int?>("--threads") { Description = "Torch threads (default: torch's choice; use 1 when other jobs share the machine)." };
+        var smoke = new Option<bool>("--smoke") { Description = "Small subsets, short runs, one seed: the same code path in seconds." };
+        var output = new Option<string>("--out") { Description = "Folder for results.json, results.md, report.html and checkpoints.", DefaultValueFactory = _ => d.OutputDirectory };
+        var data = new Option<string?>("--data") { Description = "MNIST folder (default: data/mnist, fetched on first use)." };
+        var mnist = new Command("mnist", "Every distillation method on one teacher, one student and one budget: accuracy over seeds, time per epoch, peak memory.")
+        {
+            methods, seeds, epochs, stageOne, teachers, trainLimit, testLimit, threads, smoke, output, data,
+        };
+        mnist.SetAction(parse => CliErrors.Guard(() =>
+        {
+            var options = new ZooOptions
+            {
+                Methods = ZooMethodInfo.ParseList(parse.GetValue(methods)!),
+                Seeds = parse.GetValue(seeds) is { } list ? DistillCommands.ParseSeeds(list) : d.Seeds,
+                Epochs = parse.GetValue(epochs),
+                StageOneEpochs = parse.GetValue(stageOne),
+                TeacherCount = parse.GetValue(teachers),
+                TrainLimit = parse.GetValue(trainLimit),
+                TestLimit = parse.GetValue(testLimit),
+                Threads = parse.GetValue(threads),
+                Smoke = parse.GetValue(smoke),
+                OutputDirectory = parse.GetValue(output)!,
+                DataDirectory = parse.GetValue(data),
+            };
+            DistillCommands.CheckWritable(options.OutputDirectory);
+            using var lab = new ZooLab(options);
+            var o = lab.Options;
+            AnsiConsole.MarkupLine(Markup.Escape($"Method zoo on MNIST: {string.Join(", ", o.Methods.Select(m => ZooMethodInfo.Of(m).Key))}; {o.Epochs} epochs each; seeds {string.Join(",", o.Seeds)}{(o.Smoke ? "; smoke mode" : "")}"));
+            var result = lab.Run();
+            var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape($"Method zoo on MNIST, test accuracy after the last epoch{(o.Smoke ? " (SMOKE: tiny subsets)" : "")}"));
+            foreach (var h in ZooReport.SummaryHeader)
+            {
+                table.AddColumn(Markup.Escape(h));
+            }
+            foreach (var row in ZooReport.SummaryCells(result))
+            {
+                table.AddRow(row.Select(Markup.Escape).ToArray());
+            }
+            AnsiConsole.Write(table);
+            Console.WriteLine($"teachers {string.Join(", ", result.TeacherAccuracies.Select(a => $"{a:P2}"))}, ensemble {result.EnsembleAccuracy:P2}; wall time {result.WallSeconds:0} s");
+            Console.WriteLine($"wrote {Path.Combine(options.OutputDirectory, "results.json")}, results.md and report.html");
+            return 0;
+        }));
+        return new Command("zoo", "The distillation method zoo: KD, FitNets, AT, FSP, multi-teacher, mutual learning, DKD side by side.") { mnist };
+    }
+}

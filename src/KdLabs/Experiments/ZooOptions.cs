@@ -1,0 +1,120 @@
+using KdLabs.Training;
+
+namespace KdLabs.Experiments;
+
+/// <summary>
+/// Settings of the method zoo (lesson 06): MNIST, lesson 02's CNN teacher and student, and one budget for every
+/// method: <see cref="Epochs"/> passes over the training set (two-stage methods spend <see cref="StageOneEpochs"/>
+/// of them on their first stage), the same optimizer, batch size and seeds.
+/// </summary>
+public sealed record ZooOptions
+{
+    /// <summary>Methods to run, in this order.</summary>
+    public IReadOnlyList<ZooMethod> Methods { get; init; } = ZooMethodInfo.All.Select(m => m.Method).ToList();
+
+    /// <summary>Student seeds (initial weights, data order, dropout); every method runs every seed.</summary>
+    public IReadOnlyList<int> Seeds { get; init; } = [1, 2, 3];
+
+    /// <summary>Passes over the training set per student, whatever the method.</summary>
+    public int Epochs { get; init; } = 3;
+
+    /// <summary>Of <see cref="Epochs"/>, the passes FitNets and FSP spend on their first (feature) stage.</summary>
+    public int StageOneEpochs { get; init; } = 1;
+
+    /// <summary>Mini-batch size.</summary>
+    public int BatchSize { get; init; } = 64;
+
+    /// <summary>Adam learning rate.</summary>
+    public double LearningRate { get; init; } = 1e-3;
+
+    /// <summary>Teacher epochs; with the defaults the first teacher is lesson 02's, shared through the teacher cache.</summary>
+    public int TeacherEpochs { get; init; } = 5;
+
+    /// <summary>Teachers in the multi-teacher ensemble: the CNN teacher trained with seeds 1 … N. The other methods use the first.</summary>
+    public int TeacherCount { get; init; } = 3;
+
+    /// <summary>Weight α of the hard-label term for KD, FitNets' second stage and the multi-teacher methods.</summary>
+    public double Alpha { get; init; } = 0.5;
+
+    /// <summary>Temperature of those methods.</summary>
+    public double Temperature { get; init; } = 4;
+
+    /// <summary>Weight β of attention transfer (the authors' code form).</summary>
+    public double AtBeta { get; init; } = 1000;
+
+    /// <summary>DKD's target-class weight α.</summary>
+    public double DkdAlpha { get; init; } = 1;
+
+    /// <summary>DKD's non-target weight β.</summary>
+    public double DkdBeta { get; init; } = 8;
+
+    /// <summary>DKD's temperature.</summary>
+    public double DkdTemperature { get; init; } = 4;
+
+    /// <summary>Epochs over which DKD's term ramps up, min(epoch / N, 1); 1 is no ramp.</summary>
+    public int DkdWarmupEpochs { get; init; } = 1;
+
+    /// <summary>Students trained together in deep mutual learning.</summary>
+    public int CohortSize { get; init; } = 2;
+
+    /// <summary>Use only the first N training images (null: all 60,000).</summary>
+    public int? TrainLimit { get; init; }
+
+    /// <summary>Use only the first N test images (null: all 10,000).</summary>
+    public int? TestLimit { get; init; }
+
+    /// <summary>Small subsets, short runs, one seed: the same code path in seconds.</summary>
+    public bool Smoke { get; init; }
+
+    /// <summary>Torch threads, or null for torch's choice.</summary>
+    public int? Threads { get; init; }
+
+    /// <summary>Folder for results, the report and checkpoints.</summary>
+    public string OutputDirectory { get; init; } = Path.Combine("runs", "zoo-mnist");
+
+    /// <summary>MNIST folder, or null for the default.</summary>
+    public string? DataDirectory { get; init; }
+
+    /// <summary>These options, shrunk when <see cref="Smoke"/> is set.</summary>
+    public ZooOptions Effective() => Smoke
+        ? this with
+        {
+            TrainLimit = Math.Min(TrainLimit ?? 1000, 1000), TestLimit = Math.Min(TestLimit ?? 500, 500), Epochs = 2, StageOneEpochs = 1,
+            TeacherEpochs = 1, TeacherCount = Math.Min(TeacherCount, 2), Seeds = [Seeds[0]],
+        }
+        : this;
+
+    /// <summary>Trainer settings of a student run (or stage) of <paramref name="epochs"/> epochs.</summary>
+    public TrainerOptions Trainer(int epochs, int seed) => new() { Epochs = epochs, BatchSize = BatchSize, LearningRate = LearningRate, Seed = seed };
+
+    /// <summary>Trainer settings of ensemble teacher <paramref name="index"/> (0-based), seeded index + 1.</summary>
+    public TrainerOptions TeacherTrainer(int index) => Trainer(TeacherEpochs, index + 1);
+
+    /// <summary>Throws with a message naming the setting when one is out of range.</summary>
+    public void Validate()
+    {
+        Require(Methods.Count >= 1, nameof(Methods), Methods.Count, "at least one method (--methods)");
+        Require(Seeds.Count >= 1, nameof(Seeds), Seeds.Count, "at least one seed (--seeds)");
+        Require(Epochs >= 2, nameof(Epochs), Epochs, "at least 2, so two-stage methods have a second stage (--epochs)");
+        Require(StageOneEpochs >= 1 && StageOneEpochs < Epochs, nameof(StageOneEpochs), StageOneEpochs, "at least 1 and less than Epochs (--stage-one-epochs)");
+        Require(TeacherEpochs >= 1, nameof(TeacherEpochs), TeacherEpochs, "at least 1 (--teacher-epochs)");
+        Require(TeacherCount >= 2, nameof(TeacherCount), TeacherCount, "at least 2 (--teachers)");
+        Require(CohortSize >= 2, nameof(CohortSize), CohortSize, "at least 2 (--cohort)");
+        Require(AtBeta >= 0, nameof(AtBeta), AtBeta, "0 or more");
+        Require(DkdWarmupEpochs >= 1, nameof(DkdWarmupEpochs), DkdWarmupEpochs, "at least 1");
+        Require(TrainLimit is null or >= 1, nameof(TrainLimit), TrainLimit ?? 0, "at least 1 (--train-limit)");
+        Require(TestLimit is null or >= 1, nameof(TestLimit), TestLimit ?? 0, "at least 1 (--test-limit)");
+        Require(Threads is null or >= 1, nameof(Threads), Threads ?? 0, "at least 1 (--threads)");
+        _ = new Losses.KdLoss(Alpha, Temperature);
+        _ = new Losses.DkdLoss(DkdAlpha, DkdBeta, DkdTemperature);
+        Trainer(Epochs, 1).Validate();
+    }
+
+    private static void Require(bool ok, string name, object value, string expected)
+    {
+        if (!ok)
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be {expected}.");
+        }
+    }
+}

@@ -1,0 +1,92 @@
+using System.Globalization;
+using System.Text;
+using KdLabs.Plots;
+
+namespace KdLabs.Experiments;
+
+/// <summary>The zoo's table as Markdown and as a self-contained HTML report with a bar chart.</summary>
+public static class ZooReport
+{
+    /// <summary>Header of <see cref="SummaryCells"/>.</summary>
+    public static IReadOnlyList<string> SummaryHeader { get; } =
+        ["Method", "Transfers", "Test accuracy (last epoch), mean ± std", "Δ vs KD (paired, points)", "Beats plain KD here?", "Time / epoch vs no KD", "Peak RSS (MB)", "Training-only params"];
+
+    /// <summary>One row per method.</summary>
+    public static IEnumerable<IReadOnlyList<string>> SummaryCells(ZooResult result) => result.Summary().Select(s => (IReadOnlyList<string>)
+    [
+        s.Info.Title,
+        s.Info.Knowledge,
+        s.Accuracy.ToPercentString(),
+        s.DeltaVsKd is { } d ? Points(d) : "—",
+        s.VersusKd,
+        s.TimeRatio is { } r ? string.Create(CultureInfo.InvariantCulture, $"{r:0.00}×") : "—",
+        s.PeakMemoryMb.ToString("0", CultureInfo.InvariantCulture),
+        s.TrainingOnlyParameters == 0 ? "0" : s.TrainingOnlyParameters.ToString("N0", CultureInfo.InvariantCulture),
+    ]);
+
+    /// <summary>results.md: the table, the teachers and the budget.</summary>
+    public static string Markdown(ZooResult result)
+    {
+        var o = result.Options;
+        var md = new StringBuilder();
+        md.AppendLine(CultureInfo.InvariantCulture, $"Method zoo on MNIST{(o.Smoke ? " (SMOKE: tiny subsets, not results)" : "")}: {Budget(result)}.");
+        md.AppendLine();
+        md.AppendLine("| " + string.Join(" | ", SummaryHeader) + " |");
+        md.AppendLine("|" + string.Concat(Enumerable.Repeat("---|", SummaryHeader.Count)));
+        foreach (var row in SummaryCells(result))
+        {
+            md.AppendLine("| " + string.Join(" | ", row) + " |");
+        }
+        md.AppendLine();
+        foreach (var line in Notes(result))
+        {
+            md.AppendLine("- " + line);
+        }
+        return md.ToString();
+    }
+
+    /// <summary>report.html: accuracy per method with ± std error bars, the table and the notes.</summary>
+    public static HtmlReport Html(ZooResult result)
+    {
+        var summary = result.Summary();
+        var report = new HtmlReport("Distillation method zoo on MNIST")
+            .Paragraph(result.Options.Smoke ? "SMOKE MODE: tiny subsets and short runs; the numbers are not results." : Budget(result) + ".")
+            .Chart(EvaluationCharts.BarsWithErrors(summary.Select(s => (s.Info.Title, 100 * s.Accuracy.Mean, double.IsNaN(s.Accuracy.StandardDeviation) ? 0 : 100 * s.Accuracy.StandardDeviation)),
+                "Test accuracy after the last epoch (mean ± std over seeds)", "accuracy (%)"))
+            .Table(SummaryHeader, SummaryCells(result));
+        foreach (var line in Notes(result))
+        {
+            report.Paragraph(line);
+        }
+        return report;
+    }
+
+    private static string Budget(ZooResult result)
+    {
+        var o = result.Options;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"the CNN student ({result.StudentParameters:N0} parameters), {o.Epochs} passes over {(o.TrainLimit is { } n ? $"{n:N0}" : "all 60,000")} training images per method (FitNets and FSP: {o.StageOneEpochs} of them in stage one), Adam {o.LearningRate:g3}, batch {o.BatchSize}, seeds {string.Join(", ", o.Seeds)}, test accuracy after the last epoch");
+    }
+
+    private static IEnumerable<string> Notes(ZooResult result)
+    {
+        var o = result.Options;
+        yield return string.Create(CultureInfo.InvariantCulture,
+            $"Teachers (CNN, seeds 1–{o.TeacherCount}, {o.TeacherEpochs} epochs): {string.Join(", ", result.TeacherAccuracies.Select(a => $"{100 * a:0.00} %"))}; their averaged probabilities {100 * result.EnsembleAccuracy:0.00} %. Single-teacher methods use teacher 1.");
+        yield return string.Create(CultureInfo.InvariantCulture,
+            $"Logit methods (KD, multi-teacher, DKD, FitNets' stage two) read teacher logits cached once ({result.TeacherLogitSeconds:0.0} s for all teachers, not in their epoch times); feature methods (FitNets' stage one, AT, FSP) run the teacher on every batch.");
+        yield return string.Create(CultureInfo.InvariantCulture,
+            $"Settings: KD/multi-teacher α = {o.Alpha} on CE, T = {o.Temperature}; AT β = {o.AtBeta} on conv1 and conv2; DKD α = {o.DkdAlpha}, β = {o.DkdBeta}, T = {o.DkdTemperature}; mutual learning with {o.CohortSize} students (the first is reported).");
+        yield return result.PeakMemoryPerRun
+            ? "Peak RSS is the process's peak resident memory during each run (reset before it); it includes the data set, teachers and caches every run shares."
+            : "Peak RSS is the process's peak since it started (this system cannot reset it), so later rows carry earlier runs' peaks.";
+        foreach (var note in result.Rows.Where(r => r.Note.Length > 0).Select(r => $"{ZooMethodInfo.All.First(m => m.Key == r.Method).Title}, seed {r.Seed}: {r.Note}."))
+        {
+            yield return note;
+        }
+        yield return $"Machine: {result.Machine}; wall time {result.WallSeconds:0} s.";
+    }
+
+    private static string Points(SeedStatistics s) =>
+        string.Create(CultureInfo.InvariantCulture, $"{100 * s.Mean:+0.00;-0.00}{(double.IsNaN(s.StandardDeviation) ? "" : $" ± {100 * s.StandardDeviation:0.00}")}");
+}
