@@ -196,6 +196,22 @@ public sealed class ZooLab : IDisposable
         return ClassificationReport.From(Predictor.ArgMax(average), Test.LabelArray(), Test.NumClasses).Accuracy;
     }
 
+    /// <summary>
+    /// The attention map q = Σ_c A_c² / ‖·‖₂ (H × W) that attention transfer compares, of <paramref name="model"/> at
+    /// <paramref name="layer"/> for test image <paramref name="index"/>, in eval mode.
+    /// </summary>
+    public Tensor AttentionMap(nn.Module<Tensor, Tensor> model, string layer, int index)
+    {
+        var features = model as IFeatureModel ?? throw new ArgumentException($"{model.GetType().Name} does not return feature maps.", nameof(model));
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        bool training = model.training;
+        model.eval();
+        var map = features.ForwardWithFeatures(Test.Features[TensorIndex.Slice(index, index + 1)])[layer];
+        model.train(training);
+        return AttentionTransferLoss.AttentionMap(map).reshape(map.shape[2], map.shape[3]).MoveToOuterDisposeScope();
+    }
+
     /// <summary>Runs every method over every seed and writes results.json, results.md and report.html.</summary>
     public ZooResult Run()
     {

@@ -1,0 +1,136 @@
+using System.Text.Json;
+using KdLabs.Experiments;
+
+namespace KdLabs.Tests;
+
+/// <summary>The method zoo: its bookkeeping on hand-made rows, its options, and real smoke runs through the lab and the CLI.</summary>
+[Collection(TorchRngCollection.Name)]
+public class ZooLabTests
+{
+    private static ZooRow Row(string method, int seed, double accuracy, double secondsPerEpoch) =>
+        new(method, seed, 3, accuracy, accuracy, 3 * secondsPerEpoch, secondsPerEpoch, 500, 0, "");
+
+    private static ZooResult Result(params ZooRow[] rows) =>
+        new(new ZooOptions { Methods = [ZooMethod.NoKd, ZooMethod.Kd, ZooMethod.AttentionTransfer, ZooMethod.Dkd, ZooMethod.Fsp] }, "test", 1, ["a"], [0.99], 0.99, 1, 300_426, true, rows);
+
+    [Fact]
+    public void TheSummaryPairsEachMethodWithKdAndNoKdOfTheSameSeed()
+    {
+        var result = Result(
+            Row("none", 1, 0.980, 10), Row("none", 2, 0.970, 20),
+            Row("kd", 1, 0.982, 11), Row("kd", 2, 0.975, 22),
+            Row("at", 1, 0.990, 30), Row("at", 2, 0.980, 40),
+            Row("dkd", 1, 0.970, 11), Row("dkd", 2, 0.970, 22),
+            Row("fsp", 1, 0.985, 10), Row("fsp", 2, 0.970, 20));
+        var s = result.Summary().ToDictionary(x => x.Info.Key);
+        Assert.Equal(["none", "kd", "at", "dkd", "fsp"], result.Summary().Select(x => x.Info.Key));
+        Assert.Null(s["kd"].DeltaVsKd);
+        Assert.Equal((0.008 + 0.005) / 2, s["at"].DeltaVsKd!.Mean, 9);
+        Assert.Equal("yes, on every seed (2)", s["at"].VersusKd);
+        Assert.Equal("no, below on every seed (2)", s["dkd"].VersusKd);
+        Assert.Equal("no clear difference: above on 1 of 2 seeds", s["fsp"].VersusKd);
+        Assert.Equal((3.0 + 2.0) / 2, s["at"].TimeRatio!.Value, 9);
+        Assert.Equal(1.0, s["none"].TimeRatio!.Value, 9);
+        var table = ZooReport.Markdown(result);
+        Assert.Contains("| attention transfer | spatial attention maps | 98.50 ± 0.71 % (2 seeds) | +0.65 ± 0.21 | yes, on every seed (2) | 2.50× |", table);
+    }
+
+    [Fact]
+    public void MethodListsParseByKeyAndRejectUnknownOnesByName()
+    {
+        Assert.Equal(ZooMethodInfo.All.Count, ZooMethodInfo.ParseList("all").Count);
+        Assert.Equal([ZooMethod.Kd, ZooMethod.AttentionTransfer], ZooMethodInfo.ParseList(" kd, AT ,kd"));
+        var error = Assert.Throws<ArgumentException>(() => ZooMethodInfo.ParseList("kd,crd"));
+        Assert.Contains("'crd'", error.Message);
+        Assert.Contains("fitnets", error.Message);
+    }
+
+    [Fact]
+    public void OptionsThatLeaveNoSecondStageOrEnsembleAreRefusedByName()
+    {
+        Assert.Contains("Epochs", Assert.Throws<ArgumentOutOfRangeException>(() => new ZooOptions { Epochs = 1 }.Validate()).Message);
+        Assert.Contains("StageOneEpochs", Assert.Throws<ArgumentOutOfRangeException>(() => new ZooOptions { Epochs = 3, StageOneEpochs = 3 }.Validate()).Message);
+        Assert.Contains("TeacherCount", Assert.Throws<ArgumentOutOfRangeException>(() => new ZooOptions { TeacherCount = 1 }.Validate()).Message);
+        Assert.Contains("CohortSize", Assert.Throws<ArgumentOutOfRangeException>(() => new ZooOptions { CohortSize = 1 }.Validate()).Message);
+    }
+
+    [Fact]
+    public void ASmokeRunTrainsEveryMethodOnRealMnistAndWritesItsReports()
+    {
+        string outDir = TestData.TempDirectory();
+        using var lab = new ZooLab(new ZooOptions { Smoke = true, DataDirectory = TestData.MnistDirectory, OutputDirectory = outDir, Seeds = [5] },
+            Training.TrainingProgress.Silent, _ => { });
+        var result = lab.Run();
+        Assert.Equal(ZooMethodInfo.All.Select(m => m.Key), result.Rows.Select(r => r.Method));
+        Assert.All(result.Rows, r => Assert.True(r.TestAccuracy > 0.3, $"{r.Method}: {r.TestAccuracy}"));
+        Assert.All(result.Rows, r => Assert.Equal(2, r.Epochs));
+        Assert.Equal(2, result.TeacherAccuracies.Count);
+        Assert.Equal(300_426, result.StudentParameters);
+        Assert.Equal(300_426, result.Rows.Single(r => r.Method == "dml").TrainingOnlyParameters);
+        Assert.Equal(32 * 64 + 64, result.Rows.Single(r => r.Method == "fitnets").TrainingOnlyParameters);
+        Assert.Contains("peer students", result.Rows.Single(r => r.Method == "dml").Note);
+        Assert.All(result.Rows, r => Assert.True(r.PeakMemoryMb > 50));
+        var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "results.json")));
+        Assert.Equal("NoKd", json.RootElement.GetProperty("Options").GetProperty("Methods")[0].GetString());
+        Assert.Contains("SMOKE", File.ReadAllText(Path.Combine(outDir, "results.md")));
+        Assert.Contains("error_y", File.ReadAllText(Path.Combine(outDir, "report.html")));
+    }
+
+    [Fact]
+    public void TheSameSeedGivesTheSameStudentAndATwoStageRunResumesFromItsCheckpoints()
+    {
+        string first = TestData.TempDirectory();
+        string second = TestData.TempDirectory();
+        ZooOptions Options(string dir) => new() { Smoke = true, DataDirectory = TestData.MnistDirectory, OutputDirectory = dir, Seeds = [2], Methods = [ZooMethod.FitNets] };
+        double a, b, resumed;
+        using (var lab = new ZooLab(Options(first), Training.TrainingProgress.Silent, _ => { }))
+        {
+            a = lab.TrainMethod(ZooMethod.FitNets, 2).Row.TestAccuracy;
+            resumed = lab.TrainMethod(ZooMethod.FitNets, 2).Row.TestAccuracy;
+        }
+        using (var lab = new ZooLab(Options(second), Training.TrainingProgress.Silent, _ => { }))
+        {
+            b = lab.TrainMethod(ZooMethod.FitNets, 2).Row.TestAccuracy;
+        }
+        Assert.Equal(a, b);
+        Assert.Equal(a, resumed);
+        Assert.Equal(2, Directory.GetDirectories(Path.Combine(first, "checkpoints")).Length);
+    }
+
+    [Fact]
+    public void TheCliRunsTheZooAndNamesAnUnknownMethod()
+    {
+        string outDir = TestData.TempDirectory();
+        var (code, output) = CliRunner.Run("zoo", "mnist", "--smoke", "--methods", "none,kd,at", "--threads", "1", "--out", outDir);
+        Assert.True(code == 0, output);
+        Assert.Contains("attention transfer", output);
+        Assert.True(File.Exists(Path.Combine(outDir, "report.html")));
+        var (bad, message) = CliRunner.Run("zoo", "mnist", "--smoke", "--methods", "kd,crd", "--out", outDir);
+        Assert.NotEqual(0, bad);
+        Assert.Contains("crd", message);
+    }
+
+    [Fact]
+    public void Lesson06ChecksAcceptTheRightAnswersAndExplainWrongOnes()
+    {
+        double r = 1 / Math.Sqrt(5);
+        Assert.True(Course.Exercises.Lesson06.AttentionMap([r, 2 * r]).Correct);
+        Assert.Contains("before normalisation", Course.Exercises.Lesson06.AttentionMap([2, 4]).Message);
+        Assert.Contains("sum", Course.Exercises.Lesson06.AttentionMap([1.0 / 3, 2.0 / 3]).Message);
+        Assert.Contains("p = 1", Course.Exercises.Lesson06.AttentionMap([Math.Sqrt(0.5), Math.Sqrt(0.5)]).Message);
+        Assert.Contains("2 positions", Course.Exercises.Lesson06.AttentionMap([1]).Message);
+        Assert.Contains("not answered", Course.Exercises.Lesson06.AttentionMap(null).Message);
+        Assert.True(Course.Exercises.Lesson06.TeacherCache('b').Correct);
+        Assert.Contains("8.8 GB", Course.Exercises.Lesson06.TeacherCache('a').Message);
+        Assert.True(Course.Exercises.Lesson06.Detach('B').Correct);
+        Assert.False(Course.Exercises.Lesson06.Detach('d').Correct);
+        Assert.Contains("not one of the choices", Course.Exercises.Lesson06.Detach('x').Message);
+    }
+
+    [Fact]
+    public void TheExercisesFeatureMapIsTheOneTheCheckUses()
+    {
+        var f = Course.Exercises.Lesson06.AttentionFeatures;
+        Assert.Equal(new float[] { 1, 0, 1, 2 }, new[] { f[0, 0], f[0, 1], f[1, 0], f[1, 1] });
+    }
+}
