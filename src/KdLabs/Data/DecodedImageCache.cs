@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 
 namespace KdLabs.Data;
@@ -35,7 +34,7 @@ public static class DecodedImageCache
             long mtime = info.Exists ? info.LastWriteTimeUtc.Ticks : 0;
             text.Append(f.Path).Append('|').Append(f.Label).Append('|').Append(length).Append('|').Append(mtime).Append('\n');
         }
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..20];
+        return TextHash.Sha256(text.ToString())[..20];
     }
 
     /// <summary>Where the cache of <paramref name="name"/> (e.g. "train") at this key lives.</summary>

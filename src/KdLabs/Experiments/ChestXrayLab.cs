@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
-using System.Text;
 using KdLabs.Data;
 using KdLabs.Evaluation;
 using KdLabs.Losses;
@@ -309,16 +307,14 @@ public sealed class ChestXrayLab : IDisposable
         }
     }
 
-    private string DataKey() => Hash($"{Index.Root}|{Train.Fingerprint}|{Test.Fingerprint}|{Options.ImageSize}|{Synthetic}");
+    private string DataKey() => TextHash.Sha256($"{Index.Root}|{Train.Fingerprint}|{Test.Fingerprint}|{Options.ImageSize}|{Synthetic}");
 
     private string TeacherCacheDirectory()
     {
         string weights = Options.WeightsPath is null ? "scratch" : MnistFiles.FileSha256(Options.WeightsPath);
         string key = $"resnet18|{Options.TeacherTrainer(null).Fingerprint()}|freeze={Options.FreezeBackbone}|weights={weights}|{DataKey()}";
-        return Path.Combine(KdLabsPaths.CacheDirectory, "teachers", $"resnet18-xray-{Hash(key)[..16]}");
+        return Path.Combine(KdLabsPaths.CacheDirectory, "teachers", $"resnet18-xray-{TextHash.Sha256(key)[..16]}");
     }
-
-    private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
     // Files are sorted by class folder, so "the first N" would be one class: take a seeded sample, kept in file order.
     private static InMemoryDataset Limit(InMemoryDataset data, int? limit)

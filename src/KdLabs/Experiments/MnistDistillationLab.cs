@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
-using System.Text;
 using KdLabs.Data;
 using KdLabs.Evaluation;
 using KdLabs.Losses;
@@ -97,7 +95,7 @@ public sealed class MnistDistillationLab : IDisposable
         var student = NewStudent(seed);
         // The settings' hash is in the folder name, so a re-run with other settings starts fresh instead of refusing the old checkpoint.
         var trainerOptions = Options.Trainer(null) with { Seed = seed ?? Options.Seed };
-        string checkpoints = Path.Combine(Options.OutputDirectory, "checkpoints", $"{Slug(name)}-{Hash(trainerOptions.Fingerprint() + Train.Fingerprint + objective.Description)[..8]}");
+        string checkpoints = Path.Combine(Options.OutputDirectory, "checkpoints", $"{Slug(name)}-{TextHash.Sha256(trainerOptions.Fingerprint() + Train.Fingerprint + objective.Description)[..8]}");
         var history = new Trainer(trainerOptions with { CheckpointDirectory = checkpoints }, progress).Fit(student, Train, Test, objective, name);
         return (student, history);
     }
@@ -190,8 +188,6 @@ public sealed class MnistDistillationLab : IDisposable
             LoadData();
         }
     }
-
-    private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
     private static string Slug(string name) =>
         new string(name.ToLowerInvariant().Select(c => char.IsLetterOrDigit(c) || c == '.' ? c : '-').ToArray()).Trim('-').Replace("--", "-");

@@ -40,12 +40,7 @@ public static class MnistDistillationReport
     public static string ToMarkdown(MnistDistillationResult result)
     {
         var sb = new System.Text.StringBuilder();
-        sb.AppendLine("| " + string.Join(" | ", Header) + " |");
-        sb.AppendLine("|" + string.Concat(Enumerable.Repeat("---|", Header.Count)));
-        foreach (var row in Cells(result.Rows))
-        {
-            sb.AppendLine("| " + string.Join(" | ", row) + " |");
-        }
+        sb.AppendTable(Header, Cells(result.Rows));
         sb.AppendLine();
         sb.AppendLine("| Student | Test accuracy after the last epoch, mean ± std |");
         sb.AppendLine("|---|---|");

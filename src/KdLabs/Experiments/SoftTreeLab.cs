@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
-using System.Text;
 using KdLabs.Data;
 using KdLabs.Evaluation;
 using KdLabs.Models;
@@ -16,10 +14,8 @@ namespace KdLabs.Experiments;
 /// compare their mixture and max-leaf accuracy. The CLI's <c>distill mnist --student sdt</c> and
 /// lesson 04 both call this.
 /// </summary>
-public sealed class SoftTreeLab : IDisposable
+public sealed class SoftTreeLab : LabBase<SoftTreeLabOptions>, IDisposable
 {
-    private readonly ITrainingProgress progress;
-    private readonly Action<string> log;
     private readonly MnistDistillationLab teacherLab;
     private TeacherLogitCache? logitCache;
     private InMemoryDataset? train;
@@ -29,21 +25,11 @@ public sealed class SoftTreeLab : IDisposable
 
     /// <summary>Creates the lab; nothing is loaded or trained yet.</summary>
     public SoftTreeLab(SoftTreeLabOptions options, ITrainingProgress? progress = null, Action<string>? log = null)
+        : base(options, progress, log)
     {
-        options.Validate();
-        Options = options.Effective();
-        this.progress = progress ?? TrainingProgress.Default();
-        this.log = log ?? Console.WriteLine;
-        if (Options.Threads is { } threads)
-        {
-            set_num_threads(threads);
-        }
         teacherLab = new MnistDistillationLab(Options.Teacher with { Smoke = Options.Smoke, DataDirectory = Options.DataDirectory ?? Options.Teacher.DataDirectory },
-            this.progress, this.log);
+            Progress, Log);
     }
-
-    /// <summary>The options in force (smoke limits applied).</summary>
-    public SoftTreeLabOptions Options { get; }
 
     /// <summary>The images the trees learn from (after <see cref="LoadData"/>).</summary>
     public InMemoryDataset Train => train ?? throw new InvalidOperationException("Call LoadData() first.");
@@ -88,7 +74,7 @@ public sealed class SoftTreeLab : IDisposable
             evaluation = Options.TestLimit is { } t && t < teacherLab.Test.Count ? teacherLab.Test.Take(t) : teacherLab.Test;
             ownsEvaluation = !ReferenceEquals(evaluation, teacherLab.Test);
         }
-        log($"soft tree: {Train.Count:N0} training images, {Evaluation.Count:N0} {EvaluationName} images");
+        Log($"soft tree: {Train.Count:N0} training images, {Evaluation.Count:N0} {EvaluationName} images");
     }
 
     /// <summary>The CNN teacher, trained on all training images (or reused from the cache).</summary>
@@ -145,8 +131,8 @@ public sealed class SoftTreeLab : IDisposable
         // tree's checkpoint is reused when only the distillation settings change.
         string key = trainerOptions.Fingerprint() + Train.Fingerprint + Evaluation.Fingerprint + objective.Description
             + (Options.Tree with { Temperature = 1, HardLabelWeight = 0 });
-        string checkpoints = Path.Combine(Options.OutputDirectory, "checkpoints", $"{Slug(name)}-s{s}-{Hash(key)[..8]}");
-        var history = new Trainer(trainerOptions with { CheckpointDirectory = checkpoints }, progress).Fit(tree, Train, Evaluation, objective, name);
+        string checkpoints = Path.Combine(Options.OutputDirectory, "checkpoints", $"{Slug(name)}-s{s}-{TextHash.Sha256(key)[..8]}");
+        var history = new Trainer(trainerOptions with { CheckpointDirectory = checkpoints }, Progress).Fit(tree, Train, Evaluation, objective, name);
         return (tree, history);
     }
 
@@ -248,7 +234,7 @@ public sealed class SoftTreeLab : IDisposable
     // results, keyed by the teacher's SHA-256 and the training set's fingerprint, and reused by later runs.
     private TeacherLogitCache LoadOrBuildLogits()
     {
-        string path = Path.Combine(Options.OutputDirectory, "teacher-logits", $"{Hash(TeacherId + "|" + Train.Fingerprint)[..16]}.bin");
+        string path = Path.Combine(Options.OutputDirectory, "teacher-logits", $"{TextHash.Sha256(TeacherId + "|" + Train.Fingerprint)[..16]}.bin");
         if (File.Exists(path))
         {
             using var reader = new BinaryReader(File.OpenRead(path));
@@ -260,7 +246,7 @@ public sealed class SoftTreeLab : IDisposable
                 {
                     values[i] = reader.ReadSingle();
                 }
-                log($"teacher logits: reusing {path}");
+                Log($"teacher logits: reusing {path}");
                 return TeacherLogitCache.FromLogits(tensor(values, [rows, cols]), Train.Fingerprint, TeacherId);
             }
         }
@@ -297,8 +283,6 @@ public sealed class SoftTreeLab : IDisposable
     }
 
     private static long[] Range(int from, int to) => Enumerable.Range(from, to - from).Select(i => (long)i).ToArray();
-
-    private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
     private static string Slug(string name) =>
         new string(name.ToLowerInvariant().Select(c => char.IsLetterOrDigit(c) || c == '.' ? c : '-').ToArray()).Trim('-').Replace("--", "-");

@@ -3,7 +3,7 @@ using KdLabs.Training;
 namespace KdLabs.Experiments;
 
 /// <summary>Settings of the soft-decision-tree lab (Frosst &amp; Hinton 2017): a CNN teacher distilled into a soft tree.</summary>
-public sealed record SoftTreeLabOptions
+public sealed record SoftTreeLabOptions : ILabOptions<SoftTreeLabOptions>
 {
     /// <summary>The tree and its training; the defaults are the kit's recipe (see <see cref="SoftTreeOptions"/>).</summary>
     public SoftTreeOptions Tree { get; init; } = new();

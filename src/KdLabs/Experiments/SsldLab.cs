@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using KdLabs.Data;
 using KdLabs.Evaluation;
@@ -19,10 +17,8 @@ namespace KdLabs.Experiments;
 /// labelled subset alone, with and without Hinton KD. Ablations change one part of the recipe at a time.
 /// The CLI (<c>kdlabs ssld mnist</c>) and lesson 05 both call this class.
 /// </summary>
-public sealed class SsldLab : IDisposable
+public sealed class SsldLab : LabBase<SsldOptions>, IDisposable
 {
-    private readonly ITrainingProgress progress;
-    private readonly Action<string> log;
     private InMemoryDataset? labeled;
     private InMemoryDataset? pool;
     private InMemoryDataset? test;
@@ -37,19 +33,9 @@ public sealed class SsldLab : IDisposable
 
     /// <summary>Creates the lab; nothing is loaded or trained until asked.</summary>
     public SsldLab(SsldOptions options, ITrainingProgress? progress = null, Action<string>? log = null)
+        : base(options, progress, log)
     {
-        options.Validate();
-        Options = options.Effective();
-        this.progress = progress ?? TrainingProgress.Default();
-        this.log = log ?? Console.WriteLine;
-        if (Options.Threads is { } threads)
-        {
-            set_num_threads(threads);
-        }
     }
-
-    /// <summary>The effective options (shrunk in smoke mode).</summary>
-    public SsldOptions Options { get; }
 
     /// <summary>The labelled subset (class-balanced, picked by <see cref="SsldOptions.SplitSeed"/>).</summary>
     public InMemoryDataset Labeled => Load().labeled!;
@@ -74,11 +60,11 @@ public sealed class SsldLab : IDisposable
             return teacher;
         }
         var options = Options.Trainer(Options.TeacherEpochs, 1, warmupCosine: false);
-        string dir = Path.Combine(KdLabsPaths.CacheDirectory, "teachers", $"ssld-bn-teacher-{Hash(options.Fingerprint() + Labeled.Fingerprint)[..16]}");
+        string dir = Path.Combine(KdLabsPaths.CacheDirectory, "teachers", $"ssld-bn-teacher-{TextHash.Sha256(options.Fingerprint() + Labeled.Fingerprint)[..16]}");
         Directory.CreateDirectory(Path.GetDirectoryName(dir)!);
         using var cacheLock = FileLock.Acquire(dir + ".lock", TimeSpan.FromMinutes(30));
         var model = ModelCatalog.Create("cnn-bn-teacher", 1);
-        new Trainer(options with { CheckpointDirectory = dir }, progress).Fit(model, Labeled, Test, new SupervisedObjective(), "teacher (labelled subset only)");
+        new Trainer(options with { CheckpointDirectory = dir }, Progress).Fit(model, Labeled, Test, new SupervisedObjective(), "teacher (labelled subset only)");
         TeacherId = Checkpoint.ReadState(dir)!.ModelSha256;
         model.eval();
         teacher = model;
@@ -100,7 +86,7 @@ public sealed class SsldLab : IDisposable
         poolTeacherClasses = Predictor.ArgMax(logits);
         using var probabilities = logits.softmax(1);
         mined = TopKPerClassSelector.Select(probabilities, Options.TopK);
-        log($"mining: {mined.Indices.Length:N0} of {Pool.Count:N0} unlabelled images kept, per class {string.Join(" ", mined.CountsPerClass)}");
+        Log($"mining: {mined.Indices.Length:N0} of {Pool.Count:N0} unlabelled images kept, per class {string.Join(" ", mined.CountsPerClass)}");
         return mined;
     }
 
@@ -167,7 +153,7 @@ public sealed class SsldLab : IDisposable
     {
         var clock = Stopwatch.StartNew();
         double teacherAccuracy = TeacherAccuracy();
-        log($"teacher (trained on {Labeled.Count:N0} labelled images only): test accuracy {teacherAccuracy:P2}");
+        Log($"teacher (trained on {Labeled.Count:N0} labelled images only): test accuracy {teacherAccuracy:P2}");
         Mine();
         var rows = new List<SsldRow>();
         void Add(string group, (nn.Module<Tensor, Tensor> Model, TrainingHistory History) run, int seed, int images)
@@ -214,9 +200,9 @@ public sealed class SsldLab : IDisposable
     {
         var student = start ?? ModelCatalog.Create("cnn-student", seed + 1);
         string key = options.Fingerprint() + train.Fingerprint + objective.Description + startKey;
-        lastRunKey = Hash(key);
+        lastRunKey = TextHash.Sha256(key);
         string dir = Path.Combine(Options.OutputDirectory, "checkpoints", $"{Slug(name)}-s{seed}-{lastRunKey[..8]}");
-        var history = new Trainer(options with { CheckpointDirectory = dir }, progress).Fit(student, train, Test, objective, name);
+        var history = new Trainer(options with { CheckpointDirectory = dir }, Progress).Fit(student, train, Test, objective, name);
         return (student, history);
     }
 
@@ -260,7 +246,7 @@ public sealed class SsldLab : IDisposable
             return this;
         }
         string dir = Options.DataDirectory ?? MnistFiles.DefaultDirectory;
-        MnistFiles.EnsurePresent(dir, log);
+        MnistFiles.EnsurePresent(dir, Log);
         using var train = MnistDataset.Load(train: true, dir);
         var perClass = Options.Labeled / 10;
         var order = BatchLoader.EpochOrder(train.Count, shuffle: true, Options.SplitSeed, 0);
@@ -283,7 +269,7 @@ public sealed class SsldLab : IDisposable
         labeled = train.Subset($"mnist-labelled-{Options.Labeled}-split{Options.SplitSeed}", chosen.Order().ToArray());
         pool = train.Subset($"mnist-pool-{rest.Length}-split{Options.SplitSeed}", rest);
         test = MnistDataset.Load(train: false, dir, Options.TestLimit);
-        log($"data: {labeled.Count:N0} labelled training images ({perClass} per class), {pool.Count:N0} unlabelled, {test.Count:N0} test");
+        Log($"data: {labeled.Count:N0} labelled training images ({perClass} per class), {pool.Count:N0} unlabelled, {test.Count:N0} test");
         return this;
     }
 
@@ -292,8 +278,6 @@ public sealed class SsldLab : IDisposable
         using var logits = Predictor.Logits(model, data);
         return ClassificationReport.From(Predictor.ArgMax(logits), data.LabelArray(), data.NumClasses).Accuracy;
     }
-
-    private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
     private static string Slug(string name) => new(name.ToLowerInvariant().Select(c => char.IsLetterOrDigit(c) ? c : '-').ToArray());
 

@@ -6,7 +6,7 @@ namespace KdLabs.Experiments;
 /// Settings of the SSLD lab at MNIST scale: a small labelled subset, the rest of the training set as the unlabelled
 /// pool, a batch-norm CNN teacher trained on the labelled subset only, and the CNN student.
 /// </summary>
-public sealed record SsldOptions
+public sealed record SsldOptions : ILabOptions<SsldOptions>
 {
     /// <summary>Labelled training images, class-balanced (Labeled / 10 per class).</summary>
     public int Labeled { get; init; } = 1000;

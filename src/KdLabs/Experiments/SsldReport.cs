@@ -30,12 +30,7 @@ public static class SsldReport
         var md = new StringBuilder();
         md.AppendLine(CultureInfo.InvariantCulture, $"SSLD on MNIST{(o.Smoke ? " (SMOKE: tiny subsets, not results)" : "")}: {o.Labeled:N0} labelled images, {result.PoolSize:N0} unlabelled, test accuracy after the last epoch.");
         md.AppendLine();
-        md.AppendLine("| " + string.Join(" | ", SummaryHeader) + " |");
-        md.AppendLine("|" + string.Concat(Enumerable.Repeat("---|", SummaryHeader.Count)));
-        foreach (var row in SummaryCells(result))
-        {
-            md.AppendLine("| " + string.Join(" | ", row) + " |");
-        }
+        md.AppendTable(SummaryHeader, SummaryCells(result));
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"Teacher (batch-norm CNN, trained on the {o.Labeled:N0} labelled images only): {100 * result.TeacherAccuracy:0.00} % test accuracy.");
         md.AppendLine(CultureInfo.InvariantCulture, $"Mined (top {o.TopK} per predicted class): {result.MinedPerClass.Sum():N0} images, per class {string.Join(", ", result.MinedPerClass)}; the teacher's class is right for {100 * result.MinedPseudoLabelAccuracy:0.00} % of them.");

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using KdLabs.Data;
 using KdLabs.Evaluation;
@@ -17,11 +15,9 @@ namespace KdLabs.Experiments;
 /// mutual learning and DKD, against the student on labels alone. Every method runs every seed, so the table can say
 /// which beat plain KD here and which did not. The CLI (<c>kdlabs zoo mnist</c>) and lesson 06 both call this class.
 /// </summary>
-public sealed class ZooLab : IDisposable
+public sealed class ZooLab : LabBase<ZooOptions>, IDisposable
 {
     private const string StudentModel = "cnn-student";
-    private readonly ITrainingProgress progress;
-    private readonly Action<string> log;
     private InMemoryDataset? train;
     private InMemoryDataset? test;
     private List<StoredTeacher>? teachers;
@@ -30,19 +26,9 @@ public sealed class ZooLab : IDisposable
 
     /// <summary>Creates the lab; nothing is loaded or trained until asked.</summary>
     public ZooLab(ZooOptions options, ITrainingProgress? progress = null, Action<string>? log = null)
+        : base(options, progress, log)
     {
-        options.Validate();
-        Options = options.Effective();
-        this.progress = progress ?? TrainingProgress.Default();
-        this.log = log ?? Console.WriteLine;
-        if (Options.Threads is { } threads)
-        {
-            set_num_threads(threads);
-        }
     }
-
-    /// <summary>The effective options (shrunk in smoke mode).</summary>
-    public ZooOptions Options { get; }
 
     /// <summary>The training images.</summary>
     public InMemoryDataset Train => Load().train!;
@@ -61,7 +47,7 @@ public sealed class ZooLab : IDisposable
             teachers = [];
             for (int k = 0; k < Options.TeacherCount; k++)
             {
-                teachers.Add(TeacherStore.GetOrTrain("cnn-teacher", Options.TeacherTrainer(k), 0, Train, Test, progress, log, $"teacher {k + 1} of {Options.TeacherCount}"));
+                teachers.Add(TeacherStore.GetOrTrain("cnn-teacher", Options.TeacherTrainer(k), 0, Train, Test, Progress, Log, $"teacher {k + 1} of {Options.TeacherCount}"));
             }
         }
         return teachers;
@@ -75,7 +61,7 @@ public sealed class ZooLab : IDisposable
             var clock = Stopwatch.StartNew();
             logitCaches = Teachers().Select(t => TeacherLogitCache.Build(t.Model, t.Id, Train)).ToList();
             teacherLogitSeconds = clock.Elapsed.TotalSeconds;
-            log($"teacher logits cached for {Train.Count:N0} training images × {logitCaches.Count} teachers in {teacherLogitSeconds:0.0} s");
+            Log($"teacher logits cached for {Train.Count:N0} training images × {logitCaches.Count} teachers in {teacherLogitSeconds:0.0} s");
         }
         return logitCaches;
     }
@@ -183,7 +169,7 @@ public sealed class ZooLab : IDisposable
         var last = histories[^1].Last;
         var row = new ZooRow(info.Key, seed, epochs.Count, last.TestAccuracy, epochs.Where(e => !double.IsNaN(e.TestAccuracy)).Max(e => e.TestAccuracy),
             seconds, seconds / epochs.Count, peakMb, extra, note);
-        log($"{info.Title}, seed {seed}: {100 * row.TestAccuracy:0.00} % after {row.Epochs} epochs, {row.SecondsPerEpoch:0.0} s/epoch, peak RSS {row.PeakMemoryMb:0} MB");
+        Log($"{info.Title}, seed {seed}: {100 * row.TestAccuracy:0.00} % after {row.Epochs} epochs, {row.SecondsPerEpoch:0.0} s/epoch, peak RSS {row.PeakMemoryMb:0} MB");
         return (row, student, histories);
     }
 
@@ -217,7 +203,7 @@ public sealed class ZooLab : IDisposable
     {
         var clock = Stopwatch.StartNew();
         var teacherAccuracies = Teachers().Select(t => Accuracy(t.Model, Test)).ToList();
-        log($"teachers: {string.Join(", ", teacherAccuracies.Select(a => $"{100 * a:0.00} %"))}; ensemble {100 * EnsembleAccuracy():0.00} %");
+        Log($"teachers: {string.Join(", ", teacherAccuracies.Select(a => $"{100 * a:0.00} %"))}; ensemble {100 * EnsembleAccuracy():0.00} %");
         TeacherLogits();
         var rows = new List<ZooRow>();
         foreach (int seed in Options.Seeds)
@@ -247,9 +233,9 @@ public sealed class ZooLab : IDisposable
     {
         var options = Options.Trainer(epochs, seed);
         string previous = after is null ? "" : string.Join(",", after.Epochs.Select(e => $"{e.Epoch}:{e.TrainLoss:R}"));
-        string hash = Hash(options.Fingerprint() + Train.Fingerprint + objective.Description + previous)[..8];
+        string hash = TextHash.Sha256(options.Fingerprint() + Train.Fingerprint + objective.Description + previous)[..8];
         string dir = Path.Combine(Options.OutputDirectory, "checkpoints", $"{key}-{hash}");
-        return new Trainer(options with { CheckpointDirectory = dir }, progress).Fit(model, Train, Test, objective, $"{name}, seed {seed}");
+        return new Trainer(options with { CheckpointDirectory = dir }, Progress).Fit(model, Train, Test, objective, $"{name}, seed {seed}");
     }
 
     private static long Channels(nn.Module<Tensor, Tensor> model, string layer)
@@ -269,8 +255,6 @@ public sealed class ZooLab : IDisposable
         return ClassificationReport.From(Predictor.ArgMax(logits), data.LabelArray(), data.NumClasses).Accuracy;
     }
 
-    private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
-
     private ZooLab Load()
     {
         if (train is not null)
@@ -278,10 +262,10 @@ public sealed class ZooLab : IDisposable
             return this;
         }
         string dir = Options.DataDirectory ?? MnistFiles.DefaultDirectory;
-        MnistFiles.EnsurePresent(dir, log);
+        MnistFiles.EnsurePresent(dir, Log);
         train = MnistDataset.Load(train: true, dir, Options.TrainLimit);
         test = MnistDataset.Load(train: false, dir, Options.TestLimit);
-        log($"data: {train.Count:N0} training and {test.Count:N0} test images from {dir}");
+        Log($"data: {train.Count:N0} training and {test.Count:N0} test images from {dir}");
         return this;
     }
 

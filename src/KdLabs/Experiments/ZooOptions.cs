@@ -7,7 +7,7 @@ namespace KdLabs.Experiments;
 /// method: <see cref="Epochs"/> passes over the training set (two-stage methods spend <see cref="StageOneEpochs"/>
 /// of them on their first stage), the same optimizer, batch size and seeds.
 /// </summary>
-public sealed record ZooOptions
+public sealed record ZooOptions : ILabOptions<ZooOptions>
 {
     /// <summary>Methods to run, in this order.</summary>
     public IReadOnlyList<ZooMethod> Methods { get; init; } = ZooMethodInfo.All.Select(m => m.Method).ToList();

@@ -31,12 +31,7 @@ public static class ZooReport
         var md = new StringBuilder();
         md.AppendLine(CultureInfo.InvariantCulture, $"Method zoo on MNIST{(o.Smoke ? " (SMOKE: tiny subsets, not results)" : "")}: {Budget(result)}.");
         md.AppendLine();
-        md.AppendLine("| " + string.Join(" | ", SummaryHeader) + " |");
-        md.AppendLine("|" + string.Concat(Enumerable.Repeat("---|", SummaryHeader.Count)));
-        foreach (var row in SummaryCells(result))
-        {
-            md.AppendLine("| " + string.Join(" | ", row) + " |");
-        }
+        md.AppendTable(SummaryHeader, SummaryCells(result));
         md.AppendLine();
         foreach (var line in Notes(result))
         {

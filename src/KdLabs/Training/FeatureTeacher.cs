@@ -21,11 +21,7 @@ public sealed class FeatureTeacher
         }
         this.teacher = teacher;
         TeacherId = teacherId;
-        teacher.eval();
-        foreach (var p in teacher.parameters())
-        {
-            p.requires_grad = false;
-        }
+        TeacherMode.Freeze(teacher);
     }
 
     /// <summary>Identifies the teacher's weights.</summary>
@@ -37,10 +33,7 @@ public sealed class FeatureTeacher
     /// <summary>The teacher's logits and features for <paramref name="inputs"/>, without gradients.</summary>
     public FeatureOutput Run(Tensor inputs)
     {
-        if (teacher.training)
-        {
-            throw new InvalidOperationException("The teacher was switched back to train mode; distillation targets must come from the teacher in eval mode.");
-        }
+        TeacherMode.EnsureEval(teacher);
         using var noGrad = no_grad();
         return ((IFeatureModel)teacher).ForwardWithFeatures(inputs);
     }

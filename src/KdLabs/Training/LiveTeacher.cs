@@ -17,11 +17,7 @@ public sealed class LiveTeacher : ITeacherSignal
     {
         this.teacher = teacher;
         TeacherId = teacherId;
-        teacher.eval();
-        foreach (var p in teacher.parameters())
-        {
-            p.requires_grad = false;
-        }
+        TeacherMode.Freeze(teacher);
     }
 
     /// <summary>Identifies the teacher's weights (e.g. its checkpoint's SHA-256).</summary>
@@ -33,10 +29,7 @@ public sealed class LiveTeacher : ITeacherSignal
     /// <inheritdoc />
     public Tensor LogitsFor(Batch batch)
     {
-        if (teacher.training)
-        {
-            throw new InvalidOperationException("The teacher was switched back to train mode; distillation targets must come from the teacher in eval mode.");
-        }
+        TeacherMode.EnsureEval(teacher);
         using var noGrad = no_grad();
         return teacher.forward(batch.Inputs);
     }

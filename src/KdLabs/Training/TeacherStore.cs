@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using KdLabs.Data;
 using KdLabs.Models;
 using static TorchSharp.torch;
@@ -20,7 +18,7 @@ public static class TeacherStore
     public static string DirectoryFor(string modelName, TrainerOptions options, double dropout, InMemoryDataset train)
     {
         string key = $"{modelName}|{options.Fingerprint()}|dropout={dropout}|{train.Fingerprint}";
-        string hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..16];
+        string hash = TextHash.Sha256(key)[..16];
         return Path.Combine(KdLabsPaths.CacheDirectory, "teachers", $"{modelName}-{hash}");
     }
 
