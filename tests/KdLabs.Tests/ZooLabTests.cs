@@ -82,18 +82,22 @@ public class ZooLabTests
         string first = TestData.TempDirectory();
         string second = TestData.TempDirectory();
         ZooOptions Options(string dir) => new() { Smoke = true, DataDirectory = TestData.MnistDirectory, OutputDirectory = dir, Seeds = [2], Methods = [ZooMethod.FitNets] };
-        double a, b, resumed;
+        double a, b;
+        ZooRow resumed;
         using (var lab = new ZooLab(Options(first), Training.TrainingProgress.Silent, _ => { }))
         {
-            a = lab.TrainMethod(ZooMethod.FitNets, 2).Row.TestAccuracy;
-            resumed = lab.TrainMethod(ZooMethod.FitNets, 2).Row.TestAccuracy;
+            var trained = lab.TrainMethod(ZooMethod.FitNets, 2).Row;
+            a = trained.TestAccuracy;
+            Assert.NotNull(trained.PeakMemoryMb);
+            resumed = lab.TrainMethod(ZooMethod.FitNets, 2).Row;
         }
         using (var lab = new ZooLab(Options(second), Training.TrainingProgress.Silent, _ => { }))
         {
             b = lab.TrainMethod(ZooMethod.FitNets, 2).Row.TestAccuracy;
         }
         Assert.Equal(a, b);
-        Assert.Equal(a, resumed);
+        Assert.Equal(a, resumed.TestAccuracy);
+        Assert.Null(resumed.PeakMemoryMb);
         Assert.Equal(2, Directory.GetDirectories(Path.Combine(first, "checkpoints")).Length);
     }
 

@@ -23,6 +23,7 @@ public sealed class ZooLab : LabBase<ZooOptions>, IDisposable
     private List<StoredTeacher>? teachers;
     private List<TeacherLogitCache>? logitCaches;
     private double teacherLogitSeconds;
+    private bool trainedSinceReset;
 
     /// <summary>Creates the lab; nothing is loaded or trained until asked.</summary>
     public ZooLab(ZooOptions options, ITrainingProgress? progress = null, Action<string>? log = null)
@@ -78,6 +79,7 @@ public sealed class ZooLab : LabBase<ZooOptions>, IDisposable
         long extra = 0;
         string note = "";
         PeakMemory.Reset();
+        trainedSinceReset = false;
         string Key(string stage) => $"{info.Key}-s{seed}-{stage}";
         nn.Module<Tensor, Tensor> student;
         switch (method)
@@ -163,13 +165,15 @@ public sealed class ZooLab : LabBase<ZooOptions>, IDisposable
             default:
                 throw new ArgumentOutOfRangeException(nameof(method), method, "Unknown method.");
         }
-        double peakMb = PeakMemory.PeakBytes() / (1024.0 * 1024.0);
+        // A run restored whole from its checkpoints trained nothing here, so its peak says nothing about the method.
+        double? peakMb = trainedSinceReset ? PeakMemory.PeakBytes() / (1024.0 * 1024.0) : null;
         var epochs = histories.SelectMany(h => h.Epochs).ToList();
         double seconds = epochs.Sum(e => e.Seconds);
         var last = histories[^1].Last;
         var row = new ZooRow(info.Key, seed, epochs.Count, last.TestAccuracy, epochs.Where(e => !double.IsNaN(e.TestAccuracy)).Max(e => e.TestAccuracy),
             seconds, seconds / epochs.Count, peakMb, extra, note);
-        Log($"{info.Title}, seed {seed}: {100 * row.TestAccuracy:0.00} % after {row.Epochs} epochs, {row.SecondsPerEpoch:0.0} s/epoch, peak RSS {row.PeakMemoryMb:0} MB");
+        Log($"{info.Title}, seed {seed}: {100 * row.TestAccuracy:0.00} % after {row.Epochs} epochs, {row.SecondsPerEpoch:0.0} s/epoch, " +
+            (peakMb is { } mb ? $"peak RSS {mb:0} MB" : "restored from checkpoints (peak memory not measured)"));
         return (row, student, histories);
     }
 
@@ -235,6 +239,7 @@ public sealed class ZooLab : LabBase<ZooOptions>, IDisposable
         string previous = after is null ? "" : string.Join(",", after.Epochs.Select(e => $"{e.Epoch}:{e.TrainLoss:R}"));
         string hash = TextHash.Sha256(options.Fingerprint() + Train.Fingerprint + objective.Description + previous)[..8];
         string dir = Path.Combine(Options.OutputDirectory, "checkpoints", $"{key}-{hash}");
+        trainedSinceReset |= Checkpoint.ReadState(dir) is not { } state || state.Epoch < epochs;
         return new Trainer(options with { CheckpointDirectory = dir }, Progress).Fit(model, Train, Test, objective, $"{name}, seed {seed}");
     }
 

@@ -20,7 +20,7 @@ public static class ZooReport
         s.DeltaVsKd is { } d ? Points(d) : "—",
         s.VersusKd,
         s.TimeRatio is { } r ? string.Create(CultureInfo.InvariantCulture, $"{r:0.00}×") : "—",
-        s.PeakMemoryMb.ToString("0", CultureInfo.InvariantCulture),
+        s.PeakMemoryMb is { } mb ? mb.ToString("0", CultureInfo.InvariantCulture) : "not measured (restored)",
         s.TrainingOnlyParameters == 0 ? "0" : s.TrainingOnlyParameters.ToString("N0", CultureInfo.InvariantCulture),
     ]);
 

@@ -36,7 +36,7 @@ public sealed record ZooResult(ZooOptions Options, string Machine, double WallSe
                 method == ZooMethod.Kd || paired.Count == 0 ? null : SeedStatistics.Of(paired),
                 paired.Count(d => d > 0),
                 ratios.Count == 0 ? null : ratios.Average(),
-                rows.Average(r => r.PeakMemoryMb),
+                rows.Where(r => r.PeakMemoryMb is not null).Select(r => r.PeakMemoryMb!.Value).DefaultIfEmpty(double.NaN).Average() is var mb && double.IsNaN(mb) ? null : mb,
                 rows[0].TrainingOnlyParameters));
         }
         return list;

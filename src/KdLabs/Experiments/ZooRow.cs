@@ -8,8 +8,8 @@ namespace KdLabs.Experiments;
 /// <param name="BestEpochTestAccuracy">Best epoch's test accuracy, for reference only.</param>
 /// <param name="TrainSeconds">Training time, all stages, without test passes.</param>
 /// <param name="SecondsPerEpoch">TrainSeconds / Epochs.</param>
-/// <param name="PeakMemoryMb">Peak resident memory of the process during the run (see <see cref="Evaluation.PeakMemory"/>).</param>
+/// <param name="PeakMemoryMb">Peak resident memory of the process during the run (see <see cref="Evaluation.PeakMemory"/>), or null when the run was restored whole from checkpoints.</param>
 /// <param name="TrainingOnlyParameters">Parameters trained alongside the student and dropped afterwards (regressors, connectors, peers).</param>
 /// <param name="Note">Anything method-specific, e.g. the peers' accuracy in mutual learning.</param>
 public sealed record ZooRow(string Method, int Seed, int Epochs, double TestAccuracy, double BestEpochTestAccuracy, double TrainSeconds,
-    double SecondsPerEpoch, double PeakMemoryMb, long TrainingOnlyParameters, string Note);
+    double SecondsPerEpoch, double? PeakMemoryMb, long TrainingOnlyParameters, string Note);
