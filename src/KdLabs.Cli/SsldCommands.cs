@@ -16,13 +16,14 @@ internal static class SsldCommands
         var longer = new Option<int?>("--longer-epochs") { Description = "Epochs of the 'longer training' ablation." };
         var seeds = new Option<string?>("--seeds") { Description = "Seeds of the main rows, e.g. 1,2,3 (ablations use the first)." };
         var noAblations = new Option<bool>("--no-ablations") { Description = "Only the main rows." };
+        var wholePool = new Option<bool>("--whole-pool") { Description = "Main SSLD rows distil on the whole unlabelled pool instead of the mined top-k." };
         var threads = new Option<int?>("--threads") { Description = "Torch threads (default: torch's choice; use 1 when other jobs share the machine)." };
         var smoke = new Option<bool>("--smoke") { Description = "Small subsets and one epoch: the same code path in seconds." };
         var output = new Option<string>("--out") { Description = "Folder for results.json, results.md, report.html and checkpoints.", DefaultValueFactory = _ => d.OutputDirectory };
         var data = new Option<string?>("--data") { Description = "MNIST folder (default: data/mnist, fetched on first use)." };
         var mnist = new Command("mnist", "SSLD at MNIST scale: a teacher trained on a few labels, top-k mining of unlabelled images, label-free JS distillation, fine-tune, ablations.")
         {
-            labeled, topK, ssldEpochs, longer, seeds, noAblations, threads, smoke, output, data,
+            labeled, topK, ssldEpochs, longer, seeds, noAblations, wholePool, threads, smoke, output, data,
         };
         mnist.SetAction(parse => CliErrors.Guard(() =>
         {
@@ -35,6 +36,7 @@ internal static class SsldCommands
                 LongerEpochs = parse.GetValue(longer) ?? 2 * epochs,
                 Seeds = parse.GetValue(seeds) is { } list ? DistillCommands.ParseSeeds(list) : d.Seeds,
                 Ablations = !parse.GetValue(noAblations),
+                MineTopK = !parse.GetValue(wholePool),
                 Threads = parse.GetValue(threads),
                 Smoke = parse.GetValue(smoke),
                 OutputDirectory = parse.GetValue(output)!,
@@ -43,7 +45,7 @@ internal static class SsldCommands
             DistillCommands.CheckWritable(options.OutputDirectory);
             using var lab = new SsldLab(options);
             var o = lab.Options;
-            AnsiConsole.MarkupLine(Markup.Escape($"SSLD on MNIST: {o.Labeled:N0} labelled images, top {o.TopK} per class mined, seeds {string.Join(",", o.Seeds)}{(o.Smoke ? ", smoke mode" : "")}"));
+            AnsiConsole.MarkupLine(Markup.Escape($"SSLD on MNIST: {o.Labeled:N0} labelled images, {(o.MineTopK ? $"top {o.TopK} per class mined" : "the whole pool")}, seeds {string.Join(",", o.Seeds)}{(o.Smoke ? ", smoke mode" : "")}"));
             var result = lab.Run();
             var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape($"SSLD on MNIST, test accuracy after the last epoch{(o.Smoke ? " (SMOKE: tiny subsets)" : "")}"));
             foreach (var h in SsldReport.SummaryHeader)

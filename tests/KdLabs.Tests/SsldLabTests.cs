@@ -151,6 +151,28 @@ public class SsldLabTests
     }
 
     [Fact]
+    public void WholePoolMainRowsShareTheirCheckpointWithTheWholePoolAblation()
+    {
+        string outDir = TestData.TempDirectory();
+        var options = new SsldOptions { Smoke = true, Seeds = [1], Ablations = false, MineTopK = false, OutputDirectory = outDir, DataDirectory = TestData.MnistDirectory };
+        SsldResult whole;
+        using (var lab = new SsldLab(options, TrainingProgress.Silent, _ => { }))
+        {
+            whole = lab.Run();
+        }
+        var row = whole.Rows.Single(r => r.Name == SsldLab.WholePoolName);
+        Assert.Equal(whole.Rows.Single(r => r.Name == "student, labels only").TrainImages + whole.PoolSize, row.TrainImages);
+        Assert.Equal(4, whole.Rows.Count);
+        using (var lab = new SsldLab(options with { MineTopK = true, Ablations = true }, TrainingProgress.Silent, _ => { }))
+        {
+            var topK = lab.Run();
+            Assert.Equal(row.TestAccuracy, topK.Rows.Single(r => r.Name == SsldLab.WholePoolName).TestAccuracy);
+        }
+        var wholePoolRuns = Directory.GetDirectories(Path.Combine(outDir, "checkpoints")).Count(d => Path.GetFileName(d).StartsWith("ssld--whole-pool", StringComparison.Ordinal));
+        Assert.Equal(1, wholePoolRuns);
+    }
+
+    [Fact]
     public void Lesson05ChecksAcceptTheRightAnswersAndExplainWrongOnes()
     {
         Assert.True(Exercises.Lesson05.JsOfDisjoint(Math.Log(2)).Correct);

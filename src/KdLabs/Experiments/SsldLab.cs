@@ -166,8 +166,8 @@ public sealed class SsldLab : LabBase<SsldOptions>, IDisposable
         {
             Add(main, TrainLabeledOnly(seed), seed, Labeled.Count);
             Add(main, TrainKdLabeledOnly(seed), seed, Labeled.Count);
-            var ssld = TrainSsld(seed, SsldName);
-            rows.Add(Row(main, ssld.History, seed, MinedTrain().Count));
+            var ssld = TrainSsld(seed, Options.MineTopK ? SsldName : WholePoolName, mineTopK: Options.MineTopK);
+            rows.Add(Row(main, ssld.History, seed, Options.MineTopK ? MinedTrain().Count : AllTrain().Count));
             Add(main, Finetune(ssld.Model, seed), seed, Labeled.Count);
         }
         if (Options.Ablations)
@@ -177,7 +177,10 @@ public sealed class SsldLab : LabBase<SsldOptions>, IDisposable
             Add(ablation, TrainSsld(s, "SSLD, soft cross-entropy instead of JS", SoftLabelLoss.SoftCrossEntropy), s, MinedTrain().Count);
             Add(ablation, TrainSsld(s, "SSLD, KL instead of JS", SoftLabelLoss.Kl), s, MinedTrain().Count);
             Add(ablation, TrainSsld(s, "SSLD, teacher in eval mode", teacherTrainMode: false), s, MinedTrain().Count);
-            Add(ablation, TrainSsld(s, "SSLD, whole pool instead of top-k", mineTopK: false), s, AllTrain().Count);
+            if (Options.MineTopK)
+            {
+                Add(ablation, TrainSsld(s, WholePoolName, mineTopK: false), s, AllTrain().Count);
+            }
             Add(ablation, TrainSsld(s, $"SSLD, {Options.LongerEpochs} epochs instead of {Options.SsldEpochs}", epochs: Options.LongerEpochs), s, MinedTrain().Count);
         }
         var result = new SsldResult(Options, RunEnvironment.Describe(), clock.Elapsed.TotalSeconds, teacherAccuracy, Pool.Count,
@@ -191,6 +194,12 @@ public sealed class SsldLab : LabBase<SsldOptions>, IDisposable
 
     /// <summary>The name of the main SSLD row.</summary>
     public const string SsldName = "SSLD (JS, teacher BN train, top-k + labelled)";
+
+    /// <summary>
+    /// The SSLD row that distils on the whole pool instead of the mined top-k; the same name as a main row
+    /// (<see cref="SsldOptions.MineTopK"/> off) and as an ablation, so either reuses the other's checkpoints.
+    /// </summary>
+    public const string WholePoolName = "SSLD, whole pool instead of top-k";
 
     private static SsldRow Row(string group, TrainingHistory h, int seed, int images) =>
         new(group, h.RunName, seed, images, h.Epochs.Count, h.Last.TestAccuracy, h.Epochs.Where(e => !double.IsNaN(e.TestAccuracy)).Max(e => e.TestAccuracy), h.TotalSeconds);

@@ -28,7 +28,7 @@ public static class SsldReport
     {
         var o = result.Options;
         var md = new StringBuilder();
-        md.AppendLine(CultureInfo.InvariantCulture, $"SSLD on MNIST{(o.Smoke ? " (SMOKE: tiny subsets, not results)" : "")}: {o.Labeled:N0} labelled images, {result.PoolSize:N0} unlabelled, test accuracy after the last epoch.");
+        md.AppendLine(CultureInfo.InvariantCulture, $"SSLD on MNIST{(o.Smoke ? " (SMOKE: tiny subsets, not results)" : "")}: {o.Labeled:N0} labelled images, {result.PoolSize:N0} unlabelled, test accuracy after the last epoch{(o.MineTopK ? "" : "; the main SSLD rows (and the fine-tune after them) distil on the whole pool, not the mined top-k")}.");
         md.AppendLine();
         md.AppendTable(SummaryHeader, SummaryCells(result));
         md.AppendLine();
