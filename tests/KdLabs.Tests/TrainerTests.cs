@@ -115,7 +115,7 @@ public class TrainerTests
     {
         using var data = Small(200);
         using var teacher = ModelCatalog.Create("cnn-student", 4);
-        using var cache = TeacherLogitCache.Build(teacher, "t", data);
+        using var cache = TeacherLogitCache.Build(teacher, "t", data, 64);
         foreach (var batch in BatchLoader.Batches(data, 32, shuffle: true, seed: 3, epoch: 2))
         {
             using var scope = NewDisposeScope();
@@ -131,7 +131,7 @@ public class TrainerTests
         using var data = Small(200);
         using var other = Small(100);
         using var teacher = ModelCatalog.Create("cnn-student", 4);
-        using var cache = TeacherLogitCache.Build(teacher, "t", data);
+        using var cache = TeacherLogitCache.Build(teacher, "t", data, 64);
         Assert.Throws<InvalidOperationException>(() => cache.CheckCompatible(other, null));
         Assert.Throws<InvalidOperationException>(() => cache.CheckCompatible(data, new RandomShift(2, 0)));
         cache.CheckCompatible(data, null);
@@ -158,7 +158,7 @@ public class TrainerTests
         using var data = Small(1000);
         using var teacher = ModelCatalog.Create("cnn-teacher", 1);
         new Trainer(Quick(epochs: 2), TrainingProgress.Silent).Fit(teacher, data, null, new SupervisedObjective(), "t");
-        using var cache = TeacherLogitCache.Build(teacher, "t", data);
+        using var cache = TeacherLogitCache.Build(teacher, "t", data, 64);
         using var student = ModelCatalog.Create("cnn-student", 2);
         var history = new Trainer(Quick(epochs: 2), TrainingProgress.Silent).Fit(student, data, data, new DistillationObjective(new KdLoss(0.5, 4), cache), "s");
         Assert.True(history.Last.TestAccuracy > 0.6, $"accuracy {history.Last.TestAccuracy}");

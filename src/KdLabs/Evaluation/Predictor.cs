@@ -6,11 +6,16 @@ namespace KdLabs.Evaluation;
 /// <summary>Runs a model over a whole dataset in eval mode without gradients.</summary>
 public static class Predictor
 {
+    /// <summary>The evaluation batch size used unless a caller asks for another.</summary>
+    public const int DefaultBatchSize = 64;
+
     /// <summary>
     /// The model's logits for every sample, in dataset order (N × classes, float32). The model is put
     /// in eval mode for the pass (dropout off, batch-norm running statistics) and restored afterwards.
+    /// The default batch of 64 is deliberate: on the 2-core CPU the CNN teacher runs 8–10× slower per image in
+    /// batches of 256 or 1,024 than in batches of 16–64 (<c>kdlabs bench eval</c>; docs/benchmarks.md).
     /// </summary>
-    public static Tensor Logits(nn.Module<Tensor, Tensor> model, InMemoryDataset data, int batchSize = 1000)
+    public static Tensor Logits(nn.Module<Tensor, Tensor> model, InMemoryDataset data, int batchSize = DefaultBatchSize)
     {
         bool wasTraining = model.training;
         model.eval();

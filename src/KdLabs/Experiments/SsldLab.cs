@@ -219,7 +219,7 @@ public sealed class SsldLab : LabBase<SsldOptions>, IDisposable
     {
         if (!logitCaches.TryGetValue(data.Fingerprint, out var cache))
         {
-            cache = TeacherLogitCache.Build(GetTeacher(), TeacherId, data);
+            cache = TeacherLogitCache.Build(GetTeacher(), TeacherId, data, 1000);
             logitCaches[data.Fingerprint] = cache;
         }
         return cache;

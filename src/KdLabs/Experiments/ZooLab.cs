@@ -60,7 +60,7 @@ public sealed class ZooLab : LabBase<ZooOptions>, IDisposable
         if (logitCaches is null)
         {
             var clock = Stopwatch.StartNew();
-            logitCaches = Teachers().Select(t => TeacherLogitCache.Build(t.Model, t.Id, Train)).ToList();
+            logitCaches = Teachers().Select(t => TeacherLogitCache.Build(t.Model, t.Id, Train, Predictor.DefaultBatchSize)).ToList();
             teacherLogitSeconds = clock.Elapsed.TotalSeconds;
             Log($"teacher logits cached for {Train.Count:N0} training images × {logitCaches.Count} teachers in {teacherLogitSeconds:0.0} s");
         }

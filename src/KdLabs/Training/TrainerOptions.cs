@@ -55,7 +55,7 @@ public sealed record TrainerOptions
     public int EvaluateEvery { get; init; } = 1;
 
     /// <summary>Batch size for evaluation passes.</summary>
-    public int EvalBatchSize { get; init; } = 1000;
+    public int EvalBatchSize { get; init; } = Evaluation.Predictor.DefaultBatchSize;
 
     /// <summary>
     /// Steps between progress refreshes. The running loss is read back from the tensor (and checked
