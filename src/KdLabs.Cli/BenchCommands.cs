@@ -4,7 +4,7 @@ using KdLabs.Experiments;
 
 namespace KdLabs.Cli;
 
-/// <summary><c>kdlabs bench train</c>.</summary>
+/// <summary><c>kdlabs bench train</c> and <c>kdlabs bench eval</c>.</summary>
 internal static class BenchCommands
 {
     public static Command Create()
@@ -25,6 +25,30 @@ internal static class BenchCommands
             Console.WriteLine($"ratio trainer/bare: {r.Ratio:0.00} (median of per-round ratios; range {r.RatioRange.Min:0.00}-{r.RatioRange.Max:0.00})");
             return 0;
         }));
-        return new Command("bench", "Benchmarks.") { train };
+        var evalImages = new Option<int>("--images") { Description = "Test images per pass.", DefaultValueFactory = _ => 4096 };
+        var evalModel = new Option<string>("--model") { Description = "Model to run.", DefaultValueFactory = _ => "cnn-teacher" };
+        var batchSizes = new Option<string>("--batch-sizes") { Description = "Comma-separated batch sizes.", DefaultValueFactory = _ => "16,32,64,256,1024" };
+        var evalRounds = new Option<int>("--rounds") { Description = "Timed rounds over every batch size after one warm-up round; the median is reported.", DefaultValueFactory = _ => 3 };
+        var threads = new Option<int?>("--threads") { Description = "Torch threads (default: torch's choice)." };
+        var eval = new Command("eval", "Inference throughput (eval mode, no gradients) per batch size: why evaluation runs in batches of 64.") { evalImages, evalModel, batchSizes, evalRounds, threads };
+        eval.SetAction(parse => CliErrors.Guard(() =>
+        {
+            if (parse.GetValue(threads) is { } n)
+            {
+                TorchSharp.torch.set_num_threads(n);
+            }
+            var sizes = parse.GetValue(batchSizes)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(t => int.TryParse(t, out int b) && b > 0 ? b : throw new ArgumentException($"--batch-sizes: '{t}' is not a positive whole number.")).ToList();
+            MnistFiles.EnsurePresent(MnistFiles.DefaultDirectory, Console.WriteLine);
+            using var data = MnistDataset.Load(train: false, limit: parse.GetValue(evalImages));
+            var timings = EvalBatchBenchmark.Run(data, parse.GetValue(evalModel)!, sizes, parse.GetValue(evalRounds), Console.WriteLine);
+            Console.WriteLine($"model {parse.GetValue(evalModel)}, {data.Count} test images, {TorchSharp.torch.get_num_threads()} threads; median of {parse.GetValue(evalRounds)} rounds after a warm-up round:");
+            foreach (var t in timings)
+            {
+                Console.WriteLine($"  batch {t.BatchSize,5}: {t.MedianImagesPerSecond,8:0} img/s   (rounds: {string.Join(", ", t.Rounds.Select(r => r.ToString("0")))})");
+            }
+            return 0;
+        }));
+        return new Command("bench", "Benchmarks.") { train, eval };
     }
 }

@@ -60,6 +60,20 @@ internal static class ZooCommands
             Console.WriteLine($"wrote {Path.Combine(options.OutputDirectory, "results.json")}, results.md and report.html");
             return 0;
         }));
-        return new Command("zoo", "The distillation method zoo: KD, FitNets, AT, FSP, multi-teacher, mutual learning, DKD side by side.") { mnist };
+        var resultsFile = new Argument<string>("results") { Description = "A results.json written by kdlabs zoo mnist." };
+        var report = new Command("report", "Render results.md and report.html again from a zoo's results.json (no training), next to it.") { resultsFile };
+        report.SetAction(parse => CliErrors.Guard(() =>
+        {
+            string path = parse.GetValue(resultsFile)!;
+            if (!File.Exists(path))
+            {
+                throw new FileNotFoundException($"{path}: no such file. Run kdlabs zoo mnist first; it writes results.json into its --out folder.", path);
+            }
+            var result = ZooReport.Read(path);
+            ZooReport.Write(result, Path.GetDirectoryName(Path.GetFullPath(path))!);
+            Console.Write(ZooReport.Markdown(result));
+            return 0;
+        }));
+        return new Command("zoo", "The distillation method zoo: KD, FitNets, AT, FSP, multi-teacher, mutual learning, DKD side by side.") { mnist, report };
     }
 }

@@ -74,6 +74,22 @@ public class ZooLabTests
         Assert.Equal("NoKd", json.RootElement.GetProperty("Options").GetProperty("Methods")[0].GetString());
         Assert.Contains("SMOKE", File.ReadAllText(Path.Combine(outDir, "results.md")));
         Assert.Contains("error_y", File.ReadAllText(Path.Combine(outDir, "report.html")));
+
+        // The report renders again from results.json alone, with the same table.
+        string markdown = File.ReadAllText(Path.Combine(outDir, "results.md"));
+        File.Delete(Path.Combine(outDir, "results.md"));
+        ZooReport.Write(ZooReport.Read(Path.Combine(outDir, "results.json")), outDir);
+        Assert.Equal(markdown, File.ReadAllText(Path.Combine(outDir, "results.md")));
+    }
+
+    [Fact]
+    public void AResultsFileThatIsNotAZooResultIsRejectedByName()
+    {
+        string path = Path.Combine(TestData.TempDirectory(), "results.json");
+        File.WriteAllText(path, "{\"Rows\": 3}");
+        var error = Assert.Throws<Data.DataFormatException>(() => ZooReport.Read(path));
+        Assert.Contains(path, error.Message);
+        Assert.Contains("kdlabs zoo mnist", error.Message);
     }
 
     [Fact]

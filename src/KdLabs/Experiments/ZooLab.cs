@@ -100,7 +100,7 @@ public sealed class ZooLab : LabBase<ZooOptions>, IDisposable
                 // Not disposed: disposing a module disposes its children, and the student lives on.
                 var adapted = new AdaptedStudent(student, new Dictionary<string, nn.Module<Tensor, Tensor>> { [HintObjective.RegressorName] = regressor });
                 extra = adapted.AdapterParameterCount;
-                var stage1 = Fit(adapted, new HintObjective(new FeatureTeacher(Teachers()[0].Model, Teachers()[0].Id), "conv2", "conv2"),
+                var stage1 = Fit(adapted, new HintObjective(FeatureTeacher(), "conv2", "conv2"),
                     Options.StageOneEpochs, seed, Key("hint"), $"{info.Title}: hint stage");
                 histories.Add(stage1);
                 regressor.Dispose();
@@ -224,8 +224,7 @@ public sealed class ZooLab : LabBase<ZooOptions>, IDisposable
             EnsembleAccuracy(), teacherLogitSeconds, ModelStats.ParameterCount(probe), PeakMemory.CanReset, rows);
         Directory.CreateDirectory(Options.OutputDirectory);
         AtomicFile.WriteAllText(Path.Combine(Options.OutputDirectory, "results.json"), JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
-        AtomicFile.WriteAllText(Path.Combine(Options.OutputDirectory, "results.md"), ZooReport.Markdown(result));
-        ZooReport.Html(result).Save(Path.Combine(Options.OutputDirectory, "report.html"));
+        ZooReport.Write(result, Options.OutputDirectory);
         return result;
     }
 

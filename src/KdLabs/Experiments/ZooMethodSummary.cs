@@ -5,7 +5,7 @@ namespace KdLabs.Experiments;
 /// <param name="Accuracy">Test accuracy after the last epoch, mean ± std over seeds.</param>
 /// <param name="DeltaVsKd">Accuracy minus plain KD's of the same seed (paired), or null when KD was not run or this is KD.</param>
 /// <param name="SeedsAboveKd">Seeds on which this method beat plain KD.</param>
-/// <param name="TimeRatio">Seconds per epoch over the no-KD student's of the same seed (mean of the per-seed ratios), or null without a no-KD run.</param>
+/// <param name="TimeRatio">Seconds per epoch over the no-KD student's of the same seed (median of the per-seed ratios), or null without a no-KD run.</param>
 /// <param name="PeakMemoryMb">Mean peak resident memory of its runs trained in this process, or null when all were restored from checkpoints.</param>
 /// <param name="TrainingOnlyParameters">Parameters trained alongside the student and dropped afterwards.</param>
 public sealed record ZooMethodSummary(ZooMethodInfo Info, SeedStatistics Accuracy, SeedStatistics? DeltaVsKd, int SeedsAboveKd, double? TimeRatio,

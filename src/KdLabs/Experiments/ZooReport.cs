@@ -9,7 +9,7 @@ public static class ZooReport
 {
     /// <summary>Header of <see cref="SummaryCells"/>.</summary>
     public static IReadOnlyList<string> SummaryHeader { get; } =
-        ["Method", "Transfers", "Test accuracy (last epoch), mean ± std", "Δ vs KD (paired, points)", "Beats plain KD here?", "Time / epoch vs no KD", "Peak RSS (MB)", "Training-only params"];
+        ["Method", "Transfers", "Test accuracy (last epoch), mean ± std", "Δ vs KD (paired, points)", "Beats plain KD here?", "Time / epoch vs no KD (median over seeds)", "Peak RSS (MB)", "Training-only params"];
 
     /// <summary>One row per method.</summary>
     public static IEnumerable<IReadOnlyList<string>> SummaryCells(ZooResult result) => result.Summary().Select(s => (IReadOnlyList<string>)
@@ -23,6 +23,30 @@ public static class ZooReport
         s.PeakMemoryMb is { } mb ? mb.ToString("0", CultureInfo.InvariantCulture) : "not measured (restored)",
         s.TrainingOnlyParameters == 0 ? "0" : s.TrainingOnlyParameters.ToString("N0", CultureInfo.InvariantCulture),
     ]);
+
+    /// <summary>Writes results.md and report.html for <paramref name="result"/> into <paramref name="directory"/>.</summary>
+    public static void Write(ZooResult result, string directory)
+    {
+        Directory.CreateDirectory(directory);
+        Data.AtomicFile.WriteAllText(Path.Combine(directory, "results.md"), Markdown(result));
+        Html(result).Save(Path.Combine(directory, "report.html"));
+    }
+
+    /// <summary>Reads a zoo's results.json, e.g. to render its tables again with this version's report.</summary>
+    public static ZooResult Read(string resultsJson)
+    {
+        try
+        {
+            var result = System.Text.Json.JsonSerializer.Deserialize<ZooResult>(File.ReadAllText(resultsJson));
+            return result is { Rows: not null, Options: not null }
+                ? result
+                : throw new Data.DataFormatException(resultsJson, "Rows", "missing", "Give the results.json that kdlabs zoo mnist writes.");
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new Data.DataFormatException(resultsJson, e.Path ?? "(document)", $"not a zoo result ({e.Message})", "Give the results.json that kdlabs zoo mnist writes, or run it again.");
+        }
+    }
 
     /// <summary>results.md: the table, the teachers and the budget.</summary>
     public static string Markdown(ZooResult result)

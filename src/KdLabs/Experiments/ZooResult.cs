@@ -35,7 +35,7 @@ public sealed record ZooResult(ZooOptions Options, string Machine, double WallSe
             list.Add(new ZooMethodSummary(info, SeedStatistics.Of(rows.Select(r => r.TestAccuracy)),
                 method == ZooMethod.Kd || paired.Count == 0 ? null : SeedStatistics.Of(paired),
                 paired.Count(d => d > 0),
-                ratios.Count == 0 ? null : ratios.Average(),
+                ratios.Count == 0 ? null : Median(ratios),
                 rows.Where(r => r.PeakMemoryMb is not null).Select(r => r.PeakMemoryMb!.Value).DefaultIfEmpty(double.NaN).Average() is var mb && double.IsNaN(mb) ? null : mb,
                 rows[0].TrainingOnlyParameters));
         }
@@ -43,4 +43,12 @@ public sealed record ZooResult(ZooOptions Options, string Machine, double WallSe
     }
 
     private static string Key(ZooMethod method) => ZooMethodInfo.Of(method).Key;
+
+    // The median, not the mean: one seed slowed by another job on the machine should not move the column.
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        int n = sorted.Count;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
 }
