@@ -91,26 +91,12 @@ internal static class ChestXrayCommands
     private static void Print(ChestXrayResult result)
     {
         string smoke = result.Options.Smoke ? " (SMOKE: tiny subsets)" : "";
-        Write($"{result.DataLabel}: test set, last epoch{smoke}", ChestXrayReport.Header, ChestXrayReport.Cells(result),
+        ResultTable.Print($"{result.DataLabel}: test set, last epoch{smoke}", ChestXrayReport.Header, ChestXrayReport.Cells(result),
             $"{result.Machine}; wall time {result.WallSeconds:0} s; latency ratio at 224 px {result.Latency.Speedup224:0.#}×");
-        Write($"Students over seeds — {result.DataLabel}{smoke}", ChestXrayReport.SeedHeader, ChestXrayReport.SeedCells(result), "Δ: paired difference to the no-KD student of the same seed");
-        Write("Teacher soft targets (training set)", ["T", "Mean prob. on the other class", "Mean entropy (bits)"], ChestXrayReport.SoftTargetCells(result), "");
+        ResultTable.Print($"Students over seeds — {result.DataLabel}{smoke}", ChestXrayReport.SeedHeader, ChestXrayReport.SeedCells(result), "Δ: paired difference to the no-KD student of the same seed");
+        ResultTable.Print("Teacher soft targets (training set)", ["T", "Mean prob. on the other class", "Mean entropy (bits)"], ChestXrayReport.SoftTargetCells(result), "");
     }
 
-    private static void Write(string title, IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string>> rows, string caption)
-    {
-        var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape(title));
-        foreach (var h in header)
-        {
-            table.AddColumn(new TableColumn(Markup.Escape(h)).RightAligned());
-        }
-        foreach (var row in rows)
-        {
-            table.AddRow(row.Select(Markup.Escape).ToArray());
-        }
-        table.Caption(Markup.Escape(caption));
-        AnsiConsole.Write(table);
-    }
 
     private static List<T> ParseList<T>(string text, string option, Func<string, T> parse)
     {

@@ -96,27 +96,8 @@ internal sealed record SoftTreeCommandOptions(
     private static void Print(SoftTreeLabResult result)
     {
         var title = $"MNIST soft decision tree: {result.EvaluationSet} set, last epoch{(result.Options.Smoke ? " (SMOKE: tiny subsets)" : "")}";
-        var summary = new Table().Border(TableBorder.Rounded).Title(Markup.Escape(title));
-        foreach (var h in SoftTreeReport.SummaryHeader)
-        {
-            summary.AddColumn(new TableColumn(Markup.Escape(h)).RightAligned());
-        }
-        foreach (var row in SoftTreeReport.SummaryCells(result))
-        {
-            summary.AddRow(row.Select(Markup.Escape).ToArray());
-        }
-        summary.Caption(Markup.Escape($"{result.Machine}; wall time {result.WallSeconds:0} s"));
-        AnsiConsole.Write(summary);
-        var all = new Table().Border(TableBorder.Rounded).Title("Every tree");
-        foreach (var h in SoftTreeReport.Header)
-        {
-            all.AddColumn(new TableColumn(Markup.Escape(h)).RightAligned());
-        }
-        foreach (var row in SoftTreeReport.Cells(result))
-        {
-            all.AddRow(row.Select(Markup.Escape).ToArray());
-        }
-        AnsiConsole.Write(all);
+        ResultTable.Print(title, SoftTreeReport.SummaryHeader, SoftTreeReport.SummaryCells(result), $"{result.Machine}; wall time {result.WallSeconds:0} s");
+        ResultTable.Print("Every tree", SoftTreeReport.Header, SoftTreeReport.Cells(result));
     }
 
     private static string Name(SoftTreeLossForm form) => form == SoftTreeLossForm.MixtureLikelihood ? "mixture" : "expected";

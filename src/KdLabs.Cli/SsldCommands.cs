@@ -47,16 +47,7 @@ internal static class SsldCommands
             var o = lab.Options;
             AnsiConsole.MarkupLine(Markup.Escape($"SSLD on MNIST: {o.Labeled:N0} labelled images, {(o.MineTopK ? $"top {o.TopK} per class mined" : "the whole pool")}, seeds {string.Join(",", o.Seeds)}{(o.Smoke ? ", smoke mode" : "")}"));
             var result = lab.Run();
-            var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape($"SSLD on MNIST, test accuracy after the last epoch{(o.Smoke ? " (SMOKE: tiny subsets)" : "")}"));
-            foreach (var h in SsldReport.SummaryHeader)
-            {
-                table.AddColumn(Markup.Escape(h));
-            }
-            foreach (var row in SsldReport.SummaryCells(result))
-            {
-                table.AddRow(row.Select(Markup.Escape).ToArray());
-            }
-            AnsiConsole.Write(table);
+            ResultTable.Print($"SSLD on MNIST, test accuracy after the last epoch{(o.Smoke ? " (SMOKE: tiny subsets)" : "")}", SsldReport.SummaryHeader, SsldReport.SummaryCells(result), rightAligned: false);
             Console.WriteLine($"mined per class: {string.Join(" ", result.MinedPerClass)} (teacher's class right for {result.MinedPseudoLabelAccuracy:P2}); teacher {result.TeacherAccuracy:P2}; wall time {result.WallSeconds:0} s");
             Console.WriteLine($"wrote {Path.Combine(options.OutputDirectory, "results.json")} and {Path.Combine(options.OutputDirectory, "report.html")}");
             return 0;

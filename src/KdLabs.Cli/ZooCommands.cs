@@ -46,16 +46,7 @@ internal static class ZooCommands
             var o = lab.Options;
             AnsiConsole.MarkupLine(Markup.Escape($"Method zoo on MNIST: {string.Join(", ", o.Methods.Select(m => ZooMethodInfo.Of(m).Key))}; {o.Epochs} epochs each; seeds {string.Join(",", o.Seeds)}{(o.Smoke ? "; smoke mode" : "")}"));
             var result = lab.Run();
-            var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape($"Method zoo on MNIST, test accuracy after the last epoch{(o.Smoke ? " (SMOKE: tiny subsets)" : "")}"));
-            foreach (var h in ZooReport.SummaryHeader)
-            {
-                table.AddColumn(Markup.Escape(h));
-            }
-            foreach (var row in ZooReport.SummaryCells(result))
-            {
-                table.AddRow(row.Select(Markup.Escape).ToArray());
-            }
-            AnsiConsole.Write(table);
+            ResultTable.Print($"Method zoo on MNIST, test accuracy after the last epoch{(o.Smoke ? " (SMOKE: tiny subsets)" : "")}", ZooReport.SummaryHeader, ZooReport.SummaryCells(result), rightAligned: false);
             Console.WriteLine($"teachers {string.Join(", ", result.TeacherAccuracies.Select(a => $"{a:P2}"))}, ensemble {result.EnsembleAccuracy:P2}; wall time {result.WallSeconds:0} s");
             Console.WriteLine($"wrote {Path.Combine(options.OutputDirectory, "results.json")}, results.md and report.html");
             return 0;
