@@ -25,7 +25,7 @@ public static class EvaluationCharts
             .Titled(title, "", valueTitle, 600, 420);
     }
 
-    /// <summary>A bar per named mean with a ± error bar (e.g. the standard deviation over seeds).</summary>
+    /// <summary>A bar per named mean with a ± error bar (e.g. the standard deviation over seeds), the value axis zoomed to the bars' range.</summary>
     public static GenericChart BarsWithErrors(IEnumerable<(string Name, double Value, double Error)> bars, string title, string valueTitle)
     {
         var list = bars.ToList();
@@ -35,6 +35,11 @@ public static class EvaluationCharts
             new Microsoft.FSharp.Core.FSharpOption<bool>(true), null, null,
             new Microsoft.FSharp.Core.FSharpOption<IEnumerable<double>>(list.Select(b => b.Error).ToArray()),
             null, null, null, null, null, null, null, null, null);
-        return errors.Invoke(chart);
+        chart = errors.Invoke(chart);
+        // Start the axis near the data, not at 0: methods that differ by tenths of a point must look different.
+        double low = list.Min(b => b.Value - b.Error), high = list.Max(b => b.Value + b.Error);
+        double pad = Math.Max(0.1, 0.25 * (high - low));
+        return Plotly.NET.CSharp.GenericChartExtensions.WithYAxisStyle<double, double, string>(chart, TitleText: valueTitle,
+            MinMax: new Plotly.NET.CSharp.Optional<Tuple<double, double>>(Tuple.Create(low - pad, high + pad), true));
     }
 }
