@@ -29,7 +29,7 @@ internal static class BenchCommands
         var evalModel = new Option<string>("--model") { Description = "Model to run.", DefaultValueFactory = _ => "cnn-teacher" };
         var batchSizes = new Option<string>("--batch-sizes") { Description = "Comma-separated batch sizes.", DefaultValueFactory = _ => "16,32,64,256,1024" };
         var evalRounds = new Option<int>("--rounds") { Description = "Timed rounds over every batch size after one warm-up round; the median is reported.", DefaultValueFactory = _ => 3 };
-        var threads = new Option<int?>("--threads") { Description = "Torch threads (default: torch's choice)." };
+        var threads = CommonOptions.Threads();
         var eval = new Command("eval", "Inference throughput (eval mode, no gradients) per batch size: why evaluation runs in batches of 64.") { evalImages, evalModel, batchSizes, evalRounds, threads };
         eval.SetAction(parse => CliErrors.Guard(() =>
         {

@@ -24,7 +24,7 @@ internal static class DistillCommands
         var seeds = new Option<string?>("--seeds") { Description = "Student seeds, e.g. 1,2,3: one baseline and one distilled student per seed (teacher from --seed), reported as mean ± std." };
         var smoke = new Option<bool>("--smoke") { Description = "2,000/1,000 images and one epoch: the same code path in seconds." };
         var output = new Option<string>("--out") { Description = "Output folder for results.json, report.html and checkpoints.", DefaultValueFactory = _ => Path.Combine("runs", "mnist-distill") };
-        var data = new Option<string?>("--data") { Description = "MNIST folder (default: data/mnist; fetched when missing)." };
+        var data = CommonOptions.MnistData();
         var student = new Option<string>("--student") { Description = "Student: the family's own student (default), or sdt for a soft decision tree (Frosst & Hinton 2017) distilled from the CNN teacher.", DefaultValueFactory = _ => "default" };
         student.AcceptOnlyFromAmong("default", "sdt");
         var tree = SoftTreeCommandOptions.Create();

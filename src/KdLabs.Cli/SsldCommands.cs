@@ -17,10 +17,10 @@ internal static class SsldCommands
         var seeds = new Option<string?>("--seeds") { Description = "Seeds of the main rows, e.g. 1,2,3 (ablations use the first)." };
         var noAblations = new Option<bool>("--no-ablations") { Description = "Only the main rows." };
         var wholePool = new Option<bool>("--whole-pool") { Description = "Main SSLD rows distil on the whole unlabelled pool instead of the mined top-k." };
-        var threads = new Option<int?>("--threads") { Description = "Torch threads (default: torch's choice; use 1 when other jobs share the machine)." };
+        var threads = CommonOptions.Threads();
         var smoke = new Option<bool>("--smoke") { Description = "Small subsets and one epoch: the same code path in seconds." };
-        var output = new Option<string>("--out") { Description = "Folder for results.json, results.md, report.html and checkpoints.", DefaultValueFactory = _ => d.OutputDirectory };
-        var data = new Option<string?>("--data") { Description = "MNIST folder (default: data/mnist, fetched on first use)." };
+        var output = CommonOptions.LabOutput(d.OutputDirectory);
+        var data = CommonOptions.MnistData();
         var mnist = new Command("mnist", "SSLD at MNIST scale: a teacher trained on a few labels, top-k mining of unlabelled images, label-free JS distillation, fine-tune, ablations.")
         {
             labeled, topK, ssldEpochs, longer, seeds, noAblations, wholePool, threads, smoke, output, data,

@@ -17,10 +17,10 @@ internal static class ZooCommands
         var teachers = new Option<int>("--teachers") { Description = "Teachers in the multi-teacher ensemble (CNN teachers of seeds 1…N, cached).", DefaultValueFactory = _ => d.TeacherCount };
         var trainLimit = new Option<int?>("--train-limit") { Description = "Use only the first N training images." };
         var testLimit = new Option<int?>("--test-limit") { Description = "Use only the first N test images." };
-        var threads = new Option<int?>("--threads") { Description = "Torch threads (default: torch's choice; use 1 when other jobs share the machine)." };
+        var threads = CommonOptions.Threads();
         var smoke = new Option<bool>("--smoke") { Description = "Small subsets, short runs, one seed: the same code path in seconds." };
-        var output = new Option<string>("--out") { Description = "Folder for results.json, results.md, report.html and checkpoints.", DefaultValueFactory = _ => d.OutputDirectory };
-        var data = new Option<string?>("--data") { Description = "MNIST folder (default: data/mnist, fetched on first use)." };
+        var output = CommonOptions.LabOutput(d.OutputDirectory);
+        var data = CommonOptions.MnistData();
         var mnist = new Command("mnist", "Every distillation method on one teacher, one student and one budget: accuracy over seeds, time per epoch, peak memory.")
         {
             methods, seeds, epochs, stageOne, teachers, trainLimit, testLimit, threads, smoke, output, data,
