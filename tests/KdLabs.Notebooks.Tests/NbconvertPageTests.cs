@@ -43,6 +43,21 @@ public partial class NbconvertPageTests(ITestOutputHelper output)
         output.WriteLine($"{notebook}: nbconvert page {page}: {drawn}/{charts} charts drawn offline; screenshot {screenshot}");
     }
 
+    /// <summary>Every lesson file validates against the nbformat 4.5 schema (Jupyter's own validator, as papermill uses it).</summary>
+    [Fact]
+    public async Task LessonsValidateAgainstNbformat45()
+    {
+        // The interpreter papermill runs on has nbformat (it is a papermill dependency).
+        string python = File.ReadLines(RealKernel.Papermill()).First().TrimStart('#', '!').Trim().Split(' ')[0];
+        string script = "import nbformat,sys\nfor f in sys.argv[1:]:\n nb=nbformat.read(f,as_version=nbformat.NO_CONVERT)\n "
+            + "assert (nb.nbformat,nb.nbformat_minor)==(4,5),f\n nbformat.validate(nb,version=4,version_minor=5)\n print('valid',f)";
+        var lessons = Directory.GetFiles(LessonRuns.NotebooksDirectory, "*.ipynb").Order(StringComparer.Ordinal).ToArray();
+        var (code, log) = await RunAsync(python, ["-c", script, .. lessons], TimeSpan.FromMinutes(2));
+        Assert.True(code == 0, log);
+        Assert.Equal(lessons.Length, log.Split('\n').Count(l => l.StartsWith("valid ", StringComparison.Ordinal)));
+        output.WriteLine(log.Trim());
+    }
+
     private static string Chromium()
     {
         var found = new[] { "chromium", "chromium-browser", "google-chrome" }
