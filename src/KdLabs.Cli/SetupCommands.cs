@@ -8,8 +8,9 @@ namespace KdLabs.Cli;
 /// <summary>
 /// <c>kdlabs setup</c>: makes a checkout ready for the notebooks. Packs the library into the local package folder
 /// (<c>artifacts/packages</c>), registers that folder as the NuGet source <c>kdlabs-local</c> in the user's NuGet
-/// configuration (what the .NET Interactive kernel restores <c>#r "nuget: KdLabs"</c> from: its restore runs outside
-/// the checkout, so a nuget.config in the repository is not seen, and <c>#i</c> takes no relative path), removes NuGet's
+/// configuration (the kernel was measured restoring <c>#r "nuget: KdLabs"</c> from it; the kernel restores through F#'s
+/// NuGet dependency manager in a temporary project outside the checkout, so a repository nuget.config is not on its
+/// path, and <c>#i</c> takes only an absolute path), removes NuGet's
 /// cached copy of that version so the next kernel loads the new one, and fetches MNIST.
 /// </summary>
 internal static class SetupCommands
