@@ -97,9 +97,7 @@ internal static class SetupCommands
             throw new InvalidOperationException($"dotnet nuget list source failed (exit {listed}):\n{list}".TrimEnd());
         }
         // "  2.  kdlabs-local [Enabled]" then the URL on the next line.
-        bool exists = list.Split('\n').Any(l => l.Trim().StartsWith(SourceName + " [", StringComparison.Ordinal)
-            || l.Trim().EndsWith(". " + SourceName + " [Enabled]", StringComparison.Ordinal)
-            || l.Trim().EndsWith(". " + SourceName + " [Disabled]", StringComparison.Ordinal));
+        bool exists = list.Split('\n').Any(l => l.Contains($" {SourceName} [", StringComparison.Ordinal));
         string[] args = exists
             ? ["nuget", "update", "source", SourceName, "--source", packages]
             : ["nuget", "add", "source", packages, "--name", SourceName];
