@@ -6,9 +6,12 @@ using KdLabs.Data;
 namespace KdLabs.Cli;
 
 /// <summary>
-/// <c>kdlabs setup</c>: makes a checkout ready for the notebooks. Packs the library into the local package source
-/// (<c>artifacts/packages</c>) that the lessons' setup cell points Polyglot Notebooks / Jupyter at, removes NuGet's cached
-/// copy of that version so the next kernel loads the new one, and fetches MNIST.
+/// <c>kdlabs setup</c>: makes a checkout ready for the notebooks. Packs the library into the local package folder
+/// (<c>artifacts/packages</c>), registers that folder as the NuGet source <c>kdlabs-local</c> in the user's NuGet
+/// configuration (the kernel was measured restoring <c>#r "nuget: KdLabs"</c> from it; the kernel restores through F#'s
+/// NuGet dependency manager in a temporary project outside the checkout, so a repository nuget.config is not on its
+/// path, and <c>#i</c> takes only an absolute path), removes NuGet's
+/// cached copy of that version so the next kernel loads the new one, and fetches MNIST.
 /// </summary>
 internal static class SetupCommands
 {
@@ -29,6 +32,7 @@ internal static class SetupCommands
             string packages = Path.GetFullPath(parse.GetValue(output) ?? Path.Combine(root, KitCheck.PackageFolder));
             string nupkg = Pack(root, packages);
             Console.WriteLine($"packed {nupkg}");
+            Console.WriteLine(RegisterSource(packages));
             if (!parse.GetValue(keepCache))
             {
                 string version = VersionOf(nupkg);
@@ -76,6 +80,49 @@ internal static class SetupCommands
             .OrderByDescending(f => f.LastWriteTimeUtc)
             .FirstOrDefault()?.FullName
             ?? throw new InvalidOperationException($"dotnet pack succeeded but wrote no KdLabs.*.nupkg into {packages}.");
+    }
+
+    /// <summary>Name of the NuGet source that points at the checkout's package folder.</summary>
+    internal const string SourceName = "kdlabs-local";
+
+    /// <summary>
+    /// Adds (or repoints) the user-level NuGet source <see cref="SourceName"/> to <paramref name="packages"/> with
+    /// <c>dotnet nuget</c>, which writes the user's NuGet.Config on Linux, macOS and Windows alike. No root needed.
+    /// </summary>
+    internal static string RegisterSource(string packages)
+    {
+        var (listed, list) = DotnetNuget(["nuget", "list", "source"]);
+        if (listed != 0)
+        {
+            throw new InvalidOperationException($"dotnet nuget list source failed (exit {listed}):\n{list}".TrimEnd());
+        }
+        // "  2.  kdlabs-local [Enabled]" then the URL on the next line.
+        bool exists = list.Split('\n').Any(l => l.Contains($" {SourceName} [", StringComparison.Ordinal));
+        string[] args = exists
+            ? ["nuget", "update", "source", SourceName, "--source", packages]
+            : ["nuget", "add", "source", packages, "--name", SourceName];
+        var (code, output) = DotnetNuget(args);
+        if (code != 0)
+        {
+            throw new InvalidOperationException($"dotnet {string.Join(' ', args)} failed (exit {code}):\n{output}".TrimEnd());
+        }
+        if (exists)
+        {
+            DotnetNuget(["nuget", "enable", "source", SourceName]);
+        }
+        return $"NuGet source {SourceName} -> {packages} (your user NuGet configuration; notebooks restore KdLabs from it)";
+    }
+
+    private static (int ExitCode, string Output) DotnetNuget(string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet", args) { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        psi.Environment["DOTNET_NOLOGO"] = "1";
+        using var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start dotnet");
+        var stderr = process.StandardError.ReadToEndAsync();
+        string stdout = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, stdout + stderr.Result);
     }
 
     /// <summary>"KdLabs.0.1.0.nupkg" → "0.1.0".</summary>

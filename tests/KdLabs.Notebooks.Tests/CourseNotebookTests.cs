@@ -20,14 +20,7 @@ public class CourseNotebookTests
     [MemberData(nameof(Lessons))]
     public async Task LessonRunsInSmokeMode(string notebook)
     {
-        MnistFiles.EnsurePresent(MnistFiles.DefaultDirectory);
-        string output = Path.Combine(Path.GetTempPath(), "kdlabs-course-tests", Guid.NewGuid().ToString("N")[..8]);
-        var result = await new NotebookRunner().RunAsync(new NotebookRunRequest
-        {
-            NotebookPath = Path.Combine(KdLabsPaths.RepositoryRoot!, "notebooks", notebook),
-            OutputDirectory = output,
-            Parameters = new Dictionary<string, string> { ["smoke"] = "true" },
-        }, CancellationToken.None);
+        var result = await LessonRuns.KitAsync(notebook);
         Assert.True(result.Succeeded, result.Error?.Message);
         string html = File.ReadAllText(result.HtmlPath!);
         Assert.Contains("Plotly.newPlot", html);

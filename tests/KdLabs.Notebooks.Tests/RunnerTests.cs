@@ -45,14 +45,20 @@ public class RunnerTests
     }
 
     [Fact]
-    public async Task Default_imports_include_TorchSharp()
+    public async Task Default_imports_are_the_csharp_kernels_and_a_cell_adds_the_rest()
     {
         using var dir = new TempDirectory();
         var (result, nb) = await TestNotebooks.RunCells(dir,
-            "Tensor t = ones(2, 3);\nvar sum = t.sum().item<float>();\nsum + Path.GetFileName(\"a/b.txt\").Length");
+            "using System.IO; using TorchSharp; using static TorchSharp.torch;\nTensor t = ones(2, 3);\nvar sum = t.sum().item<float>();\n"
+            + "sum + Path.GetFileName(\"a/b.txt\").Length + new ArrayList { 1 }.Count");
 
         Assert.True(result.Succeeded, result.Error?.Message);
-        Assert.Equal("11", TestNotebooks.Text(nb.Cells[0].Outputs[0]));
+        Assert.Equal("12", TestNotebooks.Text(nb.Cells[0].Outputs[0]));
+
+        using var other = new TempDirectory();
+        var (withoutUsing, _) = await TestNotebooks.RunCells(other, "Path.GetFileName(\"a/b.txt\")");
+        Assert.False(withoutUsing.Succeeded);
+        Assert.Contains("CS0103", withoutUsing.Error?.Message);
     }
 
     [Fact]

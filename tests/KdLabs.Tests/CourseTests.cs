@@ -66,7 +66,10 @@ public class CourseTests
         Assert.Contains($"#r \"nuget: KdLabs, {version}\"", cell);
         Assert.Matches(new Regex("^#r \"nuget: TorchSharp-cpu, 0\\.107\\.0\"$", RegexOptions.Multiline), cell);
         Assert.Matches(new Regex("^// *#r \"nuget: TorchSharp-cuda-linux", RegexOptions.Multiline), cell); // present, commented out
-        Assert.Contains($"#i \"nuget: /workspaces/kdlabs/{KitCheck.PackageFolder}\"", cell);
+        Assert.Matches(new Regex("^// *#r \"nuget: TorchSharp-cuda-windows", RegexOptions.Multiline), cell);
+        // No package-source line: `kdlabs setup` registers artifacts/packages as the NuGet source kdlabs-local.
+        Assert.DoesNotContain("#i ", cell);
+        Assert.DoesNotMatch(new Regex(@"(^|[\s""])(/|[A-Za-z]:\\)\w"), cell.Replace("//", ""));
         Assert.Contains("KitCheck.Verify()", cell);
         Assert.Contains(KitCheck.SetupCommand, cell);
         Assert.True(cell.Split('\n').Length <= 15, $"the setup cell has {cell.Split('\n').Length} lines; keep it at 15 or fewer");
@@ -372,7 +375,6 @@ public class CourseTests
         int kit = post.IndexOf("./kdlabs setup", StringComparison.Ordinal);
         Assert.True(setup >= 0 && setup < restore && restore < build && build < kit, post);
         string folder = root.GetProperty("workspaceFolder").GetString()!;
-        Assert.Contains($"#i \"nuget: {folder}/{KitCheck.PackageFolder}\"", SetupCells()[0].Source);
         Assert.Contains($"target={folder}", root.GetProperty("workspaceMount").GetString());
     }
 

@@ -12,17 +12,19 @@ namespace KdLabs.Notebooks.Execution;
 /// </summary>
 internal sealed class ScriptSession(NotebookGlobals globals, string baseDirectory)
 {
-    /// <summary>Usings every notebook starts with (Polyglot's C# defaults, plus System.IO and TorchSharp).</summary>
+    /// <summary>
+    /// Usings every notebook starts with: exactly the .NET Interactive C# kernel's (CSharpKernel's script options), so
+    /// a cell that compiles here compiles there. Anything else (System.IO, TorchSharp, KdLabs) a lesson's setup cell
+    /// imports itself. KernelUsingsTests checks this list against the real kernel.
+    /// </summary>
     public static readonly IReadOnlyList<string> DefaultUsings =
     [
         "System",
-        "System.Collections.Generic",
-        "System.IO",
-        "System.Linq",
         "System.Text",
+        "System.Collections",
+        "System.Collections.Generic",
         "System.Threading.Tasks",
-        "TorchSharp",
-        "static TorchSharp.torch",
+        "System.Linq",
     ];
 
     private readonly List<MetadataReference> _references = [.. ScriptReferences.All];

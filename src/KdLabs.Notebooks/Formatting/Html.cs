@@ -14,8 +14,19 @@ public static class Html
     /// </summary>
     public const string LibraryAttribute = "data-kdlabs-library";
 
-    /// <summary>An inline script tag for a shared library, marked with <see cref="LibraryAttribute"/>.</summary>
-    public static string LibraryScript(string name, string source) =>
+    /// <summary>
+    /// An inline script tag for a shared library, marked with <see cref="LibraryAttribute"/>. The source runs with
+    /// <c>define</c>, <c>module</c> and <c>exports</c> hidden, so a UMD bundle sets its global (<c>window.Plotly</c>)
+    /// even on pages that load require.js (Jupyter classic, nbconvert) instead of registering an AMD module.
+    /// </summary>
+    public static string LibraryScript(string name, string source)
+    {
+        var body = source.StartsWith(GlobalWrapperStart, StringComparison.Ordinal) ? source : GlobalWrapperStart + source + GlobalWrapperEnd;
         // "</script" cannot appear inside an inline script; minified bundles only have it in strings.
-        $"<script type=\"text/javascript\" {LibraryAttribute}=\"{Encode(name)}\">{source.Replace("</script", "<\\/script", StringComparison.OrdinalIgnoreCase)}</script>";
+        return $"<script type=\"text/javascript\" {LibraryAttribute}=\"{Encode(name)}\">{body.Replace("</script", "<\\/script", StringComparison.OrdinalIgnoreCase)}</script>";
+    }
+
+    private const string GlobalWrapperStart = "(function (define, module, exports) {\n";
+
+    private const string GlobalWrapperEnd = "\n}).call(window);";
 }

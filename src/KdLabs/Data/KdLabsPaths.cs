@@ -22,6 +22,12 @@ public static class KdLabsPaths
             ? Path.GetFullPath(env)
             : Path.Combine(RepositoryRoot ?? Directory.GetCurrentDirectory(), "runs", "cache");
 
+    /// <summary>
+    /// The folder lab runs write under: <c>runs/</c> of the checkout, otherwise <c>./runs</c>, so a lesson writes to
+    /// the same place as the CLI whatever its kernel's working directory (Polyglot and Jupyter use the notebook's folder).
+    /// </summary>
+    public static string RunsDirectory => Path.Combine(RepositoryRoot ?? Directory.GetCurrentDirectory(), "runs");
+
     private static string? FindRepositoryRoot()
     {
         foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })

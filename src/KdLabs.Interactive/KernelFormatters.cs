@@ -1,0 +1,90 @@
+using System.Collections;
+using System.Runtime.CompilerServices;
+using KdLabs.Course;
+using KdLabs.Notebooks.Format;
+using KdLabs.Notebooks.Formatting;
+using Microsoft.Data.Analysis;
+using Microsoft.DotNet.Interactive.Formatting;
+using Plotly.NET;
+using TorchSharp;
+using KitFormatContext = KdLabs.Notebooks.Formatting.FormatContext;
+
+namespace KdLabs.Interactive;
+
+/// <summary>
+/// Registers the kit runner's formatters with .NET Interactive, type by type, for the MIME types the runner gives
+/// each type, so a cell shows the same bundle in both hosts: charts (plotly.js inlined once per kernel session, no
+/// CDN), sequences as column tables, tensors, DataFrames, and exercise results / the kit check as one ✓/✗ line.
+/// </summary>
+public static class KernelFormatters
+{
+    /// <summary>The MIME types the kit's runner emits, per value type.</summary>
+    private static readonly (Type Type, string[] MimeTypes)[] Types =
+    [
+        (typeof(GenericChart), ["text/html", "text/plain"]),
+        (typeof(torch.Tensor), ["text/plain", "text/html"]),
+        (typeof(DataFrame), ["text/plain", "text/html"]),
+        (typeof(ExerciseResult), ["text/plain"]),
+        (typeof(KitStatus), ["text/plain"]),
+        (typeof(IEnumerable), ["text/plain", "text/html"]),
+    ];
+
+    private static readonly FormatterRegistry Registry = FormatterRegistry.CreateDefault();
+
+    // One context per kernel process (= one notebook session): plotly.js goes out with the first chart only.
+    private static readonly KitFormatContext Context = new();
+
+    // Each MIME type is asked for separately; format a value once so the first chart's bundle keeps plotly.js.
+    private static readonly ConditionalWeakTable<object, MimeBundle> Bundles = new();
+
+    private static int _registered;
+
+    /// <summary>Registers the formatters once per process.</summary>
+    public static void Register()
+    {
+        if (Interlocked.Exchange(ref _registered, 1) == 1)
+        {
+            return;
+        }
+
+        foreach (var (type, mimeTypes) in Types)
+        {
+            foreach (var mimeType in mimeTypes)
+            {
+                Formatter.Register(new KitTypeFormatter(type, mimeType));
+            }
+
+            Formatter.SetPreferredMimeTypesFor(type, mimeTypes);
+        }
+
+        // Strings are sequences too: text/plain only, as in the kit's runner.
+        Formatter.SetPreferredMimeTypesFor(typeof(string), "text/plain");
+    }
+
+    /// <summary>The kit's bundle for <paramref name="value"/>, computed once per value.</summary>
+    internal static MimeBundle BundleFor(object value) =>
+        value.GetType().IsValueType ? Registry.Format(value, Context) : Bundles.GetValue(value, v => Registry.Format(v, Context));
+
+    private sealed class KitTypeFormatter(Type type, string mimeType) : ITypeFormatter
+    {
+        public string MimeType { get; } = mimeType;
+
+        public Type Type { get; } = type;
+
+        public bool Format(object instance, Microsoft.DotNet.Interactive.Formatting.FormatContext context)
+        {
+            if (!Type.IsInstanceOfType(instance))
+            {
+                return false;
+            }
+
+            if (!BundleFor(instance).TryGetText(MimeType, out var text))
+            {
+                return false;
+            }
+
+            context.Writer.Write(text);
+            return true;
+        }
+    }
+}

@@ -1,0 +1,74 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using KdLabs.Data;
+using KdLabs.Notebooks.Execution;
+
+namespace KdLabs.Notebooks.Tests;
+
+/// <summary>
+/// Each lesson run once per test process in smoke mode, by the kit's runner and by the real .NET Interactive kernel
+/// (papermill on the registered <c>.net-csharp</c> kernel), shared by the test classes that compare them.
+/// </summary>
+internal static class LessonRuns
+{
+    private static readonly ConcurrentDictionary<string, Lazy<Task<NotebookRunResult>>> Kit = new();
+    private static readonly ConcurrentDictionary<string, Lazy<Task<KernelRun>>> Kernel = new();
+
+    public static string NotebooksDirectory => Path.Combine(KdLabsPaths.RepositoryRoot!, "notebooks");
+
+    /// <summary>The kit's runner, in this process.</summary>
+    public static Task<NotebookRunResult> KitAsync(string notebook) => Kit.GetOrAdd(notebook, n => new(() => RunKitAsync(n))).Value;
+
+    /// <summary>The real kernel, through papermill, with the kernel's working directory the notebook's folder (as in VS Code).</summary>
+    public static Task<KernelRun> KernelAsync(string notebook) => Kernel.GetOrAdd(notebook, n => new(() => RunKernelAsync(n))).Value;
+
+    private static async Task<NotebookRunResult> RunKitAsync(string notebook)
+    {
+        MnistFiles.EnsurePresent(MnistFiles.DefaultDirectory);
+        string output = Path.Combine(Path.GetTempPath(), "kdlabs-course-tests", Guid.NewGuid().ToString("N")[..8]);
+        return await new NotebookRunner().RunAsync(new NotebookRunRequest
+        {
+            NotebookPath = Path.Combine(NotebooksDirectory, notebook),
+            OutputDirectory = output,
+            Parameters = new Dictionary<string, string> { ["smoke"] = "true" },
+        }, CancellationToken.None);
+    }
+
+    private static async Task<KernelRun> RunKernelAsync(string notebook)
+    {
+        MnistFiles.EnsurePresent(MnistFiles.DefaultDirectory);
+        string papermill = RealKernel.Papermill();
+        string output = Path.Combine(Path.GetTempPath(), "kdlabs-kernel-tests", Guid.NewGuid().ToString("N")[..8], notebook);
+        Directory.CreateDirectory(Path.GetDirectoryName(output)!);
+        var psi = new ProcessStartInfo(papermill,
+            [Path.Combine(NotebooksDirectory, notebook), output, "-k", RealKernel.KernelName, "-p", "smoke", "True",
+             "--cwd", NotebooksDirectory, "--no-progress-bar", "--execution-timeout", "900"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        RealKernel.ConfigureEnvironment(psi.Environment);
+        var clock = Stopwatch.StartNew();
+        using var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start papermill");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"papermill on {notebook} did not finish in 10 minutes");
+        }
+        clock.Stop();
+        string log = await stdout + await stderr;
+        JsonNode? executed = File.Exists(output) ? JsonNode.Parse(await File.ReadAllTextAsync(output)) : null;
+        return new KernelRun(notebook, process.ExitCode, log, output, executed, clock.Elapsed);
+    }
+}
+
+/// <summary>One papermill run on the real kernel: exit code, papermill's log, and the executed notebook.</summary>
+internal sealed record KernelRun(string Notebook, int ExitCode, string Log, string OutputPath, JsonNode? Executed, TimeSpan Duration);
