@@ -42,7 +42,7 @@ public static class Predictor
     /// <summary>Arg-max class of each row of <paramref name="logits"/>.</summary>
     public static long[] ArgMax(Tensor logits)
     {
-        using var pred = logits.argmax(1);
+        using var pred = logits.argmax(1).cpu();
         return pred.data<long>().ToArray();
     }
 }

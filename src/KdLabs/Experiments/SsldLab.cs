@@ -183,7 +183,7 @@ public sealed class SsldLab : LabBase<SsldOptions>, IDisposable
             }
             Add(ablation, TrainSsld(s, $"SSLD, {Options.LongerEpochs} epochs instead of {Options.SsldEpochs}", epochs: Options.LongerEpochs), s, MinedTrain().Count);
         }
-        var result = new SsldResult(Options, RunEnvironment.Describe(), clock.Elapsed.TotalSeconds, teacherAccuracy, Pool.Count,
+        var result = new SsldResult(Options, RunEnvironment.Describe(Device), clock.Elapsed.TotalSeconds, teacherAccuracy, Pool.Count,
             Mine().CountsPerClass, MinedPseudoLabelAccuracy(), rows);
         Directory.CreateDirectory(Options.OutputDirectory);
         AtomicFile.WriteAllText(Path.Combine(Options.OutputDirectory, "results.json"), JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
@@ -242,9 +242,9 @@ public sealed class SsldLab : LabBase<SsldOptions>, IDisposable
     private InMemoryDataset Combine(string what, long[] poolIndices, long[] teacherClasses)
     {
         using var scope = NewDisposeScope();
-        using var idx = tensor(poolIndices);
+        using var idx = tensor(poolIndices, device: Pool.Device);
         var features = cat([Labeled.Features, Pool.Features.index_select(0, idx)], 0);
-        var labels = cat([Labeled.Labels, tensor(teacherClasses)], 0);
+        var labels = cat([Labeled.Labels, tensor(teacherClasses, device: Labeled.Device)], 0);
         return new InMemoryDataset($"mnist-ssld-{what}-teacher{TeacherId[..12]}-{Labeled.Name}", features, labels, Labeled.ClassNames);
     }
 
@@ -256,7 +256,8 @@ public sealed class SsldLab : LabBase<SsldOptions>, IDisposable
         }
         string dir = Options.DataDirectory ?? MnistFiles.DefaultDirectory;
         MnistFiles.EnsurePresent(dir, Log);
-        using var train = MnistDataset.Load(train: true, dir);
+        // The whole set moves to the device once; the subsets are cut there.
+        using var train = MnistDataset.Load(train: true, dir).MoveTo(Device.Device);
         var perClass = Options.Labeled / 10;
         var order = BatchLoader.EpochOrder(train.Count, shuffle: true, Options.SplitSeed, 0);
         var labels = train.LabelArray();
@@ -277,7 +278,7 @@ public sealed class SsldLab : LabBase<SsldOptions>, IDisposable
         }
         labeled = train.Subset($"mnist-labelled-{Options.Labeled}-split{Options.SplitSeed}", chosen.Order().ToArray());
         pool = train.Subset($"mnist-pool-{rest.Length}-split{Options.SplitSeed}", rest);
-        test = MnistDataset.Load(train: false, dir, Options.TestLimit);
+        test = MnistDataset.Load(train: false, dir, Options.TestLimit).MoveTo(Device.Device);
         Log($"data: {labeled.Count:N0} labelled training images ({perClass} per class), {pool.Count:N0} unlabelled, {test.Count:N0} test");
         return this;
     }
