@@ -12,6 +12,11 @@ public sealed class InMemoryDataset : IDisposable
 {
     /// <summary>Wraps features and labels; the dataset takes ownership of both tensors.</summary>
     public InMemoryDataset(string name, Tensor features, Tensor labels, IReadOnlyList<string> classNames)
+        : this(name, features, labels, classNames, null)
+    {
+    }
+
+    private InMemoryDataset(string name, Tensor features, Tensor labels, IReadOnlyList<string> classNames, string? fingerprint)
     {
         if (features.shape[0] != labels.shape[0])
         {
@@ -25,7 +30,7 @@ public sealed class InMemoryDataset : IDisposable
         Features = features.DetachFromDisposeScope();
         Labels = labels.DetachFromDisposeScope();
         ClassNames = classNames;
-        Fingerprint = ComputeFingerprint(name, Labels);
+        Fingerprint = fingerprint ?? ComputeFingerprint(name, Labels);
     }
 
     /// <summary>A human-readable name such as <c>mnist-train</c>.</summary>
@@ -86,7 +91,7 @@ public sealed class InMemoryDataset : IDisposable
         {
             return this;
         }
-        var moved = new InMemoryDataset(Name, Features.to(device), Labels.to(device), ClassNames);
+        var moved = new InMemoryDataset(Name, Features.to(device), Labels.to(device), ClassNames, Fingerprint);
         Dispose();
         return moved;
     }
