@@ -151,7 +151,7 @@ public sealed class DeviceTests
     [InlineData("sweep", "mnist")]
     [InlineData("zoo", "mnist")]
     [InlineData("ssld", "mnist")]
-    [InlineData("chest-xray", "--synthetic")]
+    [InlineData("distill", "chest-xray", "--synthetic")]
     public void EveryLabCommandRefusesAnAbsentGpuWithOneLineAndExitTwo(params string[] command)
     {
         var (code, output) = CliRunner.Run([.. command, "--smoke", "--device", "cuda", "--out", TestData.TempDirectory()]);

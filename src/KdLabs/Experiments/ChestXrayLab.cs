@@ -323,7 +323,7 @@ public sealed class ChestXrayLab : IDisposable
     private string TeacherCacheDirectory()
     {
         string weights = Options.WeightsPath is null ? "scratch" : MnistFiles.FileSha256(Options.WeightsPath);
-        string key = $"resnet18|{Options.TeacherTrainer(null).Fingerprint()}|freeze={Options.FreezeBackbone}|weights={weights}|{DataKey()}";
+        string key = $"resnet18|{Options.TeacherTrainer(null).Fingerprint()}|freeze={Options.FreezeBackbone}|weights={weights}|{DataKey()}{(Train.Device.type == DeviceType.CPU ? "" : $"|device={Train.Device.type}")}";
         return Path.Combine(KdLabsPaths.CacheDirectory, "teachers", $"resnet18-xray-{TextHash.Sha256(key)[..16]}");
     }
 

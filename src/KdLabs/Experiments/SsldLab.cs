@@ -1,3 +1,4 @@
+using TorchSharp;
 using System.Diagnostics;
 using System.Text.Json;
 using KdLabs.Data;
@@ -60,7 +61,7 @@ public sealed class SsldLab : LabBase<SsldOptions>, IDisposable
             return teacher;
         }
         var options = Options.Trainer(Options.TeacherEpochs, 1, warmupCosine: false);
-        string dir = Path.Combine(KdLabsPaths.CacheDirectory, "teachers", $"ssld-bn-teacher-{TextHash.Sha256(options.Fingerprint() + Labeled.Fingerprint)[..16]}");
+        string dir = Path.Combine(KdLabsPaths.CacheDirectory, "teachers", $"ssld-bn-teacher-{TextHash.Sha256(options.Fingerprint() + Labeled.Fingerprint + DeviceKey(Labeled))[..16]}");
         Directory.CreateDirectory(Path.GetDirectoryName(dir)!);
         using var cacheLock = FileLock.Acquire(dir + ".lock", TimeSpan.FromMinutes(30));
         var model = ModelCatalog.Create("cnn-bn-teacher", 1);
@@ -247,6 +248,9 @@ public sealed class SsldLab : LabBase<SsldOptions>, IDisposable
         var labels = cat([Labeled.Labels, tensor(teacherClasses, device: Labeled.Device)], 0);
         return new InMemoryDataset($"mnist-ssld-{what}-teacher{TeacherId[..12]}-{Labeled.Name}", features, labels, Labeled.ClassNames);
     }
+
+    // A teacher trained on a GPU differs from the CPU one in the last bits, so it is cached apart; CPU keys are unchanged.
+    private static string DeviceKey(InMemoryDataset data) => data.Device.type == DeviceType.CPU ? "" : $"|device={data.Device.type}";
 
     private SsldLab Load()
     {
