@@ -33,7 +33,7 @@ public sealed record ComputeDevice(Device Device, string Requested, string Reaso
         _ => Device.type.ToString().ToLowerInvariant(),
     };
 
-    /// <summary>E.g. "device: cpu (auto: no CUDA device; the loaded TorchSharp backend is CPU-only)".</summary>
+    /// <summary>E.g. "device: cpu (auto: no CUDA device; the loaded TorchSharp backend is CPU-only; …)".</summary>
     public string Describe() => $"device: {Name} ({Reason})";
 
     /// <summary>Checks the spelling of <paramref name="requested"/> without looking for the device; throws naming the choices.</summary>
@@ -111,7 +111,7 @@ public sealed record ComputeDevice(Device Device, string Requested, string Reaso
             return "torch.cuda.is_available() is false";
         }
         return cudaBackend
-            ? "a CUDA backend is loaded but it finds no usable GPU (check the NVIDIA driver and CUDA_VISIBLE_DEVICES)"
-            : "the loaded TorchSharp backend is CPU-only (reference TorchSharp-cuda-linux or TorchSharp-cuda-windows 0.107.0 instead of TorchSharp-cpu)";
+            ? "a CUDA backend is loaded but finds no usable GPU; check the NVIDIA driver and CUDA_VISIBLE_DEVICES"
+            : "the loaded TorchSharp backend is CPU-only; for a GPU, reference TorchSharp-cuda-linux (or TorchSharp-cuda-windows) 0.107.0 instead of TorchSharp-cpu";
     }
 }
