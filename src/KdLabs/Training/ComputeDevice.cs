@@ -55,17 +55,17 @@ public sealed record ComputeDevice(Device Device, string Requested, string Reaso
             case "mps":
                 return mps_is_available()
                     ? new ComputeDevice(new Device(DeviceType.MPS), asked, "requested")
-                    : throw new ArgumentException("Device 'mps' requested but this is not an Apple-silicon Mac with MPS; use --device cpu or auto.", "Device");
+                    : throw new ArgumentException("Device 'mps': this is not an Apple-silicon Mac with MPS. Use cpu or auto.");
             default:
                 if (!cuda.is_available())
                 {
-                    throw new ArgumentException($"Device '{asked}' requested but CUDA is not available: {WhyNoCuda()}. Use --device cpu or auto.", "Device");
+                    throw new ArgumentException($"Device '{asked}': CUDA is not available, {WhyNoCuda()}. Use cpu or auto.");
                 }
                 int count = cuda.device_count();
                 int i = index ?? 0;
                 return i < count
                     ? new ComputeDevice(new Device(DeviceType.CUDA, i), asked, "requested")
-                    : throw new ArgumentException($"Device '{asked}' requested but this machine has {count} CUDA device(s) (cuda:0 … cuda:{count - 1}).", "Device");
+                    : throw new ArgumentException($"Device '{asked}': this machine has {count} CUDA device(s), cuda:0 to cuda:{count - 1}.");
         }
     }
 
@@ -93,7 +93,7 @@ public sealed record ComputeDevice(Device Device, string Requested, string Reaso
         {
             return ("cuda", n);
         }
-        throw new ArgumentException($"Device '{requested}' is not one of {Choices}.", "Device");
+        throw new ArgumentException($"Device '{requested}' is not one of {Choices}.");
     }
 
     /// <summary>Why <c>torch.cuda.is_available()</c> said no: a CPU-only backend, or a CUDA backend without a usable GPU.</summary>
@@ -112,6 +112,6 @@ public sealed record ComputeDevice(Device Device, string Requested, string Reaso
         }
         return cudaBackend
             ? "a CUDA backend is loaded but finds no usable GPU; check the NVIDIA driver and CUDA_VISIBLE_DEVICES"
-            : "the loaded TorchSharp backend is CPU-only; for a GPU, reference TorchSharp-cuda-linux (or TorchSharp-cuda-windows) 0.107.0 instead of TorchSharp-cpu";
+            : "the loaded TorchSharp backend is CPU-only; a GPU needs TorchSharp-cuda-linux (or -windows) 0.107.0";
     }
 }
