@@ -51,10 +51,11 @@ internal static class ChestXrayCommands
         var testLimit = new Option<int?>("--test-limit") { Description = "Use a seeded sample of N test images." };
         var smoke = new Option<bool>("--smoke") { Description = "32-px images, a few hundred samples, 1 teacher epoch: the whole path in about a minute." };
         var output = new Option<string>("--out") { Description = "Output folder for results.json, report.html and checkpoints.", DefaultValueFactory = _ => Path.Combine("runs", "chest-xray") };
+        var device = CommonOptions.Device();
 
         var command = new Command("chest-xray", "Pneumonia on chest X-rays: ResNet-18 teacher, 4-filter CNN student without and with KD, over several seeds.")
         {
-            data, synthetic, syntheticCount, imageSize, freeze, weights, seeds, teacherEpochs, studentEpochs, batchSize, weight, temperatures, trainLimit, testLimit, smoke, output,
+            data, synthetic, syntheticCount, imageSize, freeze, weights, seeds, teacherEpochs, studentEpochs, batchSize, weight, temperatures, trainLimit, testLimit, smoke, output, device,
         };
         command.SetAction(parse => CliErrors.Guard(() =>
         {
@@ -76,6 +77,7 @@ internal static class ChestXrayCommands
                 TestLimit = parse.GetValue(testLimit),
                 Smoke = parse.GetValue(smoke),
                 OutputDirectory = parse.GetValue(output)!,
+                Device = parse.GetValue(device)!,
             };
             using var lab = new ChestXrayLab(options);
             var o = lab.Options;

@@ -25,13 +25,14 @@ internal static class DistillCommands
         var smoke = new Option<bool>("--smoke") { Description = "2,000/1,000 images and one epoch: the same code path in seconds." };
         var output = new Option<string>("--out") { Description = "Output folder for results.json, report.html and checkpoints.", DefaultValueFactory = _ => Path.Combine("runs", "mnist-distill") };
         var data = CommonOptions.MnistData();
+        var device = CommonOptions.Device();
         var student = new Option<string>("--student") { Description = "Student: the family's own student (default), or sdt for a soft decision tree (Frosst & Hinton 2017) distilled from the CNN teacher.", DefaultValueFactory = _ => "default" };
         student.AcceptOnlyFromAmong("default", "sdt");
         var tree = SoftTreeCommandOptions.Create();
 
         var mnist = new Command("mnist", "Train (or reuse) a teacher, then a student without and with knowledge distillation, and compare them.")
         {
-            teacher, alpha, temperature, epochs, batchSize, lr, seed, trainLimit, testLimit, dropout, jitter, seeds, smoke, output, data, student,
+            teacher, alpha, temperature, epochs, batchSize, lr, seed, trainLimit, testLimit, dropout, jitter, seeds, smoke, output, data, student, device,
         };
         foreach (var option in tree.All)
         {
@@ -59,6 +60,7 @@ internal static class DistillCommands
                 Smoke = parse.GetValue(smoke),
                 OutputDirectory = parse.GetValue(output)!,
                 DataDirectory = parse.GetValue(data),
+                Device = parse.GetValue(device)!,
             };
             CheckWritable(options.OutputDirectory);
             using var lab = new MnistDistillationLab(options);

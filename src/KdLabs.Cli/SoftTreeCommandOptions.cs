@@ -81,6 +81,8 @@ internal sealed record SoftTreeCommandOptions(
             Threads = parse.GetValue(tree.Threads),
             OutputDirectory = parse.GetResult(shared.Output) is { Implicit: false } ? parse.GetValue(shared.Output)! : Path.Combine("runs", "mnist-sdt"),
             DataDirectory = parse.GetValue(shared.Data),
+            // --device is declared on the command that shares these options (distill mnist).
+            Device = parse.GetValue<string>("--device") ?? "auto",
         };
         checkWritable(options.OutputDirectory);
         using var lab = new SoftTreeLab(options);

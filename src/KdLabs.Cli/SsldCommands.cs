@@ -18,12 +18,13 @@ internal static class SsldCommands
         var noAblations = new Option<bool>("--no-ablations") { Description = "Only the main rows." };
         var wholePool = new Option<bool>("--whole-pool") { Description = "Main SSLD rows distil on the whole unlabelled pool instead of the mined top-k." };
         var threads = CommonOptions.Threads();
+        var device = CommonOptions.Device();
         var smoke = new Option<bool>("--smoke") { Description = "Small subsets and one epoch: the same code path in seconds." };
         var output = CommonOptions.LabOutput(d.OutputDirectory);
         var data = CommonOptions.MnistData();
         var mnist = new Command("mnist", "SSLD at MNIST scale: a teacher trained on a few labels, top-k mining of unlabelled images, label-free JS distillation, fine-tune, ablations.")
         {
-            labeled, topK, ssldEpochs, longer, seeds, noAblations, wholePool, threads, smoke, output, data,
+            labeled, topK, ssldEpochs, longer, seeds, noAblations, wholePool, threads, smoke, output, data, device,
         };
         mnist.SetAction(parse => CliErrors.Guard(() =>
         {
@@ -38,6 +39,7 @@ internal static class SsldCommands
                 Ablations = !parse.GetValue(noAblations),
                 MineTopK = !parse.GetValue(wholePool),
                 Threads = parse.GetValue(threads),
+                Device = parse.GetValue(device)!,
                 Smoke = parse.GetValue(smoke),
                 OutputDirectory = parse.GetValue(output)!,
                 DataDirectory = parse.GetValue(data),

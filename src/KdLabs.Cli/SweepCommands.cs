@@ -17,13 +17,14 @@ internal static class SweepCommands
         var trainLimit = new Option<int?>("--train-limit") { Description = "Use only the first N training images." };
         var smoke = new Option<bool>("--smoke") { Description = "Small subsets and one epoch." };
         var output = new Option<string>("--out") { Description = "Folder for sweep.csv, sweep.html and checkpoints.", DefaultValueFactory = _ => Path.Combine("runs", "mnist-sweep") };
-        var mnist = new Command("mnist", "Train one distilled CNN student per (α, T) and write a CSV and a heatmap.") { alphas, temps, epochs, seed, trainLimit, smoke, output };
+        var device = CommonOptions.Device();
+        var mnist = new Command("mnist", "Train one distilled CNN student per (α, T) and write a CSV and a heatmap.") { alphas, temps, epochs, seed, trainLimit, smoke, output, device };
         mnist.SetAction(parse => CliErrors.Guard(() =>
         {
             var options = new MnistDistillationOptions
             {
                 Epochs = parse.GetValue(epochs), Seed = parse.GetValue(seed), TrainLimit = parse.GetValue(trainLimit),
-                Smoke = parse.GetValue(smoke), OutputDirectory = parse.GetValue(output)!,
+                Smoke = parse.GetValue(smoke), OutputDirectory = parse.GetValue(output)!, Device = parse.GetValue(device)!,
             };
             var a = ParseList(parse.GetValue(alphas)!, "--alpha");
             var t = ParseList(parse.GetValue(temps)!, "--temperature");

@@ -18,12 +18,13 @@ internal static class ZooCommands
         var trainLimit = new Option<int?>("--train-limit") { Description = "Use only the first N training images." };
         var testLimit = new Option<int?>("--test-limit") { Description = "Use only the first N test images." };
         var threads = CommonOptions.Threads();
+        var device = CommonOptions.Device();
         var smoke = new Option<bool>("--smoke") { Description = "Small subsets, short runs, one seed: the same code path in seconds." };
         var output = CommonOptions.LabOutput(d.OutputDirectory);
         var data = CommonOptions.MnistData();
         var mnist = new Command("mnist", "Every distillation method on one teacher, one student and one budget: accuracy over seeds, time per epoch, peak memory.")
         {
-            methods, seeds, epochs, stageOne, teachers, trainLimit, testLimit, threads, smoke, output, data,
+            methods, seeds, epochs, stageOne, teachers, trainLimit, testLimit, threads, smoke, output, data, device,
         };
         mnist.SetAction(parse => CliErrors.Guard(() =>
         {
@@ -37,6 +38,7 @@ internal static class ZooCommands
                 TrainLimit = parse.GetValue(trainLimit),
                 TestLimit = parse.GetValue(testLimit),
                 Threads = parse.GetValue(threads),
+                Device = parse.GetValue(device)!,
                 Smoke = parse.GetValue(smoke),
                 OutputDirectory = parse.GetValue(output)!,
                 DataDirectory = parse.GetValue(data),

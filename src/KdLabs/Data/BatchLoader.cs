@@ -37,7 +37,7 @@ public static class BatchLoader
         for (int start = 0; start < order.Length; start += batchSize)
         {
             int n = Math.Min(batchSize, order.Length - start);
-            var idx = tensor(order.AsSpan(start, n).ToArray());
+            var idx = tensor(order.AsSpan(start, n).ToArray(), device: data.Device);
             var x = data.Features.index_select(0, idx);
             if (augmentation is not null)
             {

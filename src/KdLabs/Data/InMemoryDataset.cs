@@ -12,6 +12,11 @@ public sealed class InMemoryDataset : IDisposable
 {
     /// <summary>Wraps features and labels; the dataset takes ownership of both tensors.</summary>
     public InMemoryDataset(string name, Tensor features, Tensor labels, IReadOnlyList<string> classNames)
+        : this(name, features, labels, classNames, null)
+    {
+    }
+
+    private InMemoryDataset(string name, Tensor features, Tensor labels, IReadOnlyList<string> classNames, string? fingerprint)
     {
         if (features.shape[0] != labels.shape[0])
         {
@@ -25,7 +30,7 @@ public sealed class InMemoryDataset : IDisposable
         Features = features.DetachFromDisposeScope();
         Labels = labels.DetachFromDisposeScope();
         ClassNames = classNames;
-        Fingerprint = ComputeFingerprint(name, Labels);
+        Fingerprint = fingerprint ?? ComputeFingerprint(name, Labels);
     }
 
     /// <summary>A human-readable name such as <c>mnist-train</c>.</summary>
@@ -39,6 +44,9 @@ public sealed class InMemoryDataset : IDisposable
 
     /// <summary>Class names in index order.</summary>
     public IReadOnlyList<string> ClassNames { get; }
+
+    /// <summary>Where the tensors live; batches, and the models trained on them, follow it.</summary>
+    public Device Device => Features.device;
 
     /// <summary>Number of samples.</summary>
     public int Count => (int)Labels.shape[0];
@@ -55,7 +63,7 @@ public sealed class InMemoryDataset : IDisposable
     /// <summary>A new dataset holding the samples at <paramref name="indices"/>, in that order.</summary>
     public InMemoryDataset Subset(string name, long[] indices)
     {
-        using var idx = torch.tensor(indices, ScalarType.Int64);
+        using var idx = torch.tensor(indices, ScalarType.Int64, device: Device);
         return new InMemoryDataset(name, Features.index_select(0, idx), Labels.index_select(0, idx), ClassNames);
     }
 
@@ -67,7 +75,26 @@ public sealed class InMemoryDataset : IDisposable
     }
 
     /// <summary>The labels as a managed array.</summary>
-    public long[] LabelArray() => Labels.data<long>().ToArray();
+    public long[] LabelArray()
+    {
+        using var cpu = Labels.cpu();
+        return cpu.data<long>().ToArray();
+    }
+
+    /// <summary>
+    /// This dataset on <paramref name="device"/>: itself when it is there already, otherwise a copy there (same name,
+    /// same fingerprint), and this one is disposed. The whole set moves once, so batches are cut on the device.
+    /// </summary>
+    public InMemoryDataset MoveTo(Device device)
+    {
+        if (Features.device.type == device.type && Features.device.index == device.index)
+        {
+            return this;
+        }
+        var moved = new InMemoryDataset(Name, Features.to(device), Labels.to(device), ClassNames, Fingerprint);
+        Dispose();
+        return moved;
+    }
 
     /// <inheritdoc />
     public void Dispose()
@@ -78,7 +105,8 @@ public sealed class InMemoryDataset : IDisposable
 
     private static string ComputeFingerprint(string name, Tensor labels)
     {
-        var bytes = labels.data<long>().ToArray().SelectMany(BitConverter.GetBytes).ToArray();
+        using var cpu = labels.cpu();
+        var bytes = cpu.data<long>().ToArray().SelectMany(BitConverter.GetBytes).ToArray();
         string hash = Convert.ToHexStringLower(SHA256.HashData(bytes))[..16];
         return $"{name}:{labels.shape[0]}:{hash}";
     }

@@ -17,7 +17,8 @@ public sealed class RandomHorizontalFlip(double probability = 0.5) : IBatchAugme
     public Tensor Apply(Tensor inputs, int seed)
     {
         using var gen = new Generator((ulong)(uint)seed);
-        var flip = rand([inputs.shape[0], 1, 1, 1], generator: gen).lt(probability);
+        // Drawn on the CPU generator and then moved: the same seed gives the same flips on every device.
+        var flip = rand([inputs.shape[0], 1, 1, 1], generator: gen).lt(probability).to(inputs.device);
         return where(flip, inputs.flip(3), inputs);
     }
 }

@@ -18,10 +18,11 @@ public sealed class RandomShift(int maxShift, float background) : IBatchAugmenta
     {
         long n = inputs.shape[0], c = inputs.shape[1], h = inputs.shape[2], w = inputs.shape[3];
         using var gen = new Generator((ulong)(uint)seed);
-        var dy = randint(-maxShift, maxShift + 1, [n, 1, 1], generator: gen);
-        var dx = randint(-maxShift, maxShift + 1, [n, 1, 1], generator: gen);
-        var rows = arange(h).view(1, h, 1) - dy;
-        var cols = arange(w).view(1, 1, w) - dx;
+        // Drawn on the CPU generator and then moved: the same seed gives the same shifts on every device.
+        var dy = randint(-maxShift, maxShift + 1, [n, 1, 1], generator: gen).to(inputs.device);
+        var dx = randint(-maxShift, maxShift + 1, [n, 1, 1], generator: gen).to(inputs.device);
+        var rows = arange(h, device: inputs.device).view(1, h, 1) - dy;
+        var cols = arange(w, device: inputs.device).view(1, 1, w) - dx;
         var valid = (rows >= 0) & (rows < h) & (cols >= 0) & (cols < w);
         var flat = (rows.clamp(0, h - 1) * w + cols.clamp(0, w - 1)).view(n, 1, h * w).expand(n, c, h * w);
         var shifted = inputs.reshape(n, c, h * w).gather(2, flat).view(n, c, h, w);

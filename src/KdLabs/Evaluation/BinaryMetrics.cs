@@ -48,7 +48,7 @@ public sealed record BinaryMetrics(
     /// <summary>softmax(logits)[:, positiveClass] as a managed array.</summary>
     public static double[] PositiveScores(Tensor logits, int positiveClass)
     {
-        using var p = nn.functional.softmax(logits.to_type(ScalarType.Float64), 1).select(1, positiveClass).contiguous();
+        using var p = nn.functional.softmax(logits.to_type(ScalarType.Float64), 1).select(1, positiveClass).cpu().contiguous();
         return p.data<double>().ToArray();
     }
 

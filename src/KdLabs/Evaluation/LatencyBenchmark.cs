@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 
 namespace KdLabs.Evaluation;
 
-/// <summary>CPU inference latency: median over repeated timed runs after warm-up, in eval mode without gradients.</summary>
+/// <summary>Inference latency on the model's device: median over repeated timed runs after warm-up, in eval mode without gradients.</summary>
 public static class LatencyBenchmark
 {
     /// <summary>
@@ -17,7 +17,8 @@ public static class LatencyBenchmark
         try
         {
             using var noGrad = no_grad();
-            using var input = randn([batchSize, .. inputShape]);
+            var device = Training.ComputeDevice.Of(model);
+            using var input = randn([batchSize, .. inputShape]).to(device);
             var times = new double[repeats];
             for (int i = -warmup; i < repeats; i++)
             {
@@ -25,6 +26,8 @@ public static class LatencyBenchmark
                 using (var scope = NewDisposeScope())
                 {
                     model.forward(input);
+                    // CUDA kernels run asynchronously: wait for them before reading the clock.
+                    Training.ComputeDevice.Synchronize(device);
                 }
                 sw.Stop();
                 if (i >= 0)

@@ -17,6 +17,11 @@ public static class Predictor
     /// </summary>
     public static Tensor Logits(nn.Module<Tensor, Tensor> model, InMemoryDataset data, int batchSize = DefaultBatchSize)
     {
+        var modelDevice = Training.ComputeDevice.Of(model);
+        if (modelDevice.type != data.Device.type || modelDevice.index != data.Device.index)
+        {
+            throw new ArgumentException($"The model is on {modelDevice} but {data.Name} is on {data.Device}: move one to the other first (e.g. model.to(data.Device)).", nameof(model));
+        }
         bool wasTraining = model.training;
         model.eval();
         try
@@ -42,7 +47,7 @@ public static class Predictor
     /// <summary>Arg-max class of each row of <paramref name="logits"/>.</summary>
     public static long[] ArgMax(Tensor logits)
     {
-        using var pred = logits.argmax(1);
+        using var pred = logits.argmax(1).cpu();
         return pred.data<long>().ToArray();
     }
 }

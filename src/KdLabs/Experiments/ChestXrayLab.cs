@@ -1,3 +1,4 @@
+using TorchSharp;
 using System.Diagnostics;
 using KdLabs.Data;
 using KdLabs.Evaluation;
@@ -30,7 +31,12 @@ public sealed class ChestXrayLab : IDisposable
         Options = options.Effective();
         this.progress = progress ?? TrainingProgress.Default();
         this.log = log ?? Console.WriteLine;
+        Device = ComputeDevice.Resolve(Options.Device);
+        this.log(Device.Describe());
     }
+
+    /// <summary>The device the lab's data and models live on.</summary>
+    public ComputeDevice Device { get; }
 
     /// <summary>The options in force (smoke limits applied).</summary>
     public ChestXrayOptions Options { get; }
@@ -118,8 +124,9 @@ public sealed class ChestXrayLab : IDisposable
         log(Loading.FromCache
             ? $"images: {Options.ImageSize}px from the decoded-image cache in {Loading.LoadSeconds:0.00} s"
             : $"images: decoded and resized to {Options.ImageSize}px in {Loading.LoadSeconds:0.00} s; reading them back from the cache takes {cacheRead:0.00} s ({Loading.CacheSpeedup:0}× faster)");
-        Train = Limit(train.Data, Options.TrainLimit);
-        Test = Limit(test.Data, Options.TestLimit);
+        // Decoded on the CPU, then each set moves to the device once.
+        Train = Limit(train.Data, Options.TrainLimit).MoveTo(Device.Device);
+        Test = Limit(test.Data, Options.TestLimit).MoveTo(Device.Device);
         log($"using {Train.Count:N0} training and {Test.Count:N0} test images of {Options.ImageSize}×{Options.ImageSize}, 3 channels (grey repeated, ImageNet mean/std)");
     }
 
@@ -136,7 +143,9 @@ public sealed class ChestXrayLab : IDisposable
         var state = Checkpoint.ReadState(dir);
         if (state is not null && state.Epoch == Options.TeacherEpochs)
         {
+            // Checkpoints are device-independent: load onto the CPU, then follow the data to its device.
             Checkpoint.Load(dir, model);
+            model.to(Train.Device);
             TeacherHistory = new TrainingHistory("teacher (ResNet-18)", state.History);
             log($"teacher: reusing {dir} (SHA-256 {state.ModelSha256[..12]}…, verified)");
         }
@@ -209,17 +218,19 @@ public sealed class ChestXrayLab : IDisposable
             latencyMs, teacherLatencyMs / latencyMs, history.TotalSeconds, fpr, tpr);
     }
 
-    /// <summary>Median CPU ms per image at batch 1 of teacher and student, at the run's size and (optionally) 224 px.</summary>
+    /// <summary>Median ms per image on the lab's device at batch 1 of teacher and student, at the run's size and (optionally) 224 px.</summary>
     public LatencyComparison MeasureLatency()
     {
         int n = Options.ImageSize, repeats = Options.LatencyRepeats, warmup = Math.Min(5, repeats);
         using var student = new ChestXrayStudent(n);
+        student.to(Device.Device);
         double t = LatencyBenchmark.MedianMsPerImage(Teacher, [3, n, n], 1, repeats, warmup);
         double s = LatencyBenchmark.MedianMsPerImage(student, [3, n, n], 1, repeats, warmup);
         double t224 = double.NaN, s224 = double.NaN;
         if (Options.LatencyAt224)
         {
             using var student224 = new ChestXrayStudent(224);
+            student224.to(Device.Device);
             t224 = LatencyBenchmark.MedianMsPerImage(Teacher, [3, 224, 224], 1, repeats, warmup);
             s224 = LatencyBenchmark.MedianMsPerImage(student224, [3, 224, 224], 1, repeats, warmup);
         }
@@ -250,7 +261,7 @@ public sealed class ChestXrayLab : IDisposable
                 model.Dispose();
             }
         }
-        var result = new ChestXrayResult(Options, Synthetic, Index.Root, Index.Describe(), RunEnvironment.Describe(), clock.Elapsed.TotalSeconds, TeacherId,
+        var result = new ChestXrayResult(Options, Synthetic, Index.Root, Index.Describe(), RunEnvironment.Describe(Device), clock.Elapsed.TotalSeconds, TeacherId,
             rows, Summarize(rows), DescribeSoftTargets(), histories, latency, Loading);
         ChestXrayReport.Write(result, Options.OutputDirectory);
         return result with { WallSeconds = clock.Elapsed.TotalSeconds };
@@ -312,7 +323,7 @@ public sealed class ChestXrayLab : IDisposable
     private string TeacherCacheDirectory()
     {
         string weights = Options.WeightsPath is null ? "scratch" : MnistFiles.FileSha256(Options.WeightsPath);
-        string key = $"resnet18|{Options.TeacherTrainer(null).Fingerprint()}|freeze={Options.FreezeBackbone}|weights={weights}|{DataKey()}";
+        string key = $"resnet18|{Options.TeacherTrainer(null).Fingerprint()}|freeze={Options.FreezeBackbone}|weights={weights}|{DataKey()}{(Train.Device.type == DeviceType.CPU ? "" : $"|device={Train.Device.type}")}";
         return Path.Combine(KdLabsPaths.CacheDirectory, "teachers", $"resnet18-xray-{TextHash.Sha256(key)[..16]}");
     }
 

@@ -78,6 +78,9 @@ public sealed record ChestXrayOptions
     /// <summary>Repeats per latency measurement.</summary>
     public int LatencyRepeats { get; init; } = 20;
 
+    /// <summary>Where training and evaluation run: auto (CUDA when available, else the CPU), cpu, cuda, cuda:N or mps. See <see cref="Training.ComputeDevice"/>.</summary>
+    public string Device { get; init; } = "auto";
+
     /// <summary>Also time both architectures at 224 px, the walk-through's size, for its speed-up claim.</summary>
     public bool LatencyAt224 { get; init; } = true;
 
@@ -128,6 +131,7 @@ public sealed record ChestXrayOptions
     public void Validate()
     {
         Loading().Validate();
+        Training.ComputeDevice.Validate(Device);
         if (ImageSize % 2 != 0)
         {
             throw new ArgumentOutOfRangeException(nameof(ImageSize), ImageSize, "The image size must be even (the student halves it with a 2×2 max-pool).");

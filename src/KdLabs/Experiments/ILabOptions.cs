@@ -8,6 +8,9 @@ public interface ILabOptions<TSelf>
     /// <summary>Torch threads, or null for torch's choice.</summary>
     int? Threads { get; }
 
+    /// <summary>The device to train and evaluate on (auto, cpu, cuda, cuda:N, mps).</summary>
+    string Device { get; }
+
     /// <summary>Throws with a message naming the setting when one is out of range.</summary>
     void Validate();
 

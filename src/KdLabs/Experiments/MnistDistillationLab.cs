@@ -22,12 +22,30 @@ public sealed class MnistDistillationLab : IDisposable
 
     /// <summary>Creates the lab; nothing is loaded or trained yet.</summary>
     public MnistDistillationLab(MnistDistillationOptions options, ITrainingProgress? progress = null, Action<string>? log = null)
+        : this(options, progress, log, null)
+    {
+    }
+
+    /// <summary>Creates the lab on a device another lab has already resolved and announced.</summary>
+    internal MnistDistillationLab(MnistDistillationOptions options, ITrainingProgress? progress, Action<string>? log, ComputeDevice? device)
     {
         options.Validate();
         Options = options.Effective();
         this.progress = progress ?? TrainingProgress.Default();
         this.log = log ?? Console.WriteLine;
+        if (device is null)
+        {
+            Device = ComputeDevice.Resolve(Options.Device);
+            this.log(Device.Describe());
+        }
+        else
+        {
+            Device = device;
+        }
     }
+
+    /// <summary>The device the lab's data and models live on.</summary>
+    public ComputeDevice Device { get; }
 
     /// <summary>The options in force (smoke limits applied).</summary>
     public MnistDistillationOptions Options { get; }
@@ -52,8 +70,9 @@ public sealed class MnistDistillationLab : IDisposable
     {
         string dir = Options.DataDirectory ?? MnistFiles.DefaultDirectory;
         MnistFiles.EnsurePresent(dir, log);
-        Train = MnistDataset.Load(train: true, dir, Options.TrainLimit);
-        Test = MnistDataset.Load(train: false, dir, Options.TestLimit);
+        // The whole set moves to the device once; batches are then cut there.
+        Train = MnistDataset.Load(train: true, dir, Options.TrainLimit).MoveTo(Device.Device);
+        Test = MnistDataset.Load(train: false, dir, Options.TestLimit).MoveTo(Device.Device);
         log($"data: {Train.Count:N0} training and {Test.Count:N0} test images from {dir}");
     }
 
@@ -167,7 +186,7 @@ public sealed class MnistDistillationLab : IDisposable
             distilled.Model.Dispose();
         }
         clock.Stop();
-        var result = new MnistDistillationResult(Options, RunEnvironment.Describe(), clock.Elapsed.TotalSeconds, TeacherId, rows, histories, reports, perSeed);
+        var result = new MnistDistillationResult(Options, RunEnvironment.Describe(Device), clock.Elapsed.TotalSeconds, TeacherId, rows, histories, reports, perSeed);
         MnistDistillationReport.Write(result, Options.OutputDirectory);
         return result;
     }

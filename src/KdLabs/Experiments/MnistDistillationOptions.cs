@@ -50,6 +50,9 @@ public sealed record MnistDistillationOptions
     /// <summary>Repeats per latency measurement.</summary>
     public int LatencyRepeats { get; init; } = 30;
 
+    /// <summary>Where training and evaluation run: auto (CUDA when available, else the CPU), cpu, cuda, cuda:N or mps. See <see cref="Training.ComputeDevice"/>.</summary>
+    public string Device { get; init; } = "auto";
+
     /// <summary>The options with smoke-mode limits applied.</summary>
     public MnistDistillationOptions Effective() => Smoke
         ? this with { TrainLimit = Math.Min(TrainLimit ?? 2000, 2000), TestLimit = Math.Min(TestLimit ?? 1000, 1000), Epochs = 1, LatencyRepeats = Math.Min(LatencyRepeats, 5) }
@@ -79,6 +82,7 @@ public sealed record MnistDistillationOptions
     {
         _ = new Losses.KdLoss(Alpha, Temperature);
         _ = ModelNames();
+        ComputeDevice.Validate(Device);
         Trainer(null).Validate();
         if (TrainLimit is < 1 || TestLimit is < 1)
         {

@@ -62,7 +62,7 @@ public static class MnistDistillationReport
         {
             result.Options.Family, result.Options.Alpha, result.Options.Temperature, result.Options.Epochs, result.Options.BatchSize,
             result.Options.LearningRate, result.Options.Seed, result.Options.TrainLimit, result.Options.TestLimit, result.Options.Smoke,
-            result.Options.Jitter, result.Options.MlpDropout,
+            result.Options.Jitter, result.Options.MlpDropout, result.Options.Device,
             result.Machine, result.WallSeconds, result.TeacherSha256,
             Models = result.Rows,
             Histories = result.Histories.Select(h => new { h.RunName, h.Epochs }),

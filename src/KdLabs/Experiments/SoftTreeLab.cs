@@ -27,8 +27,8 @@ public sealed class SoftTreeLab : LabBase<SoftTreeLabOptions>, IDisposable
     public SoftTreeLab(SoftTreeLabOptions options, ITrainingProgress? progress = null, Action<string>? log = null)
         : base(options, progress, log)
     {
-        teacherLab = new MnistDistillationLab(Options.Teacher with { Smoke = Options.Smoke, DataDirectory = Options.DataDirectory ?? Options.Teacher.DataDirectory },
-            Progress, Log);
+        teacherLab = new MnistDistillationLab(Options.Teacher with { Smoke = Options.Smoke, DataDirectory = Options.DataDirectory ?? Options.Teacher.DataDirectory, Device = Device.Name },
+            Progress, Log, Device);
     }
 
     /// <summary>The images the trees learn from (after <see cref="LoadData"/>).</summary>
@@ -195,7 +195,7 @@ public sealed class SoftTreeLab : LabBase<SoftTreeLabOptions>, IDisposable
             }
         }
         clock.Stop();
-        var result = new SoftTreeLabResult(Options, EvaluationName, RunEnvironment.Describe(), clock.Elapsed.TotalSeconds, TeacherId,
+        var result = new SoftTreeLabResult(Options, EvaluationName, RunEnvironment.Describe(Device), clock.Elapsed.TotalSeconds, TeacherId,
             teacherAccuracy, teacherParameters, runs, histories);
         SoftTreeReport.Write(result, Options.OutputDirectory, shownHard, shownDistilled, Evaluation);
         shownHard?.Dispose();
@@ -247,7 +247,7 @@ public sealed class SoftTreeLab : LabBase<SoftTreeLabOptions>, IDisposable
                     values[i] = reader.ReadSingle();
                 }
                 Log($"teacher logits: reusing {path}");
-                return TeacherLogitCache.FromLogits(tensor(values, [rows, cols]), Train.Fingerprint, TeacherId);
+                return TeacherLogitCache.FromLogits(tensor(values, [rows, cols], device: Train.Device), Train.Fingerprint, TeacherId);
             }
         }
         var cache = TeacherLogitCache.Build(Teacher, TeacherId, Train, 1000);

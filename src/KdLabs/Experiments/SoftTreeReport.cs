@@ -64,7 +64,7 @@ public static class SoftTreeReport
         var o = result.Options;
         var payload = new
         {
-            o.Tree, o.Validation, o.TrainLimit, o.TestLimit, o.Seeds, o.Smoke, o.Threads,
+            o.Tree, o.Validation, o.TrainLimit, o.TestLimit, o.Seeds, o.Smoke, o.Threads, o.Device,
             TeacherFamily = o.Teacher.Family, TeacherEpochs = o.Teacher.Epochs,
             result.EvaluationSet, result.Machine, result.WallSeconds, result.TeacherSha256, result.TeacherAccuracy, result.TeacherParameters,
             Paper = new { SoftTreeLabResult.Paper.HardLabel, SoftTreeLabResult.Paper.Distilled, SoftTreeLabResult.Paper.Teacher },

@@ -1,3 +1,4 @@
+using TorchSharp;
 using System.Diagnostics;
 using System.Text.Json;
 using KdLabs.Data;
@@ -60,7 +61,7 @@ public sealed class SsldLab : LabBase<SsldOptions>, IDisposable
             return teacher;
         }
         var options = Options.Trainer(Options.TeacherEpochs, 1, warmupCosine: false);
-        string dir = Path.Combine(KdLabsPaths.CacheDirectory, "teachers", $"ssld-bn-teacher-{TextHash.Sha256(options.Fingerprint() + Labeled.Fingerprint)[..16]}");
+        string dir = Path.Combine(KdLabsPaths.CacheDirectory, "teachers", $"ssld-bn-teacher-{TextHash.Sha256(options.Fingerprint() + Labeled.Fingerprint + DeviceKey(Labeled))[..16]}");
         Directory.CreateDirectory(Path.GetDirectoryName(dir)!);
         using var cacheLock = FileLock.Acquire(dir + ".lock", TimeSpan.FromMinutes(30));
         var model = ModelCatalog.Create("cnn-bn-teacher", 1);
@@ -183,7 +184,7 @@ public sealed class SsldLab : LabBase<SsldOptions>, IDisposable
             }
             Add(ablation, TrainSsld(s, $"SSLD, {Options.LongerEpochs} epochs instead of {Options.SsldEpochs}", epochs: Options.LongerEpochs), s, MinedTrain().Count);
         }
-        var result = new SsldResult(Options, RunEnvironment.Describe(), clock.Elapsed.TotalSeconds, teacherAccuracy, Pool.Count,
+        var result = new SsldResult(Options, RunEnvironment.Describe(Device), clock.Elapsed.TotalSeconds, teacherAccuracy, Pool.Count,
             Mine().CountsPerClass, MinedPseudoLabelAccuracy(), rows);
         Directory.CreateDirectory(Options.OutputDirectory);
         AtomicFile.WriteAllText(Path.Combine(Options.OutputDirectory, "results.json"), JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
@@ -242,11 +243,14 @@ public sealed class SsldLab : LabBase<SsldOptions>, IDisposable
     private InMemoryDataset Combine(string what, long[] poolIndices, long[] teacherClasses)
     {
         using var scope = NewDisposeScope();
-        using var idx = tensor(poolIndices);
+        using var idx = tensor(poolIndices, device: Pool.Device);
         var features = cat([Labeled.Features, Pool.Features.index_select(0, idx)], 0);
-        var labels = cat([Labeled.Labels, tensor(teacherClasses)], 0);
+        var labels = cat([Labeled.Labels, tensor(teacherClasses, device: Labeled.Device)], 0);
         return new InMemoryDataset($"mnist-ssld-{what}-teacher{TeacherId[..12]}-{Labeled.Name}", features, labels, Labeled.ClassNames);
     }
+
+    // A teacher trained on a GPU differs from the CPU one in the last bits, so it is cached apart; CPU keys are unchanged.
+    private static string DeviceKey(InMemoryDataset data) => data.Device.type == DeviceType.CPU ? "" : $"|device={data.Device.type}";
 
     private SsldLab Load()
     {
@@ -256,7 +260,8 @@ public sealed class SsldLab : LabBase<SsldOptions>, IDisposable
         }
         string dir = Options.DataDirectory ?? MnistFiles.DefaultDirectory;
         MnistFiles.EnsurePresent(dir, Log);
-        using var train = MnistDataset.Load(train: true, dir);
+        // The whole set moves to the device once; the subsets are cut there.
+        using var train = MnistDataset.Load(train: true, dir).MoveTo(Device.Device);
         var perClass = Options.Labeled / 10;
         var order = BatchLoader.EpochOrder(train.Count, shuffle: true, Options.SplitSeed, 0);
         var labels = train.LabelArray();
@@ -277,7 +282,7 @@ public sealed class SsldLab : LabBase<SsldOptions>, IDisposable
         }
         labeled = train.Subset($"mnist-labelled-{Options.Labeled}-split{Options.SplitSeed}", chosen.Order().ToArray());
         pool = train.Subset($"mnist-pool-{rest.Length}-split{Options.SplitSeed}", rest);
-        test = MnistDataset.Load(train: false, dir, Options.TestLimit);
+        test = MnistDataset.Load(train: false, dir, Options.TestLimit).MoveTo(Device.Device);
         Log($"data: {labeled.Count:N0} labelled training images ({perClass} per class), {pool.Count:N0} unlabelled, {test.Count:N0} test");
         return this;
     }

@@ -77,6 +77,9 @@ public sealed record SsldOptions : ILabOptions<SsldOptions>
     /// <summary>Torch threads, or null for torch's choice.</summary>
     public int? Threads { get; init; }
 
+    /// <summary>Where training and evaluation run: auto (CUDA when available, else the CPU), cpu, cuda, cuda:N or mps. See <see cref="Training.ComputeDevice"/>.</summary>
+    public string Device { get; init; } = "auto";
+
     /// <summary>Folder for results, reports and checkpoints.</summary>
     public string OutputDirectory { get; init; } = Path.Combine("runs", "ssld-mnist");
 
@@ -112,6 +115,7 @@ public sealed record SsldOptions : ILabOptions<SsldOptions>
         Require(new[] { TeacherEpochs, LabeledEpochs, SsldEpochs, LongerEpochs, FinetuneEpochs }.All(e => e >= 1), "Epochs", 0, "at least 1 for every stage");
         Require(FinetuneMultipliers.Count == 4, nameof(FinetuneMultipliers), FinetuneMultipliers.Count, "four multipliers (conv1, conv2, fc1, fc2)");
         Require(Threads is null or >= 1, nameof(Threads), Threads ?? 0, "at least 1 (--threads)");
+        ComputeDevice.Validate(Device);
         _ = new Losses.KdLoss(KdAlpha, KdTemperature);
         Trainer(SsldEpochs, 1, true).Validate();
     }

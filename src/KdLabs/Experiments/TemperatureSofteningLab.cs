@@ -54,7 +54,7 @@ public static class TemperatureSofteningLab
             throw new ArgumentException($"No test image has label {digit}.");
         }
         using var scope = NewDisposeScope();
-        var mean = SoftTargets.Probabilities(teacherLogits.index_select(0, tensor(rows)), temperature).mean([0L]).data<float>().ToArray();
+        var mean = SoftTargets.Probabilities(teacherLogits.index_select(0, tensor(rows, device: teacherLogits.device)), temperature).mean([0L]).cpu().data<float>().ToArray();
         return mean.Select((p, c) => new ClassResemblance(classNames[c], Math.Round(p, 4))).Where((_, c) => c != digit).OrderByDescending(r => r.Probability).ToList();
     }
 

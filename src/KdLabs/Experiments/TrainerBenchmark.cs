@@ -1,3 +1,4 @@
+using TorchSharp;
 using System.Diagnostics;
 using KdLabs.Data;
 using KdLabs.Models;
@@ -78,6 +79,7 @@ public static class TrainerBenchmark
     private static double TimeBareLoop(InMemoryDataset train, string modelName, int batchSize, int round)
     {
         using var model = ModelCatalog.Create(modelName, round);
+        model.to(train.Device);
         using var optimizer = optim.Adam(model.parameters(), 1e-3);
         model.train();
         long[] order = BatchLoader.EpochOrder(train.Count, shuffle: true, round, 1);
@@ -85,7 +87,7 @@ public static class TrainerBenchmark
         for (int start = 0; start < order.Length; start += batchSize)
         {
             using var scope = NewDisposeScope();
-            var idx = tensor(order.AsSpan(start, Math.Min(batchSize, order.Length - start)).ToArray());
+            var idx = tensor(order.AsSpan(start, Math.Min(batchSize, order.Length - start)).ToArray(), device: train.Device);
             var x = train.Features.index_select(0, idx);
             var y = train.Labels.index_select(0, idx);
             optimizer.zero_grad();

@@ -220,7 +220,7 @@ public sealed class ZooLab : LabBase<ZooOptions>, IDisposable
             }
         }
         using var probe = NewStudent(0);
-        var result = new ZooResult(Options, RunEnvironment.Describe(), clock.Elapsed.TotalSeconds, Teachers().Select(t => t.Id).ToList(), teacherAccuracies,
+        var result = new ZooResult(Options, RunEnvironment.Describe(Device), clock.Elapsed.TotalSeconds, Teachers().Select(t => t.Id).ToList(), teacherAccuracies,
             EnsembleAccuracy(), teacherLogitSeconds, ModelStats.ParameterCount(probe), PeakMemory.CanReset, rows);
         Directory.CreateDirectory(Options.OutputDirectory);
         AtomicFile.WriteAllText(Path.Combine(Options.OutputDirectory, "results.json"), JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
@@ -248,7 +248,7 @@ public sealed class ZooLab : LabBase<ZooOptions>, IDisposable
         using var noGrad = no_grad();
         bool training = model.training;
         model.eval();
-        var shape = ((IFeatureModel)model).ForwardWithFeatures(zeros(1, 1, 28, 28))[layer].shape;
+        var shape = ((IFeatureModel)model).ForwardWithFeatures(zeros(1, 1, 28, 28, device: ComputeDevice.Of(model)))[layer].shape;
         model.train(training);
         return shape[1];
     }
@@ -267,8 +267,9 @@ public sealed class ZooLab : LabBase<ZooOptions>, IDisposable
         }
         string dir = Options.DataDirectory ?? MnistFiles.DefaultDirectory;
         MnistFiles.EnsurePresent(dir, Log);
-        train = MnistDataset.Load(train: true, dir, Options.TrainLimit);
-        test = MnistDataset.Load(train: false, dir, Options.TestLimit);
+        // The whole set moves to the device once; batches are then cut there.
+        train = MnistDataset.Load(train: true, dir, Options.TrainLimit).MoveTo(Device.Device);
+        test = MnistDataset.Load(train: false, dir, Options.TestLimit).MoveTo(Device.Device);
         Log($"data: {train.Count:N0} training and {test.Count:N0} test images from {dir}");
         return this;
     }

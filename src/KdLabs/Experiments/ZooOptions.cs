@@ -69,6 +69,9 @@ public sealed record ZooOptions : ILabOptions<ZooOptions>
     /// <summary>Torch threads, or null for torch's choice.</summary>
     public int? Threads { get; init; }
 
+    /// <summary>Where training and evaluation run: auto (CUDA when available, else the CPU), cpu, cuda, cuda:N or mps. See <see cref="Training.ComputeDevice"/>.</summary>
+    public string Device { get; init; } = "auto";
+
     /// <summary>Folder for results, the report and checkpoints.</summary>
     public string OutputDirectory { get; init; } = Path.Combine("runs", "zoo-mnist");
 
@@ -105,6 +108,7 @@ public sealed record ZooOptions : ILabOptions<ZooOptions>
         Require(TrainLimit is null or >= 1, nameof(TrainLimit), TrainLimit ?? 0, "at least 1 (--train-limit)");
         Require(TestLimit is null or >= 1, nameof(TestLimit), TestLimit ?? 0, "at least 1 (--test-limit)");
         Require(Threads is null or >= 1, nameof(Threads), Threads ?? 0, "at least 1 (--threads)");
+        ComputeDevice.Validate(Device);
         _ = new Losses.KdLoss(Alpha, Temperature);
         _ = new Losses.DkdLoss(DkdAlpha, DkdBeta, DkdTemperature);
         Trainer(Epochs, 1).Validate();

@@ -111,7 +111,7 @@ public sealed class SoftTreeRegularizer : IDisposable
             return Enumerable.Repeat(0.5, decays.Length).ToArray();
         }
         using var alpha = (reachedAndRight + Epsilon / 2) / (reached + Epsilon);
-        using var asDouble = alpha.to_type(ScalarType.Float64);
+        using var asDouble = alpha.to_type(ScalarType.Float64).cpu();
         return asDouble.data<double>().ToArray();
     }
 

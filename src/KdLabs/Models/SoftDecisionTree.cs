@@ -177,8 +177,8 @@ public sealed class SoftDecisionTree : Module<Tensor, Tensor>
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         var routing = Route(sample);
-        var reach = routing.InnerPathProbabilities.to_type(ScalarType.Float64).data<double>().ToArray();
-        var right = routing.RightProbabilities.to_type(ScalarType.Float64).data<double>().ToArray();
+        var reach = routing.InnerPathProbabilities.to_type(ScalarType.Float64).cpu().data<double>().ToArray();
+        var right = routing.RightProbabilities.to_type(ScalarType.Float64).cpu().data<double>().ToArray();
         var steps = new List<SoftTreeStep>(Depth);
         int node = 0;
         while (node < InnerCount)

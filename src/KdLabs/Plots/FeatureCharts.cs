@@ -26,7 +26,7 @@ public static class FeatureCharts
             {
                 throw new ArgumentException($"Maps must be H × W, got [{string.Join(", ", map.shape)}].", nameof(maps));
             }
-            var m = map.detach().to_type(ScalarType.Float64);
+            var m = map.detach().to_type(ScalarType.Float64).cpu();
             m = (m - m.min()) / (m.max() - m.min() + 1e-12);
             var values = m.data<double>().ToArray();
             long w = map.shape[1];

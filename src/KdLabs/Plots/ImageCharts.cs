@@ -22,9 +22,9 @@ public static class ImageCharts
             // Plotly draws row 0 at the bottom: the last class goes in first so the first class is on top.
             var picks = Enumerable.Range(0, labels.Length).Where(i => labels[i] == c).Take(perClass).Select(i => (long)i).ToArray();
             using var scope = NewDisposeScope();
-            using var idx = tensor(picks);
+            using var idx = tensor(picks, device: data.Device);
             var grey = normalization.ToGrey(data.Features.index_select(0, idx)).to_type(ScalarType.Float64); // k×H×W
-            var strip = grey.permute(1, 0, 2).reshape(size, picks.Length * size).flip(0).contiguous();
+            var strip = grey.permute(1, 0, 2).reshape(size, picks.Length * size).flip(0).cpu().contiguous();
             var values = strip.data<double>().ToArray();
             for (long r = 0; r < size; r++)
             {

@@ -121,7 +121,7 @@ public static class SoftTreePlots
 
     private static double[][] Rows(Tensor matrix)
     {
-        using var m = matrix.detach().to_type(ScalarType.Float64).contiguous();
+        using var m = matrix.detach().to_type(ScalarType.Float64).cpu().contiguous();
         long columns = m.shape[1];
         var flat = m.data<double>().ToArray();
         return Enumerable.Range(0, (int)m.shape[0]).Select(r => flat.AsSpan((int)(r * columns), (int)columns).ToArray()).ToArray();

@@ -1,3 +1,4 @@
+using TorchSharp;
 using KdLabs.Data;
 using KdLabs.Models;
 using static TorchSharp.torch;
@@ -17,7 +18,9 @@ public static class TeacherStore
     /// <summary>The folder of the teacher these settings describe.</summary>
     public static string DirectoryFor(string modelName, TrainerOptions options, double dropout, InMemoryDataset train)
     {
-        string key = $"{modelName}|{options.Fingerprint()}|dropout={dropout}|{train.Fingerprint}";
+        // A teacher trained on a GPU differs from the CPU one in the last bits, so it gets its own entry; CPU keys are unchanged.
+        string device = train.Device.type == DeviceType.CPU ? "" : $"|device={train.Device.type}";
+        string key = $"{modelName}|{options.Fingerprint()}|dropout={dropout}|{train.Fingerprint}{device}";
         string hash = TextHash.Sha256(key)[..16];
         return Path.Combine(KdLabsPaths.CacheDirectory, "teachers", $"{modelName}-{hash}");
     }
@@ -37,7 +40,9 @@ public static class TeacherStore
         TrainingHistory history;
         if (state is not null && state.Epoch == options.Epochs)
         {
+            // Checkpoints are device-independent: load onto the CPU, then follow the data to its device.
             Checkpoint.Load(dir, model);
+            model.to(train.Device);
             history = new TrainingHistory(runName, state.History);
             log($"{runName}: reusing {dir} (SHA-256 {state.ModelSha256[..12]}…, verified)");
         }

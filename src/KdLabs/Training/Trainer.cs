@@ -33,6 +33,8 @@ public sealed class Trainer
     public TrainingHistory Fit(nn.Module<Tensor, Tensor> model, InMemoryDataset train, InMemoryDataset? test,
         ITrainingObjective objective, string runName)
     {
+        // The model follows its training data: the lab put the data on its device once.
+        model.to(train.Device);
         objective.Prepare(train, options.Augmentation);
         var history = new TrainingHistory(runName);
         int firstEpoch = 1;
@@ -90,8 +92,8 @@ public sealed class Trainer
         perStep?.ApplyTo(optimizer, (epoch - 1) * steps);
         double lr = optimizer.ParamGroups.First().LearningRate;
 
-        using var lossSum = zeros(1, ScalarType.Float64);
-        using var correct = zeros(1, ScalarType.Int64);
+        using var lossSum = zeros(1, ScalarType.Float64, device: train.Device);
+        using var correct = zeros(1, ScalarType.Int64, device: train.Device);
         long seen = 0;
         int step = 0;
         var clock = Stopwatch.StartNew();
@@ -121,6 +123,7 @@ public sealed class Trainer
                 sink.Update(step, meanLoss, (double)correct.item<long>() / seen, seen / clock.Elapsed.TotalSeconds);
             }
         }
+        ComputeDevice.Synchronize(train.Device);
         clock.Stop();
         double trainLoss = lossSum.item<double>() / seen;
         double trainAccuracy = (double)correct.item<long>() / seen;
