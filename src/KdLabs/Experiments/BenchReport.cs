@@ -86,6 +86,12 @@ public static class BenchReport
         sb.AppendLine();
         sb.AppendLine("Settings: " + string.Join("; ", r.Settings.Select(kv => $"{kv.Key}: {kv.Value}")) + ".");
         sb.AppendLine();
+        if (r.Settings.TryGetValue("eval images", out var evalImages) && int.TryParse(evalImages.Split(' ')[0], NumberStyles.Integer, ci, out int n)
+            && r.Ratios.Any(x => x.Name.StartsWith("eval batch ", StringComparison.Ordinal) && int.TryParse(x.Name.Split(' ')[2].Split('/')[0], NumberStyles.Integer, ci, out int b) && b > n))
+        {
+            sb.AppendLine($"**Caveat:** this run evaluated {n.ToString(ci)} test images, so every batch size above {n.ToString(ci)} (including the allocator probe's 1,024) ran as one batch of {n.ToString(ci)}; run `./kdlabs bench --eval-images 4096` for true large batches.");
+            sb.AppendLine();
+        }
         sb.AppendLine("## Ratios");
         sb.AppendLine();
         sb.AppendLine("| Ratio | What it compares | Median | Quiet rounds | Range | Per round | Target |");
