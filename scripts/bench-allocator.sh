@@ -21,6 +21,6 @@ for r in $(seq "$rounds"); do
     label=${v%%|*}; vars=${v#*|}
     out=$(env $vars "${cli[@]}" | tail -1)
     printf 'round %s  load %s  %-70s %s\n' "$r" "$(cut -d' ' -f1 /proc/loadavg)" "$label" \
-      "$(printf '%s' "$out" | /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); print(f"{d["ImagesPerSecond"]:7.0f} img/s  {d["MinorFaultsPerImage"]:6.1f} faults/image  logits {d["LogitsSha256"][:12]}")')"
+      "$(printf '%s' "$out" | /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); print("%7.0f img/s  %6.1f faults/image  logits %s" % (d["ImagesPerSecond"], d["MinorFaultsPerImage"], d["LogitsSha256"][:12]))')"
   done
 done
