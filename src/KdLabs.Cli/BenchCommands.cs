@@ -1,10 +1,12 @@
 using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json;
 using KdLabs.Data;
 using KdLabs.Experiments;
 
 namespace KdLabs.Cli;
 
-/// <summary><c>kdlabs bench train</c> and <c>kdlabs bench eval</c>.</summary>
+/// <summary><c>kdlabs bench</c> (the suite), <c>bench render</c>, <c>bench train</c>, <c>bench eval</c> and the internal <c>bench probe</c>.</summary>
 internal static class BenchCommands
 {
     public static Command Create()
@@ -49,6 +51,154 @@ internal static class BenchCommands
             }
             return 0;
         }));
-        return new Command("bench", "Benchmarks.") { train, eval };
+        var bench = new Command("bench", "The benchmark suite: every speed ratio of the kit in one run (interleaved rounds, load recorded), written to runs/bench/*.json. Subcommands render docs/benchmarks.md or time one thing.") { train, eval };
+        AddSuite(bench);
+        return bench;
+    }
+
+    private static void AddSuite(Command bench)
+    {
+        var images = new Option<int>("--images") { Description = "Training images per timed epoch.", DefaultValueFactory = _ => 2048 };
+        var evalImages = new Option<int>("--eval-images") { Description = "Test images per evaluation pass (batch 1 uses at most 256).", DefaultValueFactory = _ => 1024 };
+        var rounds = new Option<int>("--rounds") { Description = "Timed rounds; each runs every measurement once.", DefaultValueFactory = _ => 3 };
+        var threads = new Option<int>("--threads") { Description = "Intra-op threads for libtorch and PyTorch (default: the core count).", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var noPyTorch = new Option<bool>("--no-pytorch") { Description = "Skip the PyTorch rows." };
+        var outDir = new Option<string>("--out") { Description = "Folder for the result JSON.", DefaultValueFactory = _ => Path.Combine("runs", "bench") };
+        bench.Options.Add(images);
+        bench.Options.Add(evalImages);
+        bench.Options.Add(rounds);
+        bench.Options.Add(threads);
+        bench.Options.Add(noPyTorch);
+        bench.Options.Add(outDir);
+        bench.SetAction(parse => CliErrors.Guard(() =>
+        {
+            MnistFiles.EnsurePresent(MnistFiles.DefaultDirectory, Console.WriteLine);
+            int n = parse.GetValue(images), t = parse.GetValue(threads);
+            if (n < 1 || parse.GetValue(evalImages) < 1 || parse.GetValue(rounds) < 1 || t < 1)
+            {
+                throw new ArgumentException("--images, --eval-images, --rounds and --threads must each be at least 1.");
+            }
+            using var train = MnistDataset.Load(train: true, limit: n);
+            using var test = MnistDataset.Load(train: false, limit: parse.GetValue(evalImages));
+            string? pytorch = parse.GetValue(noPyTorch) ? null : PyTorchDescription();
+            if (!parse.GetValue(noPyTorch) && pytorch is null)
+            {
+                Console.WriteLine("PyTorch rows skipped: run scripts/setup-bench.sh once (Debian's python3-torch with the OpenMP OpenBLAS).");
+            }
+            var options = new BenchSuiteOptions
+            {
+                TrainImages = n,
+                EvalImages = parse.GetValue(evalImages),
+                Rounds = parse.GetValue(rounds),
+                Threads = t,
+                PyTorchTrain = pytorch is null ? null : (model, count) => PyTorchTrain(model, count, t),
+                PyTorchDescription = pytorch,
+                AllocatorProbe = on => Probe(on, parse.GetValue(evalImages), t),
+            };
+            var result = BenchSuite.Run(train, test, options, Console.WriteLine);
+            string path = BenchReport.Save(result, parse.GetValue(outDir)!);
+            Console.WriteLine();
+            foreach (var line in BenchReport.Lines(result))
+            {
+                Console.WriteLine(line);
+            }
+            Console.WriteLine($"load {result.Rounds.Min(r => r.LoadBefore):0.0}-{result.Rounds.Max(r => r.LoadAfter):0.0}, {result.Rounds.Count(r => r.Noisy)} of {result.Rounds.Count} rounds noisy");
+            Console.WriteLine($"written: {path}  (docs/benchmarks.md: kdlabs bench render)");
+            return 0;
+        }));
+
+        var from = new Option<string>("--from") { Description = "A suite JSON, or a folder whose newest suite-*.json is used.", DefaultValueFactory = _ => Path.Combine("runs", "bench") };
+        var mdOut = new Option<string>("--out") { Description = "Markdown file to write.", DefaultValueFactory = _ => Path.Combine("docs", "benchmarks.md") };
+        var render = new Command("render", "Generates docs/benchmarks.md from a `kdlabs bench` result.") { from, mdOut };
+        render.SetAction(parse => CliErrors.Guard(() =>
+        {
+            string source = parse.GetValue(from)!;
+            string file = File.Exists(source) ? source : BenchReport.Newest(source)
+                ?? throw new FileNotFoundException($"{source}: no suite-*.json here. Run `kdlabs bench` first, or pass --from with a result file.");
+            var result = BenchReport.Load(file);
+            string md = parse.GetValue(mdOut)!;
+            AtomicFile.WriteAllText(md, BenchReport.Markdown(result, Path.GetRelativePath(Path.GetDirectoryName(Path.GetFullPath(md))!, Path.GetFullPath(file))));
+            Console.WriteLine($"{md}: rendered from {file}");
+            return 0;
+        }));
+        bench.Subcommands.Add(render);
+
+        var probeImages = new Option<int>("--images") { DefaultValueFactory = _ => 1024 };
+        var probeBatch = new Option<int>("--batch-size") { DefaultValueFactory = _ => 1024 };
+        var probeThreads = new Option<int>("--threads") { DefaultValueFactory = _ => Environment.ProcessorCount };
+        var probe = new Command("probe", "Internal to `kdlabs bench`: one evaluation pass in this process, as JSON.") { probeImages, probeBatch, probeThreads };
+        probe.Hidden = true;
+        probe.SetAction(parse => CliErrors.Guard(() =>
+        {
+            TorchSharp.torch.set_num_threads(parse.GetValue(probeThreads));
+            using var data = MnistDataset.Load(train: false, limit: parse.GetValue(probeImages));
+            Console.WriteLine(JsonSerializer.Serialize(BenchSuite.Probe(data, parse.GetValue(probeBatch))));
+            return 0;
+        }));
+        bench.Subcommands.Add(probe);
+    }
+
+    private const string Python = "/usr/bin/python3";
+
+    private static string PyScript => Path.Combine(KdLabsPaths.RepositoryRoot ?? ".", "bench", "pytorch_mnist.py");
+
+    private static string? PyTorchDescription()
+    {
+        if (!File.Exists(Python) || !File.Exists(PyScript))
+        {
+            return null;
+        }
+        var (code, output) = RunProcess(Python, ["-c", "import os, torch; print('PyTorch', torch.__version__, 'on', os.path.realpath('/etc/alternatives/libblas.so.3-x86_64-linux-gnu'))"], null);
+        return code == 0 ? output.Trim() : null;
+    }
+
+    private static double PyTorchTrain(string model, int images, int threads)
+    {
+        var (code, output) = RunProcess(Python, [PyScript, "--data", MnistFiles.DefaultDirectory, "--model", model, "--images", images.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--threads", threads.ToString(System.Globalization.CultureInfo.InvariantCulture)], null);
+        if (code != 0)
+        {
+            throw new InvalidOperationException($"{PyScript} failed (exit {code}):\n{output}");
+        }
+        using var doc = JsonDocument.Parse(output.Trim().Split('\n')[^1]);
+        return doc.RootElement.GetProperty("images_per_second").GetDouble();
+    }
+
+    private static BenchProbeResult Probe(bool allocatorOn, int images, int threads)
+    {
+        string self = typeof(BenchCommands).Assembly.Location;
+        string host = Environment.ProcessPath ?? "dotnet";
+        var args = new List<string>();
+        if (Path.GetFileNameWithoutExtension(host) == "dotnet")
+        {
+            args.Add(self);
+        }
+        args.AddRange(["bench", "probe", "--images", images.ToString(System.Globalization.CultureInfo.InvariantCulture), "--batch-size", "1024",
+            "--threads", threads.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        var (code, output) = RunProcess(host, args, allocatorOn ? null : ("KDLABS_ALLOCATOR", "off"));
+        if (code != 0)
+        {
+            throw new InvalidOperationException($"bench probe failed (exit {code}):\n{output}");
+        }
+        return JsonSerializer.Deserialize<BenchProbeResult>(output.Trim().Split('\n')[^1])
+            ?? throw new InvalidOperationException("bench probe printed no result.");
+    }
+
+    private static (int Code, string Output) RunProcess(string file, IEnumerable<string> args, (string Name, string Value)? env)
+    {
+        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+        if (env is { } e)
+        {
+            psi.Environment[e.Name] = e.Value;
+        }
+        using var p = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {file}");
+        var stderr = p.StandardError.ReadToEndAsync();
+        string stdout = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        return (p.ExitCode, stdout + stderr.Result);
     }
 }

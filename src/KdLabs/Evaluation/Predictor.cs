@@ -12,8 +12,9 @@ public static class Predictor
     /// <summary>
     /// The model's logits for every sample, in dataset order (N × classes, float32). The model is put
     /// in eval mode for the pass (dropout off, batch-norm running statistics) and restored afterwards.
-    /// The default batch of 64 is deliberate: on the 2-core CPU the CNN teacher runs 8–10× slower per image in
-    /// batches of 256 or 1,024 than in batches of 16–64 (<c>kdlabs bench eval</c>; docs/benchmarks.md).
+    /// The default batch of 64 dates from when the CNN teacher ran 8–10× slower per image in batches of 256 or 1,024
+    /// on the 2-core CPU (fresh kernel pages per buffer, since fixed by <see cref="Platform.NativeAllocator"/>); it stays
+    /// 64 so that documented results reproduce (<c>kdlabs bench</c> checks whether other batch sizes give the same bits).
     /// </summary>
     public static Tensor Logits(nn.Module<Tensor, Tensor> model, InMemoryDataset data, int batchSize = DefaultBatchSize)
     {

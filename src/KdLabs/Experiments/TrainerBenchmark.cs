@@ -76,7 +76,7 @@ public static class TrainerBenchmark
         return history.Last.ImagesPerSecond;
     }
 
-    private static double TimeBareLoop(InMemoryDataset train, string modelName, int batchSize, int round)
+    internal static double TimeBareLoop(InMemoryDataset train, string modelName, int batchSize, int round)
     {
         using var model = ModelCatalog.Create(modelName, round);
         model.to(train.Device);

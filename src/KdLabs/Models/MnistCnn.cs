@@ -20,6 +20,7 @@ public sealed class MnistCnn : Module<Tensor, Tensor>, IStagedModel, IFeatureMod
     private readonly Linear fc1;
     private readonly Dropout dropout2;
     private readonly Linear fc2;
+    private readonly bool fastCpu = Platform.FastCpu.Enabled;
 
     /// <summary>Builds the network with the given channel and hidden widths.</summary>
     public MnistCnn(int channels1, int channels2, int hidden, int classes = 10, string name = "MnistCnn") : base(name)
@@ -31,6 +32,11 @@ public sealed class MnistCnn : Module<Tensor, Tensor>, IStagedModel, IFeatureMod
         dropout2 = Dropout(0.5);
         fc2 = Linear(hidden, classes);
         RegisterComponents();
+        if (fastCpu)
+        {
+            // Opt-in (Platform.FastCpu): same initial values, NHWC layout, so conv2 and the max-pool run channels-last.
+            Platform.FastCpu.UseChannelsLast(conv2);
+        }
     }
 
     /// <summary>The teacher: conv 32, conv 64, fc 128.</summary>
@@ -81,6 +87,12 @@ public sealed class MnistCnn : Module<Tensor, Tensor>, IStagedModel, IFeatureMod
             keep["conv2"] = a2;
         }
         var x = functional.max_pool2d(a2, 2);
+        if (fastCpu)
+        {
+            x = Platform.FastCpu.Dropout(x, 0.25, training).flatten(1);
+            x = Platform.FastCpu.Dropout(functional.relu(fc1.forward(x)), 0.5, training);
+            return fc2.forward(x);
+        }
         x = dropout1.forward(x).flatten(1);
         x = dropout2.forward(functional.relu(fc1.forward(x)));
         return fc2.forward(x);
