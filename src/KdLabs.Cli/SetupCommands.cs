@@ -21,9 +21,10 @@ internal static class SetupCommands
         var skipData = new Option<bool>("--skip-data") { Description = "Do not fetch MNIST." };
         var keepCache = new Option<bool>("--keep-nuget-cache") { Description = "Leave NuGet's cached copy of the KdLabs package in place." };
         var nugetCache = new Option<string?>("--nuget-cache") { Description = "NuGet's global packages folder to remove the old KdLabs copy from (default: $NUGET_PACKAGES, else ~/.nuget/packages)." };
+        var nugetConfig = new Option<string?>("--nuget-config") { Description = "NuGet configuration file to register the kdlabs-local source in (default: your user NuGet configuration)." };
         var setup = new Command("setup", "Pack KdLabs into artifacts/packages for the notebooks and fetch MNIST (run once, and again after changing src/KdLabs).")
         {
-            output, skipData, keepCache, nugetCache,
+            output, skipData, keepCache, nugetCache, nugetConfig,
         };
         setup.SetAction(parse => CliErrors.Guard(() =>
         {
@@ -32,7 +33,7 @@ internal static class SetupCommands
             string packages = Path.GetFullPath(parse.GetValue(output) ?? Path.Combine(root, KitCheck.PackageFolder));
             string nupkg = Pack(root, packages);
             Console.WriteLine($"packed {nupkg}");
-            Console.WriteLine(RegisterSource(packages));
+            Console.WriteLine(RegisterSource(packages, parse.GetValue(nugetConfig)));
             if (!parse.GetValue(keepCache))
             {
                 string version = VersionOf(nupkg);
@@ -89,9 +90,14 @@ internal static class SetupCommands
     /// Adds (or repoints) the user-level NuGet source <see cref="SourceName"/> to <paramref name="packages"/> with
     /// <c>dotnet nuget</c>, which writes the user's NuGet.Config on Linux, macOS and Windows alike. No root needed.
     /// </summary>
-    internal static string RegisterSource(string packages)
+    internal static string RegisterSource(string packages, string? configFile = null)
     {
-        var (listed, list) = DotnetNuget(["nuget", "list", "source"]);
+        // A test (or a user with several checkouts) points this at its own file, so the user's configuration is not
+        // left naming a folder that is later deleted: NuGet fails every restore on a missing local source (NU1301).
+        // Always named: run inside the checkout, `dotnet nuget` would otherwise edit the closest configuration, the
+        // repository's nuget.config, which the kernel (restoring in a temporary folder) never reads.
+        string[] config = ["--configfile", Path.GetFullPath(configFile ?? UserNuGetConfig())];
+        var (listed, list) = DotnetNuget(["nuget", "list", "source", .. config]);
         if (listed != 0)
         {
             throw new InvalidOperationException($"dotnet nuget list source failed (exit {listed}):\n{list}".TrimEnd());
@@ -99,8 +105,8 @@ internal static class SetupCommands
         // "  2.  kdlabs-local [Enabled]" then the URL on the next line.
         bool exists = list.Split('\n').Any(l => l.Contains($" {SourceName} [", StringComparison.Ordinal));
         string[] args = exists
-            ? ["nuget", "update", "source", SourceName, "--source", packages]
-            : ["nuget", "add", "source", packages, "--name", SourceName];
+            ? ["nuget", "update", "source", SourceName, "--source", packages, .. config]
+            : ["nuget", "add", "source", packages, "--name", SourceName, .. config];
         var (code, output) = DotnetNuget(args);
         if (code != 0)
         {
@@ -108,9 +114,25 @@ internal static class SetupCommands
         }
         if (exists)
         {
-            DotnetNuget(["nuget", "enable", "source", SourceName]);
+            DotnetNuget(["nuget", "enable", "source", SourceName, .. config]);
         }
-        return $"NuGet source {SourceName} -> {packages} (your user NuGet configuration; notebooks restore KdLabs from it)";
+        string where = configFile is null ? "your user NuGet configuration" : Path.GetFullPath(configFile);
+        return $"NuGet source {SourceName} -> {packages} ({where}; notebooks restore KdLabs from it; `dotnet nuget remove source {SourceName}` undoes it)";
+    }
+
+    /// <summary>NuGet's user-level configuration file: %APPDATA%\NuGet\NuGet.Config on Windows, ~/.nuget/NuGet/NuGet.Config elsewhere.</summary>
+    internal static string UserNuGetConfig()
+    {
+        string folder = OperatingSystem.IsWindows()
+            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.ApplicationData), "NuGet")
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "NuGet");
+        string path = Path.Combine(folder, "NuGet.Config");
+        if (!File.Exists(path))
+        {
+            Directory.CreateDirectory(folder);
+            AtomicFile.WriteAllText(path, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<configuration>\n  <packageSources />\n</configuration>\n");
+        }
+        return path;
     }
 
     private static (int ExitCode, string Output) DotnetNuget(string[] args)

@@ -473,7 +473,13 @@ public class CourseTests
         Directory.CreateDirectory(stale);
         File.WriteAllText(Path.Combine(stale, "kdlabs.nuspec"), "old");
 
-        var (exit, output) = CliRunner.Run("setup", "--skip-data", "--out", packages, "--nuget-cache", cache);
+        // Its own NuGet configuration: registering the temporary folder in the user's would break every later restore
+        // on this machine once the folder is deleted (NU1301).
+        string config = Path.Combine(dir.Path, "NuGet.Config");
+        File.WriteAllText(config, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<configuration>\n  <packageSources />\n</configuration>\n");
+        string userConfigBefore = UserNuGetConfigText();
+
+        var (exit, output) = CliRunner.Run("setup", "--skip-data", "--out", packages, "--nuget-cache", cache, "--nuget-config", config);
         Assert.True(exit == 0, output);
         string nupkg = Path.Combine(packages, "KdLabs.0.1.0.nupkg");
         Assert.True(File.Exists(nupkg), output);
@@ -490,6 +496,15 @@ public class CourseTests
         Assert.Contains(nuspec.Descendants(ns + "dependency"), d => (string?)d.Attribute("id") == "TorchSharp" && (string?)d.Attribute("version") == "0.107.0");
         Assert.DoesNotContain(nuspec.Descendants(ns + "dependency"), d => ((string?)d.Attribute("id"))?.StartsWith("TorchSharp-", StringComparison.Ordinal) == true);
         Assert.NotNull(KitCheck.PackagedModuleId(nupkg));
+        Assert.Contains(packages, File.ReadAllText(config));
+        Assert.Equal(userConfigBefore, UserNuGetConfigText());
+    }
+
+    private static string UserNuGetConfigText()
+    {
+        string home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        string path = Path.Combine(home, ".nuget", "NuGet", "NuGet.Config");
+        return File.Exists(path) ? File.ReadAllText(path) : "";
     }
 
     private sealed class TempDir : IDisposable
