@@ -107,7 +107,11 @@ public sealed class StudioServer : IAsyncDisposable
             }
             catch (JsonException e)
             {
-                return Results.Json(new { error = $"The request is not valid JSON for a run: {e.Message}", field = e.Path ?? "request" }, StudioEvent.Json, statusCode: 400);
+                string field = e.Path is { Length: > 2 } path ? path.TrimStart('$', '.') : "request";
+                string message = field == "request"
+                    ? $"The request is not valid JSON for a run: {e.Message}"
+                    : $"'{field}' has a value the studio cannot read: give a number for alpha, temperature, epochs, trainSize and seed, and text for the rest.";
+                return Results.Json(new { error = message, field }, StudioEvent.Json, statusCode: 400);
             }
             try
             {
