@@ -17,7 +17,8 @@ public sealed class RunScheduler : IDisposable
     private readonly StudioEngine engine;
     private readonly ResultStore store;
     private readonly Action<string> log;
-    private readonly BlockingCollection<StudioRun> queue;
+    private readonly LinkedList<StudioRun> queue = new();
+    private readonly int capacity;
     private readonly CancellationTokenSource stop = new();
     private readonly Dictionary<string, StudioRun> sessions = [];
     private readonly ConcurrentDictionary<string, StudioRun> runs = new();
@@ -31,7 +32,7 @@ public sealed class RunScheduler : IDisposable
         this.engine = engine;
         this.store = store;
         this.log = log;
-        queue = new BlockingCollection<StudioRun>(Math.Max(1, engine.Options.QueueCapacity));
+        capacity = Math.Max(1, engine.Options.QueueCapacity);
         worker = new Thread(Work) { Name = "kdlabs-studio-trainer", IsBackground = true };
         worker.Start();
     }
@@ -54,9 +55,9 @@ public sealed class RunScheduler : IDisposable
             var kd = store.Get(run.Key);
             var baseline = store.Get(run.BaselineKey);
             bool instant = kd is not null && baseline is not null;
-            if (!instant && !queue.TryAdd(run))
+            if (!instant && !TryEnqueue(run))
             {
-                throw new StudioBusyException($"The studio is busy: {queue.Count} runs are waiting. Try again when one has finished.");
+                throw new StudioBusyException($"The studio is busy: {capacity} runs are waiting. Try again when one has finished.");
             }
             if (sessions.TryGetValue(settings.Session, out var previous) && !previous.IsFinished)
             {
@@ -99,14 +100,26 @@ public sealed class RunScheduler : IDisposable
     }
 
     /// <summary>Runs waiting behind the running one.</summary>
-    public int Queued => queue.Count;
+    public int Queued
+    {
+        get
+        {
+            lock (queue)
+            {
+                return queue.Count(r => !r.Cancellation.IsCancellationRequested);
+            }
+        }
+    }
 
     /// <summary>Stops the worker: the running student is cancelled within a few steps; finished results stay saved.</summary>
     public void Dispose()
     {
         stop.Cancel();
         running?.Cancel();
-        queue.CompleteAdding();
+        lock (queue)
+        {
+            Monitor.PulseAll(queue);
+        }
         worker.Join(TimeSpan.FromSeconds(30));
         stop.Dispose();
     }
@@ -115,7 +128,7 @@ public sealed class RunScheduler : IDisposable
     {
         try
         {
-            foreach (var run in queue.GetConsumingEnumerable(stop.Token))
+            while (Dequeue() is { } run)
             {
                 if (run.Cancellation.IsCancellationRequested)
                 {
@@ -136,6 +149,48 @@ public sealed class RunScheduler : IDisposable
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
             // Server stopping.
+        }
+    }
+
+    // Cancelled runs leave the queue at once (their pages were told), so they never hold a slot a live run needs.
+    private bool TryEnqueue(StudioRun run)
+    {
+        lock (queue)
+        {
+            for (var node = queue.First; node is not null;)
+            {
+                var next = node.Next;
+                if (node.Value.Cancellation.IsCancellationRequested)
+                {
+                    queue.Remove(node);
+                }
+                node = next;
+            }
+            if (queue.Count >= capacity)
+            {
+                return false;
+            }
+            queue.AddLast(run);
+            Monitor.Pulse(queue);
+            return true;
+        }
+    }
+
+    private StudioRun? Dequeue()
+    {
+        lock (queue)
+        {
+            while (queue.Count == 0)
+            {
+                if (stop.IsCancellationRequested)
+                {
+                    return null;
+                }
+                Monitor.Wait(queue, TimeSpan.FromSeconds(1));
+            }
+            var run = queue.First!.Value;
+            queue.RemoveFirst();
+            return run;
         }
     }
 

@@ -101,9 +101,21 @@ public sealed class StudioServer : IAsyncDisposable
         app.MapPost("/api/runs", async (HttpContext ctx) =>
         {
             RunRequest? request;
+            JsonDocument body;
             try
             {
-                request = await JsonSerializer.DeserializeAsync<RunRequest>(ctx.Request.Body, StudioEvent.Json, ctx.RequestAborted);
+                body = await JsonDocument.ParseAsync(ctx.Request.Body, cancellationToken: ctx.RequestAborted);
+            }
+            catch (JsonException e)
+            {
+                return Results.Json(new { error = $"The request is not valid JSON for a run: {e.Message}", field = "request" }, StudioEvent.Json, statusCode: 400);
+            }
+            try
+            {
+                using (body)
+                {
+                    request = body.RootElement.Deserialize<RunRequest>(StudioEvent.Json);
+                }
             }
             catch (JsonException e)
             {

@@ -19,7 +19,7 @@ public sealed class StudioBrowserTests(StudioFixture studio, BrowserFixture brow
         double[] before = await TeacherBars(page);
         Assert.Equal("4", await page.GetAttributeAsync("#soft", "data-temperature"));
         await page.Locator("#temperature-range").FillAsync("12");
-        await page.WaitForFunctionAsync("document.getElementById('soft').dataset.temperature === '12'");
+        await page.WaitForFunctionAsync("() => document.getElementById('soft').dataset.temperature === '12'");
         double[] after = await TeacherBars(page);
         Assert.Equal(10, after.Length);
         Assert.Equal(1.0, after.Sum(), 3);
@@ -32,9 +32,9 @@ public sealed class StudioBrowserTests(StudioFixture studio, BrowserFixture brow
         foreach (var t in new[] { "1", "2", "3", "5", "8", "10", "15", "20", "6", "4" })
         {
             await page.Locator("#temperature-range").FillAsync(t);
-            await page.WaitForFunctionAsync($"document.getElementById('soft').dataset.temperature === '{t}'");
+            await page.WaitForFunctionAsync($"() => document.getElementById('soft').dataset.temperature === '{t}'");
         }
-        await page.WaitForFunctionAsync("window.kdStudio.softenLatencies.length >= 10");
+        await page.WaitForFunctionAsync("() => window.kdStudio.softenLatencies.length >= 10");
         var latencies = (await page.EvaluateAsync<double[]>("window.kdStudio.softenLatencies.slice()")).Order().ToArray();
         output.WriteLine($"slider-to-distribution latency over {latencies.Length} moves: median {latencies[latencies.Length / 2]:0.0} ms, max {latencies[^1]:0.0} ms (load average {StudioBench.LoadAverage()})");
         session.AssertOffline();
@@ -48,9 +48,9 @@ public sealed class StudioBrowserTests(StudioFixture studio, BrowserFixture brow
         await WaitForDone(page);
         await page.Locator("#alpha").FillAsync("0.2");
         await page.Locator("#temperature").FillAsync("6");
-        await page.Locator("#train-size").FillAsync("1500");
+        await page.Locator("#train-size").FillAsync("1000");
         await page.Locator("#run").ClickAsync();
-        await page.WaitForFunctionAsync("window.kdStudio.lastDone && window.kdStudio.lastDone.alpha === 0.2 && window.kdStudio.lastDone.trainSize === 1500",
+        await page.WaitForFunctionAsync("() => window.kdStudio.lastDone && window.kdStudio.lastDone.alpha === 0.2 && window.kdStudio.lastDone.trainSize === 1000",
             null, new PageWaitForFunctionOptions { Timeout = 120_000 });
         int points = await page.EvaluateAsync<int>("document.getElementById('curve').data[0].x.length");
         Assert.True(points >= 2, $"the learning curve got {points} points");
@@ -59,7 +59,7 @@ public sealed class StudioBrowserTests(StudioFixture studio, BrowserFixture brow
         Assert.StartsWith("Done", await page.TextContentAsync("#status"));
         Assert.Contains("points", await page.TextContentAsync("#status"));
         // The α × T grid holds this run and the page's first one.
-        await page.WaitForFunctionAsync("Number(document.getElementById('grid').dataset.cells) >= 2");
+        await page.WaitForFunctionAsync("() => Number(document.getElementById('grid').dataset.cells) >= 2");
         // The student's softened distribution is drawn next to the teacher's.
         Assert.True(await page.EvaluateAsync<int>("document.getElementById('soft').data.length") >= 2);
         string shot = Path.Combine(StudioFixture.RepositoryRoot, "docs", "images", "studio.png");
@@ -83,7 +83,7 @@ public sealed class StudioBrowserTests(StudioFixture studio, BrowserFixture brow
         await page.Locator("#alpha").FillAsync("0.5");
         await page.Locator("#temperature").FillAsync("0");
         await page.Locator("#run").ClickAsync();
-        await page.WaitForFunctionAsync("document.getElementById('error').textContent.includes('temperature')");
+        await page.WaitForFunctionAsync("() => document.getElementById('error').textContent.includes('temperature')");
         Assert.Contains("invalid", await page.GetAttributeAsync("#temperature", "class") ?? "");
         session.AssertOffline();
     }
@@ -92,7 +92,7 @@ public sealed class StudioBrowserTests(StudioFixture studio, BrowserFixture brow
         (await page.EvaluateAsync<JsonElement>("document.getElementById('soft').data[0].y")).EnumerateArray().Select(v => v.GetDouble()).ToArray();
 
     private static Task WaitForDone(IPage page) =>
-        page.WaitForFunctionAsync("window.kdStudio.lastDone !== null", null, new PageWaitForFunctionOptions { Timeout = 120_000 });
+        page.WaitForFunctionAsync("() => window.kdStudio.lastDone !== null", null, new PageWaitForFunctionOptions { Timeout = 120_000 });
 
     private async Task<PageSession> OpenAsync(bool viewport = false)
     {

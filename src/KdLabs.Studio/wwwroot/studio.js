@@ -5,7 +5,7 @@
   const $ = id => document.getElementById(id);
   const state = {
     config: null, session: newSession(), source: null, runTimer: null, runId: null,
-    studentLogits: null, baselineLogits: null, lastDone: null, eventCount: 0, softenLatencies: [],
+    studentLogits: null, baselineLogits: null, seq: 0, submitting: Promise.resolve(), lastDone: null, eventCount: 0, softenLatencies: [],
   };
   window.kdStudio = state;
   const plotConfig = { responsive: true, displaylogo: false };
@@ -166,7 +166,16 @@
     state.runTimer = setTimeout(startRun, 250);
   }
 
-  async function startRun() {
+  // Submissions go one after another, and only the newest one's stream is followed: a slow answer to an older
+  // submission can never take the page back to a run that a newer one has already superseded.
+  function startRun() {
+    const seq = ++state.seq;
+    state.submitting = state.submitting.then(() => submit(seq));
+    return state.submitting;
+  }
+
+  async function submit(seq) {
+    if (seq !== state.seq) { return; }
     const body = request();
     let res;
     try {
@@ -181,6 +190,7 @@
       setStatus(res.status === 400 ? 'Not started: fix the highlighted value.' : 'Not started.');
       return;
     }
+    if (seq !== state.seq) { return; }
     clearError();
     if (state.source) { state.source.close(); }
     state.runId = answer.runId;
