@@ -65,7 +65,11 @@ public sealed class StudioEngine : IDisposable
     /// </summary>
     public static StudioEngine Start(StudioOptions options, ITrainingProgress teacherProgress, Action<string> log)
     {
-        var labOptions = new MnistDistillationOptions { Family = "cnn", Smoke = options.Smoke, DataDirectory = options.DataDirectory, TestLimit = options.TestLimit };
+        var labOptions = new MnistDistillationOptions { Family = "cnn", Smoke = options.Smoke, DataDirectory = options.DataDirectory, TestLimit = options.TestLimit, TrainLimit = options.TrainLimit };
+        if (options.TeacherEpochs is { } epochs)
+        {
+            labOptions = labOptions with { Epochs = epochs };
+        }
         var lab = new MnistDistillationLab(labOptions, teacherProgress, log);
         var engine = new StudioEngine(options, lab);
         try

@@ -12,6 +12,12 @@ public sealed record StudioOptions
     /// <summary>MNIST folder, or null for <c>data/mnist</c>.</summary>
     public string? DataDirectory { get; init; }
 
+    /// <summary>The teacher trains, and students draw from, only the first N training images (null: all 60,000).</summary>
+    public int? TrainLimit { get; init; }
+
+    /// <summary>Teacher epochs (null: the MNIST lab's default, 5).</summary>
+    public int? TeacherEpochs { get; init; }
+
     /// <summary>Test images each student is scored on (null: the whole test split of the teacher's lab).</summary>
     public int? TestLimit { get; init; }
 

@@ -58,7 +58,11 @@ public sealed class StudioBrowserTests(StudioFixture studio, BrowserFixture brow
         Assert.InRange(accuracy, 0.2, 1.0);
         Assert.StartsWith("Done", await page.TextContentAsync("#status"));
         Assert.Contains("points", await page.TextContentAsync("#status"));
-        // The α × T grid holds this run and the page's first one.
+        await page.WaitForFunctionAsync("() => Number(document.getElementById('grid').dataset.cells) >= 1");
+        // A second α at the same budget: its no-KD baseline comes from the cache and the α × T grid gains a cell.
+        await page.Locator("#alpha").FillAsync("0.6");
+        await page.Locator("#run").ClickAsync();
+        await page.WaitForFunctionAsync("() => window.kdStudio.lastDone && window.kdStudio.lastDone.alpha === 0.6", null, new PageWaitForFunctionOptions { Timeout = 120_000 });
         await page.WaitForFunctionAsync("() => Number(document.getElementById('grid').dataset.cells) >= 2");
         // The student's softened distribution is drawn next to the teacher's.
         Assert.True(await page.EvaluateAsync<int>("document.getElementById('soft').data.length") >= 2);
