@@ -16,6 +16,7 @@ root.Subcommands.Add(SetupCommands.Create());
 root.Subcommands.Add(SsldCommands.Create());
 root.Subcommands.Add(ZooCommands.Create());
 ChestXrayCommands.AddTo(root);
+StudioCommands.AddTo(root);
 foreach (var command in NotebookCommands.Create())
 {
     root.Subcommands.Add(command);

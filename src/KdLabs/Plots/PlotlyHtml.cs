@@ -19,6 +19,9 @@ public static class PlotlyHtml
         return reader.ReadToEnd();
     });
 
+    /// <summary>The plotly.js library itself, as embedded in Plotly.NET (for pages that serve it as a file, like the studio).</summary>
+    public static string LibraryJavaScript() => Library.Value;
+
     /// <summary>A <c>&lt;script&gt;</c> element holding the whole plotly.js library.</summary>
     public static string LibraryScript() => $"<script type=\"text/javascript\">{Library.Value.Replace("</script", "<\\/script", StringComparison.OrdinalIgnoreCase)}</script>";
 

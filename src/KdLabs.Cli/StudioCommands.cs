@@ -1,0 +1,113 @@
+using System.CommandLine;
+using System.Diagnostics;
+using KdLabs.Studio;
+using KdLabs.Training;
+
+namespace KdLabs.Cli;
+
+/// <summary><c>kdlabs studio</c> (the local page for tweaking α and T) and <c>kdlabs bench studio</c>.</summary>
+internal static class StudioCommands
+{
+    public static void AddTo(RootCommand root)
+    {
+        root.Subcommands.Add(Studio());
+        root.Subcommands.Single(c => c.Name == "bench").Subcommands.Add(Bench());
+    }
+
+    private static Command Studio()
+    {
+        var port = new Option<int>("--port") { Description = "Port on 127.0.0.1 (0: a free port).", DefaultValueFactory = _ => 5117 };
+        var open = new Option<bool>("--open") { Description = "Open the page in the default browser." };
+        var smoke = new Option<bool>("--smoke") { Description = "Smoke-sized teacher and data (2,000 training, 1,000 test images): starts in seconds." };
+        var threads = CommonOptions.Threads();
+        var data = CommonOptions.MnistData();
+        var (trainLimit, teacherEpochs) = TeacherOptions();
+        var command = new Command("studio", "A local web page to tweak α, T, student, epochs and training-set size and watch the student train, live.") { port, open, smoke, threads, data, trainLimit, teacherEpochs };
+        command.SetAction(parse => CliErrors.Guard(() =>
+        {
+            if (parse.GetValue(port) is < 0 or > 65535)
+            {
+                throw new ArgumentException($"--port must be between 0 and 65535 (got {parse.GetValue(port)}).");
+            }
+            SetThreads(parse.GetValue(threads));
+            var options = new StudioOptions
+            {
+                Port = parse.GetValue(port), Smoke = parse.GetValue(smoke), DataDirectory = parse.GetValue(data),
+                TrainLimit = parse.GetValue(trainLimit), TeacherEpochs = parse.GetValue(teacherEpochs),
+            };
+            Console.WriteLine("studio: loading MNIST and the cached teacher (trained once on first use)...");
+            using var engine = StudioEngine.Start(options, TrainingProgress.Default(), Console.WriteLine);
+            Console.WriteLine($"studio: teacher {engine.TeacherId[..12]}… ({engine.TeacherAccuracy:P2} test accuracy), {engine.MaxTrainSize:N0} training images with cached logits");
+            var server = StudioServer.StartAsync(engine, Console.WriteLine).GetAwaiter().GetResult();
+            try
+            {
+                Console.WriteLine($"studio: open {server.Url} (Ctrl-C stops; caches are kept)");
+                if (parse.GetValue(open))
+                {
+                    Process.Start(new ProcessStartInfo(server.Url.ToString()) { UseShellExecute = true });
+                }
+                server.WaitForShutdownAsync().GetAwaiter().GetResult();
+            }
+            finally
+            {
+                server.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                Console.WriteLine("studio: stopped.");
+            }
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command Bench()
+    {
+        var rounds = new Option<int>("--rounds") { Description = "Fresh runs per measurement (new seeds, nothing cached); the median is reported.", DefaultValueFactory = _ => 3 };
+        var smoke = new Option<bool>("--smoke") { Description = "Smoke-sized teacher and data." };
+        var threads = CommonOptions.Threads();
+        var (trainLimit, teacherEpochs) = TeacherOptions();
+        var command = new Command("studio", "Time to a small student's first streamed point and first test accuracy, and a 10k-image 1-epoch run, through the studio's scheduler.") { rounds, smoke, threads, trainLimit, teacherEpochs };
+        command.SetAction(parse => CliErrors.Guard(() =>
+        {
+            SetThreads(parse.GetValue(threads));
+            int n = parse.GetValue(rounds);
+            if (n < 1)
+            {
+                throw new ArgumentException("--rounds must be at least 1.");
+            }
+            string results = Path.Combine(Path.GetTempPath(), "kdlabs-bench-studio-" + Guid.NewGuid().ToString("N")[..8]);
+            try
+            {
+                var options = new StudioOptions { Smoke = parse.GetValue(smoke), ResultsDirectory = results, TrainLimit = parse.GetValue(trainLimit), TeacherEpochs = parse.GetValue(teacherEpochs) };
+                using var engine = StudioEngine.Start(options, TrainingProgress.Default(), Console.WriteLine);
+                var store = new ResultStore(results);
+                using var scheduler = new RunScheduler(engine, store, Console.WriteLine);
+                var small = StudioBench.Measure(scheduler, engine, trainSize: Math.Min(1000, engine.MaxTrainSize), n, seedBase: 1000);
+                var large = StudioBench.Measure(scheduler, engine, trainSize: Math.Min(10_000, engine.MaxTrainSize), n, seedBase: 2000);
+                Console.WriteLine($"teacher {engine.TeacherId[..12]}… ({engine.TeacherAccuracy:P2}), {engine.MaxTrainSize:N0} training images with cached logits");
+                Console.WriteLine($"student {engine.Students[0]}, 1 epoch, scored on {engine.TestSize:N0} test images; {TorchSharp.torch.get_num_threads()} torch threads; load average {StudioBench.LoadAverage()}; median of {n} fresh runs");
+                Console.WriteLine($"{small.TrainSize:N0}-image student: first streamed point {small.FirstPoint:0.00} s, first test accuracy {small.FirstAccuracy:0.00} s");
+                Console.WriteLine($"{large.TrainSize:N0}-image 1-epoch KD student: trained and scored in {large.FirstAccuracy:0.00} s (first point {large.FirstPoint:0.00} s; with its no-KD baseline {large.Total:0.00} s)");
+            }
+            finally
+            {
+                if (Directory.Exists(results))
+                {
+                    Directory.Delete(results, recursive: true);
+                }
+            }
+            return 0;
+        }));
+        return command;
+    }
+
+    private static (Option<int?> TrainLimit, Option<int?> TeacherEpochs) TeacherOptions() => (
+        new Option<int?>("--train-limit") { Description = "Train the teacher on, and let students draw from, only the first N training images (default: all 60,000)." },
+        new Option<int?>("--teacher-epochs") { Description = "Teacher epochs (default: the MNIST lab's 5). The teacher is cached by its settings." });
+
+    private static void SetThreads(int? threads)
+    {
+        if (threads is { } t)
+        {
+            TorchSharp.torch.set_num_threads(t);
+        }
+    }
+}

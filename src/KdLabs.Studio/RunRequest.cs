@@ -1,0 +1,124 @@
+using KdLabs.Experiments;
+
+namespace KdLabs.Studio;
+
+/// <summary>One student run as the page asks for it; every field is optional and defaults to the lab's value.</summary>
+public sealed record RunRequest
+{
+    /// <summary>The page's session: a newer request from the same session cancels the older run.</summary>
+    public string? Session { get; init; }
+
+    /// <summary>Weight of the hard-label term (1 = no distillation).</summary>
+    public double? Alpha { get; init; }
+
+    /// <summary>Softmax temperature of the soft term.</summary>
+    public double? Temperature { get; init; }
+
+    /// <summary>A registered student model name.</summary>
+    public string? Student { get; init; }
+
+    /// <summary>Epochs of the student.</summary>
+    public int? Epochs { get; init; }
+
+    /// <summary>The student trains on the first N training images.</summary>
+    public int? TrainSize { get; init; }
+
+    /// <summary>Seed of the student's initial weights and data order (the baseline shares it).</summary>
+    public int? Seed { get; init; }
+
+    /// <summary>"mnist".</summary>
+    public string? Dataset { get; init; }
+
+    /// <summary>"hinton".</summary>
+    public string? Method { get; init; }
+}
+
+/// <summary>A run request that passed validation, with every default filled in.</summary>
+public sealed record RunSettings(string Session, double Alpha, double Temperature, string Student, int Epochs, int TrainSize, int Seed, string Dataset, string Method)
+{
+    /// <summary>The same student without distillation: the no-KD baseline of the same seed and budget.</summary>
+    public RunSettings Baseline() => this with { Alpha = 1, Temperature = 1, Method = "none" };
+}
+
+/// <summary>A request the studio refuses, naming the field and the fix; the API answers it with a 400.</summary>
+public sealed class StudioValidationException(string field, string message) : Exception(message)
+{
+    /// <summary>The request field at fault (as the page names it).</summary>
+    public string Field { get; } = field;
+}
+
+/// <summary>Checks a <see cref="RunRequest"/> with the library's own validation and fills in defaults.</summary>
+public static class RunValidation
+{
+    /// <summary>Datasets the studio offers.</summary>
+    public static IReadOnlyList<string> Datasets { get; } = ["mnist"];
+
+    /// <summary>Distillation methods the studio offers.</summary>
+    public static IReadOnlyList<string> Methods { get; } = ["hinton"];
+
+    /// <summary>Validates <paramref name="request"/> against the lab's rules and this studio's limits.</summary>
+    public static RunSettings Validate(RunRequest request, MnistDistillationOptions lab, IReadOnlyList<string> students, int maxTrainSize, int maxEpochs)
+    {
+        var settings = new RunSettings(
+            string.IsNullOrWhiteSpace(request.Session) ? "default" : request.Session.Trim(),
+            request.Alpha ?? lab.Alpha,
+            request.Temperature ?? lab.Temperature,
+            request.Student ?? students[0],
+            request.Epochs ?? 1,
+            request.TrainSize ?? Math.Min(10_000, maxTrainSize),
+            request.Seed ?? lab.Seed,
+            (request.Dataset ?? "mnist").ToLowerInvariant(),
+            (request.Method ?? "hinton").ToLowerInvariant());
+        if (settings.Session.Length > 100)
+        {
+            throw new StudioValidationException("session", "The session id is longer than 100 characters.");
+        }
+        try
+        {
+            // The lab's own checks: KdLoss for α and T, TrainerOptions for epochs and the rest.
+            (lab with { Alpha = settings.Alpha, Temperature = settings.Temperature, Epochs = settings.Epochs, Seed = settings.Seed, TrainLimit = settings.TrainSize }).Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new StudioValidationException(FieldOf(e.ParamName), FirstLine(e.Message));
+        }
+        if (settings.Epochs > maxEpochs)
+        {
+            throw new StudioValidationException("epochs", $"Epochs must be between 1 and {maxEpochs} in the studio (got {settings.Epochs}); run `kdlabs distill mnist` for longer training.");
+        }
+        if (settings.TrainSize > maxTrainSize)
+        {
+            throw new StudioValidationException("trainSize", $"The training-set size must be between 1 and {maxTrainSize:N0}, the images the teacher's logits are cached for (got {settings.TrainSize:N0}).");
+        }
+        if (!students.Contains(settings.Student))
+        {
+            throw new StudioValidationException("student", $"Unknown student '{settings.Student}'. Choose one of: {string.Join(", ", students)}.");
+        }
+        if (!Datasets.Contains(settings.Dataset))
+        {
+            throw new StudioValidationException("dataset", $"Unknown dataset '{settings.Dataset}'. Choose one of: {string.Join(", ", Datasets)}.");
+        }
+        if (!Methods.Contains(settings.Method))
+        {
+            throw new StudioValidationException("method", $"Unknown method '{settings.Method}'. Choose one of: {string.Join(", ", Methods)}.");
+        }
+        return settings;
+    }
+
+    private static string FieldOf(string? parameter) => parameter?.ToLowerInvariant() switch
+    {
+        "alpha" => "alpha",
+        "temperature" => "temperature",
+        "epochs" => "epochs",
+        "trainlimit" => "trainSize",
+        _ => parameter ?? "request",
+    };
+
+    // ArgumentOutOfRangeException appends "(Parameter 'x')" and "Actual value was …" lines; the page shows the sentence.
+    private static string FirstLine(string message)
+    {
+        string first = message.Split('\n')[0].Trim();
+        int p = first.IndexOf(" (Parameter '", StringComparison.Ordinal);
+        return p > 0 ? first[..p] : first;
+    }
+}

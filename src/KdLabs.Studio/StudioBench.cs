@@ -1,0 +1,66 @@
+namespace KdLabs.Studio;
+
+/// <summary>Median seconds from submission to a run's first streamed point, its first test accuracy and its end.</summary>
+public sealed record StudioTiming(int TrainSize, double FirstPoint, double FirstAccuracy, double Total);
+
+/// <summary>Measures the studio's feedback times through the real scheduler (fresh seeds, so nothing comes from the cache).</summary>
+public static class StudioBench
+{
+    /// <summary>Runs <paramref name="rounds"/> one-epoch Hinton-KD students of <paramref name="trainSize"/> images and returns the medians.</summary>
+    public static StudioTiming Measure(RunScheduler scheduler, StudioEngine engine, int trainSize, int rounds, int seedBase)
+    {
+        var first = new List<double>();
+        var accuracy = new List<double>();
+        var total = new List<double>();
+        for (int i = 0; i < rounds; i++)
+        {
+            var settings = new RunSettings("bench", engine.Lab.Alpha, engine.Lab.Temperature, engine.Students[0], 1, trainSize, seedBase + i, "mnist", "hinton");
+            var run = scheduler.Submit(settings);
+            double? point = null, acc = null;
+            int seen = 0;
+            while (true)
+            {
+                var (events, finished, next) = run.ReadFrom(seen);
+                foreach (var e in events)
+                {
+                    double t = run.Clock.Elapsed.TotalSeconds;
+                    if (e.Type == "progress")
+                    {
+                        point ??= t;
+                    }
+                    else if (e.Type == "epoch")
+                    {
+                        acc ??= t;
+                    }
+                    else if (e.Type is "cancelled" or "error")
+                    {
+                        throw new InvalidOperationException($"bench run ended with {e.Type}: {e.Data.GetRawText()}");
+                    }
+                }
+                seen += events.Count;
+                if (finished)
+                {
+                    break;
+                }
+                if (events.Count == 0)
+                {
+                    next.Wait(TimeSpan.FromSeconds(1));
+                }
+            }
+            first.Add(point ?? double.NaN);
+            accuracy.Add(acc ?? double.NaN);
+            total.Add(run.Clock.Elapsed.TotalSeconds);
+        }
+        return new StudioTiming(trainSize, Median(first), Median(accuracy), Median(total));
+    }
+
+    /// <summary>The 1, 5 and 15-minute load averages, to print next to any timing taken on a shared machine.</summary>
+    public static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+}

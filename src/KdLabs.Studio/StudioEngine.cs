@@ -1,0 +1,207 @@
+using System.Diagnostics;
+using System.Globalization;
+using KdLabs.Data;
+using KdLabs.Evaluation;
+using KdLabs.Experiments;
+using KdLabs.Losses;
+using KdLabs.Models;
+using KdLabs.Training;
+using static TorchSharp.torch;
+
+namespace KdLabs.Studio;
+
+/// <summary>
+/// What the studio trains with: the MNIST lab's data and cached CNN teacher (<see cref="TeacherStore"/>, trained on
+/// first use), the teacher's logits on the training set (computed once, saved under the cache folder) and a student
+/// trainer that runs one <see cref="RunSettings"/> against them. Not thread-safe: the <see cref="RunScheduler"/>
+/// calls it from one worker.
+/// </summary>
+public sealed class StudioEngine : IDisposable
+{
+    private readonly MnistDistillationLab lab;
+    private readonly Dictionary<int, (InMemoryDataset Train, TeacherLogitCache Logits)> subsets = [];
+    private TeacherLogitCache logits = null!;
+    private InMemoryDataset shown = null!;
+
+    private StudioEngine(StudioOptions options, MnistDistillationLab lab)
+    {
+        Options = options;
+        this.lab = lab;
+    }
+
+    /// <summary>The studio's options.</summary>
+    public StudioOptions Options { get; }
+
+    /// <summary>The lab settings the teacher was trained with (students inherit batch size, learning rate and seed).</summary>
+    public MnistDistillationOptions Lab => lab.Options;
+
+    /// <summary>The registered students a run may pick.</summary>
+    public IReadOnlyList<string> Students { get; } = ModelCatalog.Names.Where(n => n.EndsWith("-student", StringComparison.Ordinal)).ToArray();
+
+    /// <summary>Training images the teacher's logits cover: the largest training-set size a run may ask for.</summary>
+    public int MaxTrainSize => lab.Train.Count;
+
+    /// <summary>Test images every student is scored on.</summary>
+    public int TestSize => lab.Test.Count;
+
+    /// <summary>SHA-256 of the teacher's weights.</summary>
+    public string TeacherId => lab.TeacherId;
+
+    /// <summary>The teacher's final test accuracy, from its training history.</summary>
+    public double TeacherAccuracy => lab.TeacherHistory.Last.TestAccuracy;
+
+    /// <summary>Labels of the shown test digits.</summary>
+    public long[] ShownLabels { get; private set; } = [];
+
+    /// <summary>The shown test digits' pixels (0..1, row-major 28 × 28 each), for the page to draw.</summary>
+    public float[][] ShownPixels { get; private set; } = [];
+
+    /// <summary>The teacher's logits on the shown test digits: the page softens them at any T itself.</summary>
+    public float[][] ShownTeacherLogits { get; private set; } = [];
+
+    /// <summary>
+    /// Loads MNIST, gets the cached teacher (training it with visible progress when the cache has none) and its
+    /// training-set logits (from the cache folder, or computed once and saved atomically).
+    /// </summary>
+    public static StudioEngine Start(StudioOptions options, ITrainingProgress teacherProgress, Action<string> log)
+    {
+        var labOptions = new MnistDistillationOptions { Family = "cnn", Smoke = options.Smoke, DataDirectory = options.DataDirectory, TestLimit = options.TestLimit, TrainLimit = options.TrainLimit };
+        if (options.TeacherEpochs is { } epochs)
+        {
+            labOptions = labOptions with { Epochs = epochs };
+        }
+        var lab = new MnistDistillationLab(labOptions, teacherProgress, log);
+        var engine = new StudioEngine(options, lab);
+        try
+        {
+            lab.LoadData();
+            lab.GetTeacher();
+            engine.logits = engine.LoadOrBuildLogits(log);
+            int k = Math.Min(options.ShownDigits, lab.Test.Count);
+            engine.shown = lab.Test.Take(k);
+            engine.ShownLabels = engine.shown.LabelArray();
+            engine.ShownPixels = Rows(engine.shown.Features.reshape(k, -1) * MnistDataset.Std + MnistDataset.Mean);
+            using var teacherLogits = Predictor.Logits(lab.Teacher, engine.shown);
+            engine.ShownTeacherLogits = Rows(teacherLogits);
+            return engine;
+        }
+        catch
+        {
+            engine.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The key a run's result is cached under: everything that shapes the student, the teacher's weights and the data included.</summary>
+    public string KeyOf(RunSettings s)
+    {
+        var t = lab.Options.Trainer(null);
+        string text = string.Join('|', "studio-v1", TeacherId, lab.Train.Fingerprint, lab.Test.Fingerprint, s.Dataset, s.Method, s.Student,
+            s.Alpha.ToString("R", CultureInfo.InvariantCulture), s.Temperature.ToString("R", CultureInfo.InvariantCulture),
+            s.Epochs, s.TrainSize, s.Seed, t.BatchSize, t.LearningRate.ToString("R", CultureInfo.InvariantCulture), lab.Options.MlpDropout);
+        return TextHash.Sha256(text)[..20];
+    }
+
+    /// <summary>
+    /// Trains one student for <paramref name="settings"/> (Hinton KD on the cached teacher logits, or hard labels only for
+    /// method "none"), streaming progress through <paramref name="emit"/>; throws <see cref="OperationCanceledException"/>
+    /// within a few steps of <paramref name="cancel"/> firing.
+    /// </summary>
+    public StudentResult Train(RunSettings settings, string phase, Action<StudioEvent> emit, CancellationToken cancel)
+    {
+        cancel.ThrowIfCancellationRequested();
+        var clock = Stopwatch.StartNew();
+        var events = new List<StudioEvent>();
+        void Emit(StudioEvent e)
+        {
+            events.Add(e);
+            emit(e);
+        }
+        var (train, signal) = Subset(settings.TrainSize);
+        var trainer = lab.Options.Trainer(null) with { Epochs = settings.Epochs, Seed = settings.Seed, ReportEvery = Options.ReportEvery };
+        ITrainingObjective objective = settings.Method == "none"
+            ? new SupervisedObjective()
+            : new DistillationObjective(new KdLoss(settings.Alpha, settings.Temperature), signal);
+        // The lab's convention: student seed s starts from ModelCatalog weights of seed s + 1, so the KD student and its baseline start identical.
+        using var student = ModelCatalog.Create(settings.Student, settings.Seed + 1, lab.Options.MlpDropout);
+        var progress = new StudioProgress(phase, train.Count, trainer.BatchSize, () => clock.Elapsed.TotalSeconds, Emit, cancel);
+        var history = new Trainer(trainer, progress).Fit(student, train, lab.Test, objective, phase);
+        using var shownLogits = Predictor.Logits(student, shown);
+        var best = history.Best;
+        return new StudentResult(KeyOf(settings), settings.Student, settings.Method, settings.Alpha, settings.Temperature, settings.Epochs, settings.TrainSize, settings.Seed,
+            history.Last.TestAccuracy, best.TestAccuracy, best.Epoch, clock.Elapsed.TotalSeconds, Rows(shownLogits), events);
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var (train, cache) in subsets.Values)
+        {
+            train.Dispose();
+            cache.Dispose();
+        }
+        shown?.Dispose();
+        logits?.Dispose();
+        lab.Dispose();
+    }
+
+    private (InMemoryDataset Train, TeacherLogitCache Logits) Subset(int size)
+    {
+        if (size >= lab.Train.Count)
+        {
+            return (lab.Train, logits);
+        }
+        if (!subsets.TryGetValue(size, out var entry))
+        {
+            // The first N images and the first N cached rows: aligned by sample index, keyed by the subset's own fingerprint.
+            var train = lab.Train.Take(size);
+            using var rows = logits.All.narrow(0, 0, size);
+            entry = (train, TeacherLogitCache.FromLogits(rows.clone(), train.Fingerprint, TeacherId));
+            subsets[size] = entry;
+        }
+        return entry;
+    }
+
+    // The teacher's pass over 60,000 training images takes tens of seconds on a shared CPU: it is saved, keyed by the
+    // teacher's SHA-256 and the training set's fingerprint, and a file of the wrong size is rebuilt rather than half-read.
+    private TeacherLogitCache LoadOrBuildLogits(Action<string> log)
+    {
+        var train = lab.Train;
+        string path = Path.Combine(KdLabsPaths.CacheDirectory, "studio", "teacher-logits", $"{TextHash.Sha256(TeacherId + "|" + train.Fingerprint)[..16]}.bin");
+        int classes = train.NumClasses;
+        if (File.Exists(path) && new FileInfo(path).Length == 8 + 4L * train.Count * classes)
+        {
+            using var reader = new BinaryReader(File.OpenRead(path));
+            int rows = reader.ReadInt32(), cols = reader.ReadInt32();
+            if (rows == train.Count && cols == classes)
+            {
+                var values = new float[rows * cols];
+                reader.Read(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
+                log($"teacher logits: reusing {path}");
+                return TeacherLogitCache.FromLogits(tensor(values, [rows, cols]), train.Fingerprint, TeacherId);
+            }
+        }
+        log($"teacher logits: computing them once for {train.Count:N0} training images...");
+        var cache = TeacherLogitCache.Build(lab.Teacher, TeacherId, train, 1000);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using var cpu = cache.All.to_type(ScalarType.Float32).cpu().contiguous();
+        var data = cpu.data<float>().ToArray();
+        AtomicFile.Write(path, tmp =>
+        {
+            using var writer = new BinaryWriter(File.Create(tmp));
+            writer.Write(train.Count);
+            writer.Write(classes);
+            writer.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(data.AsSpan()));
+        });
+        log($"teacher logits: saved to {path}");
+        return cache;
+    }
+
+    private static float[][] Rows(Tensor t)
+    {
+        using var cpu = t.to_type(ScalarType.Float32).cpu().contiguous();
+        int rows = (int)cpu.shape[0], cols = (int)cpu.shape[1];
+        var flat = cpu.data<float>().ToArray();
+        return Enumerable.Range(0, rows).Select(r => flat.AsSpan(r * cols, cols).ToArray()).ToArray();
+    }
+}

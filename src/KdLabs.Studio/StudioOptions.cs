@@ -1,0 +1,38 @@
+namespace KdLabs.Studio;
+
+/// <summary>How <c>kdlabs studio</c> starts: where it listens and which teacher and data it loads.</summary>
+public sealed record StudioOptions
+{
+    /// <summary>TCP port on 127.0.0.1; 0 picks a free one.</summary>
+    public int Port { get; init; } = 5117;
+
+    /// <summary>Smoke-sized teacher and data (2,000 training and 1,000 test images, one teacher epoch): the same code path in seconds, for tests.</summary>
+    public bool Smoke { get; init; }
+
+    /// <summary>MNIST folder, or null for <c>data/mnist</c>.</summary>
+    public string? DataDirectory { get; init; }
+
+    /// <summary>The teacher trains, and students draw from, only the first N training images (null: all 60,000).</summary>
+    public int? TrainLimit { get; init; }
+
+    /// <summary>Teacher epochs (null: the MNIST lab's default, 5).</summary>
+    public int? TeacherEpochs { get; init; }
+
+    /// <summary>Test images each student is scored on (null: the whole test split of the teacher's lab).</summary>
+    public int? TestLimit { get; init; }
+
+    /// <summary>Runs that may wait behind the running one, over all sessions; a submission beyond it is refused (503).</summary>
+    public int QueueCapacity { get; init; } = 4;
+
+    /// <summary>Test digits whose logits are shipped to the page for the softened-distribution view.</summary>
+    public int ShownDigits { get; init; } = 32;
+
+    /// <summary>Steps between streamed learning-curve points (the trainer's ReportEvery; results do not depend on it).</summary>
+    public int ReportEvery { get; init; } = 10;
+
+    /// <summary>Upper bound on epochs per run, to keep the page interactive.</summary>
+    public int MaxEpochs { get; init; } = 20;
+
+    /// <summary>Where finished runs are kept by run key (null: <c>studio/</c> under the kit's cache folder).</summary>
+    public string? ResultsDirectory { get; init; }
+}
