@@ -120,7 +120,8 @@ public static class IpynbFormat
         return cell;
     }
 
-    private static NotebookOutput ParseOutput(JsonObject json)
+    /// <summary>One output from its nbformat JSON (also the worker protocol's output shape).</summary>
+    internal static NotebookOutput ParseOutput(JsonObject json)
     {
         switch ((string?)json["output_type"])
         {
@@ -229,7 +230,8 @@ public static class IpynbFormat
         return json;
     }
 
-    private static JsonObject OutputToJson(NotebookOutput output)
+    /// <summary>One output as nbformat JSON.</summary>
+    internal static JsonObject OutputToJson(NotebookOutput output)
     {
         switch (output)
         {
