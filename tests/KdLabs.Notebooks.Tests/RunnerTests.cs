@@ -240,8 +240,20 @@ public class RunnerTests
             "Console.WriteLine(\"never\");");
         using var cts = new CancellationTokenSource();
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var task = TestNotebooks.Run(dir, path, ct: cts.Token);
-        cts.CancelAfter(TimeSpan.FromSeconds(1.5));
+        // Cancel 1.5 s into the busy cell (the worker process's start-up is not part of it).
+        var task = new NotebookRunner().RunAsync(new NotebookRunRequest
+        {
+            NotebookPath = path,
+            OutputDirectory = dir.File("out"),
+            Log = l =>
+            {
+                if (l.StartsWith("worker process ready", StringComparison.Ordinal))
+                {
+                    clock.Restart();
+                    cts.CancelAfter(TimeSpan.FromSeconds(1.5));
+                }
+            },
+        }, cts.Token);
 
         var result = await task.WaitAsync(TimeSpan.FromSeconds(30));
 

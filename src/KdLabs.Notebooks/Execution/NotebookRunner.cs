@@ -149,9 +149,10 @@ public sealed class NotebookRunner
                 status = RunStatus.Cancelled;
             }
 
-            if (executor is WorkerCellExecutor worker)
+            if (executor is WorkerCellExecutor worker && started)
             {
                 workerStartup = worker.StartupTime;
+                log($"worker process ready in {NotebookHtmlRenderer.FormatDuration(worker.StartupTime)}");
             }
 
             var executionCount = 0;
