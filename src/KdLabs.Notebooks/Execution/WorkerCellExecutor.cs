@@ -110,7 +110,7 @@ internal sealed class WorkerCellExecutor(string baseDirectory, long maxStreamCha
                     await Task.WhenAny(_stderrPump, Task.Delay(TimeSpan.FromSeconds(2))).ConfigureAwait(false);
                 }
 
-                if (cancelSent)
+                if (cancelSent || ct.IsCancellationRequested)
                 {
                     return new CellResult { Cancelled = true, ProcessEnded = true };
                 }
@@ -196,7 +196,8 @@ internal sealed class WorkerCellExecutor(string baseDirectory, long maxStreamCha
             WorkingDirectory = Environment.CurrentDirectory,
         };
         info.ArgumentList.Add("exec");
-        var deps = (AppContext.GetData("APP_CONTEXT_DEPS_FILES") as string)?.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
+        // The host's own deps file comes first (the frameworks' follow, ';'-separated).
+        var deps = (AppContext.GetData("APP_CONTEXT_DEPS_FILES") as string)?.Split(';', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
         var runtimeConfig = deps is null ? null : deps[..^".deps.json".Length] + ".runtimeconfig.json";
         if (runtimeConfig is null || !File.Exists(runtimeConfig))
         {
@@ -253,9 +254,18 @@ internal sealed class WorkerCellExecutor(string baseDirectory, long maxStreamCha
             }
         }
 
-        var more = await _pendingRead.ConfigureAwait(false);
-        _pendingRead = null;
-        return more && _events.Reader.TryRead(out var message) ? message : null;
+        while (await _pendingRead.ConfigureAwait(false))
+        {
+            _pendingRead = null;
+            if (_events.Reader.TryRead(out var message))
+            {
+                return message;
+            }
+
+            _pendingRead = _events.Reader.WaitToReadAsync(CancellationToken.None).AsTask();
+        }
+
+        return null; // the worker's stdout ended: it exited
     }
 
     private async Task PumpStdoutAsync()

@@ -26,14 +26,13 @@ internal static class WorkerProgram
             return 2;
         }
 
-        var messages = _messages = new WorkerMessageWriter(Console.OpenStandardOutput());
+        var messages = _messages = new WorkerMessageWriter(StandardOutput());
         // Console writes outside a cell must not mix with the messages on stdout; the runner keeps stderr for crash reports.
         Console.SetOut(Console.Error);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => messages.Flush();
         AppDomain.CurrentDomain.UnhandledException += (_, e) => ReportFatal(e.ExceptionObject);
         // Ctrl+C reaches the whole process group; the runner decides what stops (it sends "cancel" or kills the worker).
         using var interrupt = IgnoreSignal(PosixSignal.SIGINT);
-        using var terminate = IgnoreSignal(PosixSignal.SIGTERM);
 
         var requests = Channel.CreateUnbounded<JsonObject>();
         var reader = new Thread(() => ReadRequests(requests.Writer)) { IsBackground = true, Name = "kdlabs-worker-stdin" };
@@ -143,6 +142,14 @@ internal static class WorkerProgram
         {
         }
     }
+
+    /// <summary>
+    /// fd 1 as a plain stream. Not Console.OpenStandardOutput: on Unix its writes lock Console.Out, which a cell holds
+    /// while printing, and the batching timer writing under its own lock would deadlock with it.
+    /// </summary>
+    private static Stream StandardOutput() => OperatingSystem.IsWindows()
+        ? Console.OpenStandardOutput()
+        : new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(1, ownsHandle: false), FileAccess.Write, 1);
 
     private static IDisposable? IgnoreSignal(PosixSignal signal)
     {

@@ -88,20 +88,27 @@ internal sealed class WorkerMessageWriter : IDisposable
 
     public void Flush()
     {
-        lock (_lock)
+        // Bounded wait: at process exit a writer stuck on a full pipe must not keep the worker alive.
+        if (!_lock.TryEnter(TimeSpan.FromSeconds(2)))
         {
-            try
-            {
-                WritePendingLocked();
-                _writer.Flush();
-            }
-            catch (IOException)
-            {
-                // The runner is gone; the worker ends when it sees stdin close.
-            }
-            catch (ObjectDisposedException)
-            {
-            }
+            return;
+        }
+
+        try
+        {
+            WritePendingLocked();
+            _writer.Flush();
+        }
+        catch (IOException)
+        {
+            // The runner is gone; the worker ends when it sees stdin close.
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+        finally
+        {
+            _lock.Exit();
         }
     }
 
