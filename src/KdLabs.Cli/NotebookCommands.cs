@@ -15,7 +15,8 @@ internal static class NotebookCommands
         var output = new Option<string>("--out") { Description = "Folder for the executed notebook and its HTML page.", DefaultValueFactory = _ => Path.Combine("runs", "notebooks") };
         var cellTimeout = new Option<double?>("--cell-timeout") { Description = "Stop a cell that runs longer than this many seconds (error output, run fails). Default: no limit." };
         var timeout = new Option<double?>("--timeout") { Description = "Stop the notebook when it runs longer than this many seconds in total. Default: no limit." };
-        var run = new Command("run", "Run a notebook headlessly: executed .ipynb and a self-contained HTML page out.") { notebook, parameters, output, cellTimeout, timeout };
+        var inProcess = new Option<bool>("--in-process") { Description = "Run the cells in this process instead of a worker process (faster start; a crashing cell ends the run without its output)." };
+        var run = new Command("run", "Run a notebook headlessly: executed .ipynb and a self-contained HTML page out.") { notebook, parameters, output, cellTimeout, timeout, inProcess };
         run.SetAction((parse, ct) => GuardAsync(async () =>
         {
             using var cts = CancelOnCtrlC(ct);
@@ -27,6 +28,7 @@ internal static class NotebookCommands
                 Log = Console.WriteLine,
                 CellTimeout = Seconds(parse.GetValue(cellTimeout), "--cell-timeout"),
                 Timeout = Seconds(parse.GetValue(timeout), "--timeout"),
+                Isolation = parse.GetValue(inProcess) ? NotebookIsolation.InProcess : NotebookIsolation.Worker,
             }, cts.Token);
             Console.WriteLine($"{result.Status} in {result.Duration.TotalSeconds:0.0} s: {result.ExecutedNotebookPath}, {result.HtmlPath}");
             if (result.Error is { } error)

@@ -194,9 +194,10 @@ public class RunnerTests
     public async Task Cancellation_stops_within_a_cell_and_keeps_what_ran()
     {
         using var dir = new TempDirectory();
+        var marker = dir.File("started.txt");
         var path = TestNotebooks.Write(dir, "slow.ipynb",
             "Console.WriteLine(\"first\");",
-            "Console.WriteLine(\"started\");\nwhile (!CancellationToken.IsCancellationRequested) { System.Threading.Thread.Sleep(20); }",
+            $"Console.WriteLine(\"started\");\nFile.WriteAllText(\"{marker.Replace("\\", "\\\\")}\", \"\");\nwhile (!CancellationToken.IsCancellationRequested) {{ System.Threading.Thread.Sleep(20); }}",
             "Console.WriteLine(\"never\");");
         using var cts = new CancellationTokenSource();
         var lines = new List<string>();
@@ -212,12 +213,15 @@ public class RunnerTests
                     lines.Add(l);
                 }
 
-                if (l.StartsWith("cell 1/3 ok", StringComparison.Ordinal))
-                {
-                    cts.CancelAfter(300);
-                }
             },
         }, cts.Token);
+        // Cancel once the cell runs (it compiles first, which takes a while on a loaded machine).
+        while (!File.Exists(marker) && !task.IsCompleted)
+        {
+            await Task.Delay(20);
+        }
+
+        cts.CancelAfter(300);
 
         var result = await task.WaitAsync(TimeSpan.FromSeconds(30));
 
@@ -235,25 +239,21 @@ public class RunnerTests
     public async Task Cancellation_returns_even_when_the_cell_ignores_the_token()
     {
         using var dir = new TempDirectory();
+        var marker = dir.File("busy.txt");
         var path = TestNotebooks.Write(dir, "busy.ipynb",
-            "Console.WriteLine(\"busy\");\nfor (var i = 0; i < 400; i++) { System.Threading.Thread.Sleep(25); }",
+            $"Console.WriteLine(\"busy\");\nFile.WriteAllText(\"{marker.Replace("\\", "\\\\")}\", \"\");\nfor (var i = 0; i < 400; i++) {{ System.Threading.Thread.Sleep(25); }}",
             "Console.WriteLine(\"never\");");
         using var cts = new CancellationTokenSource();
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        // Cancel 1.5 s into the busy cell (the worker process's start-up is not part of it).
-        var task = new NotebookRunner().RunAsync(new NotebookRunRequest
+        var task = TestNotebooks.Run(dir, path, ct: cts.Token);
+        // Cancel 1.5 s into the busy cell (the worker's start-up and the cell's compilation are not part of it).
+        while (!File.Exists(marker) && !task.IsCompleted)
         {
-            NotebookPath = path,
-            OutputDirectory = dir.File("out"),
-            Log = l =>
-            {
-                if (l.StartsWith("worker process ready", StringComparison.Ordinal))
-                {
-                    clock.Restart();
-                    cts.CancelAfter(TimeSpan.FromSeconds(1.5));
-                }
-            },
-        }, cts.Token);
+            await Task.Delay(20);
+        }
+
+        clock.Restart();
+        cts.CancelAfter(TimeSpan.FromSeconds(1.5));
 
         var result = await task.WaitAsync(TimeSpan.FromSeconds(30));
 
