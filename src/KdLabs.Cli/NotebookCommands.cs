@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using KdLabs.Notebooks.Execution;
 using KdLabs.Notebooks.Parameters;
 using Spectre.Console;
@@ -19,7 +20,7 @@ internal static class NotebookCommands
         var run = new Command("run", "Run a notebook headlessly: executed .ipynb and a self-contained HTML page out.") { notebook, parameters, output, cellTimeout, timeout, inProcess };
         run.SetAction((parse, ct) => GuardAsync(async () =>
         {
-            using var cts = CancelOnCtrlC(ct);
+            using var cts = new StopSignals(ct);
             var result = await new NotebookRunner().RunAsync(new NotebookRunRequest
             {
                 NotebookPath = parse.GetValue(notebook)!,
@@ -44,7 +45,7 @@ internal static class NotebookCommands
         var course = new Command("course", "Run every notebook of the course in order and write an index page.") { folder, smoke, parameters, courseOut, cellTimeout, timeout };
         course.SetAction((parse, ct) => GuardAsync(async () =>
         {
-            using var cts = CancelOnCtrlC(ct);
+            using var cts = new StopSignals(ct);
             var values = new Dictionary<string, string>(ParseParameters(parse.GetValue(parameters)));
             if (parse.GetValue(smoke))
             {
@@ -86,16 +87,49 @@ internal static class NotebookCommands
         _ => throw new ArgumentException($"{option} {value}: expected a number of seconds above 0, e.g. {option} 600."),
     };
 
-    private static CancellationTokenSource CancelOnCtrlC(CancellationToken outer)
+    /// <summary>
+    /// Ctrl+C and SIGTERM stop the running cell and let the runner write what ran (the executed notebook with a note,
+    /// and its HTML page) before the process exits; a second signal ends the process at once.
+    /// </summary>
+    private sealed class StopSignals : IDisposable
     {
-        var cts = CancellationTokenSource.CreateLinkedTokenSource(outer);
-        Console.CancelKeyPress += (_, e) =>
+        private readonly CancellationTokenSource _cts;
+        private readonly PosixSignalRegistration? _sigterm;
+        private int _signals;
+
+        public StopSignals(CancellationToken outer)
         {
-            e.Cancel = true;
-            Console.Error.WriteLine("stopping the current cell; the executed notebook is written with what ran...");
-            cts.Cancel();
-        };
-        return cts;
+            _cts = CancellationTokenSource.CreateLinkedTokenSource(outer);
+            Console.CancelKeyPress += (_, e) => e.Cancel = Stop("Ctrl+C");
+            try
+            {
+                _sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => context.Cancel = Stop("SIGTERM"));
+            }
+            catch (PlatformNotSupportedException)
+            {
+                _sigterm = null;
+            }
+        }
+
+        public CancellationToken Token => _cts.Token;
+
+        private bool Stop(string signal)
+        {
+            if (Interlocked.Increment(ref _signals) > 1)
+            {
+                return false; // the second one: let it end the process
+            }
+
+            Console.Error.WriteLine($"{signal}: stopping the current cell; the executed notebook is written with what ran (again to end at once)...");
+            _cts.Cancel();
+            return true;
+        }
+
+        public void Dispose()
+        {
+            _sigterm?.Dispose();
+            _cts.Dispose();
+        }
     }
 
     private static async Task<int> GuardAsync(Func<Task<int>> body)
