@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using KdLabs.Notebooks.Execution;
 using KdLabs.Notebooks.Parameters;
 using Spectre.Console;
@@ -13,21 +14,27 @@ internal static class NotebookCommands
         var notebook = new Argument<string>("notebook") { Description = "The .ipynb or .dib file to run." };
         var parameters = new Option<string[]>("--parameter", "-p") { Description = "name=value for the notebook's parameters cell (repeatable).", AllowMultipleArgumentsPerToken = false };
         var output = new Option<string>("--out") { Description = "Folder for the executed notebook and its HTML page.", DefaultValueFactory = _ => Path.Combine("runs", "notebooks") };
-        var run = new Command("run", "Run a notebook headlessly: executed .ipynb and a self-contained HTML page out.") { notebook, parameters, output };
+        var cellTimeout = new Option<double?>("--cell-timeout") { Description = "Stop a cell that runs longer than this many seconds (error output, run fails). Default: no limit." };
+        var timeout = new Option<double?>("--timeout") { Description = "Stop the notebook when it runs longer than this many seconds in total. Default: no limit." };
+        var inProcess = new Option<bool>("--in-process") { Description = "Run the cells in this process instead of a worker process (faster start; a crashing cell ends the run without its output)." };
+        var run = new Command("run", "Run a notebook headlessly: executed .ipynb and a self-contained HTML page out.") { notebook, parameters, output, cellTimeout, timeout, inProcess };
         run.SetAction((parse, ct) => GuardAsync(async () =>
         {
-            using var cts = CancelOnCtrlC(ct);
+            using var cts = new StopSignals(ct);
             var result = await new NotebookRunner().RunAsync(new NotebookRunRequest
             {
                 NotebookPath = parse.GetValue(notebook)!,
                 OutputDirectory = parse.GetValue(output)!,
                 Parameters = ParseParameters(parse.GetValue(parameters)),
                 Log = Console.WriteLine,
+                CellTimeout = Seconds(parse.GetValue(cellTimeout), "--cell-timeout"),
+                Timeout = Seconds(parse.GetValue(timeout), "--timeout"),
+                Isolation = parse.GetValue(inProcess) ? NotebookIsolation.InProcess : NotebookIsolation.Worker,
             }, cts.Token);
             Console.WriteLine($"{result.Status} in {result.Duration.TotalSeconds:0.0} s: {result.ExecutedNotebookPath}, {result.HtmlPath}");
             if (result.Error is { } error)
             {
-                AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(error.Message)}");
+                await Console.Error.WriteLineAsync($"error: {error.Message}");
             }
             return result.Succeeded ? 0 : 1;
         }));
@@ -35,16 +42,17 @@ internal static class NotebookCommands
         var folder = new Option<string>("--notebooks") { Description = "Folder of the course's notebooks.", DefaultValueFactory = _ => "notebooks" };
         var smoke = new Option<bool>("--smoke") { Description = "Set smoke=true in every notebook: small subsets, one epoch, same code path." };
         var courseOut = new Option<string>("--out") { Description = "Folder for executed notebooks, pages and index.html.", DefaultValueFactory = _ => Path.Combine("runs", "course") };
-        var course = new Command("course", "Run every notebook of the course in order and write an index page.") { folder, smoke, parameters, courseOut };
+        var course = new Command("course", "Run every notebook of the course in order and write an index page.") { folder, smoke, parameters, courseOut, cellTimeout, timeout };
         course.SetAction((parse, ct) => GuardAsync(async () =>
         {
-            using var cts = CancelOnCtrlC(ct);
+            using var cts = new StopSignals(ct);
             var values = new Dictionary<string, string>(ParseParameters(parse.GetValue(parameters)));
             if (parse.GetValue(smoke))
             {
                 values["smoke"] = "true";
             }
-            var result = await CourseRunner.RunAsync(parse.GetValue(folder)!, parse.GetValue(courseOut)!, values, Console.WriteLine, cts.Token);
+            var limits = new NotebookLimits(Seconds(parse.GetValue(cellTimeout), "--cell-timeout"), Seconds(parse.GetValue(timeout), "--timeout"));
+            var result = await CourseRunner.RunAsync(parse.GetValue(folder)!, parse.GetValue(courseOut)!, values, Console.WriteLine, cts.Token, limits);
             var table = new Table().Border(TableBorder.Rounded).AddColumns("Notebook", "Status", "Time (s)");
             foreach (var nb in result.Notebooks)
             {
@@ -72,16 +80,56 @@ internal static class NotebookCommands
         return values;
     }
 
-    private static CancellationTokenSource CancelOnCtrlC(CancellationToken outer)
+    private static TimeSpan? Seconds(double? value, string option) => value switch
     {
-        var cts = CancellationTokenSource.CreateLinkedTokenSource(outer);
-        Console.CancelKeyPress += (_, e) =>
+        null => null,
+        > 0 and < 1e7 => TimeSpan.FromSeconds(value.Value),
+        _ => throw new ArgumentException($"{option} {value}: expected a number of seconds above 0, e.g. {option} 600."),
+    };
+
+    /// <summary>
+    /// Ctrl+C and SIGTERM stop the running cell and let the runner write what ran (the executed notebook with a note,
+    /// and its HTML page) before the process exits; a second signal ends the process at once.
+    /// </summary>
+    private sealed class StopSignals : IDisposable
+    {
+        private readonly CancellationTokenSource _cts;
+        private readonly PosixSignalRegistration? _sigterm;
+        private int _signals;
+
+        public StopSignals(CancellationToken outer)
         {
-            e.Cancel = true;
-            Console.Error.WriteLine("stopping after the current cell (Ctrl+C again to kill)...");
-            cts.Cancel();
-        };
-        return cts;
+            _cts = CancellationTokenSource.CreateLinkedTokenSource(outer);
+            Console.CancelKeyPress += (_, e) => e.Cancel = Stop("Ctrl+C");
+            try
+            {
+                _sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => context.Cancel = Stop("SIGTERM"));
+            }
+            catch (PlatformNotSupportedException)
+            {
+                _sigterm = null;
+            }
+        }
+
+        public CancellationToken Token => _cts.Token;
+
+        private bool Stop(string signal)
+        {
+            if (Interlocked.Increment(ref _signals) > 1)
+            {
+                return false; // the second one: let it end the process
+            }
+
+            Console.Error.WriteLine($"{signal}: stopping the current cell; the executed notebook is written with what ran (again to end at once)...");
+            _cts.Cancel();
+            return true;
+        }
+
+        public void Dispose()
+        {
+            _sigterm?.Dispose();
+            _cts.Dispose();
+        }
     }
 
     private static async Task<int> GuardAsync(Func<Task<int>> body)
@@ -90,10 +138,17 @@ internal static class NotebookCommands
         {
             return await body();
         }
-        catch (Exception e) when (e is ParameterException or FileNotFoundException or FormatException or ArgumentException)
+        catch (Exception e) when (e is ParameterException or FileNotFoundException or ArgumentException)
         {
-            AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
+            // Arguments: a bad -p, --out over the input, a missing notebook.
+            await Console.Error.WriteLineAsync($"error: {e.Message}");
             return 2;
+        }
+        catch (Exception e) when (e is FormatException or IOException or UnauthorizedAccessException)
+        {
+            // Data and places: a malformed notebook, an --out that cannot be written or is in use.
+            await Console.Error.WriteLineAsync($"error: {e.Message}");
+            return 1;
         }
     }
 }

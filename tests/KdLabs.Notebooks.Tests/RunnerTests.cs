@@ -200,9 +200,10 @@ public class RunnerTests
     public async Task Cancellation_stops_within_a_cell_and_keeps_what_ran()
     {
         using var dir = new TempDirectory();
+        var marker = dir.File("started.txt");
         var path = TestNotebooks.Write(dir, "slow.ipynb",
             "Console.WriteLine(\"first\");",
-            "Console.WriteLine(\"started\");\nwhile (!CancellationToken.IsCancellationRequested) { System.Threading.Thread.Sleep(20); }",
+            $"Console.WriteLine(\"started\");\nFile.WriteAllText(\"{marker.Replace("\\", "\\\\")}\", \"\");\nwhile (!CancellationToken.IsCancellationRequested) {{ System.Threading.Thread.Sleep(20); }}",
             "Console.WriteLine(\"never\");");
         using var cts = new CancellationTokenSource();
         var lines = new List<string>();
@@ -218,12 +219,15 @@ public class RunnerTests
                     lines.Add(l);
                 }
 
-                if (l.StartsWith("cell 1/3 ok", StringComparison.Ordinal))
-                {
-                    cts.CancelAfter(300);
-                }
             },
         }, cts.Token);
+        // Cancel once the cell runs (it compiles first, which takes a while on a loaded machine).
+        while (!File.Exists(marker) && !task.IsCompleted)
+        {
+            await Task.Delay(20);
+        }
+
+        cts.CancelAfter(300);
 
         var result = await task.WaitAsync(TimeSpan.FromSeconds(30));
 
@@ -241,12 +245,20 @@ public class RunnerTests
     public async Task Cancellation_returns_even_when_the_cell_ignores_the_token()
     {
         using var dir = new TempDirectory();
+        var marker = dir.File("busy.txt");
         var path = TestNotebooks.Write(dir, "busy.ipynb",
-            "Console.WriteLine(\"busy\");\nfor (var i = 0; i < 400; i++) { System.Threading.Thread.Sleep(25); }",
+            $"Console.WriteLine(\"busy\");\nFile.WriteAllText(\"{marker.Replace("\\", "\\\\")}\", \"\");\nfor (var i = 0; i < 400; i++) {{ System.Threading.Thread.Sleep(25); }}",
             "Console.WriteLine(\"never\");");
         using var cts = new CancellationTokenSource();
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var task = TestNotebooks.Run(dir, path, ct: cts.Token);
+        // Cancel 1.5 s into the busy cell (the worker's start-up and the cell's compilation are not part of it).
+        while (!File.Exists(marker) && !task.IsCompleted)
+        {
+            await Task.Delay(20);
+        }
+
+        clock.Restart();
         cts.CancelAfter(TimeSpan.FromSeconds(1.5));
 
         var result = await task.WaitAsync(TimeSpan.FromSeconds(30));

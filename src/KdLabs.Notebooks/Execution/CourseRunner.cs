@@ -21,13 +21,15 @@ public static class CourseRunner
     /// </param>
     /// <param name="log">Progress lines.</param>
     /// <param name="ct">Stops the run; notebooks not yet started are not run.</param>
+    /// <param name="limits">Cell and notebook timeouts for every notebook; none when null.</param>
     /// <exception cref="ParameterException">A parameter no notebook declares, or a value of the wrong type.</exception>
     public static async Task<CourseRunResult> RunAsync(
         string notebooksDirectory,
         string outputDirectory,
         IReadOnlyDictionary<string, string> parameters,
         Action<string>? log,
-        CancellationToken ct)
+        CancellationToken ct,
+        NotebookLimits? limits = null)
     {
         var clock = Stopwatch.StartNew();
         var files = Directory.GetFiles(notebooksDirectory, "*.ipynb")
@@ -58,6 +60,8 @@ public static class CourseRunner
                 $"unknown parameter{(unknown.Count > 1 ? "s" : "")} {string.Join(", ", unknown.Select(u => $"'{u}'"))}: no notebook in {notebooksDirectory} declares {(unknown.Count > 1 ? "them" : "it")}; declared: {(declaredAnywhere.Count == 0 ? "none" : string.Join(", ", declaredAnywhere.Order(StringComparer.Ordinal)))}");
         }
 
+        // Checked and locked before the first notebook: an unwritable --out fails now, and two courses into one folder do not mix.
+        using var folder = OutputFolder.Acquire(outputDirectory, "course", Path.Combine(Path.GetFullPath(outputDirectory), "index.html"));
         var runner = new NotebookRunner();
         var results = new List<NotebookRunResult>();
         var entries = new List<CourseIndexEntry>();
@@ -74,6 +78,8 @@ public static class CourseRunner
                 OutputDirectory = outputDirectory,
                 Parameters = perNotebook[file],
                 Log = log,
+                CellTimeout = limits?.CellTimeout,
+                Timeout = limits?.Timeout,
             };
             NotebookRunResult result;
             try

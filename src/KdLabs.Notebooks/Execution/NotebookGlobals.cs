@@ -23,8 +23,8 @@ public sealed class NotebookGlobals
     /// <summary>The formatters used for displayed values; register your own here.</summary>
     public FormatterRegistry Formatters { get; }
 
-    /// <summary>Fires when the run is cancelled (Ctrl+C in the CLI); long loops should check it.</summary>
-    public CancellationToken CancellationToken { get; }
+    /// <summary>Fires when the run is cancelled (Ctrl+C or SIGTERM in the CLI) or the cell's or notebook's timeout passes; long loops should check it.</summary>
+    public CancellationToken CancellationToken { get; internal set; }
 
     /// <summary>Shows <paramref name="value"/> as an output of the current cell (Jupyter display_data).</summary>
 #pragma warning disable IDE1006 // lower-case on purpose: this is the notebook-wide display() of Jupyter and Polyglot

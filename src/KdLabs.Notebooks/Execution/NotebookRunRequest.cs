@@ -17,6 +17,18 @@ public sealed class NotebookRunRequest
     /// <summary>Receives progress lines such as "cell 3/12 ok 1.2 s".</summary>
     public Action<string>? Log { get; init; }
 
-    /// <summary>Formatters for displayed values; the kit's defaults when null.</summary>
+    /// <summary>Formatters for displayed values; the kit's defaults when null. Custom formatters need <see cref="NotebookIsolation.InProcess"/>.</summary>
     public FormatterRegistry? Formatters { get; init; }
+
+    /// <summary>Where the cells run; a worker process by default (see <see cref="NotebookIsolation"/>).</summary>
+    public NotebookIsolation Isolation { get; init; } = NotebookIsolation.Worker;
+
+    /// <summary>Longest a single cell may run; the cell is then stopped with an error output. Null: no limit.</summary>
+    public TimeSpan? CellTimeout { get; init; }
+
+    /// <summary>Longest the whole notebook may run; the running cell is then stopped with an error output. Null: no limit.</summary>
+    public TimeSpan? Timeout { get; init; }
+
+    /// <summary>Most stream characters (stdout plus stderr) kept per cell, then a "output truncated" note; 0 keeps all.</summary>
+    public long MaxCellOutputChars { get; init; } = OutputCollector.DefaultMaxStreamChars;
 }

@@ -24,6 +24,9 @@ public sealed class NotebookRunResult
     /// <summary>Code cells that ran to completion.</summary>
     public int CellsExecuted { get; init; }
 
+    /// <summary>Time the worker process took to start and be ready for the first cell (null when run in process).</summary>
+    public TimeSpan? WorkerStartup { get; init; }
+
     /// <summary>True when the run succeeded (the CLI exits non-zero otherwise).</summary>
     public bool Succeeded => Status == RunStatus.Succeeded;
 }

@@ -6,7 +6,6 @@ using KdLabs.Notebooks.Format;
 using KdLabs.Notebooks.Formatting;
 using KdLabs.Notebooks.Parameters;
 using KdLabs.Notebooks.Rendering;
-using Microsoft.CodeAnalysis;
 
 namespace KdLabs.Notebooks.Execution;
 
@@ -93,22 +92,72 @@ public sealed class NotebookRunner
             }
         }
 
-        var formatContext = new FormatContext();
-        var globals = new NotebookGlobals(request.Formatters ?? FormatterRegistry.CreateDefault(), formatContext, ct);
-        if (status == RunStatus.Succeeded && !ct.IsCancellationRequested)
+        if (request.Formatters is not null && request.Isolation == NotebookIsolation.Worker)
         {
-            var session = new ScriptSession(globals, baseDirectory);
-            await session.StartAsync(CancellationToken.None).ConfigureAwait(false);
-            var executionCount = 0;
+            throw new ArgumentException("custom Formatters apply only in process: set Isolation = NotebookIsolation.InProcess (the worker process uses the kit's formatters)");
+        }
 
-            for (var i = 0; i < cells.Count; i++)
+        // The output folder is checked and locked before the first cell: an unwritable --out must not cost a long run.
+        using var folder = OutputFolder.Acquire(request.OutputDirectory, name, ipynbPath, htmlPath);
+        using var notebookTimeout = new CancellationTokenSource();
+        if (request.Timeout is { } timeout)
+        {
+            notebookTimeout.CancelAfter(timeout);
+        }
+
+        using var runCts = CancellationTokenSource.CreateLinkedTokenSource(ct, notebookTimeout.Token);
+        TimeSpan? workerStartup = null;
+
+        void Save(string state)
+        {
+            notebook.Metadata["papermill"] = new JsonObject
             {
-                if (ct.IsCancellationRequested)
-                {
-                    status = RunStatus.Cancelled;
-                    break;
-                }
+                ["default_parameters"] = new JsonObject(defaults.Select(p => KeyValuePair.Create(p.Name, (JsonNode?)JsonValue.Create(p.DefaultValue)))),
+                ["duration"] = Math.Round(clock.Elapsed.TotalSeconds, 6),
+                ["end_time"] = Iso(startTime + clock.Elapsed),
+                ["exception"] = status == RunStatus.Failed,
+                ["input_path"] = request.NotebookPath,
+                ["output_path"] = ipynbPath,
+                ["parameters"] = new JsonObject(request.Parameters.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)JsonValue.Create(p.Value)))),
+                ["start_time"] = Iso(startTime),
+                ["status"] = state,
+            };
+            IpynbFormat.Write(notebook, ipynbPath);
+        }
 
+        void Fail(int index, ErrorOutput output, int? line, string label, TimeSpan elapsed)
+        {
+            cells[index].Outputs.Add(output);
+            error = new NotebookError(request.NotebookPath, numbering[index].Cell, numbering[index].CodeCell, line, output.Ename, output.Evalue);
+            status = RunStatus.Failed;
+            log($"{label} failed {NotebookHtmlRenderer.FormatDuration(elapsed)}: {error.Message}");
+        }
+
+        if (status == RunStatus.Succeeded && !runCts.IsCancellationRequested)
+        {
+            await using var executor = request.Isolation == NotebookIsolation.InProcess
+                ? (ICellExecutor)new InProcessCellExecutor(request.Formatters ?? FormatterRegistry.CreateDefault(), baseDirectory)
+                : new WorkerCellExecutor(baseDirectory, request.MaxCellOutputChars);
+            var started = false;
+            try
+            {
+                await executor.StartAsync(runCts.Token).ConfigureAwait(false);
+                started = true;
+            }
+            catch (OperationCanceledException) when (runCts.IsCancellationRequested)
+            {
+                status = RunStatus.Cancelled;
+            }
+
+            if (executor is WorkerCellExecutor worker && started)
+            {
+                workerStartup = worker.StartupTime;
+                log($"worker process ready in {NotebookHtmlRenderer.FormatDuration(worker.StartupTime)}");
+            }
+
+            var executionCount = 0;
+            for (var i = 0; started && i < cells.Count; i++)
+            {
                 if (prepared[i] is not { IsMarkdown: false } code)
                 {
                     continue;
@@ -116,90 +165,89 @@ public sealed class NotebookRunner
 
                 var cell = cells[i];
                 var label = cell == injected ? "injected parameters" : $"cell {numbering[i].Cell}/{totalCells}";
-                var collector = new OutputCollector();
-                globals.CurrentCell = collector;
-                cell.ExecutionCount = ++executionCount;
-                foreach (var path in code.ReferencePaths)
+                if (runCts.IsCancellationRequested)
                 {
-                    session.AddReference(path);
+                    if (ct.IsCancellationRequested)
+                    {
+                        status = RunStatus.Cancelled;
+                    }
+                    else
+                    {
+                        Fail(i, TimeoutError("NotebookTimeoutError", $"the notebook ran longer than its timeout ({Seconds(request.Timeout)}, --timeout); this cell did not start"), null, label, TimeSpan.Zero);
+                    }
+
+                    break;
                 }
 
+                var collector = new OutputCollector(request.MaxCellOutputChars);
+                cell.ExecutionCount = ++executionCount;
                 AddNotes(collector, code);
 
+                var cellPath = CellPath(inputFull, numbering[i].Cell, cell == injected);
                 var cellStart = DateTimeOffset.UtcNow;
                 var cellClock = Stopwatch.StartNew();
-                CellOutcome outcome;
-                using (ConsoleCapture.Begin(collector))
+                CellResult outcome;
+                using (var cellCts = CancellationTokenSource.CreateLinkedTokenSource(runCts.Token))
                 {
-                    outcome = await session.RunCellAsync(code.Code, CellPath(inputFull, numbering[i].Cell, cell == injected), ct).ConfigureAwait(false);
+                    if (request.CellTimeout is { } cellTimeout)
+                    {
+                        cellCts.CancelAfter(cellTimeout);
+                    }
+
+                    outcome = await executor.RunAsync(new CellRequest(code.Code, code.ReferencePaths, cellPath, executionCount), collector, cellCts.Token).ConfigureAwait(false);
                 }
 
                 cellClock.Stop();
-                if (ct.IsCancellationRequested && outcome.Succeeded)
-                {
-                    // The cell saw the token and returned early; its work is incomplete, so it counts as cancelled.
-                    outcome = outcome with { Cancelled = true };
-                }
-
-                if (outcome.Succeeded && outcome.ReturnValue is { } value)
-                {
-                    collector.Add(new ExecuteResultOutput(globals.Formatters.Format(value, formatContext), executionCount));
-                }
-
-                globals.CurrentCell = null;
                 cell.Outputs.AddRange(collector.Snapshot());
 
-                var cellStatus = outcome.Cancelled ? "cancelled" : outcome.Succeeded ? "completed" : "failed";
+                var timedOut = outcome.Cancelled && !ct.IsCancellationRequested;
+                var cellStatus = outcome.Cancelled && !timedOut ? "cancelled" : outcome.Error is null && !timedOut ? "completed" : "failed";
                 cell.Metadata["papermill"] = new JsonObject
                 {
                     ["duration"] = Math.Round(cellClock.Elapsed.TotalSeconds, 6),
                     ["end_time"] = Iso(cellStart + cellClock.Elapsed),
-                    ["exception"] = !outcome.Succeeded && !outcome.Cancelled,
+                    ["exception"] = cellStatus == "failed",
                     ["start_time"] = Iso(cellStart),
                     ["status"] = cellStatus,
                 };
 
+                if (timedOut)
+                {
+                    var stopped = outcome.ProcessEnded ? "it was stopped (its process was ended)" : request.Isolation == NotebookIsolation.InProcess ? "it was abandoned (in process it may keep running)" : "it was stopped";
+                    var output = notebookTimeout.IsCancellationRequested
+                        ? TimeoutError("NotebookTimeoutError", $"the notebook ran longer than its timeout ({Seconds(request.Timeout)}, --timeout) during this cell; {stopped}")
+                        : TimeoutError("CellTimeoutError", $"the cell ran longer than the cell timeout ({Seconds(request.CellTimeout)}, --cell-timeout); {stopped}");
+                    Fail(i, output, null, label, cellClock.Elapsed);
+                    break;
+                }
+
                 if (outcome.Cancelled)
                 {
+                    cell.Outputs.Add(new ErrorOutput("RunCancelled", "the run was stopped (Ctrl+C or SIGTERM) during this cell; outputs up to here are kept and later cells did not run", []));
                     status = RunStatus.Cancelled;
                     log($"{label} cancelled after {NotebookHtmlRenderer.FormatDuration(cellClock.Elapsed)}");
                     break;
                 }
 
-                if (!outcome.Succeeded)
+                if (outcome.Error is { } cellError)
                 {
-                    var (errorOutput, line) = ErrorFor(outcome, CellPath(inputFull, numbering[i].Cell, cell == injected));
-                    cell.Outputs.Add(errorOutput);
-                    error = new NotebookError(request.NotebookPath, numbering[i].Cell, numbering[i].CodeCell, line, errorOutput.Ename, errorOutput.Evalue);
-                    status = RunStatus.Failed;
-                    log($"{label} failed {NotebookHtmlRenderer.FormatDuration(cellClock.Elapsed)}: {error.Message}");
+                    Fail(i, cellError, outcome.Line, label, cellClock.Elapsed);
                     break;
                 }
 
                 executed++;
                 log($"{label} ok {NotebookHtmlRenderer.FormatDuration(cellClock.Elapsed)}");
+                // Written after every cell: a run killed later (even with SIGKILL) leaves every finished cell's output.
+                Save("running");
             }
         }
-        else if (ct.IsCancellationRequested && status == RunStatus.Succeeded)
+        else if (runCts.IsCancellationRequested && status == RunStatus.Succeeded)
         {
-            status = RunStatus.Cancelled;
+            status = ct.IsCancellationRequested ? RunStatus.Cancelled : RunStatus.Failed;
         }
 
         clock.Stop();
-        notebook.Metadata["papermill"] = new JsonObject
-        {
-            ["default_parameters"] = new JsonObject(defaults.Select(p => KeyValuePair.Create(p.Name, (JsonNode?)JsonValue.Create(p.DefaultValue)))),
-            ["duration"] = Math.Round(clock.Elapsed.TotalSeconds, 6),
-            ["end_time"] = Iso(startTime + clock.Elapsed),
-            ["exception"] = status == RunStatus.Failed,
-            ["input_path"] = request.NotebookPath,
-            ["output_path"] = ipynbPath,
-            ["parameters"] = new JsonObject(request.Parameters.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)JsonValue.Create(p.Value)))),
-            ["start_time"] = Iso(startTime),
-            ["status"] = status.ToString().ToLowerInvariant(),
-        };
-
-        IpynbFormat.Write(notebook, ipynbPath);
+        Save(status.ToString().ToLowerInvariant());
         var page = NotebookHtmlRenderer.Render(notebook, new NotebookPageInfo(name, status, clock.Elapsed)
         {
             Parameters = request.Parameters,
@@ -217,8 +265,13 @@ public sealed class NotebookRunner
             Duration = clock.Elapsed,
             Error = error,
             CellsExecuted = executed,
+            WorkerStartup = workerStartup,
         };
     }
+
+    private static ErrorOutput TimeoutError(string ename, string evalue) => new(ename, evalue, [$"{ename}: {evalue}"]);
+
+    private static string Seconds(TimeSpan? span) => span is { } s ? NotebookHtmlRenderer.FormatDuration(s) : "none";
 
     private static void ResetOutputs(Notebook notebook)
     {
@@ -274,35 +327,6 @@ public sealed class NotebookRunner
         {
             collector.Add(new DisplayDataOutput(new MimeBundle().Set("text/plain", note)));
         }
-    }
-
-    private static (ErrorOutput Output, int? Line) ErrorFor(CellOutcome outcome, string cellPath)
-    {
-        if (outcome.CompileErrors.Count > 0)
-        {
-            var first = outcome.CompileErrors[0];
-            var line = first.Location.GetMappedLineSpan().StartLinePosition.Line + 1;
-            var evalue = $"error {first.Id}: {first.GetMessage(CultureInfo.InvariantCulture)}";
-            var traceback = outcome.CompileErrors.Select(d =>
-            {
-                var position = d.Location.GetMappedLineSpan().StartLinePosition;
-                return $"({position.Line + 1},{position.Character + 1}): error {d.Id}: {d.GetMessage(CultureInfo.InvariantCulture)}";
-            }).ToList();
-            return (new ErrorOutput("CompilationError", evalue, traceback), line);
-        }
-
-        var exception = outcome.Exception!;
-        if (exception is System.Reflection.TargetInvocationException { InnerException: { } inner })
-        {
-            exception = inner;
-        }
-
-        var frameLine = new StackTrace(exception, fNeedFileInfo: true).GetFrames()
-            .FirstOrDefault(f => string.Equals(f.GetFileName(), cellPath, StringComparison.Ordinal) && f.GetFileLineNumber() > 0)
-            ?.GetFileLineNumber();
-        var ename = exception.GetType().FullName ?? exception.GetType().Name;
-        return (new ErrorOutput(ename, exception.Message, exception.ToString().Split('\n').Select(l => l.TrimEnd('\r')).ToList()),
-            frameLine is > 0 ? frameLine : null);
     }
 
     private static string Iso(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ", CultureInfo.InvariantCulture);

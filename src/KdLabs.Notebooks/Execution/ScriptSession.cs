@@ -65,7 +65,16 @@ internal sealed class ScriptSession(NotebookGlobals globals, string baseDirector
         var previous = _state ?? throw new InvalidOperationException("StartAsync first");
         var script = previous.Script.ContinueWith<object>(code, Options(cellPath));
 
-        var errors = script.Compile(ct).Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+        List<Diagnostic> errors;
+        try
+        {
+            errors = script.Compile(ct).Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            return new CellOutcome { Cancelled = true };
+        }
+
         if (errors.Count > 0)
         {
             return new CellOutcome { CompileErrors = errors };

@@ -105,6 +105,11 @@ public static class DibFormat
 
         foreach (var (key, value) in meta)
         {
+            if (key == "kernelInfo" && value is not JsonObject)
+            {
+                throw new FormatException("#!meta: \"kernelInfo\" must be an object (Polyglot writes {\"kernelInfo\": {\"defaultKernelName\": \"csharp\", \"items\": [...]}})");
+            }
+
             if (key == "kernelInfo" && value is JsonObject kernelInfo)
             {
                 // .dib keeps kernel info at "kernelInfo"; .ipynb keeps it at "polyglot_notebook.kernelInfo".

@@ -51,13 +51,13 @@ public static class IpynbFormat
                 case "cells":
                     break;
                 case "metadata":
-                    notebook.Metadata = value as JsonObject is { } m ? (JsonObject)m.DeepClone() : [];
+                    notebook.Metadata = value is JsonObject m ? (JsonObject)m.DeepClone() : throw Invalid($"\"metadata\" must be an object, found {Kind(value)}");
                     break;
                 case "nbformat":
-                    notebook.Nbformat = value?.GetValue<int>() ?? 4;
+                    notebook.Nbformat = WholeNumber(value) ?? throw Invalid($"\"nbformat\" must be the number 4, found {Kind(value)}{Shown(value)}");
                     break;
                 case "nbformat_minor":
-                    notebook.NbformatMinor = value?.GetValue<int>() ?? 0;
+                    notebook.NbformatMinor = WholeNumber(value) ?? throw Invalid($"\"nbformat_minor\" must be a whole number, found {Kind(value)}{Shown(value)}");
                     break;
                 default:
                     notebook.Extra[key] = value?.DeepClone();
@@ -70,41 +70,106 @@ public static class IpynbFormat
             throw new FormatException($"nbformat {notebook.Nbformat} is not supported (only nbformat 4)");
         }
 
-        if (obj["cells"] is JsonArray cells)
+        if (!obj.TryGetPropertyValue("cells", out var cellsNode))
         {
-            foreach (var cellNode in cells)
+            throw Invalid("no \"cells\" list (an nbformat 4 notebook keeps its cells in \"cells\": [...])");
+        }
+
+        if (cellsNode is not JsonArray cells)
+        {
+            throw Invalid($"\"cells\" must be a list of cells, found {Kind(cellsNode)}");
+        }
+
+        for (var i = 0; i < cells.Count; i++)
+        {
+            var where = $"cells[{i}] (cell {i + 1})";
+            if (cells[i] is not JsonObject cell)
             {
-                if (cellNode is JsonObject cell)
-                {
-                    notebook.Cells.Add(ParseCell(cell));
-                }
+                throw Invalid($"{where} must be an object, found {Kind(cells[i])}");
             }
+
+            notebook.Cells.Add(ParseCell(cell, where));
         }
 
         return notebook;
     }
 
-    private static NotebookCell ParseCell(JsonObject json)
+    /// <summary>A malformed-notebook error: what is wrong, then how to fix it (the file name is added by <see cref="NotebookFile"/>).</summary>
+    private static FormatException Invalid(string problem) =>
+        new($"{problem}; fix the notebook's JSON, or open and save it again in Jupyter or VS Code");
+
+    private static string Kind(JsonNode? node) => node?.GetValueKind() switch
     {
-        var type = (string?)json["cell_type"] switch
+        null or JsonValueKind.Null => "null",
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "a list",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
+        _ => "true/false",
+    };
+
+    private static string Shown(JsonNode? node) =>
+        node is JsonValue v && v.GetValueKind() is JsonValueKind.String or JsonValueKind.Number ? $" ({node.ToJsonString()})" : "";
+
+    private static int? WholeNumber(JsonNode? node) =>
+        node is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<int>(out var n) ? n : null;
+
+    private static NotebookCell ParseCell(JsonObject json, string where)
+    {
+        var type = json["cell_type"] switch
         {
-            "code" => CellType.Code,
-            "markdown" => CellType.Markdown,
-            "raw" => CellType.Raw,
-            var other => throw new FormatException($"unknown cell_type '{other}'"),
+            null => throw Invalid($"{where}: \"cell_type\" is missing (code, markdown or raw)"),
+            JsonValue v when v.GetValueKind() == JsonValueKind.String => (string)v! switch
+            {
+                "code" => CellType.Code,
+                "markdown" => CellType.Markdown,
+                "raw" => CellType.Raw,
+                var other => throw Invalid($"{where}: \"cell_type\" '{other}' is not code, markdown or raw"),
+            },
+            var other => throw Invalid($"{where}: \"cell_type\" must be a string (code, markdown or raw), found {Kind(other)}"),
         };
 
-        var cell = new NotebookCell(type, ReadMultiline(json["source"]))
+        if (json.TryGetPropertyValue("metadata", out var metadata) && metadata is not JsonObject)
+        {
+            throw Invalid($"{where}: \"metadata\" must be an object, found {Kind(metadata)}");
+        }
+
+        if (json.TryGetPropertyValue("execution_count", out var count) && count is not null && WholeNumber(count) is null)
+        {
+            throw Invalid($"{where}: \"execution_count\" must be a whole number or null, found {Kind(count)}{Shown(count)}");
+        }
+
+        var cell = new NotebookCell(type, ReadMultiline(json, "source", where))
         {
             Id = json["id"] is JsonValue id && id.TryGetValue<string>(out var s) ? s : null,
-            Metadata = json["metadata"] is JsonObject m ? (JsonObject)m.DeepClone() : [],
-            ExecutionCount = json["execution_count"] is JsonValue ec && ec.TryGetValue<int>(out var n) ? n : null,
+            Metadata = metadata is JsonObject m ? (JsonObject)m.DeepClone() : [],
+            ExecutionCount = WholeNumber(count),
         };
 
-        if (json["outputs"] is JsonArray outputs)
+        if (json.TryGetPropertyValue("outputs", out var outputsNode) && outputsNode is not null)
         {
-            foreach (var o in outputs.OfType<JsonObject>())
+            if (outputsNode is not JsonArray outputs)
             {
+                throw Invalid($"{where}: \"outputs\" must be a list, found {Kind(outputsNode)}");
+            }
+
+            for (var j = 0; j < outputs.Count; j++)
+            {
+                if (outputs[j] is not JsonObject o)
+                {
+                    throw Invalid($"{where}: outputs[{j}] must be an object, found {Kind(outputs[j])}");
+                }
+
+                if (o["output_type"] is not JsonValue outputType || outputType.GetValueKind() != JsonValueKind.String)
+                {
+                    throw Invalid($"{where}: outputs[{j}]: \"output_type\" must be a string (stream, display_data, execute_result or error), found {Kind(o["output_type"])}");
+                }
+
+                if ((string?)outputType == "stream")
+                {
+                    _ = ReadMultiline(o, "text", $"{where}: outputs[{j}]");
+                }
+
                 cell.Outputs.Add(ParseOutput(o));
             }
         }
@@ -120,7 +185,17 @@ public static class IpynbFormat
         return cell;
     }
 
-    private static NotebookOutput ParseOutput(JsonObject json)
+    /// <summary>A multi-line string field: a string or a list of strings (missing or null reads as empty).</summary>
+    private static string ReadMultiline(JsonObject json, string field, string where) => json[field] switch
+    {
+        null => "",
+        JsonArray a when a.All(n => n is JsonValue v && v.GetValueKind() == JsonValueKind.String) => string.Concat(a.Select(n => (string)n!)),
+        JsonValue v when v.GetValueKind() == JsonValueKind.String => (string)v!,
+        var other => throw Invalid($"{where}: \"{field}\" must be a string or a list of strings, found {(other is JsonArray ? "a list with non-strings" : Kind(other))}"),
+    };
+
+    /// <summary>One output from its nbformat JSON (also the worker protocol's output shape).</summary>
+    internal static NotebookOutput ParseOutput(JsonObject json)
     {
         switch ((string?)json["output_type"])
         {
@@ -229,7 +304,8 @@ public static class IpynbFormat
         return json;
     }
 
-    private static JsonObject OutputToJson(NotebookOutput output)
+    /// <summary>One output as nbformat JSON.</summary>
+    internal static JsonObject OutputToJson(NotebookOutput output)
     {
         switch (output)
         {
