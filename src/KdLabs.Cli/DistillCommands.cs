@@ -24,6 +24,7 @@ internal static class DistillCommands
         var jitter = new Option<int>("--jitter") { Description = "Random ±N pixel shifts in training (Hinton's jitter); teacher logits are then computed live.", DefaultValueFactory = _ => 0 };
         var seeds = new Option<string?>("--seeds") { Description = "Student seeds, e.g. 1,2,3: one baseline and one distilled student per seed (teacher from --seed), reported as mean ± std." };
         var teacherEpochs = new Option<int>("--teacher-epochs") { Description = "Epochs for the teacher; 0: the same as --epochs.", DefaultValueFactory = _ => preset.TeacherEpochs ?? 0 };
+        var teacherImages = new Option<int>("--teacher-images") { Description = "The teacher trains on the first N training images; 0: all of them.", DefaultValueFactory = _ => preset.TeacherImages ?? 0 };
         var transferSize = new Option<int>("--transfer-size") { Description = "Students learn from the first N labelled training images (the transfer set); 0: all of them. The teacher always sees all.", DefaultValueFactory = _ => preset.TransferSize ?? 0 };
         var validation = new Option<int>("--validation") { Description = "Report on the last N training images (never in the students' transfer set) instead of the test set, for choosing settings.", DefaultValueFactory = _ => 0 };
         var omitClass = new Option<int?>("--omit-class") { Description = "Leave this digit out of the students' transfer set (Hinton's omitted-class experiment); its logit bias is then fitted on 5,000 held-out training images." };
@@ -39,7 +40,7 @@ internal static class DistillCommands
         {
             teacher, alpha, temperature, epochs, batchSize, lr, seed, trainLimit, testLimit, dropout, jitter, seeds, smoke, output, data, student,
         };
-        foreach (var option in new Option[] { teacherEpochs, transferSize, validation, omitClass, mistake })
+        foreach (var option in new Option[] { teacherEpochs, teacherImages, transferSize, validation, omitClass, mistake })
         {
             mnist.Options.Add(option);
         }
@@ -71,6 +72,7 @@ internal static class DistillCommands
                 DataDirectory = parse.GetValue(data),
                 TeacherEpochs = parse.GetValue(teacherEpochs) is > 0 and var te ? te : null,
                 TransferSize = parse.GetValue(transferSize) is > 0 and var ts ? ts : null,
+                TeacherImages = parse.GetValue(teacherImages) is > 0 and var ti ? ti : null,
                 Validation = parse.GetValue(validation),
                 OmitClass = parse.GetValue(omitClass),
             };

@@ -35,6 +35,9 @@ public sealed class MnistDistillationLab : IDisposable
     /// <summary>Training images (after <see cref="LoadData"/>).</summary>
     public InMemoryDataset Train { get; private set; } = null!;
 
+    /// <summary>The teacher's training images: the first <see cref="MnistDistillationOptions.TeacherImages"/> of <see cref="Train"/>, or all.</summary>
+    public InMemoryDataset TeacherTrain { get; private set; } = null!;
+
     /// <summary>Test images (after <see cref="LoadData"/>).</summary>
     public InMemoryDataset Test { get; private set; } = null!;
 
@@ -82,6 +85,7 @@ public sealed class MnistDistillationLab : IDisposable
             Evaluation = Test;
         }
         Transfer = BuildTransferSet(pool);
+        TeacherTrain = Options.TeacherImages is { } t && t < Train.Count ? Train.Take(t) : Train;
         log($"data: {Train.Count:N0} training images (students: {Transfer.Count:N0}), {Evaluation.Count:N0} {EvaluationName} images from {dir}");
     }
 
@@ -117,7 +121,7 @@ public sealed class MnistDistillationLab : IDisposable
     public nn.Module<Tensor, Tensor> GetTeacher()
     {
         EnsureData();
-        var stored = TeacherStore.GetOrTrain(Options.ModelNames().Teacher, Options.TeacherTrainer(), Options.MlpDropout, Train, Test, progress, log);
+        var stored = TeacherStore.GetOrTrain(Options.ModelNames().Teacher, Options.TeacherTrainer(), Options.MlpDropout, TeacherTrain, Test, progress, log);
         TeacherHistory = stored.History;
         TeacherId = stored.Id;
         teacher = stored.Model;
@@ -291,7 +295,7 @@ public sealed class MnistDistillationLab : IDisposable
             distilled.Model.Dispose();
         }
         clock.Stop();
-        var result = new MnistDistillationResult(Options, RunEnvironment.Describe(), clock.Elapsed.TotalSeconds, TeacherId, rows, histories, reports, perSeed, omitted, EvaluationName, Train.Count, Transfer.Count);
+        var result = new MnistDistillationResult(Options, RunEnvironment.Describe(), clock.Elapsed.TotalSeconds, TeacherId, rows, histories, reports, perSeed, omitted, EvaluationName, TeacherTrain.Count, Transfer.Count);
         MnistDistillationReport.Write(result, Options.OutputDirectory);
         return result;
     }
@@ -306,6 +310,10 @@ public sealed class MnistDistillationLab : IDisposable
             Transfer?.Dispose();
         }
         BiasFit?.Dispose();
+        if (!ReferenceEquals(TeacherTrain, Train))
+        {
+            TeacherTrain?.Dispose();
+        }
         if (!ReferenceEquals(Evaluation, Test))
         {
             Evaluation?.Dispose();
