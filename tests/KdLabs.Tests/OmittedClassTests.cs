@@ -74,3 +74,16 @@ public class OmittedClassTests
         Assert.Equal(2000, lab.Train.Count);
     }
 }
+
+public class SeedStatisticsIntervalTests
+{
+    [Fact]
+    public void NinetyFivePercentIntervalUsesStudentsTWithNMinusOneDegreesOfFreedom()
+    {
+        // Values 1, 2, 3: mean 2, std 1, n 3, t(0.975, 2) = 4.303, half-width 4.303 / √3 = 2.4843.
+        var (low, high) = SeedStatistics.Of([1, 2, 3]).ConfidenceInterval95();
+        Assert.Equal(2 - 2.4843, low, 3);
+        Assert.Equal(2 + 2.4843, high, 3);
+        Assert.True(double.IsNaN(SeedStatistics.Of([1.0]).ConfidenceInterval95().Low));
+    }
+}

@@ -33,6 +33,9 @@ public static class MnistDistillationReport
             ["student (no KD)"] = baseline.ToPercentString(),
             [$"student (KD α={result.Options.Alpha}, T={result.Options.Temperature})"] = distilled.ToPercentString(),
             ["gain of KD (paired by seed, points)"] = gain.ToPercentString().Replace(" %", " pts"),
+            ["gain of KD per seed (points)"] = string.Join(", ", result.Seeds.Select(x => $"seed {x.Seed}: {100 * (x.DistilledAccuracy - x.BaselineAccuracy):+0.00;-0.00;0.00}")),
+            ["gain of KD, 95 % interval of the mean (t, n − 1 df)"] = gain.Count < 2 ? "needs 2 or more seeds"
+                : string.Create(CultureInfo.InvariantCulture, $"[{100 * gain.ConfidenceInterval95().Low:+0.00;-0.00;0.00}, {100 * gain.ConfidenceInterval95().High:+0.00;-0.00;0.00}] pts"),
         };
     }
 
