@@ -11,9 +11,10 @@ internal static class DistillCommands
     {
         var teacher = new Option<string>("--teacher") { Description = "Model family: cnn (PyTorch-example CNNs) or mlp (Hinton 2015 MLPs).", DefaultValueFactory = _ => "cnn" };
         teacher.AcceptOnlyFromAmong("cnn", "mlp");
-        var alpha = new Option<double>("--alpha") { Description = "Weight of the hard-label CE term, in [0, 1] (1 = no distillation).", DefaultValueFactory = _ => 0.5 };
-        var temperature = new Option<double>("--temperature", "-T") { Description = "Softmax temperature T > 0 of the distillation term.", DefaultValueFactory = _ => 4.0 };
-        var epochs = new Option<int>("--epochs") { Description = "Epochs for teacher and students.", DefaultValueFactory = _ => 5 };
+        var preset = MnistDistillationOptions.SmallTransferSet;
+        var alpha = new Option<double>("--alpha") { Description = "Weight of the hard-label CE term, in [0, 1] (1 = no distillation).", DefaultValueFactory = _ => preset.Alpha };
+        var temperature = new Option<double>("--temperature", "-T") { Description = "Softmax temperature T > 0 of the distillation term.", DefaultValueFactory = _ => preset.Temperature };
+        var epochs = new Option<int>("--epochs") { Description = "Epochs for the students (and the teacher, with --teacher-epochs 0).", DefaultValueFactory = _ => preset.Epochs };
         var batchSize = new Option<int>("--batch-size") { Description = "Mini-batch size.", DefaultValueFactory = _ => 64 };
         var lr = new Option<double>("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => 1e-3 };
         var seed = new Option<int>("--seed") { Description = "One seed for data order, initialisation, dropout and augmentation.", DefaultValueFactory = _ => 1 };
@@ -22,6 +23,12 @@ internal static class DistillCommands
         var dropout = new Option<double>("--dropout") { Description = "Dropout on the MLPs' hidden layers.", DefaultValueFactory = _ => 0.0 };
         var jitter = new Option<int>("--jitter") { Description = "Random ±N pixel shifts in training (Hinton's jitter); teacher logits are then computed live.", DefaultValueFactory = _ => 0 };
         var seeds = new Option<string?>("--seeds") { Description = "Student seeds, e.g. 1,2,3: one baseline and one distilled student per seed (teacher from --seed), reported as mean ± std." };
+        var teacherEpochs = new Option<int>("--teacher-epochs") { Description = "Epochs for the teacher; 0: the same as --epochs.", DefaultValueFactory = _ => preset.TeacherEpochs ?? 0 };
+        var teacherImages = new Option<int>("--teacher-images") { Description = "The teacher trains on the first N training images; 0: all of them.", DefaultValueFactory = _ => preset.TeacherImages ?? 0 };
+        var transferSize = new Option<int>("--transfer-size") { Description = "Students learn from the first N labelled training images (the transfer set); 0: all of them. The teacher always sees all.", DefaultValueFactory = _ => preset.TransferSize ?? 0 };
+        var validation = new Option<int>("--validation") { Description = "Report on the last N training images (never in the students' transfer set) instead of the test set, for choosing settings.", DefaultValueFactory = _ => 0 };
+        var omitClass = new Option<int?>("--omit-class") { Description = "Leave this digit out of the students' transfer set (Hinton's omitted-class experiment); its logit bias is then fitted on 5,000 held-out training images." };
+        var mistake = new Option<bool>("--log-target-mistake") { Description = "Also train the first seed's student with the PyTorch example's kl_div(log_softmax, log_softmax) without log_target, as written and under older libtorch's rule." };
         var smoke = new Option<bool>("--smoke") { Description = "2,000/1,000 images and one epoch: the same code path in seconds." };
         var output = new Option<string>("--out") { Description = "Output folder for results.json, report.html and checkpoints.", DefaultValueFactory = _ => Path.Combine("runs", "mnist-distill") };
         var data = CommonOptions.MnistData();
@@ -34,6 +41,10 @@ internal static class DistillCommands
         {
             teacher, alpha, temperature, epochs, batchSize, lr, seed, trainLimit, testLimit, dropout, jitter, seeds, smoke, output, data, student, device,
         };
+        foreach (var option in new Option[] { teacherEpochs, teacherImages, transferSize, validation, omitClass, mistake })
+        {
+            mnist.Options.Add(option);
+        }
         foreach (var option in tree.All)
         {
             mnist.Options.Add(option);
@@ -61,6 +72,11 @@ internal static class DistillCommands
                 OutputDirectory = parse.GetValue(output)!,
                 DataDirectory = parse.GetValue(data),
                 Device = parse.GetValue(device)!,
+                TeacherEpochs = parse.GetValue(teacherEpochs) is > 0 and var te ? te : null,
+                TransferSize = parse.GetValue(transferSize) is > 0 and var ts ? ts : null,
+                TeacherImages = parse.GetValue(teacherImages) is > 0 and var ti ? ti : null,
+                Validation = parse.GetValue(validation),
+                OmitClass = parse.GetValue(omitClass),
             };
             CheckWritable(options.OutputDirectory);
             using var lab = new MnistDistillationLab(options);
@@ -69,6 +85,11 @@ internal static class DistillCommands
             var studentSeeds = parse.GetValue(seeds) is { } list ? ParseSeeds(list) : null;
             var result = lab.Run(studentSeeds);
             ResultTable.Print(result);
+            if (parse.GetValue(mistake))
+            {
+                var m = lab.LogTargetMistakeDemo(studentSeeds is { Length: > 0 } ? studentSeeds[0] : null);
+                ResultTable.Print(m, lab.EvaluationName);
+            }
             Console.WriteLine($"wrote {Path.Combine(options.OutputDirectory, "results.json")} and {Path.Combine(options.OutputDirectory, "report.html")}");
             return 0;
         }));

@@ -26,9 +26,20 @@ internal static class ResultTable
         AnsiConsole.Write(table);
     }
 
+    public static void Print(LogTargetMistakeResult m, string setName)
+    {
+        string Acc(ModelResult? r) => r is null ? "—" : r.TestAccuracy.ToString("P2", System.Globalization.CultureInfo.InvariantCulture);
+        Print($"kl_div(log_softmax(s/T), log_softmax(t/T)) without log_target: {setName} set, last epoch", ["Soft term", "T²·value on the first batch (fresh student)", "Student accuracy", "Training"],
+        [
+            ["correct: KL(teacher ‖ student)", m.CorrectSoftTerm.ToString("G4", System.Globalization.CultureInfo.InvariantCulture), "(the KD row above)", ""],
+            ["as written, this libtorch", m.AsWrittenSoftTerm.ToString("G4", System.Globalization.CultureInfo.InvariantCulture), Acc(m.AsWrittenStudent), m.AsWrittenTraining],
+            ["as older libtorch computed it", m.OlderRuleSoftTerm.ToString("G4", System.Globalization.CultureInfo.InvariantCulture), Acc(m.OlderRuleStudent), "trained to the end"],
+        ], rightAligned: false);
+    }
+
     public static void Print(MnistDistillationResult result)
     {
-        Print($"MNIST {result.Options.Family}: test set, last epoch{(result.Options.Smoke ? " (SMOKE: tiny subsets)" : "")}", MnistDistillationReport.Header,
+        Print($"MNIST {result.Options.Family}: {result.EvaluationName} set, last epoch{(result.Options.Smoke ? " (SMOKE: tiny subsets)" : "")}", MnistDistillationReport.Header,
             MnistDistillationReport.Cells(result.Rows), $"{result.Machine}; wall time {result.WallSeconds:0} s");
         var summary = new Table().Border(TableBorder.Rounded).Title("Students over seeds (last epoch)").AddColumns("Student", "Test accuracy, mean ± std");
         foreach (var (name, value) in MnistDistillationReport.SummaryLines(result))
@@ -36,5 +47,10 @@ internal static class ResultTable
             summary.AddRow(Markup.Escape(name), Markup.Escape(value));
         }
         AnsiConsole.Write(summary);
+        if (result.Omitted.Count > 0)
+        {
+            Print($"Omitted class {result.Options.OmitClass} (Hinton et al. 2015, 3s omitted: 206 errors, 133 on 3s; bias +3.5: 109, 14)", MnistDistillationReport.OmittedHeader,
+                MnistDistillationReport.OmittedCells(result.Omitted));
+        }
     }
 }

@@ -53,8 +53,23 @@ public sealed class MnistDistillationLab : IDisposable
     /// <summary>Training images (after <see cref="LoadData"/>).</summary>
     public InMemoryDataset Train { get; private set; } = null!;
 
+    /// <summary>The teacher's training images: the first <see cref="MnistDistillationOptions.TeacherImages"/> of <see cref="Train"/>, or all.</summary>
+    public InMemoryDataset TeacherTrain { get; private set; } = null!;
+
     /// <summary>Test images (after <see cref="LoadData"/>).</summary>
     public InMemoryDataset Test { get; private set; } = null!;
+
+    /// <summary>The images every accuracy is reported on: <see cref="Test"/>, or the held-out validation images when <see cref="MnistDistillationOptions.Validation"/> &gt; 0.</summary>
+    public InMemoryDataset Evaluation { get; private set; } = null!;
+
+    /// <summary>"test" or "validation".</summary>
+    public string EvaluationName => Options.Validation > 0 ? "validation" : "test";
+
+    /// <summary>The students' training set: the first <see cref="MnistDistillationOptions.TransferSize"/> training images, without the omitted class.</summary>
+    public InMemoryDataset Transfer { get; private set; } = null!;
+
+    /// <summary>Held-out training images for fitting the omitted class's logit bias (only with <see cref="MnistDistillationOptions.OmitClass"/>).</summary>
+    public InMemoryDataset? BiasFit { get; private set; }
 
     /// <summary>The trained teacher (after <see cref="GetTeacher"/>).</summary>
     public nn.Module<Tensor, Tensor> Teacher => teacher ?? throw new InvalidOperationException("Call GetTeacher() first.");
@@ -70,11 +85,53 @@ public sealed class MnistDistillationLab : IDisposable
     {
         string dir = Options.DataDirectory ?? MnistFiles.DefaultDirectory;
         MnistFiles.EnsurePresent(dir, log);
-        // The whole set moves to the device once; batches are then cut there.
+        // The whole set moves to the device once; batches and subsets are then cut there.
         Train = MnistDataset.Load(train: true, dir, Options.TrainLimit).MoveTo(Device.Device);
         Test = MnistDataset.Load(train: false, dir, Options.TestLimit).MoveTo(Device.Device);
-        log($"data: {Train.Count:N0} training and {Test.Count:N0} test images from {dir}");
+        int pool = Train.Count;
+        if (Options.Validation > 0)
+        {
+            if (Options.Validation >= Train.Count)
+            {
+                throw new ArgumentOutOfRangeException(nameof(Options.Validation), Options.Validation, $"--validation {Options.Validation} leaves no training images out of {Train.Count:N0}; use fewer.");
+            }
+            // The students never see the validation images; the teacher is the very one the test-set runs use.
+            pool = Train.Count - Options.Validation;
+            Evaluation = Train.Subset($"{Train.Name}[{pool}:]", Range(pool, Train.Count));
+        }
+        else
+        {
+            Evaluation = Test;
+        }
+        Transfer = BuildTransferSet(pool);
+        TeacherTrain = Options.TeacherImages is { } t && t < Train.Count ? Train.Take(t) : Train;
+        log($"data: {Train.Count:N0} training images (students: {Transfer.Count:N0}), {Evaluation.Count:N0} {EvaluationName} images from {dir}");
     }
+
+    private InMemoryDataset BuildTransferSet(int pool)
+    {
+        if (Options.OmitClass is not null)
+        {
+            // The bias is fitted on images the students never train on: the last ones before any validation images.
+            if (Options.BiasFitSize >= pool)
+            {
+                throw new ArgumentOutOfRangeException(nameof(Options.BiasFitSize), Options.BiasFitSize, $"{Options.BiasFitSize:N0} held-out images for the bias fit leave none of {pool:N0} for the transfer set.");
+            }
+            BiasFit = Train.Subset($"{Train.Name}[{pool - Options.BiasFitSize}:{pool}]", Range(pool - Options.BiasFitSize, pool));
+            pool -= Options.BiasFitSize;
+        }
+        int n = Math.Min(Options.TransferSize ?? pool, pool);
+        if (n == Train.Count && Options.OmitClass is null)
+        {
+            return Train;
+        }
+        var labels = Train.LabelArray();
+        var indices = Range(0, n).Where(i => Options.OmitClass is not { } c || labels[i] != c).ToArray();
+        string name = $"{Train.Name}[:{n}]" + (Options.OmitClass is { } o ? $"-without-{o}" : "");
+        return Train.Subset(name, indices);
+    }
+
+    private static long[] Range(int from, int to) => Enumerable.Range(from, to - from).Select(i => (long)i).ToArray();
 
     /// <summary>
     /// Loads the cached teacher whose key matches these settings and whose weights match their recorded
@@ -83,7 +140,7 @@ public sealed class MnistDistillationLab : IDisposable
     public nn.Module<Tensor, Tensor> GetTeacher()
     {
         EnsureData();
-        var stored = TeacherStore.GetOrTrain(Options.ModelNames().Teacher, Options.Trainer(null), Options.MlpDropout, Train, Test, progress, log);
+        var stored = TeacherStore.GetOrTrain(Options.ModelNames().Teacher, Options.TeacherTrainer(), Options.MlpDropout, TeacherTrain, Test, progress, log);
         TeacherHistory = stored.History;
         TeacherId = stored.Id;
         teacher = stored.Model;
@@ -113,9 +170,9 @@ public sealed class MnistDistillationLab : IDisposable
         EnsureData();
         var student = NewStudent(seed);
         // The settings' hash is in the folder name, so a re-run with other settings starts fresh instead of refusing the old checkpoint.
-        var trainerOptions = Options.Trainer(null) with { Seed = seed ?? Options.Seed };
-        string checkpoints = Path.Combine(Options.OutputDirectory, "checkpoints", $"{Slug(name)}-{TextHash.Sha256(trainerOptions.Fingerprint() + Train.Fingerprint + objective.Description)[..8]}");
-        var history = new Trainer(trainerOptions with { CheckpointDirectory = checkpoints }, progress).Fit(student, Train, Test, objective, name);
+        var trainerOptions = Options.StudentTrainer(seed ?? Options.Seed);
+        string checkpoints = Path.Combine(Options.OutputDirectory, "checkpoints", $"{Slug(name)}-{TextHash.Sha256(trainerOptions.Fingerprint() + Transfer.Fingerprint + objective.Description)[..8]}");
+        var history = new Trainer(trainerOptions with { CheckpointDirectory = checkpoints }, progress).Fit(student, Transfer, Evaluation, objective, name);
         return (student, history);
     }
 
@@ -134,16 +191,16 @@ public sealed class MnistDistillationLab : IDisposable
             log("teacher logits: computed on each batch (augmentation on, so a cache would not match the inputs)");
             return new LiveTeacher(Teacher, TeacherId);
         }
-        return logitCache ??= TeacherLogitCache.Build(Teacher, TeacherId, Train, 1000);
+        return logitCache ??= TeacherLogitCache.Build(Teacher, TeacherId, Transfer, 1000);
     }
 
-    /// <summary>Evaluates a model on the test set and measures its size and latency.</summary>
+    /// <summary>Evaluates a model on the evaluation set (test, or validation) and measures its size and latency.</summary>
     public (ModelResult Row, ClassificationReport Report, long[] Predictions) Evaluate(string name, nn.Module<Tensor, Tensor> model, TrainingHistory history,
         long[]? teacherPredictions = null, double? teacherLatency = null)
     {
-        using var logits = Predictor.Logits(model, Test);
+        using var logits = Predictor.Logits(model, Evaluation);
         var predictions = Predictor.ArgMax(logits);
-        var report = ClassificationReport.From(predictions, Test.LabelArray(), Test.NumClasses);
+        var report = ClassificationReport.From(predictions, Evaluation.LabelArray(), Evaluation.NumClasses);
         long[] shape = [1, 28, 28];
         double b1 = LatencyBenchmark.MedianMsPerImage(model, shape, 1, Options.LatencyRepeats);
         double b256 = LatencyBenchmark.MedianMsPerImage(model, shape, 256, Math.Max(3, Options.LatencyRepeats / 3));
@@ -153,6 +210,70 @@ public sealed class MnistDistillationLab : IDisposable
             teacherPredictions is null ? 1.0 : ClassificationReport.Agreement(predictions, teacherPredictions),
             b1, b256, (teacherLatency ?? b1) / b1, history.TotalSeconds);
         return (row, report, predictions);
+    }
+
+    /// <summary>
+    /// What the widely shared PyTorch example's <c>kl_div(log_softmax(s/T), log_softmax(t/T))</c> without <c>log_target</c> does
+    /// (<see cref="LogTargetMistake"/>): the soft term on the first transfer batch for a fresh student, correct and mistaken; a student
+    /// trained with the mistake as this libtorch computes it (or where its training stops); and one trained with the older
+    /// libtorch rule, to set beside <see cref="TrainBaseline"/> and <see cref="TrainDistilled"/> of the same seed.
+    /// </summary>
+    public LogTargetMistakeResult LogTargetMistakeDemo(int? seed = null)
+    {
+        var signal = TeacherSignal();
+        double t = Options.Temperature;
+        double correct, asWritten, older;
+        using (var scope = NewDisposeScope())
+        using (var fresh = NewStudent(seed))
+        using (no_grad())
+        {
+            var batch = BatchLoader.Batches(Transfer, Options.BatchSize, shuffle: false, seed: 0, epoch: 0).First();
+            fresh.eval();
+            var s = fresh.forward(batch.Inputs);
+            var teacherLogits = signal.LogitsFor(batch);
+            correct = (KlDivergence.FromLogits(teacherLogits, s, t) * (t * t)).item<float>();
+            asWritten = LogTargetMistake.AsWritten(teacherLogits, s, t).item<float>();
+            older = LogTargetMistake.AsOlderLibtorchComputedIt(teacherLogits, s, t).item<float>();
+        }
+        string asWrittenOutcome;
+        ModelResult? asWrittenRow = null;
+        try
+        {
+            var run = TrainStudent(new LogTargetMistakeObjective(Options.Alpha, t, signal, olderLibtorch: false), "student (log_target mistake)", seed);
+            asWrittenRow = Evaluate(run.History.RunName, run.Model, run.History).Row;
+            run.Model.Dispose();
+            asWrittenOutcome = "trained to the end";
+        }
+        catch (TrainingDivergedException e)
+        {
+            asWrittenOutcome = e.Message;
+        }
+        var olderRun = TrainStudent(new LogTargetMistakeObjective(Options.Alpha, t, signal, olderLibtorch: true), "student (log_target mistake, older rule)", seed);
+        var olderRow = Evaluate(olderRun.History.RunName, olderRun.Model, olderRun.History).Row;
+        olderRun.Model.Dispose();
+        return new LogTargetMistakeResult(correct, asWritten, older, asWrittenOutcome, asWrittenRow, olderRow);
+    }
+
+    /// <summary>
+    /// Hinton's omitted-class measurement for one student: errors overall and on the omitted class, then the same after
+    /// adding to that class's logit the shift that makes the fewest errors on <see cref="BiasFit"/> (held-out training images).
+    /// </summary>
+    public OmittedClassOutcome MeasureOmittedClass(string name, int seed, nn.Module<Tensor, Tensor> model)
+    {
+        int c = Options.OmitClass ?? throw new InvalidOperationException("Set OmitClass to measure the omitted-class experiment.");
+        EnsureData();
+        double shift;
+        using (var fitLogits = Predictor.Logits(model, BiasFit!))
+        {
+            shift = ClassLogitBias.Fit(fitLogits, BiasFit!.LabelArray(), c);
+        }
+        using var logits = Predictor.Logits(model, Evaluation);
+        var labels = Evaluation.LabelArray();
+        var before = ClassificationReport.From(ClassLogitBias.Predict(logits, c, 0), labels, Evaluation.NumClasses);
+        var after = ClassificationReport.From(ClassLogitBias.Predict(logits, c, shift), labels, Evaluation.NumClasses);
+        int count = before.Confusion[c].Sum();
+        return new OmittedClassOutcome(name, seed, c, shift, count, before.Errors, count - before.Confusion[c][c], after.Errors, count - after.Confusion[c][c],
+            before.PerClassAccuracy, after.PerClassAccuracy);
     }
 
     /// <summary>
@@ -171,6 +292,7 @@ public sealed class MnistDistillationLab : IDisposable
         var histories = new List<TrainingHistory> { TeacherHistory };
         var reports = new List<ClassificationReport> { teacherEval.Report };
         var perSeed = new List<SeedOutcome>();
+        var omitted = new List<OmittedClassOutcome>();
         foreach (int seed in seeds)
         {
             string suffix = seeds.Count > 1 ? $" seed {seed}" : "";
@@ -182,11 +304,17 @@ public sealed class MnistDistillationLab : IDisposable
             histories.AddRange([baseline.History, distilled.History]);
             reports.AddRange([b.Report, d.Report]);
             perSeed.Add(new SeedOutcome(seed, b.Row.TestAccuracy, d.Row.TestAccuracy, b.Row.Errors, d.Row.Errors));
+            if (Options.OmitClass is not null)
+            {
+                omitted.Add(MeasureOmittedClass(b.Row.Name, seed, baseline.Model));
+                omitted.Add(MeasureOmittedClass(d.Row.Name, seed, distilled.Model));
+                log($"omitted class {Options.OmitClass}: {omitted[^2].Summary()}; {omitted[^1].Summary()}");
+            }
             baseline.Model.Dispose();
             distilled.Model.Dispose();
         }
         clock.Stop();
-        var result = new MnistDistillationResult(Options, RunEnvironment.Describe(Device), clock.Elapsed.TotalSeconds, TeacherId, rows, histories, reports, perSeed);
+        var result = new MnistDistillationResult(Options, RunEnvironment.Describe(Device), clock.Elapsed.TotalSeconds, TeacherId, rows, histories, reports, perSeed, omitted, EvaluationName, TeacherTrain.Count, Transfer.Count);
         MnistDistillationReport.Write(result, Options.OutputDirectory);
         return result;
     }
@@ -196,6 +324,19 @@ public sealed class MnistDistillationLab : IDisposable
     {
         logitCache?.Dispose();
         teacher?.Dispose();
+        if (!ReferenceEquals(Transfer, Train))
+        {
+            Transfer?.Dispose();
+        }
+        BiasFit?.Dispose();
+        if (!ReferenceEquals(TeacherTrain, Train))
+        {
+            TeacherTrain?.Dispose();
+        }
+        if (!ReferenceEquals(Evaluation, Test))
+        {
+            Evaluation?.Dispose();
+        }
         Train?.Dispose();
         Test?.Dispose();
     }

@@ -33,8 +33,30 @@ public static class MnistDistillationReport
             ["student (no KD)"] = baseline.ToPercentString(),
             [$"student (KD α={result.Options.Alpha}, T={result.Options.Temperature})"] = distilled.ToPercentString(),
             ["gain of KD (paired by seed, points)"] = gain.ToPercentString().Replace(" %", " pts"),
+            ["gain of KD per seed (points)"] = string.Join(", ", result.Seeds.Select(x => $"seed {x.Seed}: {100 * (x.DistilledAccuracy - x.BaselineAccuracy):+0.00;-0.00;0.00}")),
+            ["gain of KD, 95 % interval of the mean (t, n − 1 df)"] = gain.Count < 2 ? "needs 2 or more seeds"
+                : string.Create(CultureInfo.InvariantCulture, $"[{100 * gain.ConfidenceInterval95().Low:+0.00;-0.00;0.00}, {100 * gain.ConfidenceInterval95().High:+0.00;-0.00;0.00}] pts"),
         };
     }
+
+    /// <summary>Column headers of the omitted-class table (Hinton et al. 2015, section 3).</summary>
+    public static IReadOnlyList<string> OmittedHeader { get; } =
+        ["Student", "Seed", "Errors", "Errors on the omitted class", "Bias shift (fitted on held-out training images)", "Errors after the shift", "Errors on the omitted class after the shift"];
+
+    /// <summary>The omitted-class table's rows as text.</summary>
+    public static IEnumerable<IReadOnlyList<string>> OmittedCells(IEnumerable<OmittedClassOutcome> rows) => rows.Select(r => (IReadOnlyList<string>)
+    [
+        r.Model, r.Seed.ToString(CultureInfo.InvariantCulture), r.Errors.ToString(CultureInfo.InvariantCulture),
+        $"{r.ClassErrors} of {r.ClassCount:N0} {r.Class}s",
+        "+" + r.Shift.ToString("0.##", CultureInfo.InvariantCulture), r.ErrorsAfterShift.ToString(CultureInfo.InvariantCulture),
+        $"{r.ClassErrorsAfterShift} of {r.ClassCount:N0} {r.Class}s",
+    ]);
+
+    /// <summary>Per-class accuracy of the first seed's distilled student (or any student) before and after the bias shift, omitted class marked.</summary>
+    public static Plotly.NET.GenericChart OmittedClassChart(OmittedClassOutcome outcome, string setName) =>
+        EvaluationCharts.PerClassAccuracy(MnistDataset.ClassNames, outcome.Class,
+            [("before the bias shift", outcome.PerClassAccuracy), ($"after raising the {outcome.Class}'s logit by {outcome.Shift.ToString("0.##", CultureInfo.InvariantCulture)}", outcome.PerClassAccuracyAfterShift)],
+            $"{outcome.Model}: {setName} accuracy per class, no {outcome.Class} in its transfer set", "never seen");
 
     /// <summary>The comparison and the seed summary as Markdown tables, for docs that quote a run verbatim.</summary>
     public static string ToMarkdown(MnistDistillationResult result)
@@ -48,7 +70,13 @@ public static class MnistDistillationReport
         {
             sb.AppendLine($"| {name} | {value} |");
         }
+        if (result.Omitted.Count > 0)
+        {
+            sb.AppendLine();
+            sb.AppendTable(OmittedHeader, OmittedCells(result.Omitted));
+        }
         sb.AppendLine();
+        sb.AppendLine($"Teacher trained on {result.TeacherTrainingImages:N0} images, students on {result.TransferImages:N0}; accuracies on the {result.EvaluationName} set.");
         sb.AppendLine($"Machine: {result.Machine}.");
         return sb.ToString();
     }
@@ -63,6 +91,8 @@ public static class MnistDistillationReport
             result.Options.Family, result.Options.Alpha, result.Options.Temperature, result.Options.Epochs, result.Options.BatchSize,
             result.Options.LearningRate, result.Options.Seed, result.Options.TrainLimit, result.Options.TestLimit, result.Options.Smoke,
             result.Options.Jitter, result.Options.MlpDropout, result.Options.Device,
+            result.Options.TeacherEpochs, result.Options.TeacherImages, result.Options.TransferSize, result.Options.Validation,
+            result.Options.OmitClass, result.EvaluationName, result.TeacherTrainingImages, result.TransferImages, result.Omitted,
             result.Machine, result.WallSeconds, result.TeacherSha256,
             Models = result.Rows,
             Histories = result.Histories.Select(h => new { h.RunName, h.Epochs }),
@@ -74,13 +104,21 @@ public static class MnistDistillationReport
 
         var o = result.Options;
         var report = new HtmlReport($"MNIST distillation: {o.Family} teacher → student")
-            .Paragraph($"α = {o.Alpha} (weight of the hard-label term), T = {o.Temperature}, {o.Epochs} epoch(s), batch {o.BatchSize}, Adam lr {o.LearningRate}, seed {o.Seed}"
+            .Paragraph($"α = {o.Alpha} (weight of the hard-label term), T = {o.Temperature}, students {o.Epochs} epoch(s) on {result.TransferImages:N0} images"
+                + (o.OmitClass is { } c ? $" (no {c}s)" : "") + $", teacher {o.TeacherEpochs ?? o.Epochs} epoch(s) on {result.TeacherTrainingImages:N0}, batch {o.BatchSize}, Adam lr {o.LearningRate}, seed {o.Seed}"
                 + (o.Smoke ? ", SMOKE MODE (small subsets: numbers are not meaningful)" : "") + ".")
-            .Paragraph($"Machine: {result.Machine}. Wall time {result.WallSeconds:0} s. Accuracies are on the test set after the last epoch; the best epoch is shown for reference only.")
+            .Paragraph($"Machine: {result.Machine}. Wall time {result.WallSeconds:0} s. Accuracies are on the {result.EvaluationName} set after the last epoch; the best epoch is shown for reference only.")
             .Table(Header, Cells(result.Rows))
             .Heading("Over student seeds (test accuracy after the last epoch)")
             .Table(["Student", "Mean ± std"], SummaryLines(result).Select(kv => (IReadOnlyList<string>)[kv.Key, kv.Value]))
-            .ChartRow([TrainingCharts.TestAccuracy(result.Histories), TrainingCharts.TrainLoss(result.Histories)])
+            .ChartRow([TrainingCharts.TestAccuracy(result.Histories), TrainingCharts.TrainLoss(result.Histories)]);
+        if (result.Omitted.Count > 0)
+        {
+            report.Heading($"Omitted class: no {o.OmitClass}s in the students' transfer set (Hinton et al. 2015: 206 errors, 133 on the 1,010 3s; after a +3.5 bias, 109 and 14)")
+                .Table(OmittedHeader, OmittedCells(result.Omitted))
+                .ChartRow(result.Omitted.Where(r => r.Seed == result.Omitted[0].Seed).Select(r => OmittedClassChart(r, result.EvaluationName)));
+        }
+        report
             .Heading("Confusion matrices (test set)")
             .ChartRow(result.Reports.Select((r, i) => EvaluationCharts.ConfusionMatrix(r, MnistDataset.ClassNames, result.Rows[i].Name)));
         report.Save(html);

@@ -12,7 +12,11 @@ public sealed record MnistDistillationResult(
     IReadOnlyList<ModelResult> Rows,
     IReadOnlyList<TrainingHistory> Histories,
     IReadOnlyList<ClassificationReport> Reports,
-    IReadOnlyList<SeedOutcome> Seeds)
+    IReadOnlyList<SeedOutcome> Seeds,
+    IReadOnlyList<OmittedClassOutcome> Omitted,
+    string EvaluationName,
+    int TeacherTrainingImages,
+    int TransferImages)
 {
     /// <summary>Mean and sample standard deviation of the baseline's and the distilled student's last-epoch test accuracy over seeds.</summary>
     public (SeedStatistics Baseline, SeedStatistics Distilled, SeedStatistics Gain) Summary() =>
@@ -23,3 +27,15 @@ public sealed record MnistDistillationResult(
 
 /// <summary>One student seed's last-epoch test accuracies and errors, without and with distillation.</summary>
 public sealed record SeedOutcome(int Seed, double BaselineAccuracy, double DistilledAccuracy, int BaselineErrors, int DistilledErrors);
+
+/// <summary>
+/// One student of Hinton's omitted-class experiment on the evaluation set: errors overall and on the omitted class, before
+/// and after adding <see cref="Shift"/> (fitted on held-out training images) to that class's logit.
+/// </summary>
+public sealed record OmittedClassOutcome(string Model, int Seed, int Class, double Shift, int ClassCount,
+    int Errors, int ClassErrors, int ErrorsAfterShift, int ClassErrorsAfterShift, double[] PerClassAccuracy, double[] PerClassAccuracyAfterShift)
+{
+    /// <summary>One line, e.g. "student (KD) seed 1: 206 errors, 133 of 1,010 3s; bias +3.5: 109 errors, 14 on 3s".</summary>
+    public string Summary() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"{Model}: {Errors} errors, {ClassErrors} of {ClassCount:N0} {Class}s; bias +{Shift:0.##}: {ErrorsAfterShift} errors, {ClassErrorsAfterShift} on {Class}s");
+}

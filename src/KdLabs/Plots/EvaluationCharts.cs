@@ -42,4 +42,16 @@ public static class EvaluationCharts
         return Plotly.NET.CSharp.GenericChartExtensions.WithYAxisStyle<double, double, string>(chart, TitleText: valueTitle,
             MinMax: new Plotly.NET.CSharp.Optional<Tuple<double, double>>(Tuple.Create(low - pad, high + pad), true));
     }
+
+    /// <summary>
+    /// Per-class accuracy in percent, one group of bars per class and one bar per series (e.g. before and after a bias
+    /// shift); the <paramref name="highlighted"/> class's label is marked so the eye finds it.
+    /// </summary>
+    public static GenericChart PerClassAccuracy(IReadOnlyList<string> classNames, int highlighted, IEnumerable<(string Series, double[] Accuracy)> series, string title, string highlightNote)
+    {
+        var keys = classNames.Select((c, i) => i == highlighted ? $"{c} ({highlightNote})" : c).ToArray();
+        return CSharpChart.Combine(series.Select(s => CSharpChart.Column<double, string, string>(
+                values: s.Accuracy.Select(a => 100 * a), Keys: new Plotly.NET.CSharp.Optional<IEnumerable<string>>(keys, true), Name: s.Series)))
+            .Titled(title, "Class", "Accuracy (%)", 800, 420);
+    }
 }
