@@ -133,17 +133,18 @@ public sealed class ChestXrayLab : IDisposable
         EnsureData();
         string dir = TeacherCacheDirectory();
         var model = NewTeacher();
-        var state = Checkpoint.ReadState(dir);
-        if (state is not null && state.Epoch == Options.TeacherEpochs)
+        var generation = Checkpoint.Find(dir);
+        var state = generation?.State;
+        if (generation is not null && state!.Epoch == Options.TeacherEpochs)
         {
-            Checkpoint.Load(dir, model);
+            generation.Load(model);
             TeacherHistory = new TrainingHistory("teacher (ResNet-18)", state.History);
-            log($"teacher: reusing {dir} (SHA-256 {state.ModelSha256[..12]}…, verified)");
+            log($"teacher: reusing {Checkpoint.Describe(generation, Options.TeacherEpochs)}");
         }
         else
         {
             log($"teacher: training ResNet-18 ({(Options.FreezeBackbone ? "backbone frozen, fc only" : "all layers")}, {(Options.WeightsPath is null ? "from scratch: no pretrained weights are reachable offline" : $"from {Options.WeightsPath}")})");
-            TeacherHistory = new Trainer(Options.TeacherTrainer(dir), progress).Fit(model, Train, Test, new SupervisedObjective(), "teacher (ResNet-18)");
+            TeacherHistory = new Trainer(Options.TeacherTrainer(dir), progress, log).Fit(model, Train, Test, new SupervisedObjective(), "teacher (ResNet-18)");
             state = Checkpoint.ReadState(dir)!;
         }
         teacher = model;

@@ -17,13 +17,18 @@ public sealed class Trainer
 {
     private readonly TrainerOptions options;
     private readonly ITrainingProgress progress;
+    private readonly Action<string> log;
 
-    /// <summary>Creates a trainer; <paramref name="progress"/> defaults to <see cref="TrainingProgress.Default"/>.</summary>
-    public Trainer(TrainerOptions options, ITrainingProgress? progress = null)
+    /// <summary>
+    /// Creates a trainer; <paramref name="progress"/> defaults to <see cref="TrainingProgress.Default"/>, and
+    /// <paramref name="log"/> (where a resumed run says which checkpoint it continues) to standard error.
+    /// </summary>
+    public Trainer(TrainerOptions options, ITrainingProgress? progress = null, Action<string>? log = null)
     {
         options.Validate();
         this.options = options;
         this.progress = progress ?? TrainingProgress.Default();
+        this.log = log ?? Console.Error.WriteLine;
     }
 
     /// <summary>The options this trainer uses.</summary>
@@ -36,23 +41,29 @@ public sealed class Trainer
         objective.Prepare(train, options.Augmentation);
         var history = new TrainingHistory(runName);
         int firstEpoch = 1;
-        var state = options.CheckpointDirectory is { } dir && options.Resume ? Checkpoint.ReadState(dir) : null;
+        var generation = options.CheckpointDirectory is { } dir && options.Resume ? Checkpoint.Find(dir) : null;
+        var state = generation?.State;
         if (state is not null && state.OptionsFingerprint != options.Fingerprint())
         {
-            throw new InvalidOperationException($"{options.CheckpointDirectory}: this checkpoint was written with other training options ({state.OptionsFingerprint}). Use another output folder, or delete this one to start over.");
+            throw new DataFormatException(options.CheckpointDirectory!, "training options", $"this checkpoint was written with other training options ({state.OptionsFingerprint})",
+                "Use another output folder, or delete this one to start over.");
         }
-        if (state is not null)
+        if (generation is not null && state!.Epoch < options.Epochs)
+        {
+            log($"{runName}: resuming from {Checkpoint.Describe(generation, options.Epochs)}");
+        }
+        if (generation is not null)
         {
             // Weights first: TorchSharp's load may replace parameter tensors, and an optimizer built
             // before it would keep stepping the discarded ones.
-            Checkpoint.Load(options.CheckpointDirectory!, model);
+            generation.Load(model);
         }
         using var optimizer = CreateOptimizer(model);
         var scheduler = CreateScheduler(optimizer);
         var perStep = CreatePerStepSchedule(train.Count);
         if (state is not null)
         {
-            Checkpoint.LoadOptimizer(options.CheckpointDirectory!, optimizer);
+            generation!.LoadOptimizer(optimizer);
             history.Epochs.AddRange(state.History);
             for (int e = 0; e < state.Epoch; e++)
             {
