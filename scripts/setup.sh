@@ -115,9 +115,10 @@ simulate() {
   printf '%s\n' "$out" | awk '/^Inst /{ old=$3; if (old ~ /^\[/) { gsub(/[][]/, "", old); new=$4 } else { old="(new)"; new=$3 } gsub(/[()]/, "", new); print $2, old, "->", new }'
 }
 
-plan=$(simulate) || plan_failed=1
-changes=$(printf '%s\n' "$plan" | grep -c -- ' -> ' || true)
 describe() {
+  local plan changes plan_failed=0
+  plan=$(simulate) || plan_failed=1
+  changes=$(printf '%s\n' "$plan" | grep -c -- ' -> ' || true)
   cat >&2 <<MSG
 setup: Debian 12 lacks GLIBCXX_3.4.32 (GCC 13's C++ runtime), which TorchSharp 0.107's native library needs.
 setup: the fix takes libstdc++6 from Debian 13 (trixie): write $sources_file and
@@ -127,7 +128,7 @@ setup: Trixie's libstdc++6 needs trixie's C library, so this is a system upgrade
 setup: on a stock Debian 12 image libc6 2.36 -> 2.41 and base-files 12 -> 13 (the machine then reports itself as
 setup: Debian 13 in /etc/os-release). apt's exact list for this machine:
 MSG
-  if [ "${plan_failed:-0}" = 1 ]; then
+  if [ "$plan_failed" = 1 ]; then
     printf 'setup: apt could not simulate it here:\n%s\n' "$plan" | sed 's/^/setup:   /' >&2
   else
     printf 'setup: apt-get -s lists %s package(s):\n' "$changes" >&2

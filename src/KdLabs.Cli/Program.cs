@@ -20,4 +20,4 @@ foreach (var command in NotebookCommands.Create())
 {
     root.Subcommands.Add(command);
 }
-return CliErrors.Guard(() => root.Parse(args).Invoke());
+return CliErrors.Run(root, args);

@@ -26,7 +26,7 @@ public class CheckpointGenerationTests
     public void EachEpochIsANewGenerationAndOnlyTheLastTwoAreKept()
     {
         string dir = TrainedFolder(epochs: 3);
-        var names = Directory.GetDirectories(dir).Select(Path.GetFileName).Order().ToArray();
+        var names = Directory.GetDirectories(dir).Select(d => Path.GetFileName(d)!).Order().ToArray();
         Assert.Equal(["gen-000002", "gen-000003"], names);
         var latest = Checkpoint.Find(dir)!;
         Assert.Equal("gen-000003", latest.Name);

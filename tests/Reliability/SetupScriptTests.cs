@@ -27,7 +27,10 @@ public class SetupScriptTests
         string fake = Path.Combine(dir, "apt-get");
         File.WriteAllText(Path.Combine(dir, "simulation.txt"), Simulation + "\n");
         File.WriteAllText(fake, $"#!/usr/bin/env bash\necho \"$*\" >> '{log}'\ncase \" $* \" in *\" -s \"*) cat '{dir}/simulation.txt' ;; esac\n");
-        File.SetUnixFileMode(fake, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(fake, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
         // setsid: no controlling terminal, as under CI or a pipe, so the script can never wait for an answer.
         var psi = new ProcessStartInfo("setsid", ["--wait", "bash", Path.Combine(KdLabsPaths.RepositoryRoot!, "scripts", "setup.sh"), .. args])
         {

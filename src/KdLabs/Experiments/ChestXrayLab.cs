@@ -83,6 +83,11 @@ public sealed class ChestXrayLab : IDisposable
             root = Options.DataDirectory ?? Path.Combine(KdLabsPaths.DataDirectory, "chest_xray");
         }
         Index = ImageFolderIndex.Discover(root);
+        // The models have two outputs: a third class would fail inside libtorch after training started, an empty one
+        // would train a model that can only ever say one thing.
+        Index.RequireClasses(2, "the chest X-ray lab is binary (NORMAL vs PNEUMONIA)");
+        Index.RequireEveryClassIn("train");
+        Index.RequireEveryClassIn("test");
         Synthetic = Options.Synthetic || SyntheticChestXray.IsSynthetic(Index.Root);
         log(Index.Describe());
         if (!Synthetic)

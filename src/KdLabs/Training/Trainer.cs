@@ -19,6 +19,12 @@ public sealed class Trainer
     private readonly ITrainingProgress progress;
     private readonly Action<string> log;
 
+    // A running loss this many times the loss of the run's first step (or 1, if larger) means training diverged while
+    // staying finite (e.g. 1e30 at a learning rate of 1e6). Healthy runs stay near or below their start, so it never fires there.
+    private const double ExplosionFactor = 1e4;
+
+    private double? firstLoss;
+
     /// <summary>
     /// Creates a trainer; <paramref name="progress"/> defaults to <see cref="TrainingProgress.Default"/>, and
     /// <paramref name="log"/> (where a resumed run says which checkpoint it continues) to standard error.
@@ -38,9 +44,18 @@ public sealed class Trainer
     public TrainingHistory Fit(nn.Module<Tensor, Tensor> model, InMemoryDataset train, InMemoryDataset? test,
         ITrainingObjective objective, string runName)
     {
+        if (train.Count == 0)
+        {
+            throw new UserErrorException($"{runName}: the training split is empty, so there is nothing to train on. Check the data folder and --train-limit.");
+        }
+        if (test is { Count: 0 })
+        {
+            throw new UserErrorException($"{runName}: the test split is empty, so accuracy cannot be measured. Check the data folder and --test-limit.");
+        }
         objective.Prepare(train, options.Augmentation);
         var history = new TrainingHistory(runName);
         int firstEpoch = 1;
+        firstLoss = null;
         var generation = options.CheckpointDirectory is { } dir && options.Resume ? Checkpoint.Find(dir) : null;
         var state = generation?.State;
         if (state is not null && state.OptionsFingerprint != options.Fingerprint())
@@ -112,6 +127,8 @@ public sealed class Trainer
             perStep?.ApplyTo(optimizer, (epoch - 1) * steps + step);
             optimizer.zero_grad();
             var result = objective.Step(model, batch);
+            // The loss of this run's first step is the yardstick for an explosion (one read-back per run, not per step).
+            firstLoss ??= result.Loss.detach().to_type(ScalarType.Float64).item<double>();
             result.Loss.backward();
             optimizer.step();
             using (no_grad())
@@ -128,6 +145,11 @@ public sealed class Trainer
                 {
                     string kept = options.CheckpointDirectory is { } d && epoch > 1 ? $" The checkpoint of epoch {epoch - 1} in {d} is intact." : "";
                     throw new TrainingDivergedException($"{runName}: the training loss became {meanLoss} in epoch {epoch} by step {step} (learning rate {lr:g3}). Training stopped.{kept} Lower the learning rate or check the inputs for NaN.");
+                }
+                if (Math.Abs(meanLoss) > ExplosionFactor * Math.Max(1.0, Math.Abs(firstLoss!.Value)))
+                {
+                    string kept = options.CheckpointDirectory is { } d && epoch > 1 ? $" The checkpoint of epoch {epoch - 1} in {d} is intact." : " Nothing from this run was saved.";
+                    throw new TrainingDivergedException($"{runName}: the training loss exploded to {meanLoss:g3} in epoch {epoch} by step {step}, from {firstLoss.Value:g3} at the start (learning rate {lr:g3}). Training stopped.{kept} Lower the learning rate.");
                 }
                 sink.Update(step, meanLoss, (double)correct.item<long>() / seen, seen / clock.Elapsed.TotalSeconds);
             }
