@@ -75,8 +75,9 @@ public class CheckpointGenerationTests
     [Fact]
     public void ACheckpointInTheOldSingleFolderFormatStillLoadsAndIsReplacedByGenerations()
     {
-        string dir = TrainedFolder(epochs: 1);
-        // Rebuild the pre-generation layout: the three files directly in the folder, no optimizer hash.
+        string dir = TrainedFolder(epochs: 2);
+        // Rebuild the pre-generation layout from epoch 1: the three files directly in the folder, no optimizer hash.
+        Directory.Delete(Path.Combine(dir, "gen-000002"), recursive: true);
         string gen = Path.Combine(dir, "gen-000001");
         foreach (var f in new[] { "model.bin", "optimizer.bin" })
         {

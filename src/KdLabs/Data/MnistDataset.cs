@@ -29,12 +29,13 @@ public static class MnistDataset
         string prefix = train ? "train" : "t10k";
         string imagesPath = Path.Combine(directory, $"{prefix}-images-idx3-ubyte");
         string labelsPath = Path.Combine(directory, $"{prefix}-labels-idx1-ubyte");
-        // Caches of teachers and teacher logits are keyed on the labels and the file name; checking the pixels'
-        // SHA-256 here is what makes that key stand for the pixels too (a changed image would reuse a stale teacher).
-        VerifyCanonical(imagesPath);
-        VerifyCanonical(labelsPath);
         var images = IdxFile.ReadImages(imagesPath);
         var labels = IdxFile.ReadLabels(labelsPath);
+        // Caches of teachers and teacher logits are keyed on the labels and the file name; checking the pixels'
+        // SHA-256 here is what makes that key stand for the pixels too (a changed image would reuse a stale teacher).
+        // After the reads, so a truncated or malformed file is still reported as such.
+        VerifyCanonical(imagesPath);
+        VerifyCanonical(labelsPath);
         if (images.Count != labels.Length)
         {
             throw new DataFormatException(labelsPath, "count", $"{labels.Length} labels for {images.Count} images in {imagesPath}",
