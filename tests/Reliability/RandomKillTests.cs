@@ -26,15 +26,30 @@ public class RandomKillTests(ITestOutputHelper output)
         for (int trial = 1; trial <= trials; trial++)
         {
             var dirs = Workspace();
-            double killAt = random.NextDouble() * 0.9 * referenceSeconds;
-            bool killed = StartAndKill(dirs, TimeSpan.FromSeconds(killAt));
+            // A moment within the run; if the run was faster than that (the machine's load varies), start over in a
+            // fresh folder with a moment drawn within that faster run, so every trial is a real kill.
+            double bound = 0.9 * referenceSeconds, killAt;
+            bool killed;
+            while (true)
+            {
+                killAt = random.NextDouble() * bound;
+                (killed, double ran) = StartAndKill(dirs, TimeSpan.FromSeconds(killAt));
+                if (killed)
+                {
+                    break;
+                }
+                output.WriteLine($"kill {trial}/{trials}: the run finished in {ran:0.0} s, before {killAt:0.00} s; drawing again");
+                Directory.Delete(dirs.Root, recursive: true);
+                dirs = Workspace();
+                bound = 0.9 * ran;
+            }
             bool staging = HasStaging(dirs.Root);
             bool hadGeneration = Directory.EnumerateDirectories(dirs.Root, "gen-*", SearchOption.AllDirectories).Any();
             midWrite += staging ? 1 : 0;
             var (result, _, log) = RunToEnd(dirs);
             bool resumedHere = log.Contains("resuming from", StringComparison.Ordinal) || log.Contains("reusing", StringComparison.Ordinal);
             resumed += resumedHere ? 1 : 0;
-            output.WriteLine($"kill {trial}/{trials} at {killAt:0.00} s ({(killed ? "killed" : "had finished")}{(staging ? ", during a checkpoint write" : "")}): " +
+            output.WriteLine($"kill {trial}/{trials} at {killAt:0.00} s ({(hadGeneration ? "after a checkpoint" : "before any checkpoint")}{(staging ? ", during a checkpoint write" : "")}): " +
                 $"rerun {(resumedHere ? "resumed" : "started fresh")}, {(result == reference ? "same numbers" : "DIFFERENT numbers")}");
             Assert.Equal(reference, result);
             Assert.False(HasStaging(dirs.Root), "the rerun left an incomplete checkpoint generation behind");
@@ -42,7 +57,7 @@ public class RandomKillTests(ITestOutputHelper output)
             passed++;
             Directory.Delete(dirs.Root, recursive: true);
         }
-        output.WriteLine($"random-kill test: {passed}/{trials} reruns ended with identical numbers ({resumed} resumed from a checkpoint, {midWrite} killed during a checkpoint write), {clock.Elapsed.TotalSeconds:0} s");
+        output.WriteLine($"random-kill test: {trials} kills, {passed}/{trials} reruns ended with identical numbers ({resumed} resumed from a checkpoint, {midWrite} killed during a checkpoint write), {clock.Elapsed.TotalSeconds:0} s");
     }
 
     private sealed record Dirs(string Root, string Cache, string Checkpoints);
@@ -79,18 +94,19 @@ public class RandomKillTests(ITestOutputHelper output)
         return (result, clock.Elapsed.TotalSeconds, log);
     }
 
-    private static bool StartAndKill(Dirs dirs, TimeSpan after)
+    private static (bool Killed, double Seconds) StartAndKill(Dirs dirs, TimeSpan after)
     {
+        var clock = Stopwatch.StartNew();
         using var process = Process.Start(Start(dirs))!;
         process.StandardOutput.ReadToEndAsync();
         process.StandardError.ReadToEndAsync();
         if (process.WaitForExit(after))
         {
-            return false;
+            return (false, clock.Elapsed.TotalSeconds);
         }
         process.Kill(entireProcessTree: true); // SIGKILL on Linux
         process.WaitForExit();
-        return true;
+        return (true, clock.Elapsed.TotalSeconds);
     }
 
     private static bool HasStaging(string root) =>
