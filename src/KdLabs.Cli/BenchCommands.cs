@@ -11,7 +11,7 @@ internal static class BenchCommands
 {
     public static Command Create()
     {
-        var images = new Option<int>("--images") { Description = "Training images per epoch.", DefaultValueFactory = _ => 10000 };
+        var images = new Option<int>("--images") { Description = "Training images per epoch.", DefaultValueFactory = _ => 10000 }.AtLeast(1, "images to train on");
         var batchSize = new Option<int>("--batch-size") { Description = "Mini-batch size.", DefaultValueFactory = _ => 64 };
         var rounds = new Option<int>("--rounds") { Description = "Timed epochs of each loop after one warm-up epoch, alternating which runs first; the median per-round ratio is reported.", DefaultValueFactory = _ => 5 };
         var model = new Option<string>("--model") { Description = "Model to train.", DefaultValueFactory = _ => "cnn-student" };

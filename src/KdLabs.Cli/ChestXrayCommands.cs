@@ -19,9 +19,9 @@ internal static class ChestXrayCommands
     private static Command Synth()
     {
         var output = new Option<string?>("--out") { Description = "Target folder (default: data/chest_xray_synthetic/n<count>-seed<seed>)." };
-        var count = new Option<int>("--count") { Description = "Training images (test and val follow in the Kaggle proportions).", DefaultValueFactory = _ => 1200 };
+        var count = new Option<int>("--count") { Description = "Training images (test and val follow in the Kaggle proportions).", DefaultValueFactory = _ => 1200 }.AtLeast(1, "training images to write");
         var seed = new Option<int>("--seed") { Description = "Generator seed: the same seed writes the same files.", DefaultValueFactory = _ => 2018 };
-        var pixels = new Option<int>("--pixels") { Description = "Side of each JPEG in pixels.", DefaultValueFactory = _ => 256 };
+        var pixels = new Option<int>("--pixels") { Description = "Side of each JPEG in pixels.", DefaultValueFactory = _ => 256 }.AtLeast(8, "pixels per side");
         var command = new Command("chest-xray", "Write the synthetic stand-in for the Kaggle chest X-ray set (real JPEGs, same layout; not medical data).") { output, count, seed, pixels };
         command.SetAction(parse => CliErrors.Guard(() =>
         {
@@ -37,7 +37,7 @@ internal static class ChestXrayCommands
     {
         var data = new Option<string?>("--data") { Description = "Kaggle chest_xray folder (default: data/chest_xray)." };
         var synthetic = new Option<bool>("--synthetic") { Description = "Use the offline synthetic stand-in (generated on first use) instead of real radiographs." };
-        var syntheticCount = new Option<int>("--synthetic-count") { Description = "Training images of the synthetic stand-in.", DefaultValueFactory = _ => 1200 };
+        var syntheticCount = new Option<int>("--synthetic-count") { Description = "Training images of the synthetic stand-in.", DefaultValueFactory = _ => 1200 }.AtLeast(1, "training images to write");
         var imageSize = new Option<int>("--image-size") { Description = "Resize images to N×N (the walk-through: 224).", DefaultValueFactory = _ => 224 };
         var freeze = new Option<bool>("--freeze-backbone") { Description = "Train only the teacher's fc layer (feature extraction) instead of fine-tuning all layers." };
         var weights = new Option<string?>("--weights") { Description = "resnet18 .safetensors (torchvision/timm names, e.g. timm resnet18.tv_in1k) to start the teacher from; fc is replaced." };
@@ -106,9 +106,9 @@ internal static class ChestXrayCommands
         {
             return text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(parse).ToList();
         }
-        catch (FormatException)
+        catch (Exception e) when (e is FormatException or OverflowException)
         {
-            throw new ArgumentException($"{option} takes a comma-separated list of numbers, e.g. 1,2,3; got '{text}'.");
+            throw new ArgumentException($"{option} takes a comma-separated list of numbers, e.g. 1,2,3; got '{text}' ({(e is OverflowException ? "a number is out of range" : "not a number")}).");
         }
     }
 }

@@ -1,22 +1,153 @@
+using System.CommandLine;
+using System.Text;
 using KdLabs.Data;
 using KdLabs.Training;
-using Spectre.Console;
 
 namespace KdLabs.Cli;
 
-/// <summary>Turns the kit's expected failures into one clear line and an exit code, instead of a stack trace.</summary>
+/// <summary>
+/// Exit codes and error lines. Argument errors (parse errors included) exit 2, bad data and the machine's refusals
+/// exit 1, each as one line on standard error naming the option as typed or the file. Anything else is a bug: it
+/// keeps its stack trace, says so, and exits 70.
+/// </summary>
 internal static class CliErrors
 {
+    /// <summary>Exit code for bad arguments.</summary>
+    public const int BadArguments = 2;
+
+    /// <summary>Exit code for bad data, unreadable or unwritable places, diverged training.</summary>
+    public const int BadData = 1;
+
+    /// <summary>Exit code for an unexpected exception (EX_SOFTWARE).</summary>
+    public const int Bug = 70;
+
+    // The command line being run, so an option's C# property name in an exception can be shown as the option typed.
+    private static ParseResult? current;
+
+    /// <summary>Parses and runs <paramref name="args"/>: parse errors exit 2 before anything runs.</summary>
+    public static int Run(RootCommand root, string[] args)
+    {
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+            {
+                Error(error.Message);
+            }
+            var names = new List<string>();
+            for (var result = parse.CommandResult; result is not null; result = result.Parent as System.CommandLine.Parsing.CommandResult)
+            {
+                names.Add(result.Parent is null ? "kdlabs" : result.Command.Name);
+            }
+            names.Reverse();
+            Console.Error.WriteLine($"Run '{string.Join(' ', names)} --help' for the options.");
+            return BadArguments;
+        }
+        current = parse;
+        return Guard(() => parse.Invoke());
+    }
+
+    /// <summary>Runs a command's body, turning the kit's expected failures into one line and an exit code.</summary>
     public static int Guard(Func<int> body)
     {
         try
         {
             return body();
         }
-        catch (Exception e) when (e is ArgumentException or DataFormatException or TrainingDivergedException or IOException or InvalidOperationException)
+        catch (ArgumentException e)
         {
-            AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
-            return e is ArgumentException ? 2 : 1;
+            Error(Describe(e));
+            return BadArguments;
+        }
+        catch (Exception e) when (e is DataFormatException or TrainingDivergedException or UserErrorException or IOException or UnauthorizedAccessException)
+        {
+            Error(e is UnauthorizedAccessException ? $"permission denied: {e.Message} Run as a user who may read and write it, or choose another folder." : e.Message);
+            return BadData;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Error($"unexpected {e.GetType().Name}: {e.Message}");
+            Console.Error.WriteLine(e.ToString());
+            Console.Error.WriteLine("This is a bug in kdlabs, not a problem with your input: please report it with the command you ran and the trace above.");
+            return Bug;
         }
     }
+
+    /// <summary>Makes a value of <paramref name="option"/> below <paramref name="minimum"/> a parse error (exit 2) instead of a silent no-op.</summary>
+    public static T AtLeast<T>(this T option, int minimum, string meaning) where T : Option<int>
+    {
+        option.Validators.Add(result =>
+        {
+            if (result.Tokens.Count > 0 && result.GetValueOrDefault<int>() < minimum)
+            {
+                result.AddError($"{option.Name} {result.GetValueOrDefault<int>()}: must be at least {minimum} ({meaning}).");
+            }
+        });
+        return option;
+    }
+
+    /// <summary>An argument error as one line, naming the option as typed (e.g. <c>--epochs 0</c>) instead of a C# property.</summary>
+    internal static string Describe(ArgumentException e)
+    {
+        string text = e.Message;
+        if (e is ArgumentOutOfRangeException { ActualValue: { } actual })
+        {
+            text = text.Replace($"{Environment.NewLine}Actual value was {actual}.", "", StringComparison.Ordinal);
+        }
+        if (e.ParamName is { } name)
+        {
+            text = text.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal);
+            if (OptionFor(name) is { } typed)
+            {
+                // "Epochs must be at least 1." → "--epochs 0: must be at least 1."
+                if (text.StartsWith(name + " ", StringComparison.Ordinal))
+                {
+                    text = text[(name.Length + 1)..];
+                }
+                return $"{typed}: {text}";
+            }
+        }
+        return text;
+    }
+
+    private static string? OptionFor(string parameter)
+    {
+        if (current is null)
+        {
+            return null;
+        }
+        string wanted = parameter switch
+        {
+            "LearningRate" or "learningRate" => "--lr",
+            "MlpDropout" => "--dropout",
+            "OutputDirectory" => "--out",
+            "DataDirectory" => "--data",
+            "TrainLimit" => "--train-limit",
+            _ => "--" + Kebab(parameter),
+        };
+        var option = current.CommandResult.Command.Options.FirstOrDefault(o => o.Name == wanted || o.Aliases.Contains(wanted));
+        if (option is null)
+        {
+            return null;
+        }
+        var tokens = current.GetResult(option)?.Tokens.Select(t => t.Value).ToList();
+        return tokens is { Count: > 0 } ? $"{option.Name} {string.Join(' ', tokens)}" : option.Name;
+    }
+
+    private static string Kebab(string name)
+    {
+        var sb = new StringBuilder();
+        for (int i = 0; i < name.Length; i++)
+        {
+            if (char.IsUpper(name[i]) && i > 0)
+            {
+                sb.Append('-');
+            }
+            sb.Append(char.ToLowerInvariant(name[i]));
+        }
+        return sb.ToString();
+    }
+
+    // Plain text: one line whatever the terminal's width, and greppable in logs.
+    private static void Error(string message) => Console.Error.WriteLine($"error: {message.ReplaceLineEndings(" ")}");
 }

@@ -21,7 +21,7 @@ internal static class DistillCommands
         var trainLimit = new Option<int?>("--train-limit") { Description = "Use only the first N training images." };
         var testLimit = new Option<int?>("--test-limit") { Description = "Use only the first N test images." };
         var dropout = new Option<double>("--dropout") { Description = "Dropout on the MLPs' hidden layers.", DefaultValueFactory = _ => 0.0 };
-        var jitter = new Option<int>("--jitter") { Description = "Random ±N pixel shifts in training (Hinton's jitter); teacher logits are then computed live.", DefaultValueFactory = _ => 0 };
+        var jitter = new Option<int>("--jitter") { Description = "Random ±N pixel shifts in training (Hinton's jitter); teacher logits are then computed live.", DefaultValueFactory = _ => 0 }.AtLeast(0, "0 turns the shifts off");
         var seeds = new Option<string?>("--seeds") { Description = "Student seeds, e.g. 1,2,3: one baseline and one distilled student per seed (teacher from --seed), reported as mean ± std." };
         var teacherEpochs = new Option<int>("--teacher-epochs") { Description = "Epochs for the teacher; 0: the same as --epochs.", DefaultValueFactory = _ => preset.TeacherEpochs ?? 0 };
         var teacherImages = new Option<int>("--teacher-images") { Description = "The teacher trains on the first N training images; 0: all of them.", DefaultValueFactory = _ => preset.TeacherImages ?? 0 };
@@ -54,6 +54,15 @@ internal static class DistillCommands
             if (parse.GetValue(student) == "sdt")
             {
                 return SoftTreeCommandOptions.Run(parse, tree, new SoftTreeCommandOptions.Shared(teacher, temperature, epochs, batchSize, lr, seed, trainLimit, testLimit, seeds, smoke, output, data, alpha, dropout, jitter), CheckWritable);
+            }
+            // The tree's options mean nothing to the CNN/MLP path: refuse them rather than ignore them; --threads applies to both.
+            foreach (var option in tree.All.Where(o => o != tree.Threads && parse.GetResult(o) is { Implicit: false }))
+            {
+                throw new ArgumentException($"{option.Name} applies only with --student sdt; drop it, or add --student sdt.");
+            }
+            if (parse.GetValue(tree.Threads) is { } threads)
+            {
+                TorchSharp.torch.set_num_threads(threads);
             }
             var options = new MnistDistillationOptions
             {
@@ -97,7 +106,10 @@ internal static class DistillCommands
     }
 
     internal static int[] ParseSeeds(string list) =>
-        list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(v => int.TryParse(v, out int n) ? n : throw new ArgumentException($"--seeds: '{v}' is not a whole number; use e.g. --seeds 1,2,3.")).ToArray();
+        list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(v => int.TryParse(v, out int n) ? n
+            : throw new ArgumentException(long.TryParse(v, out _) || v.TrimStart('-').All(char.IsAsciiDigit)
+                ? $"--seeds: '{v}' is out of range ({int.MinValue} to {int.MaxValue}); use e.g. --seeds 1,2,3."
+                : $"--seeds: '{v}' is not a whole number; use e.g. --seeds 1,2,3.")).ToArray();
 
     internal static void CheckWritable(string directory)
     {
@@ -112,5 +124,6 @@ internal static class DistillCommands
         {
             throw new IOException($"{directory}: output folder is not writable ({e.Message}). Choose another with --out.", e);
         }
+        OutputLock.Acquire(directory);
     }
 }

@@ -21,4 +21,4 @@ foreach (var command in NotebookCommands.Create())
 {
     root.Subcommands.Add(command);
 }
-return CliErrors.Guard(() => root.Parse(args).Invoke());
+return CliErrors.Run(root, args);

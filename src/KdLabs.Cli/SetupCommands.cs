@@ -29,7 +29,7 @@ internal static class SetupCommands
         setup.SetAction(parse => CliErrors.Guard(() =>
         {
             string root = KdLabsPaths.RepositoryRoot
-                ?? throw new InvalidOperationException("kdlabs setup must run inside a KdLabs checkout (a folder with KdLabs.sln above it).");
+                ?? throw new UserErrorException("kdlabs setup must run inside a KdLabs checkout (a folder with KdLabs.sln above it).");
             string packages = Path.GetFullPath(parse.GetValue(output) ?? Path.Combine(root, KitCheck.PackageFolder));
             string nupkg = Pack(root, packages);
             Console.WriteLine($"packed {nupkg}");
@@ -68,19 +68,19 @@ internal static class SetupCommands
         };
         psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         psi.Environment["DOTNET_NOLOGO"] = "1";
-        using var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start dotnet");
+        using var process = Process.Start(psi) ?? throw new UserErrorException("could not start dotnet; check that the .NET SDK is on PATH.");
         var stderr = process.StandardError.ReadToEndAsync();
         string stdout = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
         if (process.ExitCode != 0)
         {
-            throw new InvalidOperationException($"dotnet pack failed (exit {process.ExitCode}):\n{stdout}{stderr.Result}".TrimEnd());
+            throw new UserErrorException($"dotnet pack failed (exit {process.ExitCode}):\n{stdout}{stderr.Result}".TrimEnd());
         }
         return new DirectoryInfo(packages).EnumerateFiles("KdLabs.*.nupkg")
             .Where(f => !f.Name.EndsWith(".symbols.nupkg", StringComparison.Ordinal) && f.LastWriteTimeUtc >= started)
             .OrderByDescending(f => f.LastWriteTimeUtc)
             .FirstOrDefault()?.FullName
-            ?? throw new InvalidOperationException($"dotnet pack succeeded but wrote no KdLabs.*.nupkg into {packages}.");
+            ?? throw new UserErrorException($"dotnet pack succeeded but wrote no KdLabs.*.nupkg into {packages}.");
     }
 
     /// <summary>Name of the NuGet source that points at the checkout's package folder.</summary>

@@ -28,7 +28,7 @@ public static class AtomicFile
         }
         catch (UnauthorizedAccessException e)
         {
-            throw new IOException($"{full}: cannot write here ({e.Message}). Choose a writable folder with --out.", e);
+            throw new IOException($"{full}: permission denied, cannot write here ({e.Message}). Give this user write access to {dir}, or choose another folder (--out for results).", e);
         }
         finally
         {

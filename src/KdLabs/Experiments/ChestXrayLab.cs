@@ -89,6 +89,11 @@ public sealed class ChestXrayLab : IDisposable
             root = Options.DataDirectory ?? Path.Combine(KdLabsPaths.DataDirectory, "chest_xray");
         }
         Index = ImageFolderIndex.Discover(root);
+        // The models have two outputs: a third class would fail inside libtorch after training started, an empty one
+        // would train a model that can only ever say one thing.
+        Index.RequireClasses(2, "the chest X-ray lab is binary (NORMAL vs PNEUMONIA)");
+        Index.RequireEveryClassIn("train");
+        Index.RequireEveryClassIn("test");
         Synthetic = Options.Synthetic || SyntheticChestXray.IsSynthetic(Index.Root);
         log(Index.Describe());
         if (!Synthetic)
@@ -140,19 +145,20 @@ public sealed class ChestXrayLab : IDisposable
         EnsureData();
         string dir = TeacherCacheDirectory();
         var model = NewTeacher();
-        var state = Checkpoint.ReadState(dir);
-        if (state is not null && state.Epoch == Options.TeacherEpochs)
+        var generation = Checkpoint.Find(dir);
+        var state = generation?.State;
+        if (generation is not null && state!.Epoch == Options.TeacherEpochs)
         {
             // Checkpoints are device-independent: load onto the CPU, then follow the data to its device.
-            Checkpoint.Load(dir, model);
+            generation.Load(model);
             model.to(Train.Device);
             TeacherHistory = new TrainingHistory("teacher (ResNet-18)", state.History);
-            log($"teacher: reusing {dir} (SHA-256 {state.ModelSha256[..12]}…, verified)");
+            log($"teacher: reusing {Checkpoint.Describe(generation, Options.TeacherEpochs)}");
         }
         else
         {
             log($"teacher: training ResNet-18 ({(Options.FreezeBackbone ? "backbone frozen, fc only" : "all layers")}, {(Options.WeightsPath is null ? "from scratch: no pretrained weights are reachable offline" : $"from {Options.WeightsPath}")})");
-            TeacherHistory = new Trainer(Options.TeacherTrainer(dir), progress).Fit(model, Train, Test, new SupervisedObjective(), "teacher (ResNet-18)");
+            TeacherHistory = new Trainer(Options.TeacherTrainer(dir), progress, log).Fit(model, Train, Test, new SupervisedObjective(), "teacher (ResNet-18)");
             state = Checkpoint.ReadState(dir)!;
         }
         teacher = model;

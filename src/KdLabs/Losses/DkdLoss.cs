@@ -19,14 +19,14 @@ public sealed record DkdLossTerms(Tensor Total, Tensor Tckd, Tensor Nckd);
 /// per-pair configs retune β: CIFAR-100 uses 8, 6 or 2 (configs/cifar100/dkd/*.yaml), ImageNet β = 0.5
 /// or 2 with T = 1 and a 1-epoch warmup (configs/imagenet/*/dkd.yaml). That code adds CE on the labels
 /// separately and ramps the DKD term by min(epoch/20, 1) (<see cref="WarmupFactor"/>). NCKD follows
-/// mdistiller/distillers/DKD.py exactly: softmax of
-/// z/T − 1000·gt_mask, which gives the target class ~e^−1000 = 0 mass and renormalises the rest. TCKD
+/// mdistiller/distillers/DKD.py: its softmax of
+/// z/T − 1000·gt_mask gives the target class e^−1000 = 0 mass and renormalises the rest; here the target logit is
+/// filled with −∞ instead, the same numbers, and a mask still when logits are extreme. TCKD
 /// is the same quantity as its log(cat_mask(softmax)) but computed in log space, so a target
 /// probability that rounds to 1 cannot produce log 0.
 /// </summary>
 public sealed class DkdLoss
 {
-    private const double MaskOffset = 1000.0;
 
     /// <summary>Creates the loss; α, β ≥ 0, T &gt; 0.</summary>
     public DkdLoss(double alpha = 1.0, double beta = 8.0, double temperature = 4.0)
@@ -84,8 +84,11 @@ public sealed class DkdLoss
 
         var tckd = KlDivergence.BatchMean(BinaryLogMasses(teacher, index, gtMask, t), BinaryLogMasses(studentLogits, index, gtMask, t)) * (t * t);
 
-        var logPt = functional.log_softmax(teacher / t - gtMask * MaskOffset, 1);
-        var logPs = functional.log_softmax(studentLogits / t - gtMask * MaskOffset, 1);
+        // The official −1000 offset, as a −∞ fill: the same numbers for ordinary logits (e^−1000 is 0 in float32
+        // either way), and still a mask when a logit / T exceeds the others by more than 1000.
+        var isTarget = gtMask.to(ScalarType.Bool);
+        var logPt = functional.log_softmax((teacher / t).masked_fill(isTarget, double.NegativeInfinity), 1);
+        var logPs = functional.log_softmax((studentLogits / t).masked_fill(isTarget, double.NegativeInfinity), 1);
         var nckd = KlDivergence.BatchMean(logPt, logPs) * (t * t);
 
         return new DkdLossTerms(tckd * Alpha + nckd * Beta, tckd, nckd);

@@ -23,13 +23,27 @@ public static class KlDivergence
         return BatchMean(logP, logQ);
     }
 
-    /// <summary>KL(p ‖ q) averaged over the batch, from log-probabilities of both.</summary>
+    /// <summary>
+    /// KL(p ‖ q) averaged over the batch, from log-probabilities of both. A class with p = 0 (log p = −∞, e.g. a
+    /// masked logit) contributes 0, as in PyTorch's <c>kl_div</c> with probability targets (0·log 0 = 0); a class
+    /// with p &gt; 0 and q = 0 makes it +∞, as it is.
+    /// </summary>
     public static Tensor BatchMean(Tensor logP, Tensor logQ)
     {
         CheckShapes(logP, logQ);
-        // kl_div(input = log q, target = log p) computes p·(log p − log q) elementwise.
-        var sum = functional.kl_div(logQ, logP, reduction: Reduction.Sum, log_target: true);
-        return sum / logP.shape[0];
+        return Terms(logP, logQ).sum() / logP.shape[0];
+    }
+
+    /// <summary>
+    /// p·(log p − log q) elementwise, 0 where p = 0. TorchSharp's <c>kl_div(log q, log p, log_target: true)</c>
+    /// computes exp(log p)·(log p − log q), which is 0·(−∞) = NaN at a masked class; the difference is zeroed there
+    /// first, so neither the value nor any gradient sees the −∞. Elsewhere the arithmetic is kl_div's, bit for bit.
+    /// </summary>
+    internal static Tensor Terms(Tensor logP, Tensor logQ)
+    {
+        var p = logP.exp();
+        var difference = where(p.gt(0), logP - logQ, zeros_like(logP));
+        return p * difference;
     }
 
     internal static void CheckShapes(Tensor a, Tensor b)

