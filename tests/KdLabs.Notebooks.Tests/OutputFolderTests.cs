@@ -7,7 +7,7 @@ public class OutputFolderTests
 {
     private static async Task<IOException> RefusedAsync(TempDirectory dir, string output, string marker)
     {
-        var path = TestNotebooks.Write(dir, "nb.ipynb", $"File.WriteAllText(\"{marker.Replace("\\", "\\\\")}\", \"x\");");
+        var path = TestNotebooks.Write(dir, "nb.ipynb", $"System.IO.File.WriteAllText(\"{marker.Replace("\\", "\\\\")}\", \"x\");");
         var e = await Assert.ThrowsAsync<IOException>(() => new NotebookRunner().RunAsync(
             new NotebookRunRequest { NotebookPath = path, OutputDirectory = output }, CancellationToken.None));
         Assert.False(File.Exists(marker), "no cell may run when the output folder cannot be used");

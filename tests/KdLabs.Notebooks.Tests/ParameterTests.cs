@@ -51,7 +51,7 @@ public class ParameterTests
     {
         using var dir = new TempDirectory();
         var marker = dir.File("side-effect.txt");
-        var path = TestNotebooks.Write(dir, "p.ipynb", $"File.WriteAllText(@\"{marker}\", \"ran\");", Defaults);
+        var path = TestNotebooks.Write(dir, "p.ipynb", $"System.IO.File.WriteAllText(@\"{marker}\", \"ran\");", Defaults);
 
         var e = await Assert.ThrowsAsync<ParameterException>(() =>
             TestNotebooks.Run(dir, path, new Dictionary<string, string> { ["epochs"] = "2", ["lr"] = "0.1" }));
@@ -70,7 +70,7 @@ public class ParameterTests
     {
         using var dir = new TempDirectory();
         var marker = dir.File("side-effect.txt");
-        var path = TestNotebooks.Write(dir, "p.ipynb", $"File.WriteAllText(@\"{marker}\", \"ran\");", Defaults);
+        var path = TestNotebooks.Write(dir, "p.ipynb", $"System.IO.File.WriteAllText(@\"{marker}\", \"ran\");", Defaults);
 
         var e = await Assert.ThrowsAsync<ParameterException>(() =>
             TestNotebooks.Run(dir, path, new Dictionary<string, string> { [name] = value }));

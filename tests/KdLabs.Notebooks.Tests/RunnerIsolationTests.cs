@@ -163,7 +163,7 @@ public class RunnerIsolationTests
         var executed = dir.File("out/nb.ipynb").Replace("\\", "\\\\");
         var (result, nb) = await RunAsync(dir, null,
             "Console.WriteLine(\"one\");",
-            $"var text = File.ReadAllText(\"{executed}\");\ntext.Contains(\"\\\"one\\\\n\\\"\") && text.Contains(\"\\\"running\\\"\")");
+            $"var text = System.IO.File.ReadAllText(\"{executed}\");\ntext.Contains(\"\\\"one\\\\n\\\"\") && text.Contains(\"\\\"running\\\"\")");
 
         Assert.True(result.Succeeded, result.Error?.Message);
         Assert.Equal("true", TestNotebooks.Text(nb.Cells[1].Outputs.OfType<ExecuteResultOutput>().Single()), ignoreCase: true);

@@ -70,7 +70,7 @@ public class RunnerTests
             "md:intro",
             "var ok = 1;",
             "var a = 1;\nvar b = nope + a;",
-            $"File.WriteAllText(\"{marker}\", \"x\");");
+            $"System.IO.File.WriteAllText(\"{marker}\", \"x\");");
 
         Assert.Equal(RunStatus.Failed, result.Status);
         Assert.True(File.Exists(result.ExecutedNotebookPath));
@@ -134,7 +134,7 @@ public class RunnerTests
         using var dir = new TempDirectory();
         var marker = dir.File("ran.txt").Replace("\\", "\\\\");
         var (result, nb) = await TestNotebooks.RunCells(dir,
-            $"File.WriteAllText(\"{marker}\", \"x\");",
+            $"System.IO.File.WriteAllText(\"{marker}\", \"x\");",
             "// needs a package\n#r \"nuget: Humanizer.Core, 2.14.1\"");
 
         Assert.Equal(RunStatus.Failed, result.Status);
@@ -203,7 +203,7 @@ public class RunnerTests
         var marker = dir.File("started.txt");
         var path = TestNotebooks.Write(dir, "slow.ipynb",
             "Console.WriteLine(\"first\");",
-            $"Console.WriteLine(\"started\");\nFile.WriteAllText(\"{marker.Replace("\\", "\\\\")}\", \"\");\nwhile (!CancellationToken.IsCancellationRequested) {{ System.Threading.Thread.Sleep(20); }}",
+            $"Console.WriteLine(\"started\");\nSystem.IO.File.WriteAllText(\"{marker.Replace("\\", "\\\\")}\", \"\");\nwhile (!CancellationToken.IsCancellationRequested) {{ System.Threading.Thread.Sleep(20); }}",
             "Console.WriteLine(\"never\");");
         using var cts = new CancellationTokenSource();
         var lines = new List<string>();
@@ -247,7 +247,7 @@ public class RunnerTests
         using var dir = new TempDirectory();
         var marker = dir.File("busy.txt");
         var path = TestNotebooks.Write(dir, "busy.ipynb",
-            $"Console.WriteLine(\"busy\");\nFile.WriteAllText(\"{marker.Replace("\\", "\\\\")}\", \"\");\nfor (var i = 0; i < 400; i++) {{ System.Threading.Thread.Sleep(25); }}",
+            $"Console.WriteLine(\"busy\");\nSystem.IO.File.WriteAllText(\"{marker.Replace("\\", "\\\\")}\", \"\");\nfor (var i = 0; i < 400; i++) {{ System.Threading.Thread.Sleep(25); }}",
             "Console.WriteLine(\"never\");");
         using var cts = new CancellationTokenSource();
         var clock = System.Diagnostics.Stopwatch.StartNew();
