@@ -78,6 +78,9 @@ public sealed class ZooLab : LabBase<ZooOptions>, IDisposable
         var histories = new List<TrainingHistory>();
         long extra = 0;
         string note = "";
+        // Teachers and their logits first, as Run does: training a teacher draws from torch's global generator, so
+        // acquiring it lazily after a student's seeding would make that student depend on whether the cache was warm.
+        TeacherLogits();
         PeakMemory.Reset();
         trainedSinceReset = false;
         string Key(string stage) => $"{info.Key}-s{seed}-{stage}";
