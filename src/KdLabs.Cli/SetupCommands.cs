@@ -60,21 +60,10 @@ internal static class SetupCommands
         string project = Path.Combine(root, "src", "KdLabs", "KdLabs.csproj");
         Console.WriteLine($"packing {Path.GetRelativePath(root, project)} into {packages} (Release; about a minute the first time)...");
         var started = DateTime.UtcNow.AddSeconds(-2);
-        var psi = new ProcessStartInfo("dotnet", ["pack", project, "-c", "Release", "-o", packages, "-nologo", "-v", "quiet", "-clp:ErrorsOnly"])
+        var (exit, output) = Dotnet(["pack", project, "-c", "Release", "-o", packages, "-nologo", "-v", "quiet", "-clp:ErrorsOnly"], root);
+        if (exit != 0)
         {
-            WorkingDirectory = root,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        psi.Environment["DOTNET_NOLOGO"] = "1";
-        using var process = Process.Start(psi) ?? throw new UserErrorException("could not start dotnet; check that the .NET SDK is on PATH.");
-        var stderr = process.StandardError.ReadToEndAsync();
-        string stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            throw new UserErrorException($"dotnet pack failed (exit {process.ExitCode}):\n{stdout}{stderr.Result}".TrimEnd());
+            throw new UserErrorException($"dotnet pack failed (exit {exit}):\n{output}".TrimEnd());
         }
         return new DirectoryInfo(packages).EnumerateFiles("KdLabs.*.nupkg")
             .Where(f => !f.Name.EndsWith(".symbols.nupkg", StringComparison.Ordinal) && f.LastWriteTimeUtc >= started)
@@ -135,12 +124,19 @@ internal static class SetupCommands
         return path;
     }
 
-    private static (int ExitCode, string Output) DotnetNuget(string[] args)
+    private static (int ExitCode, string Output) DotnetNuget(string[] args) => Dotnet(args, workingDirectory: null);
+
+    /// <summary>Runs the dotnet CLI quietly; returns its exit code and what it printed (stdout, then stderr).</summary>
+    private static (int ExitCode, string Output) Dotnet(string[] args, string? workingDirectory)
     {
         var psi = new ProcessStartInfo("dotnet", args) { RedirectStandardOutput = true, RedirectStandardError = true };
+        if (workingDirectory is not null)
+        {
+            psi.WorkingDirectory = workingDirectory;
+        }
         psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         psi.Environment["DOTNET_NOLOGO"] = "1";
-        using var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start dotnet");
+        using var process = Process.Start(psi) ?? throw new UserErrorException("could not start dotnet; check that the .NET SDK is on PATH.");
         var stderr = process.StandardError.ReadToEndAsync();
         string stdout = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
