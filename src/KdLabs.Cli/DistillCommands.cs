@@ -26,7 +26,6 @@ internal static class DistillCommands
         var teacherEpochs = new Option<int>("--teacher-epochs") { Description = "Epochs for the teacher; 0: the same as --epochs.", DefaultValueFactory = _ => preset.TeacherEpochs ?? 0 };
         var teacherImages = new Option<int>("--teacher-images") { Description = "The teacher trains on the first N training images; 0: all of them.", DefaultValueFactory = _ => preset.TeacherImages ?? 0 };
         var transferSize = new Option<int>("--transfer-size") { Description = "Students learn from the first N labelled training images (the transfer set); 0: all of them. The teacher always sees all.", DefaultValueFactory = _ => preset.TransferSize ?? 0 };
-        var validation = new Option<int>("--validation") { Description = "Report on the last N training images (never in the students' transfer set) instead of the test set, for choosing settings.", DefaultValueFactory = _ => 0 };
         var omitClass = new Option<int?>("--omit-class") { Description = "Leave this digit out of the students' transfer set (Hinton's omitted-class experiment); its logit bias is then fitted on 5,000 held-out training images." };
         var mistake = new Option<bool>("--log-target-mistake") { Description = "Also train the first seed's student with the PyTorch example's kl_div(log_softmax, log_softmax) without log_target, as written and under older libtorch's rule." };
         var smoke = new Option<bool>("--smoke") { Description = "2,000/1,000 images and one epoch: the same code path in seconds." };
@@ -41,7 +40,7 @@ internal static class DistillCommands
         {
             teacher, alpha, temperature, epochs, batchSize, lr, seed, trainLimit, testLimit, dropout, jitter, seeds, smoke, output, data, student, device,
         };
-        foreach (var option in new Option[] { teacherEpochs, teacherImages, transferSize, validation, omitClass, mistake })
+        foreach (var option in new Option[] { teacherEpochs, teacherImages, transferSize, omitClass, mistake })
         {
             mnist.Options.Add(option);
         }
@@ -84,7 +83,7 @@ internal static class DistillCommands
                 TeacherEpochs = parse.GetValue(teacherEpochs) is > 0 and var te ? te : null,
                 TransferSize = parse.GetValue(transferSize) is > 0 and var ts ? ts : null,
                 TeacherImages = parse.GetValue(teacherImages) is > 0 and var ti ? ti : null,
-                Validation = parse.GetValue(validation),
+                Validation = parse.GetValue(tree.Validation),
                 OmitClass = parse.GetValue(omitClass),
             };
             CheckWritable(options.OutputDirectory);

@@ -34,7 +34,7 @@ internal sealed record SoftTreeCommandOptions(
             new Option<double>("--lambda") { Description = "sdt: strength λ of the balance penalty.", DefaultValueFactory = _ => defaults.PenaltyStrength },
             new Option<double>("--hard-weight") { Description = "sdt: weight of the one-hot term when distilling (0: teacher's soft targets only).", DefaultValueFactory = _ => defaults.HardLabelWeight },
             lossForm,
-            new Option<int>("--validation") { Description = "sdt: hold out the last N training images and report on them instead of the test set (for choosing settings).", DefaultValueFactory = _ => 0 },
+            new Option<int>("--validation") { Description = "Hold out the last N training images (never trained on by the students or trees) and report on them instead of the test set, for choosing settings.", DefaultValueFactory = _ => 0 },
             CommonOptions.Threads(),
             new Option<bool>("--distilled-only") { Description = "sdt: skip the hard-label trees." },
             new Option<bool>("--labels-only") { Description = "sdt: skip the teacher and the distilled trees." });

@@ -39,7 +39,7 @@ public static class SymmetricKlDivergence
         // one that only one of them rules out is +∞, as the divergence is.
         var p = logP.exp();
         var q = logQ.exp();
-        var difference = where(p.gt(0).logical_or(q.gt(0)), logP - logQ, zeros_like(logP));
+        var difference = (logP - logQ).masked_fill((p + q).le(0), 0); // p, q ≥ 0: both zero exactly when their sum is
         var sum = ((p - q) * difference).sum();
         return sum / (2.0 * logP.shape[0]);
     }

@@ -60,6 +60,6 @@ public sealed class SoftLabelObjective : ITrainingObjective
     {
         var p = SoftTargets.Probabilities(teacher, temperature);
         var logQ = SoftTargets.LogProbabilities(student, temperature);
-        return -(p * where(p.gt(0), logQ, zeros_like(logQ))).sum(1).mean();
+        return -(p * logQ.masked_fill(p.le(0), 0)).sum(1).mean();
     }
 }
