@@ -41,15 +41,16 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # --- dotnet-interactive tool -------------------------------------------------------------------
+# --ignore-failed-sources: a kdlabs-local source left pointing at a deleted checkout must not stop the install.
 installed=$(dotnet tool list -g 2>/dev/null | awk 'tolower($1)=="microsoft.dotnet-interactive"{print $2}')
 if [ "$installed" != "$interactive_version" ]; then
   [ $check_only = 1 ] && fail "dotnet-interactive $interactive_version is not installed (found: ${installed:-none}). Run scripts/setup-kernel.sh."
   if [ -n "$installed" ]; then
     say "updating dotnet-interactive $installed -> $interactive_version"
-    dotnet tool update -g Microsoft.dotnet-interactive --version "$interactive_version" >/dev/null
+    dotnet tool update -g Microsoft.dotnet-interactive --version "$interactive_version" --ignore-failed-sources >/dev/null
   else
     say "installing dotnet-interactive $interactive_version (dotnet tool)"
-    dotnet tool install -g Microsoft.dotnet-interactive --version "$interactive_version" >/dev/null
+    dotnet tool install -g Microsoft.dotnet-interactive --version "$interactive_version" --ignore-failed-sources >/dev/null
   fi
 fi
 
