@@ -186,6 +186,9 @@
     }
     const answer = await res.json().catch(() => ({ error: `HTTP ${res.status}` }));
     if (!res.ok) {
+      // The newest submission was refused, so the page follows no run: an older run's progress must not overwrite
+      // the refusal (the server keeps that run going; its result is cached as usual).
+      if (seq === state.seq && state.source) { state.source.close(); state.source = null; state.runId = null; }
       showError(answer.error || `HTTP ${res.status}`, answer.field);
       setStatus(res.status === 400 ? 'Not started: fix the highlighted value.' : 'Not started.');
       return;
