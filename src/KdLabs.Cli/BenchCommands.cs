@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using KdLabs.Data;
 using KdLabs.Experiments;
+using KdLabs.Infrastructure;
 
 namespace KdLabs.Cli;
 

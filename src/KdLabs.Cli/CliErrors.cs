@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text;
 using KdLabs.Data;
+using KdLabs.Infrastructure;
 using KdLabs.Training;
 
 namespace KdLabs.Cli;

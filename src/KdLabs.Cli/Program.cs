@@ -1,10 +1,16 @@
 using System.CommandLine;
 using KdLabs.Cli;
+using KdLabs.Training;
 
 if (Console.IsOutputRedirected)
 {
     // Logs and CI capture output at 80 columns by default, which folds the result tables beyond reading.
     Spectre.Console.AnsiConsole.Profile.Width = 160;
+}
+
+if (!Console.IsOutputRedirected && Spectre.Console.AnsiConsole.Profile.Capabilities.Interactive)
+{
+    TrainingProgress.SetDefault(() => new SpectreTrainingProgress());
 }
 
 var root = new RootCommand("kdlabs: knowledge-distillation labs on TorchSharp. Runs experiments and notebooks.");

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using KdLabs.Course;
 using KdLabs.Data;
+using KdLabs.Infrastructure;
 
 namespace KdLabs.Cli;
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using KdLabs.Data;
+using KdLabs.Infrastructure;
 
 namespace KdLabs.Studio;
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using KdLabs.Data;
 using KdLabs.Evaluation;
 using KdLabs.Experiments;
+using KdLabs.Infrastructure;
 using KdLabs.Losses;
 using KdLabs.Models;
 using KdLabs.Training;

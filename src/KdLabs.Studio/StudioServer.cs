@@ -1,11 +1,12 @@
 using System.Net;
 using System.Reflection;
 using System.Text.Json;
+using KdLabs.Infrastructure;
 using KdLabs.Plots;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -37,7 +38,7 @@ public sealed class StudioServer : IAsyncDisposable
     /// <summary>Starts listening on 127.0.0.1:<see cref="StudioOptions.Port"/> (0: a free port) over a started engine.</summary>
     public static async Task<StudioServer> StartAsync(StudioEngine engine, Action<string> log, CancellationToken cancel = default)
     {
-        var store = new ResultStore(engine.Options.ResultsDirectory ?? Path.Combine(Data.KdLabsPaths.CacheDirectory, "studio", "results"));
+        var store = new ResultStore(engine.Options.ResultsDirectory ?? Path.Combine(Infrastructure.KdLabsPaths.CacheDirectory, "studio", "results"));
         store.LoadSaved(log);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, Args = [] });
         builder.Logging.ClearProviders();

@@ -1,4 +1,5 @@
 using KdLabs.Data;
+using KdLabs.Infrastructure;
 using KdLabs.Notebooks.Execution;
 
 namespace KdLabs.Notebooks.Tests;

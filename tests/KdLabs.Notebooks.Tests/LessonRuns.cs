@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using KdLabs.Data;
+using KdLabs.Infrastructure;
 using KdLabs.Notebooks.Execution;
 
 namespace KdLabs.Notebooks.Tests;

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using KdLabs.Data;
+using KdLabs.Infrastructure;
 
 namespace KdLabs.Studio.Tests;
 

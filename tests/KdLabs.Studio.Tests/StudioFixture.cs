@@ -1,4 +1,5 @@
 using KdLabs.Data;
+using KdLabs.Infrastructure;
 using KdLabs.Training;
 
 namespace KdLabs.Studio.Tests;

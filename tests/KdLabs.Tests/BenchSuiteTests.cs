@@ -1,7 +1,7 @@
 using KdLabs.Data;
 using KdLabs.Experiments;
+using KdLabs.Infrastructure;
 using KdLabs.Models;
-using KdLabs.Platform;
 using static TorchSharp.torch;
 
 namespace KdLabs.Tests;

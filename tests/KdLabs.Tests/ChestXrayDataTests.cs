@@ -1,4 +1,5 @@
 using KdLabs.Data;
+using KdLabs.Infrastructure;
 using SkiaSharp;
 
 namespace KdLabs.Tests;
@@ -147,7 +148,7 @@ public class ChestXrayDataTests
         SyntheticChestXray.Generate(b, 24, seed: 5, pixelSize: 48);
         SyntheticChestXray.Generate(c, 24, seed: 6, pixelSize: 48);
         string[] Hashes(string root) => Directory.GetFiles(root, "*.jpeg", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
-            .Select(f => Path.GetRelativePath(root, f) + MnistFiles.FileSha256(f)).ToArray();
+            .Select(f => Path.GetRelativePath(root, f) + FileHash.Sha256(f)).ToArray();
         Assert.Equal(Hashes(a), Hashes(b));
         Assert.NotEqual(Hashes(a), Hashes(c));
         Assert.True(SyntheticChestXray.IsSynthetic(a));

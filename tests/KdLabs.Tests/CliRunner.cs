@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using KdLabs.Infrastructure;
 
 namespace KdLabs.Tests;
 
@@ -12,7 +13,7 @@ internal static class CliRunner
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = Data.KdLabsPaths.RepositoryRoot!,
+            WorkingDirectory = Infrastructure.KdLabsPaths.RepositoryRoot!,
         };
         using var process = Process.Start(psi)!;
         var stderr = process.StandardError.ReadToEndAsync();

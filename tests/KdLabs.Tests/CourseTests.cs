@@ -5,6 +5,7 @@ using System.Xml.Linq;
 using KdLabs.Course;
 using KdLabs.Data;
 using KdLabs.Experiments;
+using KdLabs.Infrastructure;
 using KdLabs.Losses;
 using static TorchSharp.torch;
 

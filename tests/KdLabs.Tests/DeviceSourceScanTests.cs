@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using KdLabs.Infrastructure;
 
 namespace KdLabs.Tests;
 
@@ -35,7 +36,7 @@ public sealed partial class DeviceSourceScanTests
     [Fact]
     public void EveryTensorFactoryInTheLibraryNamesItsDevice()
     {
-        string root = Path.Combine(Data.KdLabsPaths.RepositoryRoot!, "src", "KdLabs");
+        string root = Path.Combine(Infrastructure.KdLabsPaths.RepositoryRoot!, "src", "KdLabs");
         var offenders = new List<string>();
         var used = new HashSet<(string, string)>();
         foreach (string path in Directory.EnumerateFiles(root, "*.cs", SearchOption.AllDirectories))

@@ -1,4 +1,5 @@
 using KdLabs.Data;
+using KdLabs.Infrastructure;
 using KdLabs.Losses;
 using KdLabs.Models;
 using KdLabs.Training;

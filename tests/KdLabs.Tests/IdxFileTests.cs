@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using KdLabs.Data;
+using KdLabs.Infrastructure;
 
 namespace KdLabs.Tests;
 

@@ -1,3 +1,4 @@
+using KdLabs.Infrastructure;
 using KdLabs.Losses;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -142,8 +143,8 @@ public class SeedMixerTests
     public void SubSeedsAreFixedValuesNotPerProcessHashes()
     {
         // HashCode.Combine would give another value in every process; these must never change.
-        Assert.Equal(KdLabs.Data.SeedMixer.Mix(1, 2, 3), KdLabs.Data.SeedMixer.Mix(1, 2, 3));
-        Assert.NotEqual(KdLabs.Data.SeedMixer.Mix(1, 2, 3), KdLabs.Data.SeedMixer.Mix(1, 3, 2));
+        Assert.Equal(KdLabs.Infrastructure.SeedMixer.Mix(1, 2, 3), KdLabs.Infrastructure.SeedMixer.Mix(1, 2, 3));
+        Assert.NotEqual(KdLabs.Infrastructure.SeedMixer.Mix(1, 2, 3), KdLabs.Infrastructure.SeedMixer.Mix(1, 3, 2));
         Assert.Equal(new long[] { 4, 1, 9, 5, 6 }, KdLabs.Data.BatchLoader.EpochOrder(10, true, 1, 1)[..5]);
     }
 }

@@ -1,4 +1,4 @@
-using KdLabs.Platform;
+using KdLabs.Infrastructure;
 
 namespace KdLabs.Tests;
 

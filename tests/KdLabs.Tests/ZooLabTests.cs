@@ -1,5 +1,6 @@
 using System.Text.Json;
 using KdLabs.Experiments;
+using KdLabs.Infrastructure;
 
 namespace KdLabs.Tests;
 
@@ -87,7 +88,7 @@ public class ZooLabTests
     {
         string path = Path.Combine(TestData.TempDirectory(), "results.json");
         File.WriteAllText(path, "{\"Rows\": 3}");
-        var error = Assert.Throws<Data.DataFormatException>(() => ZooReport.Read(path));
+        var error = Assert.Throws<Infrastructure.DataFormatException>(() => ZooReport.Read(path));
         Assert.Contains(path, error.Message);
         Assert.Contains("kdlabs zoo mnist", error.Message);
     }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using KdLabs.Data;
+using KdLabs.Infrastructure;
 using KdLabs.Models;
 using KdLabs.Training;
 

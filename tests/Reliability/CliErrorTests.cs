@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using KdLabs.Data;
+using KdLabs.Infrastructure;
 
 namespace KdLabs.Tests.Reliability;
 

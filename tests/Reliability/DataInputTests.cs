@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using KdLabs.Data;
+using KdLabs.Infrastructure;
 using KdLabs.Models;
 using KdLabs.Training;
 using static TorchSharp.torch;

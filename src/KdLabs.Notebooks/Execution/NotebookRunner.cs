@@ -1,7 +1,8 @@
-using KdLabs.Data;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using KdLabs.Data;
+using KdLabs.Infrastructure;
 using KdLabs.Notebooks.Format;
 using KdLabs.Notebooks.Formatting;
 using KdLabs.Notebooks.Parameters;

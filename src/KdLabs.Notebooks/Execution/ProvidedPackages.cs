@@ -41,7 +41,6 @@ public static class ProvidedPackages
         var plotly = typeof(Plotly.NET.GenericChart).Assembly;
         var plotlyCSharp = typeof(Plotly.NET.CSharp.Chart).Assembly;
         var dataAnalysis = typeof(Microsoft.Data.Analysis.DataFrame).Assembly;
-        var spectre = typeof(Spectre.Console.AnsiConsole).Assembly;
         var skia = typeof(SkiaSharp.SKBitmap).Assembly;
 
         var list = new List<ProvidedPackage>();
@@ -55,7 +54,6 @@ public static class ProvidedPackages
         list.Add(Make("Plotly.NET", plotly));
         list.Add(Make("Plotly.NET.CSharp", plotlyCSharp));
         list.Add(Make("Microsoft.Data.Analysis", dataAnalysis));
-        list.Add(Make("Spectre.Console", spectre));
         list.Add(Make("SkiaSharp", skia));
         return list;
     }

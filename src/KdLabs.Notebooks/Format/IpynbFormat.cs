@@ -1,8 +1,9 @@
-using KdLabs.Data;
-using System.Text;
 using System.Text.Encodings.Web;
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json;
+using System.Text;
+using KdLabs.Data;
+using KdLabs.Infrastructure;
 
 namespace KdLabs.Notebooks.Format;
 

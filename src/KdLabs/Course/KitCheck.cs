@@ -1,8 +1,9 @@
 using System.IO.Compression;
-using System.Reflection;
 using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
+using System.Reflection;
 using KdLabs.Data;
+using KdLabs.Infrastructure;
 
 namespace KdLabs.Course;
 

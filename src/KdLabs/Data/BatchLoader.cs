@@ -1,3 +1,4 @@
+using KdLabs.Infrastructure;
 using static TorchSharp.torch;
 
 namespace KdLabs.Data;

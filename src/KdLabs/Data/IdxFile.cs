@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using KdLabs.Infrastructure;
 
 namespace KdLabs.Data;
 

@@ -1,3 +1,4 @@
+using KdLabs.Infrastructure;
 using static TorchSharp.torch;
 
 namespace KdLabs.Data;
@@ -67,7 +68,7 @@ public static class MnistDataset
         string actual;
         try
         {
-            actual = MnistFiles.FileSha256(path);
+            actual = FileHash.Sha256(path);
         }
         catch (UnauthorizedAccessException e)
         {

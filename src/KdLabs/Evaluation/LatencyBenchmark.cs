@@ -17,7 +17,7 @@ public static class LatencyBenchmark
         try
         {
             using var noGrad = no_grad();
-            var device = Training.ComputeDevice.Of(model);
+            var device = Infrastructure.ComputeDevice.Of(model);
             using var input = randn([batchSize, .. inputShape]).to(device);
             var times = new double[repeats];
             for (int i = -warmup; i < repeats; i++)
@@ -27,7 +27,7 @@ public static class LatencyBenchmark
                 {
                     model.forward(input);
                     // CUDA kernels run asynchronously: wait for them before reading the clock.
-                    Training.ComputeDevice.Synchronize(device);
+                    Infrastructure.ComputeDevice.Synchronize(device);
                 }
                 sw.Stop();
                 if (i >= 0)

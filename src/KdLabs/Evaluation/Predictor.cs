@@ -13,12 +13,12 @@ public static class Predictor
     /// The model's logits for every sample, in dataset order (N × classes, float32). The model is put
     /// in eval mode for the pass (dropout off, batch-norm running statistics) and restored afterwards.
     /// The default batch of 64 dates from when the CNN teacher ran 8–10× slower per image in batches of 256 or 1,024
-    /// on the 2-core CPU (fresh kernel pages per buffer, since fixed by <see cref="Platform.NativeAllocator"/>); it stays
+    /// on the 2-core CPU (fresh kernel pages per buffer, since fixed by <see cref="Infrastructure.NativeAllocator"/>); it stays
     /// 64 so that documented results reproduce (<c>kdlabs bench</c> checks whether other batch sizes give the same bits).
     /// </summary>
     public static Tensor Logits(nn.Module<Tensor, Tensor> model, InMemoryDataset data, int batchSize = DefaultBatchSize)
     {
-        var modelDevice = Training.ComputeDevice.Of(model);
+        var modelDevice = Infrastructure.ComputeDevice.Of(model);
         if (modelDevice.type != data.Device.type || modelDevice.index != data.Device.index)
         {
             throw new ArgumentException($"The model is on {modelDevice} but {data.Name} is on {data.Device}: move one to the other first (e.g. model.to(data.Device)).", nameof(model));

@@ -1,8 +1,9 @@
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json;
+using System.Text;
 using KdLabs.Data;
+using KdLabs.Infrastructure;
 
 namespace KdLabs.Experiments;
 
@@ -137,7 +138,7 @@ public static class BenchReport
         }
         sb.AppendLine("## How to read it");
         sb.AppendLine();
-        sb.AppendLine("- **Allocator.** The kit sets glibc's `mallopt` when its assembly loads (`src/KdLabs/Platform/NativeAllocator.cs`):");
+        sb.AppendLine("- **Allocator.** The kit sets glibc's `mallopt` when its assembly loads (`src/KdLabs/Infrastructure/NativeAllocator.cs`):");
         sb.AppendLine("  no per-buffer `mmap`, 1 GiB trim threshold, 64 MiB top pad. Without it every large buffer is fresh, zero-filled");
         sb.AppendLine("  pages from the kernel (one minor page fault per 4 KiB); the `allocator on/off` row and the page-fault checks measure");
         sb.AppendLine("  that in two child processes, and their logit hashes show the results are bit-identical. `KDLABS_ALLOCATOR=off`,");
@@ -145,7 +146,7 @@ public static class BenchReport
         sb.AppendLine("- **Evaluation batch size.** Logits at other batch sizes are compared bit for bit with batch 64 above: where they");
         sb.AppendLine("  differ in their last bits, the default evaluation batch (64) stays, because a KD student follows its teacher's");
         sb.AppendLine("  cached logits and documented results must reproduce.");
-        sb.AppendLine("- **Fast CPU path (opt-in).** `KDLABS_FAST_CPU=1` (or `KdLabs.Platform.FastCpu.Enabled = true` before building");
+        sb.AppendLine("- **Fast CPU path (opt-in).** `KDLABS_FAST_CPU=1` (or `KdLabs.Infrastructure.FastCpu.Enabled = true` before building");
         sb.AppendLine("  models) gives the MNIST CNNs channels-last conv2 weights (so conv2, its ReLU and the max-pool run NHWC) and a");
         sb.AppendLine("  `rand_like(x).ge_(p)` dropout mask instead of libtorch's serial `bernoulli_`. Both change the numbers (another");
         sb.AppendLine("  summation order; another random stream), so it is off by default; it is meant to become the default once the");

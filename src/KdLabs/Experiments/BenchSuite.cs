@@ -3,9 +3,9 @@ using System.Globalization;
 using System.Security.Cryptography;
 using KdLabs.Data;
 using KdLabs.Evaluation;
+using KdLabs.Infrastructure;
 using KdLabs.Losses;
 using KdLabs.Models;
-using KdLabs.Platform;
 using KdLabs.Training;
 using static TorchSharp.torch;
 

@@ -1,10 +1,11 @@
-using TorchSharp;
 using System.Diagnostics;
 using KdLabs.Data;
 using KdLabs.Evaluation;
+using KdLabs.Infrastructure;
 using KdLabs.Losses;
 using KdLabs.Models;
 using KdLabs.Training;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace KdLabs.Experiments;
@@ -328,7 +329,7 @@ public sealed class ChestXrayLab : IDisposable
 
     private string TeacherCacheDirectory()
     {
-        string weights = Options.WeightsPath is null ? "scratch" : MnistFiles.FileSha256(Options.WeightsPath);
+        string weights = Options.WeightsPath is null ? "scratch" : FileHash.Sha256(Options.WeightsPath);
         string key = $"resnet18|{Options.TeacherTrainer(null).Fingerprint()}|freeze={Options.FreezeBackbone}|weights={weights}|{DataKey()}{(Train.Device.type == DeviceType.CPU ? "" : $"|device={Train.Device.type}")}";
         return Path.Combine(KdLabsPaths.CacheDirectory, "teachers", $"resnet18-xray-{TextHash.Sha256(key)[..16]}");
     }

@@ -1,4 +1,5 @@
 using KdLabs.Data;
+using KdLabs.Infrastructure;
 using KdLabs.Training;
 
 namespace KdLabs.Experiments;
@@ -78,7 +79,7 @@ public sealed record ChestXrayOptions
     /// <summary>Repeats per latency measurement.</summary>
     public int LatencyRepeats { get; init; } = 20;
 
-    /// <summary>Where training and evaluation run: auto (CUDA when available, else the CPU), cpu, cuda, cuda:N or mps. See <see cref="Training.ComputeDevice"/>.</summary>
+    /// <summary>Where training and evaluation run: auto (CUDA when available, else the CPU), cpu, cuda, cuda:N or mps. See <see cref="Infrastructure.ComputeDevice"/>.</summary>
     public string Device { get; init; } = "auto";
 
     /// <summary>Also time both architectures at 224 px, the walk-through's size, for its speed-up claim.</summary>
@@ -131,7 +132,7 @@ public sealed record ChestXrayOptions
     public void Validate()
     {
         Loading().Validate();
-        Training.ComputeDevice.Validate(Device);
+        Infrastructure.ComputeDevice.Validate(Device);
         if (ImageSize % 2 != 0)
         {
             throw new ArgumentOutOfRangeException(nameof(ImageSize), ImageSize, "The image size must be even (the student halves it with a 2×2 max-pool).");

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using KdLabs.Data;
 using KdLabs.Evaluation;
+using KdLabs.Infrastructure;
 using KdLabs.Plots;
 using KdLabs.Training;
 

@@ -1,3 +1,4 @@
+using KdLabs.Infrastructure;
 using KdLabs.Training;
 using static TorchSharp.torch;
 

@@ -1,3 +1,4 @@
+using KdLabs.Infrastructure;
 using KdLabs.Training;
 
 namespace KdLabs.Experiments;
@@ -79,7 +80,7 @@ public sealed record MnistDistillationOptions
     /// <summary>Repeats per latency measurement.</summary>
     public int LatencyRepeats { get; init; } = 30;
 
-    /// <summary>Where training and evaluation run: auto (CUDA when available, else the CPU), cpu, cuda, cuda:N or mps. See <see cref="Training.ComputeDevice"/>.</summary>
+    /// <summary>Where training and evaluation run: auto (CUDA when available, else the CPU), cpu, cuda, cuda:N or mps. See <see cref="Infrastructure.ComputeDevice"/>.</summary>
     public string Device { get; init; } = "auto";
 
     /// <summary>The options with smoke-mode limits applied.</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using KdLabs.Data;
+using KdLabs.Infrastructure;
 using KdLabs.Plots;
 using KdLabs.Training;
 

@@ -4,6 +4,7 @@ using KdLabs.Data;
 using KdLabs.Plots;
 using Plotly.NET;
 using CSharpChart = Plotly.NET.CSharp.Chart;
+using KdLabs.Infrastructure;
 
 namespace KdLabs.Experiments;
 

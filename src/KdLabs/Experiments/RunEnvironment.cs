@@ -9,7 +9,7 @@ public static class RunEnvironment
     /// E.g. "Debian GNU/Linux 13, 2 cores (AMD EPYC …), .NET 10.0.1, TorchSharp 0.107.0, CPU", ending in the device the
     /// numbers were measured on ("CPU", or e.g. "cuda:0").
     /// </summary>
-    public static string Describe(Training.ComputeDevice? device = null)
+    public static string Describe(Infrastructure.ComputeDevice? device = null)
     {
         string cpu = "";
         try

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using KdLabs.Data;
 using KdLabs.Evaluation;
+using KdLabs.Infrastructure;
 using KdLabs.Models;
 using KdLabs.Training;
 using static TorchSharp.torch;

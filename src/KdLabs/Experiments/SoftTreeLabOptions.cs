@@ -42,7 +42,7 @@ public sealed record SoftTreeLabOptions : ILabOptions<SoftTreeLabOptions>
     /// <summary>Torch intra-op threads (null: leave torch's default).</summary>
     public int? Threads { get; init; }
 
-    /// <summary>Where training and evaluation run: auto (CUDA when available, else the CPU), cpu, cuda, cuda:N or mps. See <see cref="Training.ComputeDevice"/>.</summary>
+    /// <summary>Where training and evaluation run: auto (CUDA when available, else the CPU), cpu, cuda, cuda:N or mps. See <see cref="Infrastructure.ComputeDevice"/>.</summary>
     public string Device { get; init; } = "auto";
 
     /// <summary>Where results.json, report.html and checkpoints go.</summary>
@@ -67,7 +67,7 @@ public sealed record SoftTreeLabOptions : ILabOptions<SoftTreeLabOptions>
     public void Validate()
     {
         Teacher.Validate();
-        Training.ComputeDevice.Validate(Device);
+        Infrastructure.ComputeDevice.Validate(Device);
         if (Tree.Jitter is < 0 or > 8)
         {
             throw new ArgumentOutOfRangeException(nameof(Tree), Tree.Jitter, "The jitter (--jitter) must be between 0 and 8 pixels.");

@@ -1,11 +1,12 @@
-using TorchSharp;
 using System.Diagnostics;
 using System.Text.Json;
 using KdLabs.Data;
 using KdLabs.Evaluation;
+using KdLabs.Infrastructure;
 using KdLabs.Losses;
 using KdLabs.Models;
 using KdLabs.Training;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace KdLabs.Experiments;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using KdLabs.Data;
 using KdLabs.Evaluation;
+using KdLabs.Infrastructure;
 using KdLabs.Losses;
 using KdLabs.Models;
 using KdLabs.Training;

@@ -1,3 +1,4 @@
+using KdLabs.Infrastructure;
 using KdLabs.Training;
 
 namespace KdLabs.Experiments;
@@ -69,7 +70,7 @@ public sealed record ZooOptions : ILabOptions<ZooOptions>
     /// <summary>Torch threads, or null for torch's choice.</summary>
     public int? Threads { get; init; }
 
-    /// <summary>Where training and evaluation run: auto (CUDA when available, else the CPU), cpu, cuda, cuda:N or mps. See <see cref="Training.ComputeDevice"/>.</summary>
+    /// <summary>Where training and evaluation run: auto (CUDA when available, else the CPU), cpu, cuda, cuda:N or mps. See <see cref="Infrastructure.ComputeDevice"/>.</summary>
     public string Device { get; init; } = "auto";
 
     /// <summary>Folder for results, the report and checkpoints.</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using KdLabs.Infrastructure;
 using KdLabs.Plots;
 
 namespace KdLabs.Experiments;
@@ -28,7 +29,7 @@ public static class ZooReport
     public static void Write(ZooResult result, string directory)
     {
         Directory.CreateDirectory(directory);
-        Data.AtomicFile.WriteAllText(Path.Combine(directory, "results.md"), Markdown(result));
+        Infrastructure.AtomicFile.WriteAllText(Path.Combine(directory, "results.md"), Markdown(result));
         Html(result).Save(Path.Combine(directory, "report.html"));
     }
 
@@ -40,11 +41,11 @@ public static class ZooReport
             var result = System.Text.Json.JsonSerializer.Deserialize<ZooResult>(File.ReadAllText(resultsJson));
             return result is { Rows: not null, Options: not null }
                 ? result
-                : throw new Data.DataFormatException(resultsJson, "Rows", "missing", "Give the results.json that kdlabs zoo mnist writes.");
+                : throw new Infrastructure.DataFormatException(resultsJson, "Rows", "missing", "Give the results.json that kdlabs zoo mnist writes.");
         }
         catch (System.Text.Json.JsonException e)
         {
-            throw new Data.DataFormatException(resultsJson, e.Path ?? "(document)", $"not a zoo result ({e.Message})", "Give the results.json that kdlabs zoo mnist writes, or run it again.");
+            throw new Infrastructure.DataFormatException(resultsJson, e.Path ?? "(document)", $"not a zoo result ({e.Message})", "Give the results.json that kdlabs zoo mnist writes, or run it again.");
         }
     }
 

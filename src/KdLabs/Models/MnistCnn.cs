@@ -1,5 +1,6 @@
-using TorchSharp;
+using KdLabs.Infrastructure;
 using TorchSharp.Modules;
+using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
@@ -20,7 +21,7 @@ public sealed class MnistCnn : Module<Tensor, Tensor>, IStagedModel, IFeatureMod
     private readonly Linear fc1;
     private readonly Dropout dropout2;
     private readonly Linear fc2;
-    private readonly bool fastCpu = Platform.FastCpu.Enabled;
+    private readonly bool fastCpu = Infrastructure.FastCpu.Enabled;
 
     /// <summary>Builds the network with the given channel and hidden widths.</summary>
     public MnistCnn(int channels1, int channels2, int hidden, int classes = 10, string name = "MnistCnn") : base(name)
@@ -34,8 +35,8 @@ public sealed class MnistCnn : Module<Tensor, Tensor>, IStagedModel, IFeatureMod
         RegisterComponents();
         if (fastCpu)
         {
-            // Opt-in (Platform.FastCpu): same initial values, NHWC layout, so conv2 and the max-pool run channels-last.
-            Platform.FastCpu.UseChannelsLast(conv2);
+            // Opt-in (Infrastructure.FastCpu): same initial values, NHWC layout, so conv2 and the max-pool run channels-last.
+            Infrastructure.FastCpu.UseChannelsLast(conv2);
         }
     }
 
@@ -89,8 +90,8 @@ public sealed class MnistCnn : Module<Tensor, Tensor>, IStagedModel, IFeatureMod
         var x = functional.max_pool2d(a2, 2);
         if (fastCpu)
         {
-            x = Platform.FastCpu.Dropout(x, 0.25, training).flatten(1);
-            x = Platform.FastCpu.Dropout(functional.relu(fc1.forward(x)), 0.5, training);
+            x = Infrastructure.FastCpu.Dropout(x, 0.25, training).flatten(1);
+            x = Infrastructure.FastCpu.Dropout(functional.relu(fc1.forward(x)), 0.5, training);
             return fc2.forward(x);
         }
         x = dropout1.forward(x).flatten(1);

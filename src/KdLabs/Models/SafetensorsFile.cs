@@ -1,8 +1,9 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using KdLabs.Data;
+using KdLabs.Infrastructure;
 using TorchSharp;
 using static TorchSharp.torch;
 

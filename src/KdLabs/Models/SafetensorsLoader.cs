@@ -1,4 +1,5 @@
 using KdLabs.Data;
+using KdLabs.Infrastructure;
 using TorchSharp;
 using static TorchSharp.torch;
 

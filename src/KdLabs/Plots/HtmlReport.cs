@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using KdLabs.Data;
+using KdLabs.Infrastructure;
 using Plotly.NET;
 
 namespace KdLabs.Plots;

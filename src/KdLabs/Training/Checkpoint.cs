@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using KdLabs.Data;
+using KdLabs.Infrastructure;
 using static TorchSharp.torch;
 
 namespace KdLabs.Training;
@@ -72,10 +73,10 @@ public static class Checkpoint
                 string optimizerPath = Path.Combine(staging, OptimizerFile);
                 optimizer.save_state_dict(optimizerPath);
                 Flush(optimizerPath);
-                optimizerSha = MnistFiles.FileSha256(optimizerPath);
+                optimizerSha = FileHash.Sha256(optimizerPath);
                 Pause();
             }
-            var withHash = state with { ModelSha256 = MnistFiles.FileSha256(modelPath), OptimizerSha256 = optimizerSha };
+            var withHash = state with { ModelSha256 = FileHash.Sha256(modelPath), OptimizerSha256 = optimizerSha };
             string statePath = Path.Combine(staging, StateFile);
             File.WriteAllText(statePath, JsonSerializer.Serialize(withHash, JsonOptions));
             Flush(statePath);
@@ -179,7 +180,7 @@ public static class Checkpoint
         {
             throw new DataFormatException(statePath, "state", "incomplete (a field is missing)", fix);
         }
-        string actual = MnistFiles.FileSha256(modelPath);
+        string actual = FileHash.Sha256(modelPath);
         if (actual != state.ModelSha256)
         {
             throw new DataFormatException(modelPath, "SHA-256", $"{actual} does not match {state.ModelSha256} in {StateFile}",
@@ -188,7 +189,7 @@ public static class Checkpoint
         if (state.OptimizerSha256 is { } expected)
         {
             string optimizerPath = Path.Combine(dir, OptimizerFile);
-            string got = File.Exists(optimizerPath) ? MnistFiles.FileSha256(optimizerPath) : "missing";
+            string got = File.Exists(optimizerPath) ? FileHash.Sha256(optimizerPath) : "missing";
             if (got != expected)
             {
                 throw new DataFormatException(optimizerPath, "SHA-256", $"{got} does not match {expected} in {StateFile}", fix);

@@ -1,6 +1,7 @@
-using TorchSharp;
 using KdLabs.Data;
+using KdLabs.Infrastructure;
 using KdLabs.Models;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace KdLabs.Training;

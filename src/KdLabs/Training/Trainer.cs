@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using KdLabs.Data;
 using KdLabs.Evaluation;
-using TorchSharp;
+using KdLabs.Infrastructure;
 using TorchSharp.Modules;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace KdLabs.Training;

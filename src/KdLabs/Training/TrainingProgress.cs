@@ -1,5 +1,3 @@
-using Spectre.Console;
-
 namespace KdLabs.Training;
 
 /// <summary>Chooses how to show training progress.</summary>
@@ -8,11 +6,16 @@ public static class TrainingProgress
     /// <summary>No output.</summary>
     public static ITrainingProgress Silent { get; } = new SilentProgress();
 
-    /// <summary>A live bar on an interactive terminal, one line per epoch otherwise (redirected output, CI, notebooks).</summary>
-    public static ITrainingProgress Default() =>
-        !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive
-            ? new SpectreTrainingProgress()
-            : new LineTrainingProgress();
+    private static Func<ITrainingProgress> factory = () => new LineTrainingProgress();
+
+    /// <summary>
+    /// The progress a lab or trainer uses when given none: one line per epoch on standard output (notebooks, logs, CI),
+    /// unless the host installed another with <see cref="SetDefault"/> (the CLI installs a live bar on a terminal).
+    /// </summary>
+    public static ITrainingProgress Default() => factory();
+
+    /// <summary>Installs the host's progress display; the library itself never draws to a terminal.</summary>
+    public static void SetDefault(Func<ITrainingProgress> create) => factory = create ?? throw new ArgumentNullException(nameof(create));
 
     private sealed class SilentProgress : ITrainingProgress, IProgressSink
     {

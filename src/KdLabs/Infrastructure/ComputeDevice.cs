@@ -2,7 +2,7 @@ using System.Diagnostics;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace KdLabs.Training;
+namespace KdLabs.Infrastructure;
 
 /// <summary>
 /// The device a lab trains and evaluates on, chosen from <c>auto</c>, <c>cpu</c>, <c>cuda</c>, <c>cuda:N</c> or

@@ -1,10 +1,11 @@
+using KdLabs.Training;
 using Spectre.Console;
 
-namespace KdLabs.Training;
+namespace KdLabs.Cli;
 
 /// <summary>
 /// A live Spectre.Console progress bar per epoch with loss, accuracy and images/s, for interactive
-/// terminals. <see cref="TrainingProgress.Default"/> picks line output when the console is redirected.
+/// terminals; the CLI installs it as <see cref="TrainingProgress.Default"/> when the console is interactive.
 /// </summary>
 public sealed class SpectreTrainingProgress(IAnsiConsole? console = null) : ITrainingProgress
 {

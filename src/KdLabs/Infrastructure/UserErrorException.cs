@@ -1,4 +1,4 @@
-namespace KdLabs.Data;
+namespace KdLabs.Infrastructure;
 
 /// <summary>
 /// An expected failure caused by the input, the settings or the machine (a missing tool, a refused download), not by

@@ -1,4 +1,4 @@
-namespace KdLabs.Data;
+namespace KdLabs.Infrastructure;
 
 /// <summary>
 /// Derives sub-seeds (per epoch, per batch) from the run seed with SplitMix64. Unlike

@@ -1,4 +1,4 @@
-namespace KdLabs.Data;
+namespace KdLabs.Infrastructure;
 
 /// <summary>
 /// Writes files so that a reader never sees a half-written one: the content goes to a temporary file

@@ -1,4 +1,4 @@
-namespace KdLabs.Data;
+namespace KdLabs.Infrastructure;
 
 /// <summary>
 /// Where the kit keeps data and runs. The data folder is <c>$KDLABS_DATA</c> when set, otherwise the

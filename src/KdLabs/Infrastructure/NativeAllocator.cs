@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace KdLabs.Platform;
+namespace KdLabs.Infrastructure;
 
 /// <summary>What <see cref="NativeAllocator.Configure"/> did, for benchmark reports and diagnostics.</summary>
 /// <param name="Applied">True when the settings below were set in this process.</param>

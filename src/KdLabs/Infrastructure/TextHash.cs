@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace KdLabs.Data;
+namespace KdLabs.Infrastructure;
 
 /// <summary>SHA-256 of a text, as lowercase hex: the key behind cache and checkpoint folder names.</summary>
 public static class TextHash

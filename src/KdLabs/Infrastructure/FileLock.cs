@@ -1,4 +1,4 @@
-namespace KdLabs.Data;
+namespace KdLabs.Infrastructure;
 
 /// <summary>
 /// An exclusive lock held through a lock file, across threads and processes (two test runs or two

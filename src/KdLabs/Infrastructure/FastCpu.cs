@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace KdLabs.Platform;
+namespace KdLabs.Infrastructure;
 
 /// <summary>
 /// The opt-in fast CPU path of the MNIST CNNs: channels-last (NHWC) convolution weights, so libtorch's oneDNN

@@ -1,4 +1,4 @@
-namespace KdLabs.Data;
+namespace KdLabs.Infrastructure;
 
 /// <summary>
 /// A data file or folder that cannot be used as it is. The message names the file, the field that is
