@@ -110,7 +110,7 @@ internal static class BenchCommands
 
         var from = new Option<string>("--from") { Description = "A suite JSON, or a folder whose newest suite-*.json is used.", DefaultValueFactory = _ => Path.Combine("runs", "bench") };
         var mdOut = new Option<string>("--out") { Description = "Markdown file to write.", DefaultValueFactory = _ => Path.Combine("docs", "benchmarks.md") };
-        var render = new Command("render", "Generates docs/benchmarks.md from a `kdlabs bench` result.") { from, mdOut };
+        var render = new Command("render", "Generates docs/benchmarks.md from a `kdlabs bench` result and the newest `kdlabs bench studio` result beside it.") { from, mdOut };
         render.SetAction(parse => CliErrors.Guard(() =>
         {
             string source = parse.GetValue(from)!;
@@ -118,8 +118,11 @@ internal static class BenchCommands
                 ?? throw new FileNotFoundException($"{source}: no suite-*.json here. Run `kdlabs bench` first, or pass --from with a result file.");
             var result = BenchReport.Load(file);
             string md = parse.GetValue(mdOut)!;
-            AtomicFile.WriteAllText(md, BenchReport.Markdown(result, Path.GetRelativePath(Path.GetDirectoryName(Path.GetFullPath(md))!, Path.GetFullPath(file))));
-            Console.WriteLine($"{md}: rendered from {file}");
+            string? studioFile = StudioBenchReport.Newest(Directory.Exists(source) ? source : Path.GetDirectoryName(Path.GetFullPath(file))!);
+            var studio = studioFile is null ? null : StudioBenchReport.Load(studioFile);
+            string Relative(string f) => Path.GetRelativePath(Path.GetDirectoryName(Path.GetFullPath(md))!, Path.GetFullPath(f));
+            AtomicFile.WriteAllText(md, BenchReport.Markdown(result, Relative(file), studio, studioFile is null ? null : Relative(studioFile)));
+            Console.WriteLine($"{md}: rendered from {file}" + (studioFile is null ? " (no studio-*.json: the Studio section says none is recorded)" : $" and {studioFile}"));
             return 0;
         }));
         bench.Subcommands.Add(render);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using KdLabs.Experiments;
 using KdLabs.Studio;
 using KdLabs.Training;
 
@@ -64,7 +65,8 @@ internal static class StudioCommands
         var smoke = new Option<bool>("--smoke") { Description = "Smoke-sized teacher and data." };
         var threads = CommonOptions.Threads();
         var (trainLimit, teacherEpochs) = TeacherOptions();
-        var command = new Command("studio", "Time to a small student's first streamed point and first test accuracy, and a 10k-image 1-epoch run, through the studio's scheduler.") { rounds, smoke, threads, trainLimit, teacherEpochs };
+        var outDir = new Option<string>("--out") { Description = "Folder for the result JSON (studio-*.json; `kdlabs bench render` reads the newest).", DefaultValueFactory = _ => Path.Combine("runs", "bench") };
+        var command = new Command("studio", "Time to a small student's first streamed point and first test accuracy, and a 10k-image 1-epoch run, through the studio's scheduler; written to runs/bench/studio-*.json.") { rounds, smoke, threads, trainLimit, teacherEpochs, outDir };
         command.SetAction(parse => CliErrors.Guard(() =>
         {
             SetThreads(parse.GetValue(threads));
@@ -76,16 +78,43 @@ internal static class StudioCommands
             string results = Path.Combine(Path.GetTempPath(), "kdlabs-bench-studio-" + Guid.NewGuid().ToString("N")[..8]);
             try
             {
+                string started = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
                 var options = new StudioOptions { Smoke = parse.GetValue(smoke), ResultsDirectory = results, TrainLimit = parse.GetValue(trainLimit), TeacherEpochs = parse.GetValue(teacherEpochs) };
                 using var engine = StudioEngine.Start(options, TrainingProgress.Default(), Console.WriteLine);
                 var store = new ResultStore(results);
                 using var scheduler = new RunScheduler(engine, store, Console.WriteLine);
+                var loadBefore = StudioBenchReport.LoadAverages();
                 var small = StudioBench.Measure(scheduler, engine, trainSize: Math.Min(1000, engine.MaxTrainSize), n, seedBase: 1000);
                 var large = StudioBench.Measure(scheduler, engine, trainSize: Math.Min(10_000, engine.MaxTrainSize), n, seedBase: 2000);
+                var loadAfter = StudioBenchReport.LoadAverages();
                 Console.WriteLine($"teacher {engine.TeacherId[..12]}… ({engine.TeacherAccuracy:P2}), {engine.MaxTrainSize:N0} training images with cached logits");
                 Console.WriteLine($"student {engine.Students[0]}, 1 epoch, scored on {engine.TestSize:N0} test images; {TorchSharp.torch.get_num_threads()} torch threads; load average {StudioBench.LoadAverage()}; median of {n} fresh runs");
                 Console.WriteLine($"{small.TrainSize:N0}-image student: first streamed point {small.FirstPoint:0.00} s, first test accuracy {small.FirstAccuracy:0.00} s");
                 Console.WriteLine($"{large.TrainSize:N0}-image 1-epoch KD student: trained and scored in {large.FirstAccuracy:0.00} s (first point {large.FirstPoint:0.00} s; with its no-KD baseline {large.Total:0.00} s)");
+                var command = new List<string> { "./kdlabs bench studio" };
+                if (parse.GetValue(smoke)) { command.Add("--smoke"); }
+                if (parse.GetValue(trainLimit) is { } tl) { command.Add($"--train-limit {tl}"); }
+                if (parse.GetValue(teacherEpochs) is { } te) { command.Add($"--teacher-epochs {te}"); }
+                command.Add($"--rounds {n}");
+                if (parse.GetValue(threads) is { } th) { command.Add($"--threads {th}"); }
+                var result = new StudioBenchResult(started, RunEnvironment.Describe(), string.Join(' ', command),
+                    new Dictionary<string, string>
+                    {
+                        ["teacher"] = $"{engine.TeacherId[..12]}… ({engine.TeacherAccuracy:P2} test accuracy), {engine.MaxTrainSize:N0} training images with cached logits",
+                        ["student"] = $"{engine.Students[0]}, 1 epoch, Hinton KD",
+                        ["test images"] = engine.TestSize.ToString("N0", System.Globalization.CultureInfo.InvariantCulture),
+                        ["torch threads"] = TorchSharp.torch.get_num_threads().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    },
+                    loadBefore, loadAfter, n,
+                    [
+                        new($"{small.TrainSize:N0}-image student: first streamed accuracy point", 5, small.FirstPoint, small.FirstPoints),
+                        new($"{small.TrainSize:N0}-image student: first test accuracy", null, small.FirstAccuracy, small.FirstAccuracies),
+                        new($"{large.TrainSize:N0}-image 1-epoch KD student, trained and scored on {engine.TestSize:N0} test images", 15, large.FirstAccuracy, large.FirstAccuracies),
+                        new($"{large.TrainSize:N0}-image student: first streamed accuracy point", null, large.FirstPoint, large.FirstPoints),
+                        new($"{large.TrainSize:N0}-image student with its no-KD baseline (what the page waits for before the comparison)", null, large.Total, large.Totals),
+                    ]);
+                string path = StudioBenchReport.Save(result, parse.GetValue(outDir)!);
+                Console.WriteLine($"written: {path}  (docs/benchmarks.md: kdlabs bench render)");
             }
             finally
             {

@@ -1,7 +1,8 @@
 namespace KdLabs.Studio;
 
-/// <summary>Median seconds from submission to a run's first streamed point, its first test accuracy and its end.</summary>
-public sealed record StudioTiming(int TrainSize, double FirstPoint, double FirstAccuracy, double Total);
+/// <summary>Median seconds from submission to a run's first streamed point, its first test accuracy and its end, with the per-round values.</summary>
+public sealed record StudioTiming(int TrainSize, double FirstPoint, double FirstAccuracy, double Total,
+    IReadOnlyList<double> FirstPoints, IReadOnlyList<double> FirstAccuracies, IReadOnlyList<double> Totals);
 
 /// <summary>Measures the studio's feedback times through the real scheduler (fresh seeds, so nothing comes from the cache).</summary>
 public static class StudioBench
@@ -51,7 +52,7 @@ public static class StudioBench
             accuracy.Add(acc ?? double.NaN);
             total.Add(run.Clock.Elapsed.TotalSeconds);
         }
-        return new StudioTiming(trainSize, Median(first), Median(accuracy), Median(total));
+        return new StudioTiming(trainSize, Median(first), Median(accuracy), Median(total), first, accuracy, total);
     }
 
     /// <summary>The 1, 5 and 15-minute load averages, to print next to any timing taken on a shared machine.</summary>

@@ -56,8 +56,9 @@ public static class BenchReport
         }
     }
 
-    /// <summary>docs/benchmarks.md, generated: prose that explains the method, then every number from <paramref name="r"/>.</summary>
-    public static string Markdown(BenchSuiteResult r, string sourceFile)
+    /// <summary>docs/benchmarks.md, generated: prose that explains the method, then every number from <paramref name="r"/>,
+    /// then the "Studio" section from <paramref name="studio"/> (read from <paramref name="studioFile"/>), or a note that no studio run is recorded.</summary>
+    public static string Markdown(BenchSuiteResult r, string sourceFile, StudioBenchResult? studio = null, string? studioFile = null)
     {
         var ci = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
@@ -74,7 +75,8 @@ public static class BenchReport
         sb.AppendLine("```bash");
         sb.AppendLine("scripts/setup-bench.sh        # once: PyTorch 1.13 (Debian's python3-torch) on the OpenMP OpenBLAS, for the PyTorch rows");
         sb.AppendLine("./kdlabs bench                # the suite; writes runs/bench/suite-*.json");
-        sb.AppendLine("./kdlabs bench render         # this page, from the newest runs/bench/suite-*.json");
+        sb.AppendLine("./kdlabs bench studio --train-limit 10000 --teacher-epochs 1 --rounds 3   # the studio's latencies; writes runs/bench/studio-*.json");
+        sb.AppendLine("./kdlabs bench render         # this page, from the newest runs/bench/suite-*.json and studio-*.json");
         sb.AppendLine("```");
         sb.AppendLine();
         sb.AppendLine($"Measured {r.StartedUtc} on {r.Machine}.");
@@ -136,6 +138,7 @@ public static class BenchReport
             }
             sb.AppendLine();
         }
+        sb.Append(StudioBenchReport.Markdown(studio, studioFile));
         sb.AppendLine("## How to read it");
         sb.AppendLine();
         sb.AppendLine("- **Allocator.** The kit sets glibc's `mallopt` when its assembly loads (`src/KdLabs/Infrastructure/NativeAllocator.cs`):");
