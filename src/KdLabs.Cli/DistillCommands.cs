@@ -54,8 +54,8 @@ internal static class DistillCommands
             {
                 return SoftTreeCommandOptions.Run(parse, tree, new SoftTreeCommandOptions.Shared(teacher, temperature, epochs, batchSize, lr, seed, trainLimit, testLimit, seeds, smoke, output, data, alpha, dropout, jitter), CheckWritable);
             }
-            // The tree's options mean nothing to the CNN/MLP path: refuse them rather than ignore them; --threads applies to both.
-            foreach (var option in tree.All.Where(o => o != tree.Threads && parse.GetResult(o) is { Implicit: false }))
+            // The tree's own options mean nothing to the CNN/MLP path: refuse them rather than ignore them; --threads and --validation apply to both.
+            foreach (var option in tree.All.Where(o => o != tree.Threads && o != tree.Validation && parse.GetResult(o) is { Implicit: false }))
             {
                 throw new ArgumentException($"{option.Name} applies only with --student sdt; drop it, or add --student sdt.");
             }

@@ -78,6 +78,16 @@ public class CliErrorTests
     }
 
     [Fact]
+    public void ValidationIsAcceptedWithoutTheTreeBecauseTheDocumentedTuningUsesIt()
+    {
+        // docs/results.md chooses α and T with `distill mnist --validation 5000`: the option is shared, not the tree's own.
+        var r = Kdlabs("distill", "mnist", "--smoke", "--validation", "300", "--threads", "1", "--out", TestData.TempDirectory(), "--data", TestData.MnistDirectory);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Contains("300 validation images", r.Stdout, StringComparison.Ordinal);
+        Assert.Contains("validation set, last epoch", r.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AFileGivenAsTheDataFolderIsBadDataWithTheRightFix()
     {
         string file = Path.Combine(TestData.TempDirectory(), "not-a-folder");
