@@ -118,11 +118,16 @@ internal static class BenchCommands
                 ?? throw new FileNotFoundException($"{source}: no suite-*.json here. Run `kdlabs bench` first, or pass --from with a result file.");
             var result = BenchReport.Load(file);
             string md = parse.GetValue(mdOut)!;
-            string? studioFile = StudioBenchReport.Newest(Directory.Exists(source) ? source : Path.GetDirectoryName(Path.GetFullPath(file))!);
+            string folder = Directory.Exists(source) ? source : Path.GetDirectoryName(Path.GetFullPath(file))!;
+            string? studioFile = StudioBenchReport.Newest(folder);
             var studio = studioFile is null ? null : StudioBenchReport.Load(studioFile);
+            string? sliderFile = StudioBenchReport.Newest(folder, StudioBenchReport.SliderPrefix);
+            var slider = sliderFile is null ? null : StudioBenchReport.Load(sliderFile);
             string Relative(string f) => Path.GetRelativePath(Path.GetDirectoryName(Path.GetFullPath(md))!, Path.GetFullPath(f));
-            AtomicFile.WriteAllText(md, BenchReport.Markdown(result, Relative(file), studio, studioFile is null ? null : Relative(studioFile)));
-            Console.WriteLine($"{md}: rendered from {file}" + (studioFile is null ? " (no studio-*.json: the Studio section says none is recorded)" : $" and {studioFile}"));
+            AtomicFile.WriteAllText(md, BenchReport.Markdown(result, Relative(file), studio, studioFile is null ? null : Relative(studioFile),
+                slider, sliderFile is null ? null : Relative(sliderFile)));
+            Console.WriteLine($"{md}: rendered from {file}" + (studioFile is null ? " (no studio-*.json: the Studio section says none is recorded)" : $" and {studioFile}")
+                + (sliderFile is null ? "" : $" and {sliderFile}"));
             return 0;
         }));
         bench.Subcommands.Add(render);

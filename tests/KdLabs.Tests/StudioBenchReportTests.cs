@@ -49,6 +49,25 @@ public class StudioBenchReportTests
     }
 
     [Fact]
+    public void TheBrowserTestsSliderRecordFillsTheSliderRowAndIsNotMistakenForABenchRun()
+    {
+        string dir = TestData.TempDirectory();
+        string bench = Path.Combine(dir, "studio-20261202-143000.json");
+        File.WriteAllText(bench, HandWritten);
+        var slider = new StudioBenchResult("2026-12-02T15:00:00Z", "Linux test box", "KDLABS_BENCH_OUT=runs/bench dotnet test ...",
+            new Dictionary<string, string> { ["browser"] = "chromium" }, [1.0, 1.0, 1.0], [1.5, 1.0, 1.0], 3,
+            [new StudioBenchMeasurement("T slider moved", 0.1, 0.0086, [0.0120, 0.0086, 0.0162])]);
+        string sliderPath = StudioBenchReport.Save(slider, dir, StudioBenchReport.SliderPrefix);
+
+        Assert.Equal(bench, StudioBenchReport.Newest(dir));
+        Assert.Equal(sliderPath, StudioBenchReport.Newest(dir, StudioBenchReport.SliderPrefix));
+        string md = BenchReport.Markdown(Suite(), "suite.json", StudioBenchReport.Load(bench), "studio.json", StudioBenchReport.Load(sliderPath), "slider.json");
+        Assert.Contains("| T slider moved | ≤ 100 ms: met | **8.6 ms** (max 16.2 ms) | 3 moves |", md);
+        Assert.Contains("The slider row is from slider.json, measured 2026-12-02T15:00:00Z", md);
+        Assert.DoesNotContain("not recorded: run the browser test", md);
+    }
+
+    [Fact]
     public void WithoutAStudioResultTheSectionSaysNoneIsRecorded()
     {
         string md = BenchReport.Markdown(Suite(), "suite.json");

@@ -58,7 +58,8 @@ public static class BenchReport
 
     /// <summary>docs/benchmarks.md, generated: prose that explains the method, then every number from <paramref name="r"/>,
     /// then the "Studio" section from <paramref name="studio"/> (read from <paramref name="studioFile"/>), or a note that no studio run is recorded.</summary>
-    public static string Markdown(BenchSuiteResult r, string sourceFile, StudioBenchResult? studio = null, string? studioFile = null)
+    public static string Markdown(BenchSuiteResult r, string sourceFile, StudioBenchResult? studio = null, string? studioFile = null,
+        StudioBenchResult? slider = null, string? sliderFile = null)
     {
         var ci = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
@@ -138,7 +139,7 @@ public static class BenchReport
             }
             sb.AppendLine();
         }
-        sb.Append(StudioBenchReport.Markdown(studio, studioFile));
+        sb.Append(StudioBenchReport.Markdown(studio, studioFile, slider, sliderFile));
         sb.AppendLine("## How to read it");
         sb.AppendLine();
         sb.AppendLine("- **Allocator.** The kit sets glibc's `mallopt` when its assembly loads (`src/KdLabs/Infrastructure/NativeAllocator.cs`):");

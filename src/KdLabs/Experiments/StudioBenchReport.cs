@@ -43,20 +43,27 @@ public static class StudioBenchReport
         }
     }
 
-    /// <summary>Writes <paramref name="result"/> atomically as <c>studio-YYYYMMDD-HHMMSS.json</c> under <paramref name="directory"/>; returns the path.</summary>
-    public static string Save(StudioBenchResult result, string directory)
+    /// <summary>File prefix of the slider latency the browser test records (when <see cref="SliderOutputVariable"/> is set).</summary>
+    public const string SliderPrefix = "studio-slider";
+
+    /// <summary>Environment variable naming the folder where the browser test records its slider latency.</summary>
+    public const string SliderOutputVariable = "KDLABS_BENCH_OUT";
+
+    /// <summary>Writes <paramref name="result"/> atomically as <c>{prefix}-YYYYMMDD-HHMMSS.json</c> under <paramref name="directory"/>; returns the path.</summary>
+    public static string Save(StudioBenchResult result, string directory, string prefix = "studio")
     {
         Directory.CreateDirectory(directory);
         string stamp = DateTime.ParseExact(result.StartedUtc, "yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal)
             .ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
-        string path = Path.Combine(directory, $"studio-{stamp}.json");
+        string path = Path.Combine(directory, $"{prefix}-{stamp}.json");
         AtomicFile.WriteAllText(path, JsonSerializer.Serialize(result, BenchReport.JsonOptions));
         return path;
     }
 
-    /// <summary>The newest <c>studio-*.json</c> under <paramref name="directory"/>, or null.</summary>
-    public static string? Newest(string directory) =>
-        Directory.Exists(directory) ? Directory.GetFiles(directory, "studio-*.json").Order(StringComparer.Ordinal).LastOrDefault() : null;
+    /// <summary>The newest <c>{prefix}-YYYYMMDD-HHMMSS.json</c> under <paramref name="directory"/>, or null.</summary>
+    public static string? Newest(string directory, string prefix = "studio") =>
+        // "-2" (the century of the stamp) keeps studio-*.json from matching studio-slider-*.json.
+        Directory.Exists(directory) ? Directory.GetFiles(directory, $"{prefix}-2*.json").Order(StringComparer.Ordinal).LastOrDefault() : null;
 
     /// <summary>Reads a studio result; a file that is not one, or lacks a field, is rejected naming the file and the field.</summary>
     public static StudioBenchResult Load(string path)
@@ -104,8 +111,11 @@ public static class StudioBenchReport
         }
     }
 
-    /// <summary>The "Studio" section of docs/benchmarks.md: every figure of <paramref name="r"/> (or a note that none is recorded), its load and its command.</summary>
-    public static string Markdown(StudioBenchResult? r, string? sourceFile)
+    /// <summary>
+    /// The "Studio" section of docs/benchmarks.md: every figure of <paramref name="r"/> (or a note that none is recorded),
+    /// its load and its command, then the slider latency the browser test recorded in <paramref name="slider"/>, if any.
+    /// </summary>
+    public static string Markdown(StudioBenchResult? r, string? sourceFile, StudioBenchResult? slider = null, string? sliderFile = null)
     {
         var ci = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
@@ -136,8 +146,24 @@ public static class StudioBenchReport
             string target = m.TargetSeconds is { } t ? $"≤ {t.ToString("0", ci)} s: {(m.Median <= t ? "met" : "**not met**")}" : "informs";
             sb.AppendLine($"| {m.Name} | {target} | **{m.Median.ToString("0.00", ci)} s** | {string.Join(", ", m.PerRound.Select(v => v.ToString("0.00", ci)))} | `{r.Command}` |");
         }
-        sb.AppendLine($"| T slider moved → softened distributions redrawn (the page's own timing, headless Chromium) | ≤ 100 ms | not part of this run: the browser test prints it | – | `{SliderCommand}` |");
+        if (slider is null)
+        {
+            sb.AppendLine($"| T slider moved → softened distributions redrawn (the page's own timing, headless Chromium) | ≤ 100 ms | not recorded: run the browser test with {SliderOutputVariable}=runs/bench | – | `{SliderOutputVariable}=runs/bench {SliderCommand}` |");
+        }
+        else
+        {
+            foreach (var m in slider.Measurements)
+            {
+                string target = m.TargetSeconds is { } t ? $"≤ {(t * 1000).ToString("0", ci)} ms: {(m.Median <= t ? "met" : "**not met**")}" : "informs";
+                sb.AppendLine($"| {m.Name} | {target} | **{(m.Median * 1000).ToString("0.0", ci)} ms** (max {(m.PerRound.Max() * 1000).ToString("0.0", ci)} ms) | {m.PerRound.Count.ToString(ci)} moves | `{slider.Command}` |");
+            }
+        }
         sb.AppendLine();
+        if (slider is not null)
+        {
+            sb.AppendLine($"The slider row is from {(sliderFile ?? "a browser-test record").Replace('\\', '/')}, measured {slider.StartedUtc}, load average {Loads(slider.LoadBefore)} before and {Loads(slider.LoadAfter)} after.");
+            sb.AppendLine();
+        }
         return sb.ToString();
 
         string Loads(IReadOnlyList<double> l) => l.Count == 0 ? "not recorded" : string.Join(" ", l.Select(v => v.ToString("0.00", ci)));
