@@ -33,7 +33,10 @@ public class MnistLabTests
         string outDir = TestData.TempDirectory();
         var (code, output) = CliRunner.Run("distill", "mnist", "--smoke", "--seeds", "1,2", "--out", outDir);
         Assert.True(code == 0, output);
-        Assert.Contains("student (KD α=0.5, T=4) seed 2", output);
+        // The CLI's defaults are the lesson's preset (α 0.5, T 8 since they were chosen on validation).
+        var preset = MnistDistillationOptions.SmallTransferSet;
+        Assert.Equal((0.5, 8.0, 1000), (preset.Alpha, preset.Temperature, preset.TransferSize));
+        Assert.Contains($"student (KD α={preset.Alpha}, T={preset.Temperature}) seed 2", output);
         Assert.Contains("(2 seeds)", output);
         Assert.Contains("teacher", output);
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "results.json")));
