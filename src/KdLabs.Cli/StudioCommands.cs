@@ -83,12 +83,12 @@ internal static class StudioCommands
                 using var engine = StudioEngine.Start(options, TrainingProgress.Default(), Console.WriteLine);
                 var store = new ResultStore(results);
                 using var scheduler = new RunScheduler(engine, store, Console.WriteLine);
-                var loadBefore = StudioBenchReport.LoadAverages();
+                var loadBefore = Infrastructure.LoadAverage.Read();
                 var small = StudioBench.Measure(scheduler, engine, trainSize: Math.Min(1000, engine.MaxTrainSize), n, seedBase: 1000);
                 var large = StudioBench.Measure(scheduler, engine, trainSize: Math.Min(10_000, engine.MaxTrainSize), n, seedBase: 2000);
-                var loadAfter = StudioBenchReport.LoadAverages();
+                var loadAfter = Infrastructure.LoadAverage.Read();
                 Console.WriteLine($"teacher {engine.TeacherId[..12]}… ({engine.TeacherAccuracy:P2}), {engine.MaxTrainSize:N0} training images with cached logits");
-                Console.WriteLine($"student {engine.Students[0]}, 1 epoch, scored on {engine.TestSize:N0} test images; {TorchSharp.torch.get_num_threads()} torch threads; load average {StudioBench.LoadAverage()}; median of {n} fresh runs");
+                Console.WriteLine($"student {engine.Students[0]}, 1 epoch, scored on {engine.TestSize:N0} test images; {TorchSharp.torch.get_num_threads()} torch threads; load average {Infrastructure.LoadAverage.Describe()}; median of {n} fresh runs");
                 Console.WriteLine($"{small.TrainSize:N0}-image student: first streamed point {small.FirstPoint:0.00} s, first test accuracy {small.FirstAccuracy:0.00} s");
                 Console.WriteLine($"{large.TrainSize:N0}-image 1-epoch KD student: trained and scored in {large.FirstAccuracy:0.00} s (first point {large.FirstPoint:0.00} s; with its no-KD baseline {large.Total:0.00} s)");
                 var command = new List<string> { "./kdlabs bench studio" };

@@ -55,10 +55,6 @@ public static class StudioBench
         return new StudioTiming(trainSize, Median(first), Median(accuracy), Median(total), first, accuracy, total);
     }
 
-    /// <summary>The 1, 5 and 15-minute load averages, to print next to any timing taken on a shared machine.</summary>
-    public static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
-
     private static double Median(List<double> values)
     {
         var sorted = values.Order().ToList();

@@ -31,7 +31,7 @@ public sealed class StudioBrowserTests(StudioFixture studio, BrowserFixture brow
         // Latency: input event to the frame after the redraw, over a sweep of slider positions.
         await page.EvaluateAsync("window.kdStudio.softenLatencies.length = 0");
         string started = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
-        var loadBefore = StudioBenchReport.LoadAverages();
+        var loadBefore = Infrastructure.LoadAverage.Read();
         foreach (var t in new[] { "1", "2", "3", "5", "8", "10", "15", "20", "6", "4" })
         {
             await page.Locator("#temperature-range").FillAsync(t);
@@ -40,13 +40,13 @@ public sealed class StudioBrowserTests(StudioFixture studio, BrowserFixture brow
         await page.WaitForFunctionAsync("() => window.kdStudio.softenLatencies.length >= 10");
         var inOrder = await page.EvaluateAsync<double[]>("window.kdStudio.softenLatencies.slice()");
         var latencies = inOrder.Order().ToArray();
-        output.WriteLine($"slider-to-distribution latency over {latencies.Length} moves: median {latencies[latencies.Length / 2]:0.0} ms, max {latencies[^1]:0.0} ms (load average {StudioBench.LoadAverage()})");
+        output.WriteLine($"slider-to-distribution latency over {latencies.Length} moves: median {latencies[latencies.Length / 2]:0.0} ms, max {latencies[^1]:0.0} ms (load average {Infrastructure.LoadAverage.Describe()})");
         if (Environment.GetEnvironmentVariable(StudioBenchReport.SliderOutputVariable) is { Length: > 0 } benchOut)
         {
             // Recorded only on request, so docs/benchmarks.md's slider row comes from a measured run, never from CI's noise.
             var record = new StudioBenchResult(started, RunEnvironment.Describe(), $"{StudioBenchReport.SliderOutputVariable}=runs/bench {StudioBenchReport.SliderCommand}",
                 new Dictionary<string, string> { ["browser"] = "Debian chromium, headless", ["moves"] = string.Join(" ", new[] { "1", "2", "3", "5", "8", "10", "15", "20", "6", "4" }) },
-                loadBefore, StudioBenchReport.LoadAverages(), inOrder.Length,
+                loadBefore, Infrastructure.LoadAverage.Read(), inOrder.Length,
                 [new StudioBenchMeasurement("T slider moved → softened distributions redrawn (input event to the frame after the redraw, the page's own timing)", 0.1,
                     latencies[latencies.Length / 2] / 1000, inOrder.Select(ms => ms / 1000).ToArray())]);
             output.WriteLine("recorded " + StudioBenchReport.Save(record, benchOut, StudioBenchReport.SliderPrefix));

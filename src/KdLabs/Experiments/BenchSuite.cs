@@ -116,7 +116,7 @@ public static class BenchSuite
             var rounds = new List<BenchRound>();
             for (int round = 1; round <= options.Rounds; round++)
             {
-                double loadBefore = LoadAverage();
+                double loadBefore = Infrastructure.LoadAverage.OneMinute();
                 var clock = Stopwatch.StartNew();
                 var order = round % 2 == 1 ? steps : steps.AsEnumerable().Reverse().ToList();
                 foreach (var (key, measure) in order)
@@ -125,7 +125,7 @@ public static class BenchSuite
                     samples[key].Add(value);
                     log?.Invoke($"round {round}: {key} {value:0.#}");
                 }
-                double loadAfter = LoadAverage();
+                double loadAfter = Infrastructure.LoadAverage.OneMinute();
                 rounds.Add(new BenchRound(round, loadBefore, loadAfter, clock.Elapsed.TotalSeconds,
                     loadBefore > Environment.ProcessorCount || loadAfter > Environment.ProcessorCount));
                 log?.Invoke($"round {round} done in {clock.Elapsed.TotalSeconds:0} s, load {loadBefore:0.0} -> {loadAfter:0.0}");
@@ -370,18 +370,6 @@ public static class BenchSuite
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
         {
             return 0;
-        }
-    }
-
-    private static double LoadAverage()
-    {
-        try
-        {
-            return double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
-        {
-            return double.NaN;
         }
     }
 

@@ -30,19 +30,6 @@ public static class StudioBenchReport
     /// <summary>The command that measures the slider-to-distribution redraw (the page times it itself, in headless Chromium).</summary>
     public const string SliderCommand = "dotnet test tests/KdLabs.Studio.Tests -c Release --filter \"FullyQualifiedName~Moving_the_T_slider\" --logger \"console;verbosity=detailed\"";
 
-    /// <summary>The 1, 5 and 15-minute load averages, or an empty list where /proc/loadavg is not readable.</summary>
-    public static IReadOnlyList<double> LoadAverages()
-    {
-        try
-        {
-            return File.ReadAllText("/proc/loadavg").Split(' ').Take(3).Select(t => double.Parse(t, CultureInfo.InvariantCulture)).ToArray();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
-        {
-            return [];
-        }
-    }
-
     /// <summary>File prefix of the slider latency the browser test records (when <see cref="SliderOutputVariable"/> is set).</summary>
     public const string SliderPrefix = "studio-slider";
 
