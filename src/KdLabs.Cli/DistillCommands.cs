@@ -17,6 +17,8 @@ internal static class DistillCommands
         var epochs = new Option<int>("--epochs") { Description = "Epochs for the students (and the teacher, with --teacher-epochs 0).", DefaultValueFactory = _ => preset.Epochs };
         var batchSize = new Option<int>("--batch-size") { Description = "Mini-batch size.", DefaultValueFactory = _ => 64 };
         var lr = new Option<double>("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => 1e-3 };
+        var schedule = new Option<string>("--schedule") { Description = "Learning-rate schedule of every run: constant, or cosine (annealed to zero over the run).", DefaultValueFactory = _ => "constant" };
+        schedule.AcceptOnlyFromAmong("constant", "cosine");
         var seed = new Option<int>("--seed") { Description = "One seed for data order, initialisation, dropout and augmentation.", DefaultValueFactory = _ => 1 };
         var trainLimit = new Option<int?>("--train-limit") { Description = "Use only the first N training images." };
         var testLimit = new Option<int?>("--test-limit") { Description = "Use only the first N test images." };
@@ -40,7 +42,7 @@ internal static class DistillCommands
         {
             teacher, alpha, temperature, epochs, batchSize, lr, seed, trainLimit, testLimit, dropout, jitter, seeds, smoke, output, data, student, device,
         };
-        foreach (var option in new Option[] { teacherEpochs, teacherImages, transferSize, omitClass, mistake })
+        foreach (var option in new Option[] { teacherEpochs, teacherImages, transferSize, omitClass, mistake, schedule })
         {
             mnist.Options.Add(option);
         }
@@ -52,6 +54,10 @@ internal static class DistillCommands
         {
             if (parse.GetValue(student) == "sdt")
             {
+                if (parse.GetResult(schedule) is { Implicit: false })
+                {
+                    throw new ArgumentException("--schedule applies to the CNN and MLP students; the soft tree keeps its recipe's constant rate. Drop --schedule.");
+                }
                 return SoftTreeCommandOptions.Run(parse, tree, new SoftTreeCommandOptions.Shared(teacher, temperature, epochs, batchSize, lr, seed, trainLimit, testLimit, seeds, smoke, output, data, alpha, dropout, jitter), CheckWritable);
             }
             // The tree's own options mean nothing to the CNN/MLP path: refuse them rather than ignore them; --threads and --validation apply to both.
@@ -71,6 +77,7 @@ internal static class DistillCommands
                 Epochs = parse.GetValue(epochs),
                 BatchSize = parse.GetValue(batchSize),
                 LearningRate = parse.GetValue(lr),
+                Schedule = parse.GetValue(schedule) == "cosine" ? KdLabs.Training.LrSchedule.Cosine : KdLabs.Training.LrSchedule.Constant,
                 Seed = parse.GetValue(seed),
                 TrainLimit = parse.GetValue(trainLimit),
                 TestLimit = parse.GetValue(testLimit),
@@ -89,7 +96,7 @@ internal static class DistillCommands
             CheckWritable(options.OutputDirectory);
             using var lab = new MnistDistillationLab(options);
             var o = lab.Options;
-            AnsiConsole.MarkupLine(Markup.Escape($"MNIST distillation: {o.Family} teacher → student, α={o.Alpha} (hard-label weight), T={o.Temperature}, {o.Epochs} epoch(s), seed {o.Seed}{(o.Smoke ? ", smoke mode" : "")}"));
+            AnsiConsole.MarkupLine(Markup.Escape($"MNIST distillation: {o.Family} teacher → student, α={o.Alpha} (hard-label weight), T={o.Temperature}, {o.Epochs} epoch(s){(o.Schedule == KdLabs.Training.LrSchedule.Cosine ? ", cosine learning rate" : "")}, seed {o.Seed}{(o.Smoke ? ", smoke mode" : "")}"));
             var studentSeeds = parse.GetValue(seeds) is { } list ? ParseSeeds(list) : null;
             var result = lab.Run(studentSeeds);
             ResultTable.Print(result);

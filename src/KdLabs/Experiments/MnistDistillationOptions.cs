@@ -53,6 +53,12 @@ public sealed record MnistDistillationOptions
     /// <summary>Adam learning rate.</summary>
     public double LearningRate { get; init; } = 1e-3;
 
+    /// <summary>
+    /// Learning-rate schedule of every run (teacher and students): constant, or cosine annealing to zero over the run,
+    /// which lets a long run settle so its last epoch is its best-defined one.
+    /// </summary>
+    public LrSchedule Schedule { get; init; } = LrSchedule.Constant;
+
     /// <summary>One seed for data order, initialisation, dropout and augmentation.</summary>
     public int Seed { get; init; } = 1;
 
@@ -128,6 +134,7 @@ public sealed record MnistDistillationOptions
         Epochs = Epochs,
         BatchSize = BatchSize,
         LearningRate = LearningRate,
+        Schedule = Schedule,
         Seed = Seed,
         Augmentation = Jitter > 0 ? new Data.RandomShift(Jitter, background: -Data.MnistDataset.Mean / Data.MnistDataset.Std) : null,
         CheckpointDirectory = checkpointDirectory,
@@ -155,6 +162,10 @@ public sealed record MnistDistillationOptions
         if (OmitClass is < 0 or > 9)
         {
             throw new ArgumentOutOfRangeException(nameof(OmitClass), OmitClass, "The omitted class must be a digit, 0 to 9.");
+        }
+        if (Schedule is not (LrSchedule.Constant or LrSchedule.Cosine))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Schedule), Schedule, "The MNIST lab's schedule is Constant or Cosine.");
         }
         if (MlpDropout is < 0 or >= 1)
         {
