@@ -40,7 +40,7 @@ internal static class ChestXrayCommands
         var syntheticCount = new Option<int>("--synthetic-count") { Description = "Training images of the synthetic stand-in.", DefaultValueFactory = _ => 1200 }.AtLeast(1, "training images to write");
         var imageSize = new Option<int>("--image-size") { Description = "Resize images to N×N (the walk-through: 224).", DefaultValueFactory = _ => 224 };
         var freeze = new Option<bool>("--freeze-backbone") { Description = "Train only the teacher's fc layer (feature extraction) instead of fine-tuning all layers." };
-        var weights = new Option<string?>("--weights") { Description = "resnet18 .safetensors (torchvision/timm names, e.g. timm resnet18.tv_in1k) to start the teacher from; fc is replaced." };
+        var weights = new Option<string?>("--weights") { Description = "resnet18 weights to start the teacher from: PyTorch .pth/.pt (torch.save(model.state_dict()), e.g. torchvision's ImageNet resnet18) or .safetensors (e.g. timm resnet18.tv_in1k); fc is replaced." };
         var seeds = new Option<string>("--seeds") { Description = "Comma-separated student seeds; the teacher uses the first.", DefaultValueFactory = _ => "1,2,3" };
         var teacherEpochs = new Option<int>("--teacher-epochs") { Description = "Teacher epochs.", DefaultValueFactory = _ => 5 };
         var studentEpochs = new Option<int>("--student-epochs") { Description = "Student epochs.", DefaultValueFactory = _ => 10 };

@@ -19,6 +19,7 @@ internal static class DistillCommands
         var lr = new Option<double>("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => 1e-3 };
         var schedule = new Option<string>("--schedule") { Description = "Learning-rate schedule of every run: constant, or cosine (annealed to zero over the run).", DefaultValueFactory = _ => "constant" };
         schedule.AcceptOnlyFromAmong("constant", "cosine");
+        var plainStudents = new Option<bool>("--plain-students") { Description = "Students without dropout and jitter; the teacher keeps --dropout and --jitter (Hinton 2015's unregularised 800-800 student)." };
         var seed = new Option<int>("--seed") { Description = "One seed for data order, initialisation, dropout and augmentation.", DefaultValueFactory = _ => 1 };
         var trainLimit = new Option<int?>("--train-limit") { Description = "Use only the first N training images." };
         var testLimit = new Option<int?>("--test-limit") { Description = "Use only the first N test images." };
@@ -42,7 +43,7 @@ internal static class DistillCommands
         {
             teacher, alpha, temperature, epochs, batchSize, lr, seed, trainLimit, testLimit, dropout, jitter, seeds, smoke, output, data, student, device,
         };
-        foreach (var option in new Option[] { teacherEpochs, teacherImages, transferSize, omitClass, mistake, schedule })
+        foreach (var option in new Option[] { teacherEpochs, teacherImages, transferSize, omitClass, mistake, schedule, plainStudents })
         {
             mnist.Options.Add(option);
         }
@@ -54,6 +55,10 @@ internal static class DistillCommands
         {
             if (parse.GetValue(student) == "sdt")
             {
+                if (parse.GetResult(plainStudents) is { Implicit: false })
+                {
+                    throw new ArgumentException("--plain-students applies to the CNN and MLP students; drop it with --student sdt.");
+                }
                 if (parse.GetResult(schedule) is { Implicit: false })
                 {
                     throw new ArgumentException("--schedule applies to the CNN and MLP students; the soft tree keeps its recipe's constant rate. Drop --schedule.");
@@ -83,6 +88,7 @@ internal static class DistillCommands
                 TestLimit = parse.GetValue(testLimit),
                 MlpDropout = parse.GetValue(dropout),
                 Jitter = parse.GetValue(jitter),
+                PlainStudents = parse.GetValue(plainStudents),
                 Smoke = parse.GetValue(smoke),
                 OutputDirectory = parse.GetValue(output)!,
                 DataDirectory = parse.GetValue(data),

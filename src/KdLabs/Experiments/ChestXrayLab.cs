@@ -306,7 +306,7 @@ public sealed class ChestXrayLab : IDisposable
         var model = new ResNet18(1000, "teacher");
         if (Options.WeightsPath is { } weights)
         {
-            var loaded = SafetensorsLoader.LoadInto(model, weights, excludePrefixes: ["fc."]);
+            var loaded = PretrainedWeights.LoadInto(model, weights, excludePrefixes: ["fc."]);
             log($"teacher: loaded {loaded.Loaded} tensors from {weights} (head excluded: {string.Join(", ", loaded.Excluded)})");
         }
         model.ReplaceHead(Index.ClassNames.Count);

@@ -28,7 +28,7 @@ public sealed record ChestXrayOptions
     /// <summary>Train only the teacher's fc (backbone frozen, its BN statistics fixed); otherwise fine-tune everything.</summary>
     public bool FreezeBackbone { get; init; }
 
-    /// <summary>A resnet18 safetensors file (torchvision/timm names) to start the teacher from; null trains from scratch.</summary>
+    /// <summary>A resnet18 weights file (PyTorch .pth/.pt or .safetensors, torchvision/timm names; <see cref="Models.PretrainedWeights"/>) to start the teacher from; null trains from scratch.</summary>
     public string? WeightsPath { get; init; }
 
     /// <summary>Seeds of the student runs; the teacher uses the first.</summary>
@@ -158,7 +158,7 @@ public sealed record ChestXrayOptions
         }
         if (WeightsPath is not null && !File.Exists(WeightsPath))
         {
-            throw new DataFormatException(WeightsPath, "file", "not found", "Pass a resnet18 .safetensors file (torchvision or timm names) with --weights.");
+            throw new DataFormatException(WeightsPath, "file", "not found", "Pass a resnet18 weights file (.pth/.pt from torch.save(model.state_dict()), or .safetensors; torchvision or timm names) with --weights.");
         }
     }
 }

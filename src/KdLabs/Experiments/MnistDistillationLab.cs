@@ -149,7 +149,7 @@ public sealed class MnistDistillationLab : IDisposable
     }
 
     /// <summary>A fresh student with the initial weights every student of this lab starts from.</summary>
-    public nn.Module<Tensor, Tensor> NewStudent(int? seed = null) => ModelCatalog.Create(Options.ModelNames().Student, (seed ?? Options.Seed) + 1, Options.MlpDropout);
+    public nn.Module<Tensor, Tensor> NewStudent(int? seed = null) => ModelCatalog.Create(Options.ModelNames().Student, (seed ?? Options.Seed) + 1, Options.StudentDropout);
 
     /// <summary>Trains a student on hard labels only.</summary>
     public (nn.Module<Tensor, Tensor> Model, TrainingHistory History) TrainBaseline(string name = "student (no KD)", int? seed = null) =>
@@ -172,7 +172,9 @@ public sealed class MnistDistillationLab : IDisposable
         var student = NewStudent(seed);
         // The settings' hash is in the folder name, so a re-run with other settings starts fresh instead of refusing the old checkpoint.
         var trainerOptions = Options.StudentTrainer(seed ?? Options.Seed);
-        string checkpoints = Path.Combine(Options.OutputDirectory, "checkpoints", $"{Slug(name)}-{TextHash.Sha256(trainerOptions.Fingerprint() + Transfer.Fingerprint + objective.Description)[..8]}");
+        // Dropout is the model's, not the trainer's: in the key when used, so runs without it keep their old checkpoints.
+        string dropout = Options.StudentDropout > 0 ? $"|dropout={Options.StudentDropout:R}" : "";
+        string checkpoints = Path.Combine(Options.OutputDirectory, "checkpoints", $"{Slug(name)}-{TextHash.Sha256(trainerOptions.Fingerprint() + Transfer.Fingerprint + objective.Description + dropout)[..8]}");
         var history = new Trainer(trainerOptions with { CheckpointDirectory = checkpoints }, progress).Fit(student, Transfer, Evaluation, objective, name);
         return (student, history);
     }
@@ -187,7 +189,7 @@ public sealed class MnistDistillationLab : IDisposable
         {
             GetTeacher();
         }
-        if (Options.Jitter > 0)
+        if (Options.StudentJitter > 0)
         {
             log("teacher logits: computed on each batch (augmentation on, so a cache would not match the inputs)");
             return new LiveTeacher(Teacher, TeacherId);

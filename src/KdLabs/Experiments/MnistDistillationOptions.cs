@@ -74,6 +74,19 @@ public sealed record MnistDistillationOptions
     /// <summary>Random ±N pixel shifts during training (Hinton's "jitter"); 0 turns it off. Forces a live teacher.</summary>
     public int Jitter { get; init; }
 
+    /// <summary>
+    /// Students train without dropout and without jitter while the teacher keeps <see cref="MlpDropout"/> and
+    /// <see cref="Jitter"/>: Hinton et al. (2015)'s setting, where the 800-800 student "with no regularization" makes 146
+    /// errors and the same net regularised only by the teacher's soft targets 74. Teacher logits can then be cached.
+    /// </summary>
+    public bool PlainStudents { get; init; }
+
+    /// <summary>Dropout of the students' hidden layers: <see cref="MlpDropout"/>, or 0 with <see cref="PlainStudents"/>.</summary>
+    public double StudentDropout => PlainStudents ? 0 : MlpDropout;
+
+    /// <summary>The students' random shifts: <see cref="Jitter"/>, or 0 with <see cref="PlainStudents"/>.</summary>
+    public int StudentJitter => PlainStudents ? 0 : Jitter;
+
     /// <summary>Small subsets and one epoch: the same code path in seconds.</summary>
     public bool Smoke { get; init; }
 
@@ -126,7 +139,10 @@ public sealed record MnistDistillationOptions
     /// The students' trainer settings. With a small transfer set an epoch is a few dozen steps and a pass over the
     /// evaluation set costs as much as training, so it is read at mid-run and at the end only (results do not depend on it).
     /// </summary>
-    public TrainerOptions StudentTrainer(int seed) => Trainer(null) with { Seed = seed, EvaluateEvery = TransferSize is null ? 1 : Math.Max(1, Epochs / 2) };
+    public TrainerOptions StudentTrainer(int seed) => Trainer(null) with
+    {
+        Seed = seed, EvaluateEvery = TransferSize is null ? 1 : Math.Max(1, Epochs / 2), Augmentation = PlainStudents ? null : Trainer(null).Augmentation,
+    };
 
     /// <summary>Trainer settings shared by all three runs.</summary>
     public TrainerOptions Trainer(string? checkpointDirectory) => new()

@@ -91,7 +91,7 @@ public static class MnistDistillationReport
         {
             result.Options.Family, result.Options.Alpha, result.Options.Temperature, result.Options.Epochs, result.Options.BatchSize,
             result.Options.LearningRate, result.Options.Seed, result.Options.TrainLimit, result.Options.TestLimit, result.Options.Smoke,
-            result.Options.Jitter, result.Options.MlpDropout, result.Options.Device,
+            result.Options.Jitter, result.Options.MlpDropout, result.Options.PlainStudents, Schedule = result.Options.Schedule.ToString(), result.Options.Device,
             result.Options.TeacherEpochs, result.Options.TeacherImages, result.Options.TransferSize, result.Options.Validation,
             result.Options.OmitClass, result.EvaluationName, result.TeacherTrainingImages, result.TransferImages, result.Omitted,
             result.Machine, result.WallSeconds, result.TeacherSha256,

@@ -8,7 +8,13 @@ public sealed class DataFormatException : Exception
 {
     /// <summary>Creates the exception for <paramref name="path"/>.</summary>
     public DataFormatException(string path, string field, string problem, string fix)
-        : base($"{path}: {field}: {problem}. {fix}")
+        : this(path, field, problem, fix, null)
+    {
+    }
+
+    /// <summary>Creates the exception for <paramref name="path"/>, keeping the parser's own exception as the cause.</summary>
+    public DataFormatException(string path, string field, string problem, string fix, Exception? inner)
+        : base($"{path}: {field}: {problem}. {fix}", inner)
     {
         FilePath = path;
         Field = field;
