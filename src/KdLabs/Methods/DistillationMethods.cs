@@ -20,6 +20,7 @@ public static class DistillationMethods
         new DkdMethod(),
         new SoftLabelMethod(),
         new SoftTreeMethod(),
+        new LogitStandardizationMethod(),
     ];
 
     /// <summary>The valid keys, comma-separated, for error messages and help.</summary>
