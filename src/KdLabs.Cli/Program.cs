@@ -21,6 +21,7 @@ root.Subcommands.Add(SweepCommands.Create());
 root.Subcommands.Add(SetupCommands.Create());
 root.Subcommands.Add(SsldCommands.Create());
 root.Subcommands.Add(ZooCommands.Create());
+root.Subcommands.Add(MethodsCommands.Create());
 ChestXrayCommands.AddTo(root);
 StudioCommands.AddTo(root);
 foreach (var command in NotebookCommands.Create())

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using KdLabs.Experiments;
+using KdLabs.Methods;
 using Spectre.Console;
 
 namespace KdLabs.Cli;
@@ -10,7 +11,7 @@ internal static class ZooCommands
     public static Command Create()
     {
         var d = new ZooOptions();
-        var methods = new Option<string>("--methods") { Description = $"Comma-separated methods ({string.Join(", ", ZooMethodInfo.All.Select(m => m.Key))}) or all.", DefaultValueFactory = _ => "all" };
+        var methods = new Option<string>("--methods") { Description = $"Comma-separated method keys (kdlabs methods lists them: {string.Join(", ", ZooOptions.ZooCapable().Select(m => m.Key))}), lesson (lesson 06's nine, the default) or all.", DefaultValueFactory = _ => "lesson" };
         var seeds = new Option<string?>("--seeds") { Description = "Student seeds, e.g. 1,2,3 (every method runs every seed)." };
         var epochs = new Option<int>("--epochs") { Description = "Passes over the training set per student, the same for every method.", DefaultValueFactory = _ => d.Epochs };
         var stageOne = new Option<int>("--stage-one-epochs") { Description = "Of those, the passes FitNets and FSP spend on their feature stage.", DefaultValueFactory = _ => d.StageOneEpochs };
@@ -30,7 +31,7 @@ internal static class ZooCommands
         {
             var options = new ZooOptions
             {
-                Methods = ZooMethodInfo.ParseList(parse.GetValue(methods)!),
+                Methods = ZooOptions.ParseMethods(parse.GetValue(methods)!),
                 Seeds = parse.GetValue(seeds) is { } list ? DistillCommands.ParseSeeds(list) : d.Seeds,
                 Epochs = parse.GetValue(epochs),
                 StageOneEpochs = parse.GetValue(stageOne),
@@ -46,7 +47,7 @@ internal static class ZooCommands
             DistillCommands.CheckWritable(options.OutputDirectory);
             using var lab = new ZooLab(options);
             var o = lab.Options;
-            AnsiConsole.MarkupLine(Markup.Escape($"Method zoo on MNIST: {string.Join(", ", o.Methods.Select(m => ZooMethodInfo.Of(m).Key))}; {o.Epochs} epochs each; seeds {string.Join(",", o.Seeds)}{(o.Smoke ? "; smoke mode" : "")}"));
+            AnsiConsole.MarkupLine(Markup.Escape($"Method zoo on MNIST: {string.Join(", ", o.Methods)}; {o.Epochs} epochs each; seeds {string.Join(",", o.Seeds)}{(o.Smoke ? "; smoke mode" : "")}"));
             var result = lab.Run();
             ResultTable.Print($"Method zoo on MNIST, test accuracy after the last epoch{(o.Smoke ? " (SMOKE: tiny subsets)" : "")}", ZooReport.SummaryHeader, ZooReport.SummaryCells(result), rightAligned: false);
             Console.WriteLine($"teachers {string.Join(", ", result.TeacherAccuracies.Select(a => $"{a:P2}"))}, ensemble {result.EnsembleAccuracy:P2}; wall time {result.WallSeconds:0} s");

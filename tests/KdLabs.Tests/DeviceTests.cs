@@ -1,6 +1,7 @@
 using KdLabs.Data;
 using KdLabs.Infrastructure;
 using KdLabs.Losses;
+using KdLabs.Methods;
 using KdLabs.Models;
 using KdLabs.Training;
 using TorchSharp;

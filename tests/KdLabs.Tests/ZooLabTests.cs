@@ -12,7 +12,7 @@ public class ZooLabTests
         new(method, seed, 3, accuracy, accuracy, 3 * secondsPerEpoch, secondsPerEpoch, 500, 0, "");
 
     private static ZooResult Result(params ZooRow[] rows) =>
-        new(new ZooOptions { Methods = [ZooMethod.NoKd, ZooMethod.Kd, ZooMethod.AttentionTransfer, ZooMethod.Dkd, ZooMethod.Fsp] }, "test", 1, ["a"], [0.99], 0.99, 1, 300_426, true, rows);
+        new(new ZooOptions { Methods = ["none", "kd", "at", "dkd", "fsp"] }, "test", 1, ["a"], [0.99], 0.99, 1, 300_426, true, rows);
 
     [Fact]
     public void TheSummaryPairsEachMethodWithKdAndNoKdOfTheSameSeed()
@@ -23,8 +23,8 @@ public class ZooLabTests
             Row("at", 1, 0.990, 30), Row("at", 2, 0.980, 40),
             Row("dkd", 1, 0.970, 11), Row("dkd", 2, 0.970, 22),
             Row("fsp", 1, 0.985, 10), Row("fsp", 2, 0.970, 20));
-        var s = result.Summary().ToDictionary(x => x.Info.Key);
-        Assert.Equal(["none", "kd", "at", "dkd", "fsp"], result.Summary().Select(x => x.Info.Key));
+        var s = result.Summary().ToDictionary(x => x.Method.Key);
+        Assert.Equal(["none", "kd", "at", "dkd", "fsp"], result.Summary().Select(x => x.Method.Key));
         Assert.Null(s["kd"].DeltaVsKd);
         Assert.Equal((0.008 + 0.005) / 2, s["at"].DeltaVsKd!.Mean, 9);
         Assert.Equal("yes, on every seed (2)", s["at"].VersusKd);
@@ -39,9 +39,13 @@ public class ZooLabTests
     [Fact]
     public void MethodListsParseByKeyAndRejectUnknownOnesByName()
     {
-        Assert.Equal(ZooMethodInfo.All.Count, ZooMethodInfo.ParseList("all").Count);
-        Assert.Equal([ZooMethod.Kd, ZooMethod.AttentionTransfer], ZooMethodInfo.ParseList(" kd, AT ,kd"));
-        var error = Assert.Throws<ArgumentException>(() => ZooMethodInfo.ParseList("kd,crd"));
+        Assert.Equal(ZooOptions.LessonMethods, ZooOptions.ParseMethods("lesson"));
+        Assert.Equal(ZooOptions.ZooCapable().Select(m => m.Key), ZooOptions.ParseMethods("all"));
+        Assert.DoesNotContain("soft-tree", ZooOptions.ParseMethods("all"));
+        Assert.Equal(["kd", "at"], ZooOptions.ParseMethods(" kd, AT ,kd"));
+        // Today's spellings are the keys; the descriptive ones are aliases.
+        Assert.Equal(["none", "mt-avg", "mt-random"], ZooOptions.ParseMethods("no-kd,multi-teacher-avg,multi-teacher-random"));
+        var error = Assert.Throws<ArgumentException>(() => ZooOptions.ParseMethods("kd,crd"));
         Assert.Contains("'crd'", error.Message);
         Assert.Contains("fitnets", error.Message);
     }
@@ -52,7 +56,8 @@ public class ZooLabTests
         Assert.Contains("Epochs", Assert.Throws<ArgumentOutOfRangeException>(() => new ZooOptions { Epochs = 1 }.Validate()).Message);
         Assert.Contains("StageOneEpochs", Assert.Throws<ArgumentOutOfRangeException>(() => new ZooOptions { Epochs = 3, StageOneEpochs = 3 }.Validate()).Message);
         Assert.Contains("TeacherCount", Assert.Throws<ArgumentOutOfRangeException>(() => new ZooOptions { TeacherCount = 1 }.Validate()).Message);
-        Assert.Contains("CohortSize", Assert.Throws<ArgumentOutOfRangeException>(() => new ZooOptions { CohortSize = 1 }.Validate()).Message);
+        Assert.Contains("soft-tree", Assert.Throws<ArgumentException>(() => new ZooOptions { Methods = ["kd", "soft-tree"] }.Validate()).Message);
+        Assert.Contains("fitnets", Assert.Throws<ArgumentException>(() => new ZooOptions { Methods = ["crd"] }.Validate()).Message);
     }
 
     [Fact]
@@ -62,7 +67,7 @@ public class ZooLabTests
         using var lab = new ZooLab(new ZooOptions { Smoke = true, DataDirectory = TestData.MnistDirectory, OutputDirectory = outDir, Seeds = [5] },
             Training.TrainingProgress.Silent, _ => { });
         var result = lab.Run();
-        Assert.Equal(ZooMethodInfo.All.Select(m => m.Key), result.Rows.Select(r => r.Method));
+        Assert.Equal(ZooOptions.LessonMethods, result.Rows.Select(r => r.Method));
         Assert.All(result.Rows, r => Assert.True(r.TestAccuracy > 0.3, $"{r.Method}: {r.TestAccuracy}"));
         Assert.All(result.Rows, r => Assert.Equal(2, r.Epochs));
         Assert.Equal(2, result.TeacherAccuracies.Count);
@@ -72,7 +77,7 @@ public class ZooLabTests
         Assert.Contains("peer students", result.Rows.Single(r => r.Method == "dml").Note);
         Assert.All(result.Rows, r => Assert.True(r.PeakMemoryMb > 50));
         var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "results.json")));
-        Assert.Equal("NoKd", json.RootElement.GetProperty("Options").GetProperty("Methods")[0].GetString());
+        Assert.Equal("none", json.RootElement.GetProperty("Options").GetProperty("Methods")[0].GetString());
         Assert.Contains("SMOKE", File.ReadAllText(Path.Combine(outDir, "results.md")));
         Assert.Contains("error_y", File.ReadAllText(Path.Combine(outDir, "report.html")));
 
@@ -98,19 +103,19 @@ public class ZooLabTests
     {
         string first = TestData.TempDirectory();
         string second = TestData.TempDirectory();
-        ZooOptions Options(string dir) => new() { Smoke = true, DataDirectory = TestData.MnistDirectory, OutputDirectory = dir, Seeds = [2], Methods = [ZooMethod.FitNets] };
+        ZooOptions Options(string dir) => new() { Smoke = true, DataDirectory = TestData.MnistDirectory, OutputDirectory = dir, Seeds = [2], Methods = ["fitnets"] };
         double a, b;
         ZooRow resumed;
         using (var lab = new ZooLab(Options(first), Training.TrainingProgress.Silent, _ => { }))
         {
-            var trained = lab.TrainMethod(ZooMethod.FitNets, 2).Row;
+            var trained = lab.TrainMethod("fitnets", 2).Row;
             a = trained.TestAccuracy;
             Assert.NotNull(trained.PeakMemoryMb);
-            resumed = lab.TrainMethod(ZooMethod.FitNets, 2).Row;
+            resumed = lab.TrainMethod("fitnets", 2).Row;
         }
         using (var lab = new ZooLab(Options(second), Training.TrainingProgress.Silent, _ => { }))
         {
-            b = lab.TrainMethod(ZooMethod.FitNets, 2).Row.TestAccuracy;
+            b = lab.TrainMethod("fitnets", 2).Row.TestAccuracy;
         }
         Assert.Equal(a, b);
         Assert.Equal(a, resumed.TestAccuracy);
@@ -127,8 +132,9 @@ public class ZooLabTests
         Assert.Contains("attention transfer", output);
         Assert.True(File.Exists(Path.Combine(outDir, "report.html")));
         var (bad, message) = CliRunner.Run("zoo", "mnist", "--smoke", "--methods", "kd,crd", "--out", outDir);
-        Assert.NotEqual(0, bad);
+        Assert.Equal(2, bad);
         Assert.Contains("crd", message);
+        Assert.Contains("dkd", message);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using KdLabs.Data;
 using KdLabs.Losses;
+using KdLabs.Methods;
 using KdLabs.Models;
 using KdLabs.Training;
 using static TorchSharp.torch;

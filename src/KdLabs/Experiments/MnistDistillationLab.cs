@@ -3,6 +3,7 @@ using KdLabs.Data;
 using KdLabs.Evaluation;
 using KdLabs.Infrastructure;
 using KdLabs.Losses;
+using KdLabs.Methods;
 using KdLabs.Models;
 using KdLabs.Training;
 using static TorchSharp.torch;
@@ -158,8 +159,9 @@ public sealed class MnistDistillationLab : IDisposable
     /// <summary>Trains a student with Hinton KD at (α, T), defaulting to the lab's options.</summary>
     public (nn.Module<Tensor, Tensor> Model, TrainingHistory History) TrainDistilled(double? alpha = null, double? temperature = null, string? name = null, int? seed = null)
     {
-        var loss = new KdLoss(alpha ?? Options.Alpha, temperature ?? Options.Temperature);
-        return TrainStudent(new DistillationObjective(loss, TeacherSignal()), name ?? $"student (KD α={loss.Alpha:0.##}, T={loss.Temperature:0.##})", seed);
+        double a = alpha ?? Options.Alpha, t = temperature ?? Options.Temperature;
+        var method = DistillationMethods.GetLogit("kd").WithSoftTargets(a, t);
+        return TrainStudent(method.Objective(TeacherSignal()), name ?? $"student (KD α={a:0.##}, T={t:0.##})", seed);
     }
 
     /// <summary>

@@ -114,7 +114,7 @@ public sealed class SoftTreeLab : LabBase<SoftTreeLabOptions>, IDisposable
     public (SoftDecisionTree Tree, TrainingHistory History) TrainDistilled(int? seed = null, double? temperature = null, string? name = null)
     {
         var tree = Options.Tree with { Temperature = temperature ?? Options.Tree.Temperature };
-        using var objective = SoftTreeObjective.FromTeacher(tree, TeacherSignal());
+        using var objective = new Methods.SoftTreeMethod(new Methods.SoftTreeMethodOptions { Tree = tree }).Objective(TeacherSignal());
         return TrainTree(objective, name ?? $"tree (distilled, T={tree.Temperature:0.##})", seed);
     }
 

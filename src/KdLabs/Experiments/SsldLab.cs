@@ -125,7 +125,7 @@ public sealed class SsldLab : LabBase<SsldOptions>, IDisposable
         var train = mineTopK ? MinedTrain() : AllTrain();
         using var batchTeacher = teacherTrainMode ? new BatchStatisticsTeacher(GetTeacher(), TeacherId) : null;
         ITeacherSignal signal = batchTeacher is not null ? batchTeacher : CachedTeacher(train);
-        var run = Train(name, seed, train, Options.Trainer(epochs ?? Options.SsldEpochs, seed, true), new SoftLabelObjective(signal, loss));
+        var run = Train(name, seed, train, Options.Trainer(epochs ?? Options.SsldEpochs, seed, true), new Methods.SoftLabelMethod(new Methods.SoftLabelOptions { Loss = loss }).Objective(signal));
         runKeys.AddOrUpdate(run.Model, lastRunKey);
         return run;
     }

@@ -4,6 +4,7 @@ using KdLabs.Data;
 using KdLabs.Evaluation;
 using KdLabs.Infrastructure;
 using KdLabs.Losses;
+using KdLabs.Methods;
 using KdLabs.Models;
 using KdLabs.Training;
 using static TorchSharp.torch;
@@ -12,8 +13,8 @@ namespace KdLabs.Experiments;
 
 /// <summary>
 /// Lesson 06's method zoo: one teacher (lesson 02's CNN), one student, MNIST, and one budget, with each
-/// distillation method swapped in turn: KD, FitNets, attention transfer, FSP, two multi-teacher variants, deep
-/// mutual learning and DKD, against the student on labels alone. Every method runs every seed, so the table can say
+/// distillation method of <see cref="ZooOptions.Methods"/> (registry keys; by default lesson 06's nine: KD, FitNets, attention transfer, FSP,
+/// two multi-teacher variants, deep mutual learning and DKD, against the student on labels alone) swapped in turn. Every method runs every seed, so the table can say
 /// which beat plain KD here and which did not. The CLI (<c>kdlabs zoo mnist</c>) and lesson 06 both call this class.
 /// </summary>
 public sealed class ZooLab : LabBase<ZooOptions>, IDisposable
@@ -71,112 +72,72 @@ public sealed class ZooLab : LabBase<ZooOptions>, IDisposable
     /// <summary>A fresh student with the initial weights every method of seed <paramref name="seed"/> starts from.</summary>
     public static nn.Module<Tensor, Tensor> NewStudent(int seed) => ModelCatalog.Create(StudentModel, seed + 1);
 
+    /// <summary>Trains one student with the registered method <paramref name="key"/> (its default settings) and seed <paramref name="seed"/>.</summary>
+    public (ZooRow Row, nn.Module<Tensor, Tensor> Student, IReadOnlyList<TrainingHistory> Histories) TrainMethod(string key, int seed) =>
+        TrainMethod(DistillationMethods.Get(key), seed);
+
     /// <summary>Trains one student with <paramref name="method"/> and seed <paramref name="seed"/>; returns its row and the deployed student.</summary>
-    public (ZooRow Row, nn.Module<Tensor, Tensor> Student, IReadOnlyList<TrainingHistory> Histories) TrainMethod(ZooMethod method, int seed)
+    public (ZooRow Row, nn.Module<Tensor, Tensor> Student, IReadOnlyList<TrainingHistory> Histories) TrainMethod(IDistillationMethod method, int seed)
     {
-        var info = ZooMethodInfo.Of(method);
-        var kd = new KdLoss(Options.Alpha, Options.Temperature);
+        if (method.Student != StudentKind.Network)
+        {
+            throw new ArgumentException($"Method '{method.Key}' trains a {method.Student} student; the zoo's student is the CNN.", nameof(method));
+        }
         var histories = new List<TrainingHistory>();
-        long extra = 0;
         string note = "";
         // Teachers and their logits first, as Run does: training a teacher draws from torch's global generator, so
         // acquiring it lazily after a student's seeding would make that student depend on whether the cache was warm.
         TeacherLogits();
         PeakMemory.Reset();
         trainedSinceReset = false;
-        string Key(string stage) => $"{info.Key}-s{seed}-{stage}";
-        nn.Module<Tensor, Tensor> student;
-        switch (method)
+        var context = new MethodContext
         {
-            case ZooMethod.NoKd:
-                student = NewStudent(seed);
-                histories.Add(Fit(student, new SupervisedObjective(), Options.Epochs, seed, Key("main"), info.Title));
-                break;
-            case ZooMethod.Kd:
-                student = NewStudent(seed);
-                histories.Add(Fit(student, new DistillationObjective(kd, TeacherLogits()[0]), Options.Epochs, seed, Key("main"), info.Title));
-                break;
-            case ZooMethod.FitNets:
+            Seed = seed,
+            TeacherLogits = TeacherLogits(),
+            Teacher = Teachers()[0].Model,
+            TeacherId = Teachers()[0].Id,
+            // Peer 0 is NewStudent(seed); peers k ≥ 1 start from seeds no other run uses.
+            StudentFactory = k => ModelCatalog.Create(StudentModel, seed + 1 + 1000 * k),
+            InputShape = [1, 1, 28, 28],
+        };
+        var plan = method.Plan(context);
+        TrainingHistory? previous = null;
+        foreach (var stage in plan.Stages)
+        {
+            int stageEpochs = stage.Epochs switch
             {
-                student = NewStudent(seed);
-                manual_seed(seed + 2);
-                var regressor = new HintRegressor(Channels(student, "conv2"), Channels(Teachers()[0].Model, "conv2"));
-                // Not disposed: disposing a module disposes its children, and the student lives on.
-                var adapted = new AdaptedStudent(student, new Dictionary<string, nn.Module<Tensor, Tensor>> { [HintObjective.RegressorName] = regressor });
-                extra = adapted.AdapterParameterCount;
-                var stage1 = Fit(adapted, new HintObjective(FeatureTeacher(), "conv2", "conv2"),
-                    Options.StageOneEpochs, seed, Key("hint"), $"{info.Title}: hint stage");
-                histories.Add(stage1);
-                regressor.Dispose();
-                histories.Add(Fit(student, new DistillationObjective(kd, TeacherLogits()[0]), Options.Epochs - Options.StageOneEpochs, seed,
-                    Key("kd"), $"{info.Title}: KD stage", after: stage1));
-                break;
-            }
-            case ZooMethod.AttentionTransfer:
-                student = NewStudent(seed);
-                histories.Add(Fit(student, new AttentionTransferObjective(new AttentionTransferLoss(Options.AtBeta), FeatureTeacher(), ["conv1", "conv2"]),
-                    Options.Epochs, seed, Key("main"), info.Title));
-                break;
-            case ZooMethod.Fsp:
+                StageEpochs.StageOne => Options.StageOneEpochs,
+                StageEpochs.Rest => Options.Epochs - Options.StageOneEpochs,
+                _ => Options.Epochs,
+            };
+            previous = Fit(stage.Model, stage.Objective, stageEpochs, seed, $"{method.Key}-s{seed}-{stage.Name}",
+                stage.Label is null ? method.Title : $"{method.Title}: {stage.Label}", after: previous);
+            histories.Add(previous);
+            foreach (var adapter in stage.Adapters)
             {
-                student = NewStudent(seed);
-                manual_seed(seed + 2);
-                var adapters = new Dictionary<string, nn.Module<Tensor, Tensor>>();
-                foreach (var layer in new[] { "conv1", "conv2" })
-                {
-                    adapters[FspObjective.ConnectorName(layer)] = nn.Conv2d(Channels(student, layer), Channels(Teachers()[0].Model, layer), 1);
-                }
-                var adapted = new AdaptedStudent(student, adapters);
-                extra = adapted.AdapterParameterCount;
-                var stage1 = Fit(adapted, new FspObjective(FeatureTeacher(), "conv1", "conv2"), Options.StageOneEpochs, seed, Key("fsp"), $"{info.Title}: FSP stage");
-                histories.Add(stage1);
-                foreach (var connector in adapters.Values)
-                {
-                    connector.Dispose();
-                }
-                histories.Add(Fit(student, new SupervisedObjective(), Options.Epochs - Options.StageOneEpochs, seed, Key("labels"), $"{info.Title}: label stage", after: stage1));
-                break;
+                adapter.Dispose();
             }
-            case ZooMethod.MultiTeacherAverage:
-                student = NewStudent(seed);
-                histories.Add(Fit(student, MultiTeacherObjective.Average(TeacherLogits(), kd), Options.Epochs, seed, Key("main"), info.Title));
-                break;
-            case ZooMethod.MultiTeacherRandom:
-                student = NewStudent(seed);
-                histories.Add(Fit(student, MultiTeacherObjective.RandomPerBatch(TeacherLogits(), kd, seed), Options.Epochs, seed, Key("main"), info.Title));
-                break;
-            case ZooMethod.MutualLearning:
-            {
-                // Student 0 starts from the seed's usual weights; its peers from seeds no other run uses.
-                var students = Enumerable.Range(0, Options.CohortSize).Select(k => k == 0 ? NewStudent(seed) : ModelCatalog.Create(StudentModel, seed + 1 + 1000 * k)).ToList();
-                var cohort = new MutualLearningCohort(students);
-                histories.Add(Fit(cohort, new MutualLearningObjective(), Options.Epochs, seed, Key("main"), info.Title));
-                extra = ModelStats.ParameterCount(cohort) - ModelStats.ParameterCount(students[0]);
-                var peers = students.Skip(1).Select(s => Accuracy(s, Test)).ToList();
-                note = $"peer students: {string.Join(", ", peers.Select(a => $"{100 * a:0.00} %"))}";
-                foreach (var peer in students.Skip(1))
-                {
-                    peer.Dispose();
-                }
-                student = students[0];
-                break;
-            }
-            case ZooMethod.Dkd:
-                student = NewStudent(seed);
-                histories.Add(Fit(student, new DkdObjective(new DkdLoss(Options.DkdAlpha, Options.DkdBeta, Options.DkdTemperature), TeacherLogits()[0], Options.DkdWarmupEpochs),
-                    Options.Epochs, seed, Key("main"), info.Title));
-                break;
-            default:
-                throw new ArgumentOutOfRangeException(nameof(method), method, "Unknown method.");
+            (stage.Objective as IDisposable)?.Dispose();
         }
+        if (plan.Peers.Count > 0)
+        {
+            var peers = plan.Peers.Select(s => Accuracy(s, Test)).ToList();
+            note = $"peer students: {string.Join(", ", peers.Select(a => $"{100 * a:0.00} %"))}";
+            foreach (var peer in plan.Peers)
+            {
+                peer.Dispose();
+            }
+        }
+        var student = plan.Student;
+        long extra = plan.TrainingOnlyParameters;
         // A run restored whole from its checkpoints trained nothing here, so its peak says nothing about the method.
         double? peakMb = trainedSinceReset ? PeakMemory.PeakBytes() / (1024.0 * 1024.0) : null;
         var epochs = histories.SelectMany(h => h.Epochs).ToList();
         double seconds = epochs.Sum(e => e.Seconds);
         var last = histories[^1].Last;
-        var row = new ZooRow(info.Key, seed, epochs.Count, last.TestAccuracy, epochs.Where(e => !double.IsNaN(e.TestAccuracy)).Max(e => e.TestAccuracy),
+        var row = new ZooRow(method.Key, seed, epochs.Count, last.TestAccuracy, epochs.Where(e => !double.IsNaN(e.TestAccuracy)).Max(e => e.TestAccuracy),
             seconds, seconds / epochs.Count, peakMb, extra, note);
-        Log($"{info.Title}, seed {seed}: {100 * row.TestAccuracy:0.00} % after {row.Epochs} epochs, {row.SecondsPerEpoch:0.0} s/epoch, " +
+        Log($"{method.Title}, seed {seed}: {100 * row.TestAccuracy:0.00} % after {row.Epochs} epochs, {row.SecondsPerEpoch:0.0} s/epoch, " +
             (peakMb is { } mb ? $"peak RSS {mb:0} MB" : "restored from checkpoints (peak memory not measured)"));
         return (row, student, histories);
     }
@@ -232,8 +193,6 @@ public sealed class ZooLab : LabBase<ZooOptions>, IDisposable
         return result;
     }
 
-    private FeatureTeacher FeatureTeacher() => new(Teachers()[0].Model, Teachers()[0].Id);
-
     // A stage's checkpoint folder carries the hash of its settings and of the stage before it, so a second stage is
     // never resumed on top of a first stage trained differently.
     private TrainingHistory Fit(nn.Module<Tensor, Tensor> model, ITrainingObjective objective, int epochs, int seed, string key, string name, TrainingHistory? after = null)
@@ -244,17 +203,6 @@ public sealed class ZooLab : LabBase<ZooOptions>, IDisposable
         string dir = Path.Combine(Options.OutputDirectory, "checkpoints", $"{key}-{hash}");
         trainedSinceReset |= Checkpoint.ReadState(dir) is not { } state || state.Epoch < epochs;
         return new Trainer(options with { CheckpointDirectory = dir }, Progress).Fit(model, Train, Test, objective, $"{name}, seed {seed}");
-    }
-
-    private static long Channels(nn.Module<Tensor, Tensor> model, string layer)
-    {
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        bool training = model.training;
-        model.eval();
-        var shape = ((IFeatureModel)model).ForwardWithFeatures(zeros(1, 1, 28, 28, device: ComputeDevice.Of(model)))[layer].shape;
-        model.train(training);
-        return shape[1];
     }
 
     private static double Accuracy(nn.Module<Tensor, Tensor> model, InMemoryDataset data)

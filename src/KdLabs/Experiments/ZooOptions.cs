@@ -1,4 +1,5 @@
 using KdLabs.Infrastructure;
+using KdLabs.Methods;
 using KdLabs.Training;
 
 namespace KdLabs.Experiments;
@@ -10,8 +11,11 @@ namespace KdLabs.Experiments;
 /// </summary>
 public sealed record ZooOptions : ILabOptions<ZooOptions>
 {
-    /// <summary>Methods to run, in this order.</summary>
-    public IReadOnlyList<ZooMethod> Methods { get; init; } = ZooMethodInfo.All.Select(m => m.Method).ToList();
+    /// <summary>Lesson 06's nine methods, in the order its tables list them: the default of <see cref="Methods"/>.</summary>
+    public static IReadOnlyList<string> LessonMethods { get; } = ["none", "kd", "fitnets", "at", "fsp", "mt-avg", "mt-random", "dml", "dkd"];
+
+    /// <summary>Registry keys (<see cref="DistillationMethods"/>) of the methods to run, in this order; each with its registered default settings.</summary>
+    public IReadOnlyList<string> Methods { get; init; } = LessonMethods;
 
     /// <summary>Student seeds (initial weights, data order, dropout); every method runs every seed.</summary>
     public IReadOnlyList<int> Seeds { get; init; } = [1, 2, 3];
@@ -33,30 +37,6 @@ public sealed record ZooOptions : ILabOptions<ZooOptions>
 
     /// <summary>Teachers in the multi-teacher ensemble: the CNN teacher trained with seeds 1 … N. The other methods use the first.</summary>
     public int TeacherCount { get; init; } = 3;
-
-    /// <summary>Weight α of the hard-label term for KD, FitNets' second stage and the multi-teacher methods.</summary>
-    public double Alpha { get; init; } = 0.5;
-
-    /// <summary>Temperature of those methods.</summary>
-    public double Temperature { get; init; } = 4;
-
-    /// <summary>Weight β of attention transfer (the authors' code form).</summary>
-    public double AtBeta { get; init; } = 1000;
-
-    /// <summary>DKD's target-class weight α.</summary>
-    public double DkdAlpha { get; init; } = 1;
-
-    /// <summary>DKD's non-target weight β.</summary>
-    public double DkdBeta { get; init; } = 8;
-
-    /// <summary>DKD's temperature.</summary>
-    public double DkdTemperature { get; init; } = 4;
-
-    /// <summary>Epochs over which DKD's term ramps up, min(epoch / N, 1); 1 is no ramp.</summary>
-    public int DkdWarmupEpochs { get; init; } = 1;
-
-    /// <summary>Students trained together in deep mutual learning.</summary>
-    public int CohortSize { get; init; } = 2;
 
     /// <summary>Use only the first N training images (null: all 60,000).</summary>
     public int? TrainLimit { get; init; }
@@ -103,16 +83,42 @@ public sealed record ZooOptions : ILabOptions<ZooOptions>
         Require(StageOneEpochs >= 1 && StageOneEpochs < Epochs, nameof(StageOneEpochs), StageOneEpochs, "at least 1 and less than Epochs (--stage-one-epochs)");
         Require(TeacherEpochs >= 1, nameof(TeacherEpochs), TeacherEpochs, "at least 1 (--teacher-epochs)");
         Require(TeacherCount >= 2, nameof(TeacherCount), TeacherCount, "at least 2 (--teachers)");
-        Require(CohortSize >= 2, nameof(CohortSize), CohortSize, "at least 2 (--cohort)");
-        Require(AtBeta >= 0, nameof(AtBeta), AtBeta, "0 or more");
-        Require(DkdWarmupEpochs >= 1, nameof(DkdWarmupEpochs), DkdWarmupEpochs, "at least 1");
         Require(TrainLimit is null or >= 1, nameof(TrainLimit), TrainLimit ?? 0, "at least 1 (--train-limit)");
         Require(TestLimit is null or >= 1, nameof(TestLimit), TestLimit ?? 0, "at least 1 (--test-limit)");
         Require(Threads is null or >= 1, nameof(Threads), Threads ?? 0, "at least 1 (--threads)");
         ComputeDevice.Validate(Device);
-        _ = new Losses.KdLoss(Alpha, Temperature);
-        _ = new Losses.DkdLoss(DkdAlpha, DkdBeta, DkdTemperature);
+        foreach (var key in Methods)
+        {
+            var method = DistillationMethods.Get(key);
+            if (method.Student != StudentKind.Network)
+            {
+                throw new ArgumentException($"Method '{method.Key}' trains a {method.Student} student; the zoo's student is the CNN. Give --methods from: {string.Join(", ", ZooCapable().Select(m => m.Key))}.", nameof(Methods));
+            }
+        }
         Trainer(Epochs, 1).Validate();
+    }
+
+    /// <summary>Every registered method the zoo's CNN student can train.</summary>
+    public static IReadOnlyList<IDistillationMethod> ZooCapable() => DistillationMethods.All.Where(m => m.Student == StudentKind.Network).ToList();
+
+    /// <summary>
+    /// Parses a comma-separated list of registry keys or aliases ("kd,at,dkd") into keys, duplicates dropped; "lesson" is
+    /// <see cref="LessonMethods"/> and "all" every method the zoo can train (the lesson's and any registered since).
+    /// </summary>
+    public static IReadOnlyList<string> ParseMethods(string text)
+    {
+        var keys = new List<string>();
+        foreach (var item in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            IEnumerable<string> add = item.ToLowerInvariant() switch
+            {
+                "all" => ZooCapable().Select(m => m.Key),
+                "lesson" => LessonMethods,
+                _ => [(DistillationMethods.Find(item) ?? throw new ArgumentException($"Unknown method '{item}' in --methods. Valid keys: {DistillationMethods.KeyList}; or lesson, or all.", nameof(Methods))).Key],
+            };
+            keys.AddRange(add.Where(k => !keys.Contains(k)).ToList());
+        }
+        return keys.Count > 0 ? keys : throw new ArgumentException("--methods lists no method; give e.g. none,kd,at, lesson or all.", nameof(Methods));
     }
 
     private static void Require(bool ok, string name, object value, string expected)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using KdLabs.Infrastructure;
+using KdLabs.Methods;
 using KdLabs.Plots;
 
 namespace KdLabs.Experiments;
@@ -15,8 +16,8 @@ public static class ZooReport
     /// <summary>One row per method.</summary>
     public static IEnumerable<IReadOnlyList<string>> SummaryCells(ZooResult result) => result.Summary().Select(s => (IReadOnlyList<string>)
     [
-        s.Info.Title,
-        s.Info.Knowledge,
+        s.Method.Title,
+        s.Method.Knowledge,
         s.Accuracy.ToPercentString(),
         s.DeltaVsKd is { } d ? Points(d) : "—",
         s.VersusKd,
@@ -33,6 +34,12 @@ public static class ZooReport
         Html(result).Save(Path.Combine(directory, "report.html"));
     }
 
+    // results.json files written before the method registry stored enum names; the registry matches the rest case-insensitively.
+    private static readonly IReadOnlyDictionary<string, string> LegacyKeys = new Dictionary<string, string>
+    {
+        ["NoKd"] = "none", ["AttentionTransfer"] = "at", ["MultiTeacherAverage"] = "mt-avg", ["MultiTeacherRandom"] = "mt-random", ["MutualLearning"] = "dml",
+    };
+
     /// <summary>Reads a zoo's results.json, e.g. to render its tables again with this version's report.</summary>
     public static ZooResult Read(string resultsJson)
     {
@@ -40,7 +47,7 @@ public static class ZooReport
         {
             var result = System.Text.Json.JsonSerializer.Deserialize<ZooResult>(File.ReadAllText(resultsJson));
             return result is { Rows: not null, Options: not null }
-                ? result
+                ? result with { Options = result.Options with { Methods = result.Options.Methods.Select(m => LegacyKeys.GetValueOrDefault(m, m)).ToList() } }
                 : throw new Infrastructure.DataFormatException(resultsJson, "Rows", "missing", "Give the results.json that kdlabs zoo mnist writes.");
         }
         catch (System.Text.Json.JsonException e)
@@ -71,7 +78,7 @@ public static class ZooReport
         var summary = result.Summary();
         var report = new HtmlReport("Distillation method zoo on MNIST")
             .Paragraph(result.Options.Smoke ? "SMOKE MODE: tiny subsets and short runs; the numbers are not results." : Budget(result) + ".")
-            .Chart(EvaluationCharts.BarsWithErrors(summary.Select(s => (s.Info.Title, 100 * s.Accuracy.Mean, double.IsNaN(s.Accuracy.StandardDeviation) ? 0 : 100 * s.Accuracy.StandardDeviation)),
+            .Chart(EvaluationCharts.BarsWithErrors(summary.Select(s => (s.Method.Title, 100 * s.Accuracy.Mean, double.IsNaN(s.Accuracy.StandardDeviation) ? 0 : 100 * s.Accuracy.StandardDeviation)),
                 "Test accuracy after the last epoch (mean ± std over seeds)", "accuracy (%)"))
             .Table(SummaryHeader, SummaryCells(result));
         foreach (var line in Notes(result))
@@ -96,15 +103,21 @@ public static class ZooReport
         yield return string.Create(CultureInfo.InvariantCulture,
             $"Logit methods (KD, multi-teacher, DKD, FitNets' stage two) read teacher logits cached once ({result.TeacherLogitSeconds:0.0} s for all teachers, not in their epoch times); feature methods (FitNets' stage one, AT, FSP) run the teacher on every batch.");
         yield return string.Create(CultureInfo.InvariantCulture,
-            $"Settings: KD/multi-teacher α = {o.Alpha} on CE, T = {o.Temperature}; AT β = {o.AtBeta} on conv1 and conv2; DKD α = {o.DkdAlpha}, β = {o.DkdBeta}, T = {o.DkdTemperature}; mutual learning with {o.CohortSize} students (the first is reported).");
+            $"Settings (each method's registered defaults; mutual learning reports the first student): {string.Join("; ", o.Methods.Select(DistillationMethods.Get).Select(Settings).Where(t => t.Length > 0))}.");
         yield return result.PeakMemoryPerRun
             ? "Peak RSS is the process's peak resident memory during each run (reset before it); it includes the data set, teachers and caches every run shares."
             : "Peak RSS is the process's peak since it started (this system cannot reset it), so later rows carry earlier runs' peaks.";
-        foreach (var note in result.Rows.Where(r => r.Note.Length > 0).Select(r => $"{ZooMethodInfo.All.First(m => m.Key == r.Method).Title}, seed {r.Seed}: {r.Note}."))
+        foreach (var note in result.Rows.Where(r => r.Note.Length > 0).Select(r => $"{DistillationMethods.Get(r.Method).Title}, seed {r.Seed}: {r.Note}."))
         {
             yield return note;
         }
         yield return $"Machine: {result.Machine}; wall time {result.WallSeconds:0} s.";
+    }
+
+    private static string Settings(IDistillationMethod method)
+    {
+        var values = MethodOptionValues.Of(method.Options);
+        return values.Count == 0 ? "" : $"{method.Key} {string.Join(", ", values.Select(v => $"{v.Name} = {v.Value}"))}";
     }
 
     private static string Points(SeedStatistics s) =>

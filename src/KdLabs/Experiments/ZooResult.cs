@@ -1,3 +1,5 @@
+using KdLabs.Methods;
+
 namespace KdLabs.Experiments;
 
 /// <summary>Everything the zoo measured; written as results.json.</summary>
@@ -17,14 +19,14 @@ public sealed record ZooResult(ZooOptions Options, string Machine, double WallSe
     /// <summary>One summary per method run, in the order of <see cref="ZooOptions.Methods"/>.</summary>
     public IReadOnlyList<ZooMethodSummary> Summary()
     {
-        var kd = Key(ZooMethod.Kd);
-        var none = Key(ZooMethod.NoKd);
+        var kd = DistillationMethods.Get("kd").Key;
+        var none = DistillationMethods.Get("none").Key;
         var kdBySeed = Rows.Where(r => r.Method == kd).ToDictionary(r => r.Seed);
         var noneBySeed = Rows.Where(r => r.Method == none).ToDictionary(r => r.Seed);
         var list = new List<ZooMethodSummary>();
-        foreach (var method in Options.Methods)
+        foreach (var key in Options.Methods)
         {
-            var info = ZooMethodInfo.Of(method);
+            var info = DistillationMethods.Get(key);
             var rows = Rows.Where(r => r.Method == info.Key).ToList();
             if (rows.Count == 0)
             {
@@ -33,7 +35,7 @@ public sealed record ZooResult(ZooOptions Options, string Machine, double WallSe
             var paired = rows.Where(r => kdBySeed.ContainsKey(r.Seed)).Select(r => r.TestAccuracy - kdBySeed[r.Seed].TestAccuracy).ToList();
             var ratios = rows.Where(r => noneBySeed.ContainsKey(r.Seed)).Select(r => r.SecondsPerEpoch / noneBySeed[r.Seed].SecondsPerEpoch).ToList();
             list.Add(new ZooMethodSummary(info, SeedStatistics.Of(rows.Select(r => r.TestAccuracy)),
-                method == ZooMethod.Kd || paired.Count == 0 ? null : SeedStatistics.Of(paired),
+                info.Key == kd || paired.Count == 0 ? null : SeedStatistics.Of(paired),
                 paired.Count(d => d > 0),
                 ratios.Count == 0 ? null : Median(ratios),
                 rows.Where(r => r.PeakMemoryMb is not null).Select(r => r.PeakMemoryMb!.Value).DefaultIfEmpty(double.NaN).Average() is var mb && double.IsNaN(mb) ? null : mb,
@@ -41,8 +43,6 @@ public sealed record ZooResult(ZooOptions Options, string Machine, double WallSe
         }
         return list;
     }
-
-    private static string Key(ZooMethod method) => ZooMethodInfo.Of(method).Key;
 
     // The median, not the mean: one seed slowed by another job on the machine should not move the column.
     private static double Median(List<double> values)

@@ -1,9 +1,10 @@
 using KdLabs.Data;
 using KdLabs.Losses;
 using KdLabs.Models;
+using KdLabs.Training;
 using static TorchSharp.torch;
 
-namespace KdLabs.Training;
+namespace KdLabs.Methods;
 
 /// <summary>
 /// Stage one of FSP distillation (Yim et al. 2017): the student learns to reproduce the teacher's flow matrices

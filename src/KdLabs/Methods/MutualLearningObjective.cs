@@ -1,9 +1,10 @@
 using KdLabs.Data;
 using KdLabs.Losses;
 using KdLabs.Models;
+using KdLabs.Training;
 using static TorchSharp.torch;
 
-namespace KdLabs.Training;
+namespace KdLabs.Methods;
 
 /// <summary>
 /// Deep mutual learning (Zhang et al. 2018): every student of a <see cref="MutualLearningCohort"/> learns the labels

@@ -1,9 +1,10 @@
 using KdLabs.Data;
 using KdLabs.Losses;
 using KdLabs.Models;
+using KdLabs.Training;
 using static TorchSharp.torch;
 
-namespace KdLabs.Training;
+namespace KdLabs.Methods;
 
 /// <summary>
 /// Stage one of FitNets (Romero et al. 2015): train the student up to its guided layer, and the regressor, to

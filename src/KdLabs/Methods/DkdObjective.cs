@@ -1,9 +1,10 @@
 using KdLabs.Data;
 using KdLabs.Losses;
+using KdLabs.Training;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
-namespace KdLabs.Training;
+namespace KdLabs.Methods;
 
 /// <summary>
 /// Decoupled KD as the official code trains it (Zhao et al. 2022; mdistiller's DKD distiller): cross-entropy on

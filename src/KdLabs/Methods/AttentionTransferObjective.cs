@@ -1,10 +1,11 @@
 using KdLabs.Data;
 using KdLabs.Losses;
 using KdLabs.Models;
+using KdLabs.Training;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
-namespace KdLabs.Training;
+namespace KdLabs.Methods;
 
 /// <summary>
 /// Attention transfer (Zagoruyko &amp; Komodakis 2017) as the authors train it: cross-entropy on the labels plus

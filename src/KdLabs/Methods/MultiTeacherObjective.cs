@@ -1,9 +1,10 @@
 using KdLabs.Data;
 using KdLabs.Losses;
+using KdLabs.Training;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
-namespace KdLabs.Training;
+namespace KdLabs.Methods;
 
 /// <summary>
 /// Distillation from several teachers, in one of two ways (Fukuda et al. 2017): the <b>average</b> of their softened

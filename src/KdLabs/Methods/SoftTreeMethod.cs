@@ -1,0 +1,59 @@
+using KdLabs.Models;
+using KdLabs.Training;
+
+namespace KdLabs.Methods;
+
+/// <summary>Settings of soft-tree distillation: the tree, loss and penalty settings of <see cref="SoftTreeOptions"/> (defaults there).</summary>
+public sealed record SoftTreeMethodOptions
+{
+    /// <summary>Tree, loss, penalty, temperature and hard-label weight.</summary>
+    public SoftTreeOptions Tree { get; init; } = new();
+}
+
+/// <summary>
+/// Distilling a network into a soft decision tree (<see cref="SoftTreeObjective"/>): the tree's loss on
+/// w·labels + (1 − w)·softmax(t/T), plus its balance penalty. Its student must be a <see cref="SoftDecisionTree"/>.
+/// </summary>
+public sealed class SoftTreeMethod(SoftTreeMethodOptions? options = null) : IDistillationMethod
+{
+    /// <summary>Its settings.</summary>
+    public SoftTreeMethodOptions Settings { get; } = options ?? new SoftTreeMethodOptions();
+
+    /// <inheritdoc />
+    public string Key => "soft-tree";
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> Aliases => ["sdt"];
+
+    /// <inheritdoc />
+    public string Title => "soft decision tree (distilled)";
+
+    /// <inheritdoc />
+    public string Knowledge => "soft targets, into a tree";
+
+    /// <inheritdoc />
+    public MethodPaper? Paper => new("Frosst & Hinton", 2017, "Distilling a Neural Network Into a Soft Decision Tree");
+
+    /// <inheritdoc />
+    public StudentKind Student => StudentKind.SoftTree;
+
+    /// <inheritdoc />
+    public object Options => Settings;
+
+    /// <inheritdoc />
+    public IReadOnlyList<LossTerm> Terms => [new("data", "w·L(onehot(y)) + (1 − w)·L(softmax(t/T)), no T²"), new("penalty", "λ·Σ_i 2^(−depth i)·balance penalty")];
+
+    /// <summary>The objective distilling from <paramref name="teacher"/>; it owns its regulariser, so dispose it.</summary>
+    public SoftTreeObjective Objective(ITeacherSignal teacher) => SoftTreeObjective.FromTeacher(Settings.Tree, teacher);
+
+    /// <inheritdoc />
+    public MethodPlan Plan(MethodContext context)
+    {
+        var student = context.NewStudent();
+        if (student is not SoftDecisionTree)
+        {
+            throw new ArgumentException($"soft-tree trains a {nameof(SoftDecisionTree)}, but this lab's student is a {student.GetType().Name}; run it with kdlabs distill mnist --student sdt.");
+        }
+        return MethodPlan.SingleStage(student, Objective(context.TeacherLogits[0]));
+    }
+}
