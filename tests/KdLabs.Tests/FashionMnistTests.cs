@@ -95,6 +95,7 @@ public class FashionMnistTests
         Assert.DoesNotContain("MNIST cnn", output.Replace("Fashion-MNIST cnn", ""));
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "results.json")));
         Assert.Equal(3, json.RootElement.GetProperty("Models").GetArrayLength());
+        Assert.Equal("fashion-mnist", json.RootElement.GetProperty("Dataset").GetString());
         Assert.Contains("Fashion-MNIST distillation", File.ReadAllText(Path.Combine(outDir, "report.html")));
     }
 

@@ -89,7 +89,7 @@ public static class MnistDistillationReport
         string html = Path.Combine(directory, "report.html");
         var payload = new
         {
-            result.Options.Family, result.Options.Alpha, result.Options.Temperature, result.Options.Epochs, result.Options.BatchSize,
+            result.Options.Dataset, result.Options.Family, result.Options.Alpha, result.Options.Temperature, result.Options.Epochs, result.Options.BatchSize,
             result.Options.LearningRate, result.Options.Seed, result.Options.TrainLimit, result.Options.TestLimit, result.Options.Smoke,
             result.Options.Jitter, result.Options.MlpDropout, result.Options.Device,
             result.Options.TeacherEpochs, result.Options.TeacherImages, result.Options.TransferSize, result.Options.Validation,
