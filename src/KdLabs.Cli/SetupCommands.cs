@@ -12,18 +12,18 @@ namespace KdLabs.Cli;
 /// configuration (the kernel was measured restoring <c>#r "nuget: KdLabs"</c> from it; the kernel restores through F#'s
 /// NuGet dependency manager in a temporary project outside the checkout, so a repository nuget.config is not on its
 /// path, and <c>#i</c> takes only an absolute path), removes NuGet's
-/// cached copy of that version so the next kernel loads the new one, and fetches MNIST.
+/// cached copy of that version so the next kernel loads the new one, and fetches MNIST and Fashion-MNIST.
 /// </summary>
 internal static class SetupCommands
 {
     public static Command Create()
     {
         var output = new Option<string?>("--out") { Description = $"Package folder (default: {KitCheck.PackageFolder} in the checkout)." };
-        var skipData = new Option<bool>("--skip-data") { Description = "Do not fetch MNIST." };
+        var skipData = new Option<bool>("--skip-data") { Description = "Do not fetch MNIST and Fashion-MNIST." };
         var keepCache = new Option<bool>("--keep-nuget-cache") { Description = "Leave NuGet's cached copy of the KdLabs package in place." };
         var nugetCache = new Option<string?>("--nuget-cache") { Description = "NuGet's global packages folder to remove the old KdLabs copy from (default: $NUGET_PACKAGES, else ~/.nuget/packages)." };
         var nugetConfig = new Option<string?>("--nuget-config") { Description = "NuGet configuration file to register the kdlabs-local source in (default: your user NuGet configuration)." };
-        var setup = new Command("setup", "Pack KdLabs into artifacts/packages for the notebooks and fetch MNIST (run once, and again after changing src/KdLabs).")
+        var setup = new Command("setup", "Pack KdLabs into artifacts/packages for the notebooks and fetch MNIST and Fashion-MNIST (run once, and again after changing src/KdLabs).")
         {
             output, skipData, keepCache, nugetCache, nugetConfig,
         };
@@ -47,6 +47,8 @@ internal static class SetupCommands
             {
                 MnistFiles.EnsurePresent(MnistFiles.DefaultDirectory, Console.WriteLine);
                 Console.WriteLine($"MNIST ready in {MnistFiles.DefaultDirectory}");
+                FashionMnistFiles.EnsurePresent(FashionMnistFiles.DefaultDirectory, Console.WriteLine);
+                Console.WriteLine($"Fashion-MNIST ready in {FashionMnistFiles.DefaultDirectory}");
             }
             Console.WriteLine("setup done. Open notebooks/01-temperature-softening.ipynb; restart the kernel if a notebook was already open.");
             return 0;

@@ -15,8 +15,8 @@ public sealed partial class DeviceSourceScanTests
     // file (relative to src/KdLabs) → snippets of calls that are CPU-side on purpose, and why.
     private static readonly (string File, string Snippet, string Why)[] CpuByDesign =
     [
-        ("Data/MnistDataset.cs", "tensor(images.Pixels", "decoded on the CPU; the lab moves the whole set once (InMemoryDataset.MoveTo)"),
-        ("Data/MnistDataset.cs", "tensor(labels.AsSpan", "as above"),
+        ("Data/IdxDataset.cs", "tensor(images.Pixels", "decoded on the CPU; the lab moves the whole set once (InMemoryDataset.MoveTo)"),
+        ("Data/IdxDataset.cs", "tensor(labels.AsSpan", "as above"),
         ("Data/ImageNormalization.cs", "tensor(grey", "decoded on the CPU; the lab moves the whole set once"),
         ("Data/ImageNormalization.cs", "tensor(Mean)", "as above"),
         ("Data/ImageNormalization.cs", "tensor(Std)", "as above"),

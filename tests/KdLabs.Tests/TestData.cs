@@ -25,5 +25,21 @@ internal static class TestData
         }
     }
 
+    /// <summary>
+    /// The Fashion-MNIST folder; fetched when missing (./test.sh and `kdlabs setup` fetch it too). A machine that cannot
+    /// fetch it fails here with the fix, rather than skipping the tests that need it.
+    /// </summary>
+    public static string FashionMnistDirectory
+    {
+        get
+        {
+            lock (Gate)
+            {
+                FashionMnistFiles.EnsurePresent(FashionMnistFiles.DefaultDirectory);
+                return FashionMnistFiles.DefaultDirectory;
+            }
+        }
+    }
+
     private static readonly object Gate = new();
 }

@@ -16,36 +16,44 @@ public static class IdxFile
 {
     private const byte UnsignedByte = 0x08;
 
-    /// <summary>Reads an unsigned-byte IDX3 image file (magic 0x00000803).</summary>
-    public static IdxImages ReadImages(string path)
+    /// <summary>The fix named when a file is missing or damaged, unless the caller names its data set's own.</summary>
+    private const string MnistRefetch = "Fetch it again with `kdlabs data fetch mnist --force`.";
+
+    /// <summary>
+    /// Reads an unsigned-byte IDX3 image file (magic 0x00000803). <paramref name="refetch"/> is the fix every error
+    /// names (default: MNIST's fetch command), so another IDX data set's errors point at its own fetch.
+    /// </summary>
+    public static IdxImages ReadImages(string path, string? refetch = null)
     {
-        var (dims, data) = Read(path, expectedDims: 3);
+        var (dims, data) = Read(path, expectedDims: 3, refetch ?? MnistRefetch);
         return new IdxImages(dims[0], dims[1], dims[2], data);
     }
 
-    /// <summary>Reads an unsigned-byte IDX1 label file (magic 0x00000801).</summary>
-    public static byte[] ReadLabels(string path, int maxLabel = 9)
+    /// <summary>Reads an unsigned-byte IDX1 label file (magic 0x00000801); <paramref name="refetch"/> as in <see cref="ReadImages"/>.</summary>
+    public static byte[] ReadLabels(string path, int maxLabel = 9, string? refetch = null)
     {
-        var (_, data) = Read(path, expectedDims: 1);
+        refetch ??= MnistRefetch;
+        var (_, data) = Read(path, expectedDims: 1, refetch);
         for (int i = 0; i < data.Length; i++)
         {
             if (data[i] > maxLabel)
             {
                 throw new DataFormatException(path, $"label[{i}]", $"value {data[i]} is outside 0..{maxLabel}",
-                    "The file is not an MNIST label file or is corrupt; fetch it again with `kdlabs data fetch mnist --force`.");
+                    refetch == MnistRefetch
+                        ? "The file is not an MNIST label file or is corrupt; fetch it again with `kdlabs data fetch mnist --force`."
+                        : $"The file is not a label file of this data set or is corrupt. {refetch}");
             }
         }
         return data;
     }
 
-    private static (int[] Dims, byte[] Data) Read(string path, int expectedDims)
+    private static (int[] Dims, byte[] Data) Read(string path, int expectedDims, string refetch)
     {
         if (!File.Exists(path))
         {
-            throw new DataFormatException(path, "file", "not found", "Run `kdlabs data fetch mnist` to download it.");
+            throw new DataFormatException(path, "file", "not found", refetch == MnistRefetch ? "Run `kdlabs data fetch mnist` to download it." : refetch);
         }
         byte[] bytes = File.ReadAllBytes(path);
-        const string refetch = "Fetch it again with `kdlabs data fetch mnist --force`.";
         if (bytes.Length < 4)
         {
             throw new DataFormatException(path, "header", $"file is {bytes.Length} bytes, shorter than the 4-byte magic number", refetch);

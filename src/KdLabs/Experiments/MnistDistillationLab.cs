@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using KdLabs.Data;
+using KdLabs.Datasets;
 using KdLabs.Evaluation;
 using KdLabs.Infrastructure;
 using KdLabs.Losses;
@@ -13,7 +14,8 @@ namespace KdLabs.Experiments;
 /// <summary>
 /// The MNIST distillation lab, step by step: load data, get a teacher (trained once and cached by a
 /// key of everything that shapes it), train a student without and with distillation from the same
-/// initial weights, and compare. The CLI's <c>distill mnist</c> and the notebooks both call this.
+/// initial weights, and compare. The CLI's <c>distill mnist</c> and the notebooks both call this;
+/// <c>distill fashion-mnist</c> runs it on Fashion-MNIST (<see cref="MnistDistillationOptions.Dataset"/>).
 /// </summary>
 public sealed class MnistDistillationLab : IDisposable
 {
@@ -33,6 +35,7 @@ public sealed class MnistDistillationLab : IDisposable
     {
         options.Validate();
         Options = options.Effective();
+        DatasetInfo = Options.DatasetInfo();
         this.progress = progress ?? TrainingProgress.Default();
         this.log = log ?? Console.WriteLine;
         if (device is null)
@@ -51,6 +54,9 @@ public sealed class MnistDistillationLab : IDisposable
 
     /// <summary>The options in force (smoke limits applied).</summary>
     public MnistDistillationOptions Options { get; }
+
+    /// <summary>The data set the lab runs on: its name, input shape, classes and loader.</summary>
+    public IImageClassificationDataset DatasetInfo { get; }
 
     /// <summary>Training images (after <see cref="LoadData"/>).</summary>
     public InMemoryDataset Train { get; private set; } = null!;
@@ -82,14 +88,14 @@ public sealed class MnistDistillationLab : IDisposable
     /// <summary>The teacher's training history.</summary>
     public TrainingHistory TeacherHistory { get; private set; } = null!;
 
-    /// <summary>Fetches MNIST when missing and loads both splits.</summary>
+    /// <summary>Fetches the data set (MNIST by default) when missing and loads both splits.</summary>
     public void LoadData()
     {
-        string dir = Options.DataDirectory ?? MnistFiles.DefaultDirectory;
-        MnistFiles.EnsurePresent(dir, log);
+        string dir = Options.DataDirectory ?? DatasetInfo.DefaultDirectory;
+        DatasetInfo.EnsurePresent(dir, log);
         // The whole set moves to the device once; batches and subsets are then cut there.
-        Train = MnistDataset.Load(train: true, dir, Options.TrainLimit).MoveTo(Device.Device);
-        Test = MnistDataset.Load(train: false, dir, Options.TestLimit).MoveTo(Device.Device);
+        Train = DatasetInfo.Load(DatasetSplit.Train, dir, Options.TrainLimit).MoveTo(Device.Device);
+        Test = DatasetInfo.Load(DatasetSplit.Test, dir, Options.TestLimit).MoveTo(Device.Device);
         int pool = Train.Count;
         if (Options.Validation > 0)
         {
@@ -99,7 +105,7 @@ public sealed class MnistDistillationLab : IDisposable
             }
             // The students never see the validation images; the teacher is the very one the test-set runs use.
             pool = Train.Count - Options.Validation;
-            Evaluation = Train.Subset($"{Train.Name}[{pool}:]", Range(pool, Train.Count));
+            Evaluation = ValidationSplit.Last(Train, Options.Validation);
         }
         else
         {
@@ -107,7 +113,7 @@ public sealed class MnistDistillationLab : IDisposable
         }
         Transfer = BuildTransferSet(pool);
         TeacherTrain = Options.TeacherImages is { } t && t < Train.Count ? Train.Take(t) : Train;
-        log($"data: {Train.Count:N0} training images (students: {Transfer.Count:N0}), {Evaluation.Count:N0} {EvaluationName} images from {dir}");
+        log($"data: {DatasetInfo.DisplayName}, {Train.Count:N0} training images (students: {Transfer.Count:N0}), {Evaluation.Count:N0} {EvaluationName} images from {dir}");
     }
 
     private InMemoryDataset BuildTransferSet(int pool)
@@ -150,7 +156,8 @@ public sealed class MnistDistillationLab : IDisposable
     }
 
     /// <summary>A fresh student with the initial weights every student of this lab starts from.</summary>
-    public nn.Module<Tensor, Tensor> NewStudent(int? seed = null) => ModelCatalog.Create(Options.ModelNames().Student, (seed ?? Options.Seed) + 1, Options.StudentDropout);
+    public nn.Module<Tensor, Tensor> NewStudent(int? seed = null) =>
+        ModelCatalog.Create(Options.ModelNames().Student, (seed ?? Options.Seed) + 1, Options.StudentDropout, DatasetInfo.InputShape, DatasetInfo.ClassNames.Count);
 
     /// <summary>Trains a student on hard labels only.</summary>
     public (nn.Module<Tensor, Tensor> Model, TrainingHistory History) TrainBaseline(string name = "student (no KD)", int? seed = null) =>
@@ -206,7 +213,7 @@ public sealed class MnistDistillationLab : IDisposable
         using var logits = Predictor.Logits(model, Evaluation);
         var predictions = Predictor.ArgMax(logits);
         var report = ClassificationReport.From(predictions, Evaluation.LabelArray(), Evaluation.NumClasses);
-        long[] shape = [1, 28, 28];
+        long[] shape = DatasetInfo.InputShape.ToArray();
         double b1 = LatencyBenchmark.MedianMsPerImage(model, shape, 1, Options.LatencyRepeats);
         double b256 = LatencyBenchmark.MedianMsPerImage(model, shape, 256, Math.Max(3, Options.LatencyRepeats / 3));
         var best = history.Best;

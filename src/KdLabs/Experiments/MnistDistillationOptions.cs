@@ -1,11 +1,18 @@
+using KdLabs.Datasets;
 using KdLabs.Infrastructure;
 using KdLabs.Training;
 
 namespace KdLabs.Experiments;
 
-/// <summary>Settings of the MNIST teacher → student distillation lab.</summary>
+/// <summary>Settings of the teacher → student distillation lab on MNIST (the default) or another 1×28×28 data set.</summary>
 public sealed record MnistDistillationOptions
 {
+    /// <summary>
+    /// The data set, a <see cref="DatasetRegistry"/> key: <c>mnist</c> (default) or <c>fashion-mnist</c>. The lab's models
+    /// are the 1×28×28, ten-class ones, so a data set of another shape (<c>chest-xray</c>) is refused; it has its own lab.
+    /// </summary>
+    public string Dataset { get; init; } = "mnist";
+
     /// <summary>"cnn" (PyTorch-example CNNs) or "mlp" (Hinton 2015's 1200/800-unit MLPs).</summary>
     public string Family { get; init; } = "cnn";
 
@@ -39,8 +46,8 @@ public sealed record MnistDistillationOptions
     public int Validation { get; init; }
 
     /// <summary>
-    /// Leave this digit out of the students' transfer set (Hinton et al. 2015's omitted-class experiment; null: keep all
-    /// ten). The lab then fits a bias on that class's logit on held-out training images and reports errors before and after.
+    /// Leave this class out of the students' transfer set (Hinton et al. 2015's omitted-class experiment, digit 3 on MNIST;
+    /// null: keep all ten). The lab then fits a bias on that class's logit on held-out training images and reports errors before and after.
     /// </summary>
     public int? OmitClass { get; init; }
 
@@ -93,7 +100,7 @@ public sealed record MnistDistillationOptions
     /// <summary>Where results.json, report.html and checkpoints go.</summary>
     public string OutputDirectory { get; init; } = Path.Combine("runs", "mnist-distill");
 
-    /// <summary>MNIST folder, or null for <c>data/mnist</c>.</summary>
+    /// <summary>The data set's folder, or null for its default (<c>data/mnist</c>, <c>data/fashion-mnist</c>).</summary>
     public string? DataDirectory { get; init; }
 
     /// <summary>Repeats per latency measurement.</summary>
@@ -144,6 +151,16 @@ public sealed record MnistDistillationOptions
         Seed = seed, EvaluateEvery = TransferSize is null ? 1 : Math.Max(1, Epochs / 2), Augmentation = PlainStudents ? null : Trainer(null).Augmentation,
     };
 
+    /// <summary>The data set <see cref="Dataset"/> names.</summary>
+    public IImageClassificationDataset DatasetInfo() => DatasetRegistry.Get(Dataset);
+
+    /// <summary>A black pixel after normalisation, −mean/std: what a jittered image is padded with.</summary>
+    private float Background()
+    {
+        var n = DatasetInfo().Normalization;
+        return -n.Mean[0] / n.Std[0];
+    }
+
     /// <summary>Trainer settings shared by all three runs.</summary>
     public TrainerOptions Trainer(string? checkpointDirectory) => new()
     {
@@ -152,7 +169,7 @@ public sealed record MnistDistillationOptions
         LearningRate = LearningRate,
         Schedule = Schedule,
         Seed = Seed,
-        Augmentation = Jitter > 0 ? new Data.RandomShift(Jitter, background: -Data.MnistDataset.Mean / Data.MnistDataset.Std) : null,
+        Augmentation = Jitter > 0 ? new Data.RandomShift(Jitter, background: Background()) : null,
         CheckpointDirectory = checkpointDirectory,
     };
 
@@ -161,6 +178,12 @@ public sealed record MnistDistillationOptions
     {
         _ = new Losses.KdLoss(Alpha, Temperature);
         _ = ModelNames();
+        var data = DatasetInfo();
+        if (data.InputShape != ImageShape.Mnist || data.ClassNames.Count != 10)
+        {
+            throw new ArgumentException($"Data set '{data.Key}' has {data.InputShape} images in {data.ClassNames.Count} classes; this lab's models take 1×28×28 images in ten classes ({string.Join(", ", DatasetRegistry.All.Where(d => d.InputShape == ImageShape.Mnist && d.ClassNames.Count == 10).Select(d => d.Key))}). "
+                + (data.Key == "chest-xray" ? "The chest X-ray set has its own lab: kdlabs chest-xray." : "Choose one of those."), nameof(Dataset));
+        }
         ComputeDevice.Validate(Device);
         Trainer(null).Validate();
         if (TrainLimit is < 1 || TestLimit is < 1)
@@ -177,11 +200,11 @@ public sealed record MnistDistillationOptions
         }
         if (OmitClass is < 0 or > 9)
         {
-            throw new ArgumentOutOfRangeException(nameof(OmitClass), OmitClass, "The omitted class must be a digit, 0 to 9.");
+            throw new ArgumentOutOfRangeException(nameof(OmitClass), OmitClass, $"The omitted class must be a class index of {data.DisplayName}, 0 to 9 ({string.Join(", ", data.ClassNames.Select((c, i) => $"{i} {c}"))}).");
         }
         if (Schedule is not (LrSchedule.Constant or LrSchedule.Cosine))
         {
-            throw new ArgumentOutOfRangeException(nameof(Schedule), Schedule, "The MNIST lab's schedule is Constant or Cosine.");
+            throw new ArgumentOutOfRangeException(nameof(Schedule), Schedule, "The distillation lab's schedule is Constant or Cosine.");
         }
         if (MlpDropout is < 0 or >= 1)
         {

@@ -54,8 +54,8 @@ public static class MnistDistillationReport
     ]);
 
     /// <summary>Per-class accuracy of the first seed's distilled student (or any student) before and after the bias shift, omitted class marked.</summary>
-    public static Plotly.NET.GenericChart OmittedClassChart(OmittedClassOutcome outcome, string setName) =>
-        EvaluationCharts.PerClassAccuracy(MnistDataset.ClassNames, outcome.Class,
+    public static Plotly.NET.GenericChart OmittedClassChart(OmittedClassOutcome outcome, string setName, IReadOnlyList<string>? classNames = null) =>
+        EvaluationCharts.PerClassAccuracy(classNames ?? MnistDataset.ClassNames, outcome.Class,
             [("before the bias shift", outcome.PerClassAccuracy), ($"after raising the {outcome.Class}'s logit by {outcome.Shift.ToString("0.##", CultureInfo.InvariantCulture)}", outcome.PerClassAccuracyAfterShift)],
             $"{outcome.Model}: {setName} accuracy per class, no {outcome.Class} in its transfer set", "never seen");
 
@@ -89,7 +89,7 @@ public static class MnistDistillationReport
         string html = Path.Combine(directory, "report.html");
         var payload = new
         {
-            result.Options.Family, result.Options.Alpha, result.Options.Temperature, result.Options.Epochs, result.Options.BatchSize,
+            result.Options.Dataset, result.Options.Family, result.Options.Alpha, result.Options.Temperature, result.Options.Epochs, result.Options.BatchSize,
             result.Options.LearningRate, result.Options.Seed, result.Options.TrainLimit, result.Options.TestLimit, result.Options.Smoke,
             result.Options.Jitter, result.Options.MlpDropout, result.Options.PlainStudents, Schedule = result.Options.Schedule.ToString(), result.Options.Device,
             result.Options.TeacherEpochs, result.Options.TeacherImages, result.Options.TransferSize, result.Options.Validation,
@@ -104,7 +104,8 @@ public static class MnistDistillationReport
         AtomicFile.WriteAllText(json, JsonSerializer.Serialize(payload, Checkpoint.JsonOptions));
 
         var o = result.Options;
-        var report = new HtmlReport($"MNIST distillation: {o.Family} teacher → student")
+        var classNames = o.DatasetInfo().ClassNames;
+        var report = new HtmlReport($"{o.DatasetInfo().DisplayName} distillation: {o.Family} teacher → student")
             .Paragraph($"α = {o.Alpha} (weight of the hard-label term), T = {o.Temperature}, students {o.Epochs} epoch(s) on {result.TransferImages:N0} images"
                 + (o.OmitClass is { } c ? $" (no {c}s)" : "") + $", teacher {o.TeacherEpochs ?? o.Epochs} epoch(s) on {result.TeacherTrainingImages:N0}, batch {o.BatchSize}, Adam lr {o.LearningRate}, seed {o.Seed}"
                 + (o.Smoke ? ", SMOKE MODE (small subsets: numbers are not meaningful)" : "") + ".")
@@ -117,11 +118,11 @@ public static class MnistDistillationReport
         {
             report.Heading($"Omitted class: no {o.OmitClass}s in the students' transfer set (Hinton et al. 2015: 206 errors, 133 on the 1,010 3s; after a +3.5 bias, 109 and 14)")
                 .Table(OmittedHeader, OmittedCells(result.Omitted))
-                .ChartRow(result.Omitted.Where(r => r.Seed == result.Omitted[0].Seed).Select(r => OmittedClassChart(r, result.EvaluationName)));
+                .ChartRow(result.Omitted.Where(r => r.Seed == result.Omitted[0].Seed).Select(r => OmittedClassChart(r, result.EvaluationName, classNames)));
         }
         report
             .Heading("Confusion matrices (test set)")
-            .ChartRow(result.Reports.Select((r, i) => EvaluationCharts.ConfusionMatrix(r, MnistDataset.ClassNames, result.Rows[i].Name)));
+            .ChartRow(result.Reports.Select((r, i) => EvaluationCharts.ConfusionMatrix(r, classNames, result.Rows[i].Name)));
         report.Save(html);
         AtomicFile.WriteAllText(Path.Combine(directory, "results.md"), ToMarkdown(result));
         return (json, html);

@@ -1,3 +1,4 @@
+using KdLabs.Datasets;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -29,11 +30,13 @@ public sealed class Mlp : Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    /// <summary>Hinton's teacher, 784-1200-1200-10.</summary>
-    public static Mlp Teacher(double dropoutRate = 0) => new(784, [1200, 1200], 10, dropoutRate, "mlp-teacher");
+    /// <summary>Hinton's teacher, 784-1200-1200-10; another <paramref name="input"/> shape or class count changes the first and last widths.</summary>
+    public static Mlp Teacher(double dropoutRate = 0, ImageShape? input = null, int classes = 10) =>
+        new((input ?? ImageShape.Mnist).Pixels, [1200, 1200], classes, dropoutRate, "mlp-teacher");
 
-    /// <summary>Hinton's student, 784-800-800-10.</summary>
-    public static Mlp Student(double dropoutRate = 0) => new(784, [800, 800], 10, dropoutRate, "mlp-student");
+    /// <summary>Hinton's student, 784-800-800-10; another <paramref name="input"/> shape or class count changes the first and last widths.</summary>
+    public static Mlp Student(double dropoutRate = 0, ImageShape? input = null, int classes = 10) =>
+        new((input ?? ImageShape.Mnist).Pixels, [800, 800], classes, dropoutRate, "mlp-student");
 
     /// <inheritdoc />
     public override Tensor forward(Tensor input)

@@ -1,3 +1,4 @@
+using KdLabs.Datasets;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -20,15 +21,20 @@ public sealed class MnistBnCnn : Module<Tensor, Tensor>, IStagedModel
     private readonly Linear fc1;
     private readonly Linear fc2;
 
-    /// <summary>Builds the network (the name is kept in checkpoints).</summary>
-    public MnistBnCnn(string name = "cnn-bn-teacher") : base(name)
+    /// <summary>Builds the network for <paramref name="input"/> images (default 1×28×28) and <paramref name="classes"/> classes (the name is kept in checkpoints).</summary>
+    public MnistBnCnn(string name = "cnn-bn-teacher", ImageShape? input = null, int classes = 10) : base(name)
     {
-        conv1 = Conv2d(1, 32, 3);
+        var shape = input ?? ImageShape.Mnist;
+        if (shape.Channels < 1 || shape.Height < 6 || shape.Width < 6)
+        {
+            throw new ArgumentOutOfRangeException(nameof(input), shape, "The CNN needs at least one channel and 6×6 pixels (two 3×3 convolutions, then a 2×2 pool).");
+        }
+        conv1 = Conv2d(shape.Channels, 32, 3);
         bn1 = BatchNorm2d(32);
         conv2 = Conv2d(32, 64, 3);
         bn2 = BatchNorm2d(64);
-        fc1 = Linear(64 * 12 * 12, 128);
-        fc2 = Linear(128, 10);
+        fc1 = Linear(64 * ((shape.Height - 4) / 2) * ((shape.Width - 4) / 2), 128);
+        fc2 = Linear(128, classes);
         RegisterComponents();
     }
 

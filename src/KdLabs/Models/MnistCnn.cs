@@ -1,3 +1,4 @@
+using KdLabs.Datasets;
 using KdLabs.Infrastructure;
 using TorchSharp.Modules;
 using TorchSharp;
@@ -11,7 +12,8 @@ namespace KdLabs.Models;
 /// ReLU → max-pool 2 → dropout 0.25 → fc (hidden) → ReLU → dropout 0.5 → fc 10. The teacher is
 /// (32, 64, 128) with 1,199,882 parameters, the student (16, 32, 64) with 300,426.
 /// Its features for distillation are the two ReLU'd convolution outputs, "conv1" (c1 × 26 × 26) and
-/// "conv2" (c2 × 24 × 24).
+/// "conv2" (c2 × 24 × 24). Another input shape (C×H×W) changes only the first convolution's input channels and
+/// fc1's input width, c2 · ⌊(H − 4)/2⌋ · ⌊(W − 4)/2⌋.
 /// </summary>
 public sealed class MnistCnn : Module<Tensor, Tensor>, IStagedModel, IFeatureModel
 {
@@ -23,13 +25,18 @@ public sealed class MnistCnn : Module<Tensor, Tensor>, IStagedModel, IFeatureMod
     private readonly Linear fc2;
     private readonly bool fastCpu = Infrastructure.FastCpu.Enabled;
 
-    /// <summary>Builds the network with the given channel and hidden widths.</summary>
-    public MnistCnn(int channels1, int channels2, int hidden, int classes = 10, string name = "MnistCnn") : base(name)
+    /// <summary>Builds the network with the given channel and hidden widths for <paramref name="input"/> images (default 1×28×28).</summary>
+    public MnistCnn(int channels1, int channels2, int hidden, int classes = 10, string name = "MnistCnn", ImageShape? input = null) : base(name)
     {
-        conv1 = Conv2d(1, channels1, 3);
+        var shape = input ?? ImageShape.Mnist;
+        if (shape.Channels < 1 || shape.Height < 6 || shape.Width < 6)
+        {
+            throw new ArgumentOutOfRangeException(nameof(input), shape, "The CNN needs at least one channel and 6×6 pixels (two 3×3 convolutions, then a 2×2 pool).");
+        }
+        conv1 = Conv2d(shape.Channels, channels1, 3);
         conv2 = Conv2d(channels1, channels2, 3);
         dropout1 = Dropout(0.25);
-        fc1 = Linear(channels2 * 12 * 12, hidden);
+        fc1 = Linear(channels2 * ((shape.Height - 4) / 2) * ((shape.Width - 4) / 2), hidden);
         dropout2 = Dropout(0.5);
         fc2 = Linear(hidden, classes);
         RegisterComponents();
@@ -40,11 +47,11 @@ public sealed class MnistCnn : Module<Tensor, Tensor>, IStagedModel, IFeatureMod
         }
     }
 
-    /// <summary>The teacher: conv 32, conv 64, fc 128.</summary>
-    public static MnistCnn Teacher() => new(32, 64, 128, name: "cnn-teacher");
+    /// <summary>The teacher: conv 32, conv 64, fc 128, for <paramref name="input"/> images (default 1×28×28) and <paramref name="classes"/> classes.</summary>
+    public static MnistCnn Teacher(ImageShape? input = null, int classes = 10) => new(32, 64, 128, classes, "cnn-teacher", input);
 
-    /// <summary>The student: conv 16, conv 32, fc 64.</summary>
-    public static MnistCnn Student() => new(16, 32, 64, name: "cnn-student");
+    /// <summary>The student: conv 16, conv 32, fc 64, for <paramref name="input"/> images (default 1×28×28) and <paramref name="classes"/> classes.</summary>
+    public static MnistCnn Student(ImageShape? input = null, int classes = 10) => new(16, 32, 64, classes, "cnn-student", input);
 
     /// <inheritdoc />
     public IReadOnlyList<ModelStage> Stages() =>

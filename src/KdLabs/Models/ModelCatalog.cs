@@ -1,3 +1,4 @@
+using KdLabs.Datasets;
 using static TorchSharp.torch;
 
 namespace KdLabs.Models;
@@ -10,18 +11,21 @@ public static class ModelCatalog
 
     /// <summary>
     /// Creates a model with weights initialised from <paramref name="seed"/>: the same name and seed
-    /// give the same initial weights, so a baseline and a distilled student can start identical.
+    /// give the same initial weights, so a baseline and a distilled student can start identical. The model takes
+    /// <paramref name="input"/> images (default 1×28×28, a data set's <see cref="IImageClassificationDataset.InputShape"/>)
+    /// and has <paramref name="classes"/> outputs; at the defaults the weights are those these names always had.
     /// </summary>
-    public static nn.Module<Tensor, Tensor> Create(string name, int seed, double dropout = 0)
+    public static nn.Module<Tensor, Tensor> Create(string name, int seed, double dropout = 0, ImageShape? input = null, int classes = 10)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(classes, 2);
         manual_seed(seed);
         return name switch
         {
-            "cnn-teacher" => MnistCnn.Teacher(),
-            "cnn-student" => MnistCnn.Student(),
-            "cnn-bn-teacher" => new MnistBnCnn(),
-            "mlp-teacher" => Mlp.Teacher(dropout),
-            "mlp-student" => Mlp.Student(dropout),
+            "cnn-teacher" => MnistCnn.Teacher(input, classes),
+            "cnn-student" => MnistCnn.Student(input, classes),
+            "cnn-bn-teacher" => new MnistBnCnn(input: input, classes: classes),
+            "mlp-teacher" => Mlp.Teacher(dropout, input, classes),
+            "mlp-student" => Mlp.Student(dropout, input, classes),
             _ => throw new ArgumentException($"Unknown model '{name}'. Known: {string.Join(", ", Names)}.", nameof(name)),
         };
     }

@@ -1,0 +1,95 @@
+using KdLabs.Data;
+using KdLabs.Infrastructure;
+
+namespace KdLabs.Datasets;
+
+/// <summary>
+/// The chest X-ray image folder (Kermany et al. 2018's NORMAL / PNEUMONIA radiographs, <c>data/chest_xray</c>) or its
+/// synthetic stand-in, as an <see cref="IImageClassificationDataset"/>: a thin adapter over <see cref="ImageFolderIndex"/>,
+/// <see cref="ImageFolderDataset"/> (and its decoded-image cache) and <see cref="SyntheticChestXray"/>, loading the same
+/// names and tensors as the chest X-ray lab so that lab can adopt it. Images are resized to
+/// <see cref="ImageLoadOptions.Size"/> and repeated into three channels with ImageNet's normalisation.
+/// </summary>
+public sealed class ChestXrayDataset : IImageClassificationDataset
+{
+    /// <summary>The real image folder (<paramref name="synthetic"/> false) or the synthetic stand-in of <paramref name="syntheticTrainCount"/> training images.</summary>
+    public ChestXrayDataset(int imageSize = 224, bool synthetic = false, int syntheticTrainCount = 1200, int syntheticSeed = 2018, int syntheticPixelSize = 256)
+    {
+        Loading = new ImageLoadOptions { Size = imageSize };
+        Loading.Validate();
+        Synthetic = synthetic;
+        SyntheticTrainCount = syntheticTrainCount;
+        SyntheticSeed = syntheticSeed;
+        SyntheticPixelSize = syntheticPixelSize;
+    }
+
+    /// <summary>How images are decoded, resized and normalised.</summary>
+    public ImageLoadOptions Loading { get; }
+
+    /// <summary>True for the generated stand-in (not radiographs, not medical data).</summary>
+    public bool Synthetic { get; }
+
+    /// <summary>Training images of the stand-in.</summary>
+    public int SyntheticTrainCount { get; }
+
+    /// <summary>Seed of the stand-in's generator.</summary>
+    public int SyntheticSeed { get; }
+
+    /// <summary>Side of the stand-in's JPEGs before resizing.</summary>
+    public int SyntheticPixelSize { get; }
+
+    /// <inheritdoc />
+    public string Key => "chest-xray";
+
+    /// <inheritdoc />
+    public string DisplayName => Synthetic ? "chest X-ray (synthetic stand-in)" : "chest X-ray";
+
+    /// <inheritdoc />
+    public ImageShape InputShape => new(Loading.Normalization.Channels, Loading.Size, Loading.Size);
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> ClassNames => SyntheticChestXray.ClassNames;
+
+    /// <inheritdoc />
+    public ImageNormalization Normalization => Loading.Normalization;
+
+    /// <inheritdoc />
+    public IReadOnlyList<DatasetSplit> Splits { get; } = [DatasetSplit.Train, DatasetSplit.Test];
+
+    /// <inheritdoc />
+    public string DefaultDirectory => Synthetic
+        ? SyntheticChestXray.DefaultDirectory(SyntheticTrainCount, SyntheticSeed)
+        : Path.Combine(KdLabsPaths.DataDirectory, "chest_xray");
+
+    /// <inheritdoc />
+    public void EnsurePresent(string? directory = null, Action<string>? log = null) => Index(directory, log);
+
+    /// <inheritdoc />
+    public InMemoryDataset Load(DatasetSplit split, string? directory = null, int? limit = null)
+    {
+        var index = Index(directory, null);
+        string name = Synthetic ? $"chest-xray-synthetic-s{SyntheticSeed}" : "chest-xray";
+        var data = ImageFolderDataset.Load(index, split == DatasetSplit.Train ? "train" : "test", Loading, name).Data;
+        if (limit is { } n && n < data.Count)
+        {
+            using (data)
+            {
+                return data.Take(n);
+            }
+        }
+        return data;
+    }
+
+    /// <summary>Finds (for the stand-in: generates or reuses) the folder and checks it holds both classes in train and test.</summary>
+    public ImageFolderIndex Index(string? directory = null, Action<string>? log = null)
+    {
+        string root = Synthetic
+            ? SyntheticChestXray.Generate(directory, SyntheticTrainCount, SyntheticSeed, SyntheticPixelSize, log).Root
+            : directory ?? DefaultDirectory;
+        var index = ImageFolderIndex.Discover(root);
+        index.RequireClasses(2, "the chest X-ray data set is binary (NORMAL vs PNEUMONIA)");
+        index.RequireEveryClassIn("train");
+        index.RequireEveryClassIn("test");
+        return index;
+    }
+}

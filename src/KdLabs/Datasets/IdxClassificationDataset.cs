@@ -1,0 +1,64 @@
+using KdLabs.Data;
+
+namespace KdLabs.Datasets;
+
+/// <summary>
+/// An MNIST-format data set (four checksummed IDX files, 1×28×28 grey images, ten classes) loaded through
+/// <see cref="IdxDataset"/>: <see cref="DatasetRegistry.Mnist"/> and <see cref="DatasetRegistry.FashionMnist"/>.
+/// </summary>
+public sealed class IdxClassificationDataset : IImageClassificationDataset
+{
+    private readonly Action<string, Action<string>?> ensurePresent;
+
+    /// <summary>
+    /// Describes the set: <paramref name="files"/> to read and verify, loaded splits named <c>{key}-train</c> / <c>{key}-test</c>,
+    /// normalised with <paramref name="mean"/> and <paramref name="std"/>; <paramref name="ensurePresent"/> fetches the files when missing.
+    /// </summary>
+    public IdxClassificationDataset(string key, IdxFileSet files, float mean, float std, IReadOnlyList<string> classNames, Action<string, Action<string>?> ensurePresent)
+    {
+        Key = key;
+        Files = files;
+        Mean = mean;
+        Std = std;
+        ClassNames = classNames;
+        Normalization = new ImageNormalization([mean], [std]);
+        this.ensurePresent = ensurePresent;
+    }
+
+    /// <inheritdoc />
+    public string Key { get; }
+
+    /// <inheritdoc />
+    public string DisplayName => Files.DisplayName;
+
+    /// <summary>The IDX files and their checksums.</summary>
+    public IdxFileSet Files { get; }
+
+    /// <summary>Mean of the training pixels on [0, 1].</summary>
+    public float Mean { get; }
+
+    /// <summary>Standard deviation of the training pixels on [0, 1].</summary>
+    public float Std { get; }
+
+    /// <inheritdoc />
+    public ImageShape InputShape => ImageShape.Mnist;
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> ClassNames { get; }
+
+    /// <inheritdoc />
+    public ImageNormalization Normalization { get; }
+
+    /// <inheritdoc />
+    public IReadOnlyList<DatasetSplit> Splits { get; } = [DatasetSplit.Train, DatasetSplit.Test];
+
+    /// <inheritdoc />
+    public string DefaultDirectory => Files.DefaultDirectory;
+
+    /// <inheritdoc />
+    public void EnsurePresent(string? directory = null, Action<string>? log = null) => ensurePresent(directory ?? DefaultDirectory, log);
+
+    /// <inheritdoc />
+    public InMemoryDataset Load(DatasetSplit split, string? directory = null, int? limit = null) =>
+        IdxDataset.Load(Files, Key, Mean, Std, ClassNames, split == DatasetSplit.Train, directory, limit);
+}
