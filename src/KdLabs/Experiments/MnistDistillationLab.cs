@@ -78,6 +78,9 @@ public sealed class MnistDistillationLab : IDisposable
     /// <summary>SHA-256 of the teacher's saved weights: identifies it in caches and reports.</summary>
     public string TeacherId { get; private set; } = "";
 
+    /// <summary>The teacher's run key (after <see cref="GetTeacher"/>): the parent of the distilled students' keys.</summary>
+    public RunKey? TeacherKey { get; private set; }
+
     /// <summary>The teacher's training history.</summary>
     public TrainingHistory TeacherHistory { get; private set; } = null!;
 
@@ -144,6 +147,7 @@ public sealed class MnistDistillationLab : IDisposable
         var stored = TeacherStore.GetOrTrain(Options.ModelNames().Teacher, Options.TeacherTrainer(), Options.MlpDropout, TeacherTrain, Test, progress, log);
         TeacherHistory = stored.History;
         TeacherId = stored.Id;
+        TeacherKey = stored.Key;
         teacher = stored.Model;
         return teacher;
     }
@@ -170,10 +174,12 @@ public sealed class MnistDistillationLab : IDisposable
     {
         EnsureData();
         var student = NewStudent(seed);
-        // The settings' hash is in the folder name, so a re-run with other settings starts fresh instead of refusing the old checkpoint.
+        // The run key's hash is in the folder name, so a re-run with other settings starts fresh instead of refusing the old checkpoint.
         var trainerOptions = Options.StudentTrainer(seed ?? Options.Seed);
-        string checkpoints = Path.Combine(Options.OutputDirectory, "checkpoints", $"{Slug(name)}-{TextHash.Sha256(trainerOptions.Fingerprint() + Transfer.Fingerprint + objective.Description)[..8]}");
-        var history = new Trainer(trainerOptions with { CheckpointDirectory = checkpoints }, progress).Fit(student, Transfer, Evaluation, objective, name);
+        var key = RunKey.Create("student", Options.ModelNames().Student, Transfer.Fingerprint, trainerOptions, objective.RunIdentity,
+            new { Options.MlpDropout, Evaluation = Evaluation.Fingerprint }, objective is SupervisedObjective ? null : TeacherKey);
+        var store = new RunStore(Path.Combine(Options.OutputDirectory, "checkpoints"));
+        var history = store.Run(key, name, dir => new Trainer(trainerOptions with { CheckpointDirectory = dir }, progress).Fit(student, Transfer, Evaluation, objective, name));
         return (student, history);
     }
 
@@ -349,7 +355,4 @@ public sealed class MnistDistillationLab : IDisposable
             LoadData();
         }
     }
-
-    private static string Slug(string name) =>
-        new string(name.ToLowerInvariant().Select(c => char.IsLetterOrDigit(c) || c == '.' ? c : '-').ToArray()).Trim('-').Replace("--", "-");
 }

@@ -98,6 +98,16 @@ public sealed record TrainerOptions
             : core + JsonSerializer.Serialize(new { WarmupEpochs, StageMultipliers });
     }
 
+    /// <summary>
+    /// The settings that change a trained model, as JSON numbers (round-trip exact) and names, for <see cref="RunKey"/>.
+    /// Unlike <see cref="Fingerprint"/> it always lists every such setting: run keys have no older format to match.
+    /// </summary>
+    public System.Text.Json.Nodes.JsonObject RunIdentity() => RunKey.Settings("trainer", new
+    {
+        Epochs, BatchSize, LearningRate, Optimizer, Momentum, WeightDecay, Schedule, StepSize, StepGamma, WarmupEpochs,
+        StageMultipliers, Seed, Augmentation = Augmentation?.Name,
+    });
+
     private static void Check(bool ok, string name, object value, string expected)
     {
         if (!ok)
