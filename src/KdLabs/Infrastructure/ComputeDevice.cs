@@ -37,7 +37,7 @@ public sealed record ComputeDevice(Device Device, string Requested, string Reaso
     public string Describe() => $"device: {Name} ({Reason})";
 
     /// <summary>Checks the spelling of <paramref name="requested"/> without looking for the device; throws naming the choices.</summary>
-    public static void Validate(string? requested) => _ = Parse(requested);
+    public static void Validate(string? requested) => OptionsValidation.Run(() => _ = Parse(requested));
 
     /// <summary>The device <paramref name="requested"/> names (null or empty = auto), after checking it is there.</summary>
     public static ComputeDevice Resolve(string? requested)

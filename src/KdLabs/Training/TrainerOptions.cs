@@ -70,7 +70,9 @@ public sealed record TrainerOptions
     public bool Resume { get; init; } = true;
 
     /// <summary>Throws when a setting is out of range.</summary>
-    public void Validate()
+    public void Validate() => Infrastructure.OptionsValidation.Run(ValidateSettings);
+
+    private void ValidateSettings()
     {
         Check(Epochs >= 1, nameof(Epochs), Epochs, "at least 1");
         Check(BatchSize >= 1, nameof(BatchSize), BatchSize, "at least 1");
