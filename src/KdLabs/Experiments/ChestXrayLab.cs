@@ -187,8 +187,11 @@ public sealed class ChestXrayLab : IDisposable
         EnsureData();
         ITrainingObjective objective = variant.Loss is { } loss ? new DistillationObjective(loss, TeacherSignal()) : new SupervisedObjective();
         var student = NewStudent(seed);
-        string checkpoints = Path.Combine(Options.OutputDirectory, "checkpoints", DataKey()[..12], $"{variant.Slug}-seed{seed}");
-        var history = new Trainer(Options.StudentTrainer(seed, checkpoints), progress).Fit(student, Train, Test, objective, $"{variant.Name} seed {seed}");
+        // The seed sets the initial weights (NewStudent) and the data order; a distilled student's parent is the teacher.
+        var key = RunKey.Create("student", "chest-xray-student", Train.Fingerprint, Options.StudentTrainer(seed, null), objective.RunIdentity,
+            new { Options.ImageSize, InitialSeed = seed, Evaluation = Test.Fingerprint }, variant.Loss is null ? null : TeacherKey());
+        var history = new RunStore(Path.Combine(Options.OutputDirectory, "checkpoints")).Run(key, $"{variant.Slug}-seed{seed}",
+            dir => new Trainer(Options.StudentTrainer(seed, dir), progress).Fit(student, Train, Test, objective, $"{variant.Name} seed {seed}"));
         return (student, history);
     }
 
@@ -330,8 +333,6 @@ public sealed class ChestXrayLab : IDisposable
             LoadData();
         }
     }
-
-    private string DataKey() => TextHash.Sha256($"{Index.Root}|{Train.Fingerprint}|{Test.Fingerprint}|{Options.ImageSize}|{Synthetic}");
 
     /// <summary>The teacher's run key for the loaded data (see <see cref="TeacherKeyFor"/>).</summary>
     public RunKey TeacherKey()
