@@ -7,9 +7,10 @@ using KdLabs.Training;
 namespace KdLabs.Cli;
 
 /// <summary>
-/// Exit codes and error lines. Argument errors (parse errors included) exit 2, bad data and the machine's refusals
-/// exit 1, each as one line on standard error naming the option as typed or the file. Anything else is a bug: it
-/// keeps its stack trace, says so, and exits 70.
+/// Exit codes and error lines. Argument errors (parse errors, options' validation, the CLI's own checks) exit 2, bad
+/// data and the machine's refusals exit 1, each as one line on standard error naming the option as typed or the file.
+/// Anything else, an <see cref="ArgumentException"/> or <see cref="InvalidOperationException"/> from inside the library
+/// included, is a bug: it keeps its stack trace, says so, and exits 70.
 /// </summary>
 internal static class CliErrors
 {
@@ -55,7 +56,7 @@ internal static class CliErrors
         {
             return body();
         }
-        catch (ArgumentException e)
+        catch (ArgumentException e) when (IsOptionError(e))
         {
             Error(Describe(e));
             return BadArguments;
@@ -73,6 +74,14 @@ internal static class CliErrors
             return Bug;
         }
     }
+
+    /// <summary>
+    /// An argument error that is the user's: thrown by an options record's <c>Validate()</c> (marked by
+    /// <see cref="OptionsValidation"/>) or by the CLI's own checks of what was typed. Any other <see cref="ArgumentException"/>
+    /// is library code called wrongly, a bug that keeps its stack trace.
+    /// </summary>
+    internal static bool IsOptionError(ArgumentException e) =>
+        OptionsValidation.IsMarked(e) || e.TargetSite?.DeclaringType?.Assembly == typeof(CliErrors).Assembly;
 
     /// <summary>Makes a value of <paramref name="option"/> below <paramref name="minimum"/> a parse error (exit 2) instead of a silent no-op.</summary>
     public static T AtLeast<T>(this T option, int minimum, string meaning) where T : Option<int>

@@ -378,6 +378,8 @@ public sealed class SoftDecisionTreeTests
     {
         public string Description => "fixed logits";
 
+        public System.Text.Json.Nodes.JsonObject RunIdentity => RunKey.Settings("fixed logits");
+
         public Tensor LogitsFor(Batch batch) => logits.index_select(0, batch.Indices);
 
         public void CheckCompatible(InMemoryDataset train, IBatchAugmentation? augmentation)

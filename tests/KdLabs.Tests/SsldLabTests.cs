@@ -168,7 +168,7 @@ public class SsldLabTests
             var topK = lab.Run();
             Assert.Equal(row.TestAccuracy, topK.Rows.Single(r => r.Name == SsldLab.WholePoolName).TestAccuracy);
         }
-        var wholePoolRuns = Directory.GetDirectories(Path.Combine(outDir, "checkpoints")).Count(d => Path.GetFileName(d).StartsWith("ssld--whole-pool", StringComparison.Ordinal));
+        var wholePoolRuns = Directory.GetDirectories(Path.Combine(outDir, "checkpoints")).Count(d => Path.GetFileName(d).StartsWith("ssld-whole-pool", StringComparison.Ordinal));
         Assert.Equal(1, wholePoolRuns);
     }
 

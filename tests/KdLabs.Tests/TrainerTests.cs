@@ -185,6 +185,8 @@ public class TrainerTests
 
         public string Description => "fails";
 
+        public System.Text.Json.Nodes.JsonObject RunIdentity => RunKey.Settings("fails");
+
         public void Prepare(InMemoryDataset train, IBatchAugmentation? augmentation)
         {
         }
@@ -203,6 +205,8 @@ public class TrainerTests
     private sealed class NaNObjective : ITrainingObjective
     {
         public string Description => "NaN";
+
+        public System.Text.Json.Nodes.JsonObject RunIdentity => RunKey.Settings("NaN");
 
         public void Prepare(InMemoryDataset train, IBatchAugmentation? augmentation)
         {

@@ -48,8 +48,44 @@ public class UnexpectedErrorTests
         (code, stderr) = Capture(() => throw new UnauthorizedAccessException("Access to the path '/data/x' is denied."));
         Assert.Equal(1, code);
         Assert.StartsWith("error: permission denied:", stderr.Trim(), StringComparison.Ordinal);
-        (code, _) = Capture(() => throw new ArgumentOutOfRangeException("Epochs", 0, "Epochs must be at least 1."));
+        (code, _) = Capture(() =>
+        {
+            new Training.TrainerOptions { Epochs = 0 }.Validate();
+            return 0;
+        });
         Assert.Equal(2, code);
+    }
+
+    [Fact]
+    public void AnArgumentErrorFromLibraryCodeIsABugWithItsTrace()
+    {
+        // Not an option's validation: a library call with a wrong argument (here a model the objective cannot train).
+        var (code, stderr) = Capture(() =>
+        {
+            using var data = new Data.InMemoryDataset("x", TorchSharp.torch.zeros(2, 3), TorchSharp.torch.zeros(2, TorchSharp.torch.ScalarType.Int64), ["a", "b"]);
+            var batch = Data.BatchLoader.Batches(data, 2, shuffle: false, seed: 0, epoch: 0).First();
+            new Methods.MutualLearningObjective().Step(TorchSharp.torch.nn.Linear(3, 2), batch);
+            return 0;
+        });
+        Assert.Equal(70, code);
+        Assert.Contains("error: unexpected ArgumentException", stderr, StringComparison.Ordinal);
+        Assert.Contains("MutualLearningObjective.Step", stderr, StringComparison.Ordinal);
+        Assert.Contains("This is a bug in kdlabs", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AnInvalidOperationFromLibraryCodeKeepsItsStackTrace()
+    {
+        var (code, stderr) = Capture(() =>
+        {
+            using var lab = new Experiments.MnistDistillationLab(new Experiments.MnistDistillationOptions(), Training.TrainingProgress.Silent, _ => { });
+            _ = lab.Teacher;
+            return 0;
+        });
+        Assert.Equal(70, code);
+        Assert.Contains("error: unexpected InvalidOperationException: Call GetTeacher() first.", stderr, StringComparison.Ordinal);
+        Assert.Contains("MnistDistillationLab.get_Teacher", stderr, StringComparison.Ordinal);
+        Assert.Contains("This is a bug in kdlabs", stderr, StringComparison.Ordinal);
     }
 }
 

@@ -22,7 +22,9 @@ public sealed record ImageLoadOptions
     public int MaxParallelism { get; init; } = Environment.ProcessorCount;
 
     /// <summary>Throws when a setting is out of range.</summary>
-    public void Validate()
+    public void Validate() => Infrastructure.OptionsValidation.Run(ValidateSettings);
+
+    private void ValidateSettings()
     {
         if (Size is < 8 or > 2048)
         {

@@ -144,7 +144,16 @@ public sealed class ChestXrayLab : IDisposable
     public ResNet18 GetTeacher()
     {
         EnsureData();
-        string dir = TeacherCacheDirectory();
+        // Under the store's lock: another process (a notebook, a parallel test) may be training the same teacher.
+        var (model, state) = RunStore.Teachers.Run(TeacherKey(), "resnet18-xray", dir => LoadOrTrainTeacher(dir));
+        teacher = model;
+        TeacherId = state.ModelSha256;
+        model.eval();
+        return model;
+    }
+
+    private (ResNet18 Model, CheckpointState State) LoadOrTrainTeacher(string dir)
+    {
         var model = NewTeacher();
         var generation = Checkpoint.Find(dir);
         var state = generation?.State;
@@ -162,10 +171,7 @@ public sealed class ChestXrayLab : IDisposable
             TeacherHistory = new Trainer(Options.TeacherTrainer(dir), progress, log).Fit(model, Train, Test, new SupervisedObjective(), "teacher (ResNet-18)");
             state = Checkpoint.ReadState(dir)!;
         }
-        teacher = model;
-        TeacherId = state.ModelSha256;
-        model.eval();
-        return model;
+        return (model, state);
     }
 
     /// <summary>A fresh student; every variant of one seed starts from the same weights.</summary>
@@ -181,8 +187,11 @@ public sealed class ChestXrayLab : IDisposable
         EnsureData();
         ITrainingObjective objective = variant.Loss is { } loss ? new DistillationObjective(loss, TeacherSignal()) : new SupervisedObjective();
         var student = NewStudent(seed);
-        string checkpoints = Path.Combine(Options.OutputDirectory, "checkpoints", DataKey()[..12], $"{variant.Slug}-seed{seed}");
-        var history = new Trainer(Options.StudentTrainer(seed, checkpoints), progress).Fit(student, Train, Test, objective, $"{variant.Name} seed {seed}");
+        // The seed sets the initial weights (NewStudent) and the data order; a distilled student's parent is the teacher.
+        var key = RunKey.Create("student", "chest-xray-student", Train.Fingerprint, Options.StudentTrainer(seed, null), objective.RunIdentity,
+            new { Options.ImageSize, InitialSeed = seed, Evaluation = Test.Fingerprint }, variant.Loss is null ? null : TeacherKey());
+        var history = new RunStore(Path.Combine(Options.OutputDirectory, "checkpoints")).Run(key, $"{variant.Slug}-seed{seed}",
+            dir => new Trainer(Options.StudentTrainer(seed, dir), progress).Fit(student, Train, Test, objective, $"{variant.Name} seed {seed}"));
         return (student, history);
     }
 
@@ -325,13 +334,26 @@ public sealed class ChestXrayLab : IDisposable
         }
     }
 
-    private string DataKey() => TextHash.Sha256($"{Index.Root}|{Train.Fingerprint}|{Test.Fingerprint}|{Options.ImageSize}|{Synthetic}");
-
-    private string TeacherCacheDirectory()
+    /// <summary>The teacher's run key for the loaded data (see <see cref="TeacherKeyFor"/>).</summary>
+    public RunKey TeacherKey()
     {
-        string weights = Options.WeightsPath is null ? "scratch" : FileHash.Sha256(Options.WeightsPath);
-        string key = $"resnet18|{Options.TeacherTrainer(null).Fingerprint()}|freeze={Options.FreezeBackbone}|weights={weights}|{DataKey()}{(Train.Device.type == DeviceType.CPU ? "" : $"|device={Train.Device.type}")}";
-        return Path.Combine(KdLabsPaths.CacheDirectory, "teachers", $"resnet18-xray-{TextHash.Sha256(key)[..16]}");
+        EnsureData();
+        return TeacherKeyFor(Options, Train, Test);
+    }
+
+    /// <summary>
+    /// The run key of the teacher trained with <paramref name="options"/> on <paramref name="train"/>: the training images'
+    /// pixels, the trainer settings, the starting weights (their SHA-256, or from scratch with the first seed), whether the
+    /// backbone is frozen, the set its history was measured on, the device.
+    /// </summary>
+    public static RunKey TeacherKeyFor(ChestXrayOptions options, InMemoryDataset train, InMemoryDataset test)
+    {
+        string weights = options.WeightsPath is null ? "scratch" : FileHash.Sha256(options.WeightsPath);
+        return RunKey.Create("teacher", "resnet18", train.Fingerprint, options.TeacherTrainer(null), new SupervisedObjective().RunIdentity, new
+        {
+            InitialWeights = weights, InitialSeed = options.Seeds[0], options.FreezeBackbone, Classes = train.NumClasses,
+            Evaluation = test.Fingerprint, Device = train.Device.type.ToString(),
+        });
     }
 
     // Files are sorted by class folder, so "the first N" would be one class: take a seeded sample, kept in file order.

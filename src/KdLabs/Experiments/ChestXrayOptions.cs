@@ -129,7 +129,9 @@ public sealed record ChestXrayOptions
     };
 
     /// <summary>Throws with a clear message when a setting is out of range.</summary>
-    public void Validate()
+    public void Validate() => Infrastructure.OptionsValidation.Run(ValidateSettings);
+
+    private void ValidateSettings()
     {
         Loading().Validate();
         Infrastructure.ComputeDevice.Validate(Device);

@@ -85,6 +85,9 @@ public sealed class MnistDistillationLab : IDisposable
     /// <summary>SHA-256 of the teacher's saved weights: identifies it in caches and reports.</summary>
     public string TeacherId { get; private set; } = "";
 
+    /// <summary>The teacher's run key (after <see cref="GetTeacher"/>): the parent of the distilled students' keys.</summary>
+    public RunKey? TeacherKey { get; private set; }
+
     /// <summary>The teacher's training history.</summary>
     public TrainingHistory TeacherHistory { get; private set; } = null!;
 
@@ -151,6 +154,7 @@ public sealed class MnistDistillationLab : IDisposable
         var stored = TeacherStore.GetOrTrain(Options.ModelNames().Teacher, Options.TeacherTrainer(), Options.MlpDropout, TeacherTrain, Test, progress, log);
         TeacherHistory = stored.History;
         TeacherId = stored.Id;
+        TeacherKey = stored.Key;
         teacher = stored.Model;
         return teacher;
     }
@@ -179,12 +183,12 @@ public sealed class MnistDistillationLab : IDisposable
     {
         EnsureData();
         var student = NewStudent(seed);
-        // The settings' hash is in the folder name, so a re-run with other settings starts fresh instead of refusing the old checkpoint.
+        // The run key's hash is in the folder name, so a re-run with other settings starts fresh instead of refusing the old checkpoint.
         var trainerOptions = Options.StudentTrainer(seed ?? Options.Seed);
-        // Dropout is the model's, not the trainer's: in the key when used, so runs without it keep their old checkpoints.
-        string dropout = Options.StudentDropout > 0 ? $"|dropout={Options.StudentDropout:R}" : "";
-        string checkpoints = Path.Combine(Options.OutputDirectory, "checkpoints", $"{Slug(name)}-{TextHash.Sha256(trainerOptions.Fingerprint() + Transfer.Fingerprint + objective.Description + dropout)[..8]}");
-        var history = new Trainer(trainerOptions with { CheckpointDirectory = checkpoints }, progress).Fit(student, Transfer, Evaluation, objective, name);
+        var key = RunKey.Create("student", Options.ModelNames().Student, Transfer.Fingerprint, trainerOptions, objective.RunIdentity,
+            new { MlpDropout = Options.StudentDropout, Evaluation = Evaluation.Fingerprint }, objective is SupervisedObjective ? null : TeacherKey);
+        var store = new RunStore(Path.Combine(Options.OutputDirectory, "checkpoints"));
+        var history = store.Run(key, name, dir => new Trainer(trainerOptions with { CheckpointDirectory = dir }, progress).Fit(student, Transfer, Evaluation, objective, name));
         return (student, history);
     }
 
@@ -360,7 +364,4 @@ public sealed class MnistDistillationLab : IDisposable
             LoadData();
         }
     }
-
-    private static string Slug(string name) =>
-        new string(name.ToLowerInvariant().Select(c => char.IsLetterOrDigit(c) || c == '.' ? c : '-').ToArray()).Trim('-').Replace("--", "-");
 }

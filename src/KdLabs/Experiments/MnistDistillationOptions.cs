@@ -174,7 +174,9 @@ public sealed record MnistDistillationOptions
     };
 
     /// <summary>Throws with a clear message when a setting is out of range.</summary>
-    public void Validate()
+    public void Validate() => Infrastructure.OptionsValidation.Run(ValidateSettings);
+
+    private void ValidateSettings()
     {
         _ = new Losses.KdLoss(Alpha, Temperature);
         _ = ModelNames();

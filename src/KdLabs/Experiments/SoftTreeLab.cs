@@ -128,14 +128,22 @@ public sealed class SoftTreeLab : LabBase<SoftTreeLabOptions>, IDisposable
         int s = seed ?? Options.Tree.Seed;
         var tree = NewTree(s);
         var trainerOptions = Options.Tree.ApplyTo() with { Seed = s };
-        // The objective's description names the targets (and T and the label weight when distilling), so a hard-label
-        // tree's checkpoint is reused when only the distillation settings change.
-        string key = trainerOptions.Fingerprint() + Train.Fingerprint + Evaluation.Fingerprint + objective.Description
-            + (Options.Tree with { Temperature = 1, HardLabelWeight = 0 });
-        string checkpoints = Path.Combine(Options.OutputDirectory, "checkpoints", $"{Slug(name)}-s{s}-{TextHash.Sha256(key)[..8]}");
-        var history = new Trainer(trainerOptions with { CheckpointDirectory = checkpoints }, Progress).Fit(tree, Train, Evaluation, objective, name);
+        var key = TreeRunKey(Options.Tree, trainerOptions, Train, Evaluation, objective, teacherLab.TeacherKey);
+        var store = new RunStore(Path.Combine(Options.OutputDirectory, "checkpoints"));
+        var history = store.Run(key, $"{name}-s{s}", dir => new Trainer(trainerOptions with { CheckpointDirectory = dir }, Progress).Fit(tree, Train, Evaluation, objective, name));
         return (tree, history);
     }
+
+    /// <summary>
+    /// The run key of a tree: its shape and initialisation (<paramref name="tree"/>), the trainer settings, the training and
+    /// evaluation images' pixels and the objective's settings (T and the label weight only when distilling, so a hard-label
+    /// tree's checkpoint is reused when only the distillation settings change); a distilled tree's parent is its teacher.
+    /// </summary>
+    public static RunKey TreeRunKey(SoftTreeOptions tree, TrainerOptions trainerOptions, InMemoryDataset train, InMemoryDataset evaluation,
+        ITrainingObjective objective, RunKey? teacher) =>
+        RunKey.Create("student", $"sdt-d{tree.Depth}", train.Fingerprint, trainerOptions, objective.RunIdentity,
+            new { tree.BetaInit, tree.LearnBeta, tree.LeafInitStd, Evaluation = evaluation.Fingerprint },
+            objective is SoftTreeObjective { Teacher: null } ? null : teacher);
 
     /// <summary>Accuracy of the tree on the evaluation images, predicting with the path-weighted mixture or the most probable leaf.</summary>
     public double Accuracy(SoftDecisionTree tree, SoftTreePrediction prediction)
@@ -231,42 +239,10 @@ public sealed class SoftTreeLab : LabBase<SoftTreeLabOptions>, IDisposable
         }
     }
 
-    // Running the CNN over 55–60k images takes minutes on one thread: the logits are saved next to the run's
-    // results, keyed by the teacher's SHA-256 and the training set's fingerprint, and reused by later runs.
-    private TeacherLogitCache LoadOrBuildLogits()
-    {
-        string path = Path.Combine(Options.OutputDirectory, "teacher-logits", $"{TextHash.Sha256(TeacherId + "|" + Train.Fingerprint)[..16]}.bin");
-        if (File.Exists(path))
-        {
-            using var reader = new BinaryReader(File.OpenRead(path));
-            int rows = reader.ReadInt32(), cols = reader.ReadInt32();
-            if (rows == Train.Count && cols == Train.NumClasses)
-            {
-                var values = new float[rows * cols];
-                for (int i = 0; i < values.Length; i++)
-                {
-                    values[i] = reader.ReadSingle();
-                }
-                Log($"teacher logits: reusing {path}");
-                return TeacherLogitCache.FromLogits(tensor(values, [rows, cols], device: Train.Device), Train.Fingerprint, TeacherId);
-            }
-        }
-        var cache = TeacherLogitCache.Build(Teacher, TeacherId, Train, 1000);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        string temp = $"{path}.{Environment.ProcessId}.tmp";
-        using (var writer = new BinaryWriter(File.Create(temp)))
-        {
-            writer.Write((int)cache.All.shape[0]);
-            writer.Write((int)cache.All.shape[1]);
-            using var cpu = cache.All.to_type(ScalarType.Float32).cpu();
-            foreach (float v in cpu.data<float>())
-            {
-                writer.Write(v);
-            }
-        }
-        File.Move(temp, path, overwrite: true);
-        return cache;
-    }
+    // Running the CNN over 55–60k images takes minutes on one thread: the logits are kept next to the run's results,
+    // keyed by the teacher's run and weights and the training set's pixels, and reused by later runs.
+    private TeacherLogitCache LoadOrBuildLogits() =>
+        TeacherLogitCache.GetOrBuild(new RunStore(Path.Combine(Options.OutputDirectory, "teacher-logits")), teacherLab.TeacherKey, Teacher, TeacherId, Train, 1000, Log);
 
     private void GetTeacherIfNeeded()
     {
@@ -284,7 +260,4 @@ public sealed class SoftTreeLab : LabBase<SoftTreeLabOptions>, IDisposable
     }
 
     private static long[] Range(int from, int to) => Enumerable.Range(from, to - from).Select(i => (long)i).ToArray();
-
-    private static string Slug(string name) =>
-        new string(name.ToLowerInvariant().Select(c => char.IsLetterOrDigit(c) || c == '.' ? c : '-').ToArray()).Trim('-').Replace("--", "-");
 }

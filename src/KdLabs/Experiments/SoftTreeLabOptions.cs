@@ -64,7 +64,9 @@ public sealed record SoftTreeLabOptions : ILabOptions<SoftTreeLabOptions>
         : this;
 
     /// <summary>Throws with a clear message when a setting is out of range.</summary>
-    public void Validate()
+    public void Validate() => Infrastructure.OptionsValidation.Run(ValidateSettings);
+
+    private void ValidateSettings()
     {
         Teacher.Validate();
         Infrastructure.ComputeDevice.Validate(Device);

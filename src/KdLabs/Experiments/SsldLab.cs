@@ -30,8 +30,6 @@ public sealed class SsldLab : LabBase<SsldOptions>, IDisposable
     private InMemoryDataset? minedTrain;
     private InMemoryDataset? allTrain;
     private readonly Dictionary<string, TeacherLogitCache> logitCaches = [];
-    private string lastRunKey = "";
-    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<nn.Module<Tensor, Tensor>, string> runKeys = [];
 
     /// <summary>Creates the lab; nothing is loaded or trained until asked.</summary>
     public SsldLab(SsldOptions options, ITrainingProgress? progress = null, Action<string>? log = null)
@@ -51,6 +49,9 @@ public sealed class SsldLab : LabBase<SsldOptions>, IDisposable
     /// <summary>SHA-256 of the teacher's weights (after <see cref="GetTeacher"/>).</summary>
     public string TeacherId { get; private set; } = "";
 
+    /// <summary>The teacher's run key (after <see cref="GetTeacher"/>): the parent of the distilled students' keys.</summary>
+    public RunKey? TeacherKey { get; private set; }
+
     /// <summary>
     /// The teacher: the batch-norm CNN trained on the labelled subset only, cached under the kit's cache folder by
     /// its settings and the subset, and reused when its checkpoint is complete.
@@ -61,16 +62,13 @@ public sealed class SsldLab : LabBase<SsldOptions>, IDisposable
         {
             return teacher;
         }
-        var options = Options.Trainer(Options.TeacherEpochs, 1, warmupCosine: false);
-        string dir = Path.Combine(KdLabsPaths.CacheDirectory, "teachers", $"ssld-bn-teacher-{TextHash.Sha256(options.Fingerprint() + Labeled.Fingerprint + DeviceKey(Labeled))[..16]}");
-        Directory.CreateDirectory(Path.GetDirectoryName(dir)!);
-        using var cacheLock = FileLock.Acquire(dir + ".lock", TimeSpan.FromMinutes(30));
-        var model = ModelCatalog.Create("cnn-bn-teacher", 1);
-        new Trainer(options with { CheckpointDirectory = dir }, Progress).Fit(model, Labeled, Test, new SupervisedObjective(), "teacher (labelled subset only)");
-        TeacherId = Checkpoint.ReadState(dir)!.ModelSha256;
-        model.eval();
-        teacher = model;
-        return model;
+        // The teacher store's entry for this model, settings and labelled subset (its pixels are in the key).
+        var stored = TeacherStore.GetOrTrain("cnn-bn-teacher", Options.Trainer(Options.TeacherEpochs, 1, warmupCosine: false), 0, Labeled, Test, Progress, Log,
+            "teacher (labelled subset only)");
+        TeacherId = stored.Id;
+        TeacherKey = stored.Key;
+        teacher = stored.Model;
+        return teacher;
     }
 
     /// <summary>
@@ -125,29 +123,23 @@ public sealed class SsldLab : LabBase<SsldOptions>, IDisposable
         var train = mineTopK ? MinedTrain() : AllTrain();
         using var batchTeacher = teacherTrainMode ? new BatchStatisticsTeacher(GetTeacher(), TeacherId) : null;
         ITeacherSignal signal = batchTeacher is not null ? batchTeacher : CachedTeacher(train);
-        var run = Train(name, seed, train, Options.Trainer(epochs ?? Options.SsldEpochs, seed, true), new Methods.SoftLabelMethod(new Methods.SoftLabelOptions { Loss = loss }).Objective(signal));
-        runKeys.AddOrUpdate(run.Model, lastRunKey);
-        return run;
+        return Train(name, seed, train, Options.Trainer(epochs ?? Options.SsldEpochs, seed, true), new Methods.SoftLabelMethod(new Methods.SoftLabelOptions { Loss = loss }).Objective(signal));
     }
 
     /// <summary>
     /// SSLD's last step: fine-tunes <paramref name="student"/> on the labelled subset with cross-entropy at a lower
     /// learning rate, per-stage multipliers (<see cref="SsldOptions.FinetuneMultipliers"/>) keeping the early layers steadier.
-    /// <paramref name="student"/> must come from <see cref="TrainSsld"/>: the fine-tune's checkpoint is keyed by the
-    /// settings of the run that trained it, so it is never resumed on top of other weights.
+    /// The fine-tune's checkpoint is keyed by the SHA-256 of <paramref name="student"/>'s weights, so it is never resumed
+    /// on top of other weights.
     /// </summary>
     public (nn.Module<Tensor, Tensor> Model, TrainingHistory History) Finetune(nn.Module<Tensor, Tensor> student, int seed)
     {
-        if (!runKeys.TryGetValue(student, out var startKey))
-        {
-            throw new ArgumentException("Fine-tune a student that this lab's TrainSsld trained; its settings key the fine-tune's checkpoint.", nameof(student));
-        }
         var options = Options.Trainer(Options.FinetuneEpochs, seed, false) with
         {
             LearningRate = Options.FinetuneLearningRate,
             StageMultipliers = Options.FinetuneMultipliers,
         };
-        return Train("SSLD + fine-tune on labels", seed, Labeled, options, new SupervisedObjective(), student, startKey);
+        return Train("SSLD + fine-tune on labels", seed, Labeled, options, new SupervisedObjective(), student);
     }
 
     /// <summary>Runs every row (main rows over all seeds, ablations on the first) and writes results.json, results.md and report.html.</summary>
@@ -207,13 +199,15 @@ public sealed class SsldLab : LabBase<SsldOptions>, IDisposable
         new(group, h.RunName, seed, images, h.Epochs.Count, h.Last.TestAccuracy, h.Epochs.Where(e => !double.IsNaN(e.TestAccuracy)).Max(e => e.TestAccuracy), h.TotalSeconds);
 
     private (nn.Module<Tensor, Tensor> Model, TrainingHistory History) Train(string name, int seed, InMemoryDataset train, TrainerOptions options,
-        ITrainingObjective objective, nn.Module<Tensor, Tensor>? start = null, string startKey = "")
+        ITrainingObjective objective, nn.Module<Tensor, Tensor>? start = null)
     {
         var student = start ?? ModelCatalog.Create("cnn-student", seed + 1);
-        string key = options.Fingerprint() + train.Fingerprint + objective.Description + startKey;
-        lastRunKey = TextHash.Sha256(key);
-        string dir = Path.Combine(Options.OutputDirectory, "checkpoints", $"{Slug(name)}-s{seed}-{lastRunKey[..8]}");
-        var history = new Trainer(options with { CheckpointDirectory = dir }, Progress).Fit(student, train, Test, objective, name);
+        // A fine-tune starts from given weights, named by their hash; a fresh student's come from the seed in the trainer settings.
+        var key = RunKey.Create("student", "cnn-student", train.Fingerprint, options, objective.RunIdentity,
+            new { Evaluation = Test.Fingerprint, StartWeights = start is null ? null : Checkpoint.WeightsSha256(start) },
+            objective is SupervisedObjective ? null : TeacherKey);
+        var store = new RunStore(Path.Combine(Options.OutputDirectory, "checkpoints"));
+        var history = store.Run(key, $"{name}-s{seed}", dir => new Trainer(options with { CheckpointDirectory = dir }, Progress).Fit(student, train, Test, objective, name));
         return (student, history);
     }
 
@@ -249,9 +243,6 @@ public sealed class SsldLab : LabBase<SsldOptions>, IDisposable
         var labels = cat([Labeled.Labels, tensor(teacherClasses, device: Labeled.Device)], 0);
         return new InMemoryDataset($"mnist-ssld-{what}-teacher{TeacherId[..12]}-{Labeled.Name}", features, labels, Labeled.ClassNames);
     }
-
-    // A teacher trained on a GPU differs from the CPU one in the last bits, so it is cached apart; CPU keys are unchanged.
-    private static string DeviceKey(InMemoryDataset data) => data.Device.type == DeviceType.CPU ? "" : $"|device={data.Device.type}";
 
     private SsldLab Load()
     {
@@ -293,8 +284,6 @@ public sealed class SsldLab : LabBase<SsldOptions>, IDisposable
         using var logits = Predictor.Logits(model, data);
         return ClassificationReport.From(Predictor.ArgMax(logits), data.LabelArray(), data.NumClasses).Accuracy;
     }
-
-    private static string Slug(string name) => new(name.ToLowerInvariant().Select(c => char.IsLetterOrDigit(c) ? c : '-').ToArray());
 
     /// <inheritdoc />
     public void Dispose()

@@ -107,7 +107,9 @@ public sealed record SsldOptions : ILabOptions<SsldOptions>
     };
 
     /// <summary>Throws with a message naming the setting when one is out of range.</summary>
-    public void Validate()
+    public void Validate() => Infrastructure.OptionsValidation.Run(ValidateSettings);
+
+    private void ValidateSettings()
     {
         Require(Labeled >= 10 && Labeled % 10 == 0 && Labeled <= 50_000, nameof(Labeled), Labeled, "a multiple of 10 between 10 and 50,000 (--labeled)");
         Require(TopK >= 1, nameof(TopK), TopK, "at least 1 (--top-k)");

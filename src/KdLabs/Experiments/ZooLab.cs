@@ -193,16 +193,18 @@ public sealed class ZooLab : LabBase<ZooOptions>, IDisposable
         return result;
     }
 
-    // A stage's checkpoint folder carries the hash of its settings and of the stage before it, so a second stage is
-    // never resumed on top of a first stage trained differently.
+    // A stage's run key carries its settings and, for a second stage, the SHA-256 of the weights the first stage left,
+    // so a second stage is never resumed on top of a first stage trained differently.
     private TrainingHistory Fit(nn.Module<Tensor, Tensor> model, ITrainingObjective objective, int epochs, int seed, string key, string name, TrainingHistory? after = null)
     {
         var options = Options.Trainer(epochs, seed);
-        string previous = after is null ? "" : string.Join(",", after.Epochs.Select(e => $"{e.Epoch}:{e.TrainLoss:R}"));
-        string hash = TextHash.Sha256(options.Fingerprint() + Train.Fingerprint + objective.Description + previous)[..8];
-        string dir = Path.Combine(Options.OutputDirectory, "checkpoints", $"{key}-{hash}");
-        trainedSinceReset |= Checkpoint.ReadState(dir) is not { } state || state.Epoch < epochs;
-        return new Trainer(options with { CheckpointDirectory = dir }, Progress).Fit(model, Train, Test, objective, $"{name}, seed {seed}");
+        var runKey = RunKey.Create("student", model.GetType().Name, Train.Fingerprint, options, objective.RunIdentity,
+            new { Evaluation = Test.Fingerprint, StartWeights = after is null ? null : Checkpoint.WeightsSha256(model) });
+        return new RunStore(Path.Combine(Options.OutputDirectory, "checkpoints")).Run(runKey, key, dir =>
+        {
+            trainedSinceReset |= Checkpoint.ReadState(dir) is not { } state || state.Epoch < epochs;
+            return new Trainer(options with { CheckpointDirectory = dir }, Progress).Fit(model, Train, Test, objective, $"{name}, seed {seed}");
+        });
     }
 
     private static double Accuracy(nn.Module<Tensor, Tensor> model, InMemoryDataset data)

@@ -75,7 +75,9 @@ public sealed record ZooOptions : ILabOptions<ZooOptions>
     public TrainerOptions TeacherTrainer(int index) => Trainer(TeacherEpochs, index + 1);
 
     /// <summary>Throws with a message naming the setting when one is out of range.</summary>
-    public void Validate()
+    public void Validate() => Infrastructure.OptionsValidation.Run(ValidateSettings);
+
+    private void ValidateSettings()
     {
         Require(Methods.Count >= 1, nameof(Methods), Methods.Count, "at least one method (--methods)");
         Require(Seeds.Count >= 1, nameof(Seeds), Seeds.Count, "at least one seed (--seeds)");

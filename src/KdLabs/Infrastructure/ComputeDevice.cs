@@ -37,10 +37,20 @@ public sealed record ComputeDevice(Device Device, string Requested, string Reaso
     public string Describe() => $"device: {Name} ({Reason})";
 
     /// <summary>Checks the spelling of <paramref name="requested"/> without looking for the device; throws naming the choices.</summary>
-    public static void Validate(string? requested) => _ = Parse(requested);
+    public static void Validate(string? requested) => OptionsValidation.Run(() => _ = Parse(requested));
 
-    /// <summary>The device <paramref name="requested"/> names (null or empty = auto), after checking it is there.</summary>
+    /// <summary>
+    /// The device <paramref name="requested"/> names (null or empty = auto), after checking it is there. A device that is
+    /// not there is the user's setting (<c>--device</c>), so the error is marked as an option's (<see cref="OptionsValidation"/>).
+    /// </summary>
     public static ComputeDevice Resolve(string? requested)
+    {
+        ComputeDevice? device = null;
+        OptionsValidation.Run(() => device = ResolveChecked(requested));
+        return device!;
+    }
+
+    private static ComputeDevice ResolveChecked(string? requested)
     {
         var (kind, index) = Parse(requested);
         string asked = string.IsNullOrWhiteSpace(requested) ? "auto" : requested.Trim().ToLowerInvariant();

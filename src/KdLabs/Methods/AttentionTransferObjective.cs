@@ -17,6 +17,9 @@ public sealed class AttentionTransferObjective(AttentionTransferLoss loss, Featu
     public string Description => $"CE + {loss} at {string.Join(",", layers)}, {teacher.Description}";
 
     /// <inheritdoc />
+    public System.Text.Json.Nodes.JsonObject RunIdentity => RunKey.Settings("attention-transfer", new { loss.Beta, loss.P, loss.Form, Layers = layers, Teacher = teacher.RunIdentity });
+
+    /// <inheritdoc />
     public void Prepare(InMemoryDataset train, IBatchAugmentation? augmentation)
     {
     }

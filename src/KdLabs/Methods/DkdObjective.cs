@@ -18,6 +18,9 @@ public sealed class DkdObjective(DkdLoss loss, ITeacherSignal teacher, int warmu
     public string Description => $"CE + {loss} (ramp over {warmupEpochs} epoch{(warmupEpochs == 1 ? "" : "s")}) from {teacher.Description}";
 
     /// <inheritdoc />
+    public System.Text.Json.Nodes.JsonObject RunIdentity => RunKey.Settings("dkd", new { loss.Alpha, loss.Beta, loss.Temperature, WarmupEpochs = warmupEpochs, Teacher = teacher.RunIdentity });
+
+    /// <inheritdoc />
     public void Prepare(InMemoryDataset train, IBatchAugmentation? augmentation) => teacher.CheckCompatible(train, augmentation);
 
     /// <inheritdoc />

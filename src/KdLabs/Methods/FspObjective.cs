@@ -23,6 +23,9 @@ public sealed class FspObjective(FeatureTeacher teacher, string firstLayer, stri
     public string Description => $"FSP stage: G({firstLayer}, {secondLayer}) with 1×1 student connectors, {teacher.Description}";
 
     /// <inheritdoc />
+    public System.Text.Json.Nodes.JsonObject RunIdentity => RunKey.Settings("fsp", new { FirstLayer = firstLayer, SecondLayer = secondLayer, Teacher = teacher.RunIdentity });
+
+    /// <inheritdoc />
     public void Prepare(InMemoryDataset train, IBatchAugmentation? augmentation)
     {
     }

@@ -21,6 +21,9 @@ public sealed class HintObjective(FeatureTeacher teacher, string hintLayer, stri
     public string Description => $"FitNets hint stage: teacher {hintLayer} ← regressor(student {guidedLayer}), {teacher.Description}";
 
     /// <inheritdoc />
+    public System.Text.Json.Nodes.JsonObject RunIdentity => RunKey.Settings("fitnets-hint", new { HintLayer = hintLayer, GuidedLayer = guidedLayer, Teacher = teacher.RunIdentity });
+
+    /// <inheritdoc />
     public void Prepare(InMemoryDataset train, IBatchAugmentation? augmentation)
     {
     }

@@ -78,6 +78,8 @@ public sealed class LogitStandardizationMethod : ILogitMethod
     {
         public string Description => $"KD with logit standardisation (α={options.Alpha:0.###} on CE, T={options.Temperature:0.###}) from {teacher.Description}";
 
+        public System.Text.Json.Nodes.JsonObject RunIdentity => RunKey.Settings("logit-std", new { options.Alpha, options.Temperature, Teacher = teacher.RunIdentity });
+
         public void Prepare(InMemoryDataset train, IBatchAugmentation? augmentation) => teacher.CheckCompatible(train, augmentation);
 
         public StepResult Step(Module<Tensor, Tensor> model, Batch batch)

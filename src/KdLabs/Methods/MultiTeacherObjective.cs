@@ -50,6 +50,12 @@ public sealed class MultiTeacherObjective : ITrainingObjective
         : $"{loss} from one of {teachers.Count} teachers per batch (seed {picker.Seed}): {string.Join("; ", teachers.Select(t => t.Description))}";
 
     /// <inheritdoc />
+    public System.Text.Json.Nodes.JsonObject RunIdentity => RunKey.Settings(picker is null ? "multi-teacher-average" : "multi-teacher-random", new
+    {
+        loss.Alpha, loss.Temperature, Weights = weights, picker?.Seed, Teachers = teachers.Select(t => t.RunIdentity).ToList(),
+    });
+
+    /// <inheritdoc />
     public void Prepare(InMemoryDataset train, IBatchAugmentation? augmentation)
     {
         foreach (var t in teachers)

@@ -18,6 +18,9 @@ public sealed class MutualLearningObjective : ITrainingObjective
     public string Description => "deep mutual learning: CE + mean KL to the peers, T = 1";
 
     /// <inheritdoc />
+    public System.Text.Json.Nodes.JsonObject RunIdentity => RunKey.Settings("deep-mutual-learning", new { Temperature = 1 });
+
+    /// <inheritdoc />
     public void Prepare(InMemoryDataset train, IBatchAugmentation? augmentation)
     {
     }

@@ -34,6 +34,9 @@ public sealed class BatchStatisticsTeacher : ITeacherSignal, IDisposable
     public string Description => $"teacher {TeacherId[..Math.Min(12, TeacherId.Length)]} in train mode (batch statistics) on each batch";
 
     /// <inheritdoc />
+    public System.Text.Json.Nodes.JsonObject RunIdentity => RunKey.Settings("batch-statistics-teacher", new { Teacher = TeacherId });
+
+    /// <inheritdoc />
     public Tensor LogitsFor(Batch batch)
     {
         using var noGrad = no_grad();

@@ -143,6 +143,17 @@ public static class Checkpoint
     /// <summary>Loads the optimizer state of the newest complete generation, if any, into an optimizer built on the loaded model.</summary>
     public static void LoadOptimizer(string directory, TorchSharp.Modules.OptimizerHelper optimizer) => Find(directory)?.LoadOptimizer(optimizer);
 
+    /// <summary>
+    /// SHA-256 of <paramref name="model"/>'s weights as <see cref="Save"/> writes them (the <see cref="CheckpointState.ModelSha256"/>
+    /// a checkpoint of these weights records): identifies the weights a run starts from.
+    /// </summary>
+    public static string WeightsSha256(nn.Module model)
+    {
+        using var buffer = new MemoryStream();
+        model.save(buffer);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(buffer.ToArray()));
+    }
+
     /// <summary>A one-line description of where a run resumes, for logs.</summary>
     public static string Describe(CheckpointGeneration generation, int epochs)
     {

@@ -17,6 +17,9 @@ public sealed class DistillationObjective(KdLoss loss, ITeacherSignal teacher) :
     public string Description => $"{Loss} from {Teacher.Description}";
 
     /// <inheritdoc />
+    public System.Text.Json.Nodes.JsonObject RunIdentity => RunKey.Settings("kd", new { Loss.Alpha, Loss.Temperature, Teacher = Teacher.RunIdentity });
+
+    /// <inheritdoc />
     public void Prepare(InMemoryDataset train, IBatchAugmentation? augmentation) => Teacher.CheckCompatible(train, augmentation);
 
     /// <inheritdoc />

@@ -30,6 +30,9 @@ public sealed class FeatureTeacher
     /// <summary>"teacher 1a2b… run on each batch".</summary>
     public string Description => $"teacher {TeacherId[..Math.Min(12, TeacherId.Length)]} run on each batch";
 
+    /// <summary>What identifies the teacher in a <see cref="RunKey"/>: run live, with these weights.</summary>
+    public System.Text.Json.Nodes.JsonObject RunIdentity => RunKey.Settings("live-feature-teacher", new { Teacher = TeacherId });
+
     /// <summary>The teacher's logits and features for <paramref name="inputs"/>, without gradients.</summary>
     public FeatureOutput Run(Tensor inputs)
     {

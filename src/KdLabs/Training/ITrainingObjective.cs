@@ -12,6 +12,13 @@ public interface ITrainingObjective
     /// <summary>A short description for logs and reports.</summary>
     string Description { get; }
 
+    /// <summary>
+    /// What identifies runs of this objective in a <see cref="RunKey"/>: its name and every setting that changes
+    /// training, as numbers (never formatted text), with the teacher signal's own identity. Build it with
+    /// <see cref="RunKey.Settings"/>; two objectives that train differently must give different identities.
+    /// </summary>
+    System.Text.Json.Nodes.JsonObject RunIdentity { get; }
+
     /// <summary>Called once before training on <paramref name="train"/>, e.g. to check or build caches.</summary>
     void Prepare(InMemoryDataset train, IBatchAugmentation? augmentation);
 

@@ -27,6 +27,9 @@ public sealed class LiveTeacher : ITeacherSignal
     public string Description => $"teacher {TeacherId[..Math.Min(12, TeacherId.Length)]} run on each batch";
 
     /// <inheritdoc />
+    public System.Text.Json.Nodes.JsonObject RunIdentity => RunKey.Settings("live-teacher", new { Teacher = TeacherId });
+
+    /// <inheritdoc />
     public Tensor LogitsFor(Batch batch)
     {
         TeacherMode.EnsureEval(teacher);

@@ -15,6 +15,9 @@ public sealed class LogTargetMistakeObjective(double alpha, double temperature, 
     public string Description => $"KD(α={alpha:0.###} on CE, T={temperature:0.###}) with log-softmax targets and log_target false ({(olderLibtorch ? "older libtorch rule" : "this libtorch")}) from {teacher.Description}";
 
     /// <inheritdoc />
+    public System.Text.Json.Nodes.JsonObject RunIdentity => RunKey.Settings("kd-log-target-mistake", new { Alpha = alpha, Temperature = temperature, OlderLibtorch = olderLibtorch, Teacher = teacher.RunIdentity });
+
+    /// <inheritdoc />
     public void Prepare(InMemoryDataset train, IBatchAugmentation? augmentation) => teacher.CheckCompatible(train, augmentation);
 
     /// <inheritdoc />

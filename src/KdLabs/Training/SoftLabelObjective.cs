@@ -33,6 +33,9 @@ public sealed class SoftLabelObjective : ITrainingObjective
     public string Description => $"label-free {Loss} at T={Temperature:0.##} to {Teacher.Description}";
 
     /// <inheritdoc />
+    public System.Text.Json.Nodes.JsonObject RunIdentity => RunKey.Settings("soft-label", new { Loss, Temperature, Teacher = Teacher.RunIdentity });
+
+    /// <inheritdoc />
     public void Prepare(InMemoryDataset train, IBatchAugmentation? augmentation) => Teacher.CheckCompatible(train, augmentation);
 
     /// <inheritdoc />

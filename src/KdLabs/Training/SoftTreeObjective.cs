@@ -58,6 +58,16 @@ public sealed class SoftTreeObjective : ITrainingObjective, IDisposable
         ? $"soft tree: {Loss} on labels + balance penalty λ={Regularizer.Strength:g3}"
         : $"soft tree: {Loss} on {(1 - HardLabelWeight):0.###}·softmax(teacher/T={Temperature:0.###}) + {HardLabelWeight:0.###}·labels, from {Teacher.Description} + balance penalty λ={Regularizer.Strength:g3}";
 
+    /// <inheritdoc />
+    public System.Text.Json.Nodes.JsonObject RunIdentity => RunKey.Settings("soft-tree", new
+    {
+        Loss.Form, Regularizer.Strength, Regularizer.Depth, Regularizer.RootWindow,
+        // Without a teacher T and w play no part: a hard-label tree is the same run whatever they are set to.
+        Temperature = Teacher is null ? (double?)null : Temperature,
+        HardLabelWeight = Teacher is null ? (double?)null : HardLabelWeight,
+        Teacher = Teacher?.RunIdentity,
+    });
+
     /// <summary>Hard-label training with the settings of <paramref name="options"/>.</summary>
     public static SoftTreeObjective FromLabels(SoftTreeOptions options) =>
         new(new SoftTreeLoss(options.LossForm), options.CreateRegularizer());

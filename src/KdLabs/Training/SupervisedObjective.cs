@@ -11,6 +11,9 @@ public sealed class SupervisedObjective : ITrainingObjective
     public string Description => "cross-entropy on labels";
 
     /// <inheritdoc />
+    public System.Text.Json.Nodes.JsonObject RunIdentity => RunKey.Settings("cross-entropy");
+
+    /// <inheritdoc />
     public void Prepare(InMemoryDataset train, IBatchAugmentation? augmentation)
     {
     }

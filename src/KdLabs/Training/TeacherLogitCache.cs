@@ -14,11 +14,12 @@ public sealed class TeacherLogitCache : ITeacherSignal, IDisposable
 {
     private readonly Tensor logits;
 
-    private TeacherLogitCache(Tensor logits, string datasetFingerprint, string teacherId)
+    private TeacherLogitCache(Tensor logits, string datasetFingerprint, string teacherId, int? batchSize)
     {
         this.logits = logits.DetachFromDisposeScope();
         DatasetFingerprint = datasetFingerprint;
         TeacherId = teacherId;
+        BatchSize = batchSize;
     }
 
     /// <summary>The dataset the logits belong to.</summary>
@@ -27,11 +28,72 @@ public sealed class TeacherLogitCache : ITeacherSignal, IDisposable
     /// <summary>The teacher that produced them.</summary>
     public string TeacherId { get; }
 
+    /// <summary>The batch size the teacher ran at (logits differ in the last bits between batch sizes), or null when not recorded.</summary>
+    public int? BatchSize { get; }
+
     /// <summary>All cached logits, N × classes, in dataset order.</summary>
     public Tensor All => logits;
 
     /// <inheritdoc />
     public string Description => $"cached logits of teacher {TeacherId[..Math.Min(12, TeacherId.Length)]} on {DatasetFingerprint}";
+
+    /// <inheritdoc />
+    public System.Text.Json.Nodes.JsonObject RunIdentity => RunKey.Settings("cached-logits", new { Teacher = TeacherId, Dataset = DatasetFingerprint, BatchSize });
+
+    /// <summary>
+    /// The key of the logits of the teacher run <paramref name="teacher"/> (weights <paramref name="teacherId"/>) on
+    /// <paramref name="data"/> at <paramref name="batchSize"/>, for keeping them in a <see cref="RunStore"/>.
+    /// </summary>
+    public static RunKey KeyFor(RunKey? teacher, string teacherId, InMemoryDataset data, int batchSize) =>
+        RunKey.Create("logits", teacher?.Model ?? "teacher", data.Fingerprint, null, RunKey.Settings("teacher-logits", new { Teacher = teacherId, BatchSize = batchSize }), parent: teacher);
+
+    /// <summary>
+    /// The logits of <paramref name="teacher"/> on <paramref name="data"/> kept in <paramref name="store"/> under <see cref="KeyFor"/>:
+    /// read back when saved before (shape checked), otherwise computed once and saved atomically.
+    /// </summary>
+    public static TeacherLogitCache GetOrBuild(RunStore store, RunKey? teacherKey, nn.Module<Tensor, Tensor> teacher, string teacherId, InMemoryDataset data,
+        int batchSize, Action<string> log)
+    {
+        var key = KeyFor(teacherKey, teacherId, data, batchSize);
+        return store.GetOrTrain(key, "logits", dir =>
+        {
+            string path = Path.Combine(dir, LogitsFile);
+            if (!File.Exists(path))
+            {
+                return null;
+            }
+            using var reader = new BinaryReader(File.OpenRead(path));
+            int rows = reader.ReadInt32(), cols = reader.ReadInt32();
+            if (rows != data.Count || cols != data.NumClasses)
+            {
+                throw new Infrastructure.DataFormatException(path, "shape", $"{rows}×{cols} logits for a dataset of {data.Count}×{data.NumClasses}", $"Delete {dir} to compute them again.");
+            }
+            var values = new float[rows * cols];
+            for (int i = 0; i < values.Length; i++)
+            {
+                values[i] = reader.ReadSingle();
+            }
+            log($"teacher logits: reusing {path}");
+            return FromLogits(tensor(values, [rows, cols], device: data.Device), data.Fingerprint, teacherId, batchSize);
+        }, dir =>
+        {
+            var cache = Build(teacher, teacherId, data, batchSize);
+            Infrastructure.AtomicFile.Write(Path.Combine(dir, LogitsFile), temp =>
+            {
+                using var writer = new BinaryWriter(File.Create(temp));
+                writer.Write((int)cache.All.shape[0]);
+                writer.Write((int)cache.All.shape[1]);
+                using var cpu = cache.All.to_type(ScalarType.Float32).cpu();
+                foreach (float v in cpu.data<float>())
+                {
+                    writer.Write(v);
+                }
+            });
+            return cache;
+        });
+    }
+
+    private const string LogitsFile = "logits.bin";
 
     /// <summary>
     /// Runs the teacher once over <paramref name="data"/>. The labs of lessons 02, 04 and 05 pass 1,000, as when their
@@ -39,10 +101,13 @@ public sealed class TeacherLogitCache : ITeacherSignal, IDisposable
     /// newer labs pass <see cref="Predictor.DefaultBatchSize"/>, several times faster on CPU.
     /// </summary>
     public static TeacherLogitCache Build(nn.Module<Tensor, Tensor> teacher, string teacherId, InMemoryDataset data, int batchSize) =>
-        new(Predictor.Logits(teacher, data, batchSize), data.Fingerprint, teacherId);
+        new(Predictor.Logits(teacher, data, batchSize), data.Fingerprint, teacherId, batchSize);
 
-    /// <summary>Wraps logits computed earlier (e.g. saved to disk) for <paramref name="datasetFingerprint"/>; rows must be in dataset order.</summary>
-    public static TeacherLogitCache FromLogits(Tensor logits, string datasetFingerprint, string teacherId) => new(logits, datasetFingerprint, teacherId);
+    /// <summary>
+    /// Wraps logits computed earlier (e.g. saved to disk) for <paramref name="datasetFingerprint"/>; rows must be in dataset
+    /// order. <paramref name="batchSize"/> is the batch size they were computed at, when known.
+    /// </summary>
+    public static TeacherLogitCache FromLogits(Tensor logits, string datasetFingerprint, string teacherId, int? batchSize = null) => new(logits, datasetFingerprint, teacherId, batchSize);
 
     /// <inheritdoc />
     public Tensor LogitsFor(Batch batch) => logits.index_select(0, batch.Indices);

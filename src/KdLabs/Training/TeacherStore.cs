@@ -7,24 +7,27 @@ using static TorchSharp.torch;
 namespace KdLabs.Training;
 
 /// <summary>A teacher from <see cref="TeacherStore"/>: the model (eval mode), the SHA-256 of its weights, its training history and its folder.</summary>
-public sealed record StoredTeacher(nn.Module<Tensor, Tensor> Model, string Id, TrainingHistory History, string Directory);
+public sealed record StoredTeacher(nn.Module<Tensor, Tensor> Model, string Id, TrainingHistory History, string Directory)
+{
+    /// <summary>The teacher's run key: the parent of the students and logit caches made from it.</summary>
+    public RunKey? Key { get; init; }
+}
 
 /// <summary>
-/// Teachers trained once and kept under the kit's cache folder, keyed by everything that shapes them (model, trainer
-/// settings, dropout, training set), so lessons, the CLI and tests that ask for the same teacher share it. A complete
-/// checkpoint is loaded after its weights' SHA-256 is verified; an incomplete one is resumed.
+/// Teachers trained once and kept in <see cref="RunStore.Teachers"/>, keyed by everything that shapes them (model, trainer
+/// settings, dropout, the training set's pixels, device), so lessons, the CLI and tests that ask for the same teacher share
+/// it. A complete checkpoint is loaded after its weights' SHA-256 is verified; an incomplete one is resumed.
 /// </summary>
 public static class TeacherStore
 {
+    /// <summary>The run key of the teacher these settings describe.</summary>
+    public static RunKey KeyFor(string modelName, TrainerOptions options, double dropout, InMemoryDataset train) =>
+        RunKey.Create("teacher", modelName, train.Fingerprint, options, new SupervisedObjective().RunIdentity,
+            new { Dropout = dropout, Device = train.Device.type.ToString() });
+
     /// <summary>The folder of the teacher these settings describe.</summary>
-    public static string DirectoryFor(string modelName, TrainerOptions options, double dropout, InMemoryDataset train)
-    {
-        // A teacher trained on a GPU differs from the CPU one in the last bits, so it gets its own entry; CPU keys are unchanged.
-        string device = train.Device.type == DeviceType.CPU ? "" : $"|device={train.Device.type}";
-        string key = $"{modelName}|{options.Fingerprint()}|dropout={dropout}|{train.Fingerprint}{device}";
-        string hash = TextHash.Sha256(key)[..16];
-        return Path.Combine(KdLabsPaths.CacheDirectory, "teachers", $"{modelName}-{hash}");
-    }
+    public static string DirectoryFor(string modelName, TrainerOptions options, double dropout, InMemoryDataset train) =>
+        RunStore.Teachers.DirectoryFor(KeyFor(modelName, options, dropout, train), modelName);
 
     /// <summary>
     /// The cached teacher, or a new one trained with <paramref name="options"/> (its seed sets the initial weights too) and cached.
@@ -32,11 +35,24 @@ public static class TeacherStore
     public static StoredTeacher GetOrTrain(string modelName, TrainerOptions options, double dropout, InMemoryDataset train, InMemoryDataset? test,
         ITrainingProgress progress, Action<string> log, string runName = "teacher")
     {
-        string dir = DirectoryFor(modelName, options, dropout, train);
-        Directory.CreateDirectory(Path.GetDirectoryName(dir)!);
-        // Another process (a notebook, a parallel test run) may be filling the same cache entry.
-        using var cacheLock = FileLock.Acquire(dir + ".lock", TimeSpan.FromMinutes(30));
-        var model = ModelCatalog.Create(modelName, options.Seed, dropout);
+        var key = KeyFor(modelName, options, dropout, train);
+        // Another process (a notebook, a parallel test run) may be filling the same entry: the store holds its lock.
+        return RunStore.Teachers.Run(key, modelName, dir =>
+        {
+            var model = ModelCatalog.Create(modelName, options.Seed, dropout);
+            var (history, id) = LoadOrTrain(dir, model, options, train, test, progress, log, runName);
+            return new StoredTeacher(model, id, history, dir) { Key = key };
+        });
+    }
+
+    /// <summary>
+    /// Inside a store folder: loads the teacher's complete checkpoint into <paramref name="model"/> (logging that it is
+    /// reused), or trains it with cross-entropy, resuming an interrupted run. Leaves the model in eval mode on the data's
+    /// device; returns its history and the SHA-256 of its weights.
+    /// </summary>
+    public static (TrainingHistory History, string Id) LoadOrTrain(string dir, nn.Module<Tensor, Tensor> model, TrainerOptions options,
+        InMemoryDataset train, InMemoryDataset? test, ITrainingProgress progress, Action<string> log, string runName)
+    {
         var generation = Checkpoint.Find(dir);
         var state = generation?.State;
         TrainingHistory history;
@@ -54,6 +70,6 @@ public static class TeacherStore
             state = Checkpoint.ReadState(dir)!;
         }
         model.eval();
-        return new StoredTeacher(model, state.ModelSha256, history, dir);
+        return (history, state.ModelSha256);
     }
 }

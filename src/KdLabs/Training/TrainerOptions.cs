@@ -70,7 +70,9 @@ public sealed record TrainerOptions
     public bool Resume { get; init; } = true;
 
     /// <summary>Throws when a setting is out of range.</summary>
-    public void Validate()
+    public void Validate() => Infrastructure.OptionsValidation.Run(ValidateSettings);
+
+    private void ValidateSettings()
     {
         Check(Epochs >= 1, nameof(Epochs), Epochs, "at least 1");
         Check(BatchSize >= 1, nameof(BatchSize), BatchSize, "at least 1");
@@ -97,6 +99,16 @@ public sealed record TrainerOptions
             ? core
             : core + JsonSerializer.Serialize(new { WarmupEpochs, StageMultipliers });
     }
+
+    /// <summary>
+    /// The settings that change a trained model, as JSON numbers (round-trip exact) and names, for <see cref="RunKey"/>.
+    /// Unlike <see cref="Fingerprint"/> it always lists every such setting: run keys have no older format to match.
+    /// </summary>
+    public System.Text.Json.Nodes.JsonObject RunIdentity() => RunKey.Settings("trainer", new
+    {
+        Epochs, BatchSize, LearningRate, Optimizer, Momentum, WeightDecay, Schedule, StepSize, StepGamma, WarmupEpochs,
+        StageMultipliers, Seed, Augmentation = Augmentation?.Name,
+    });
 
     private static void Check(bool ok, string name, object value, string expected)
     {
