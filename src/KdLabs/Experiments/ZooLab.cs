@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using KdLabs.Data;
+using KdLabs.Datasets;
 using KdLabs.Evaluation;
 using KdLabs.Infrastructure;
 using KdLabs.Losses;
@@ -12,7 +13,7 @@ using static TorchSharp.torch;
 namespace KdLabs.Experiments;
 
 /// <summary>
-/// Lesson 06's method zoo: one teacher (lesson 02's CNN), one student, MNIST, and one budget, with each
+/// Lesson 06's method zoo: one teacher (lesson 02's CNN), one student, MNIST (or Fashion-MNIST, <see cref="ZooOptions.Dataset"/>), and one budget, with each
 /// distillation method of <see cref="ZooOptions.Methods"/> (registry keys; by default lesson 06's nine: KD, FitNets, attention transfer, FSP,
 /// two multi-teacher variants, deep mutual learning and DKD, against the student on labels alone) swapped in turn. Every method runs every seed, so the table can say
 /// which beat plain KD here and which did not. The CLI (<c>kdlabs zoo mnist</c>) and lesson 06 both call this class.
@@ -219,12 +220,13 @@ public sealed class ZooLab : LabBase<ZooOptions>, IDisposable
         {
             return this;
         }
-        string dir = Options.DataDirectory ?? MnistFiles.DefaultDirectory;
-        MnistFiles.EnsurePresent(dir, Log);
+        var data = Options.DatasetInfo();
+        string dir = Options.DataDirectory ?? data.DefaultDirectory;
+        data.EnsurePresent(dir, Log);
         // The whole set moves to the device once; batches are then cut there.
-        train = MnistDataset.Load(train: true, dir, Options.TrainLimit).MoveTo(Device.Device);
-        test = MnistDataset.Load(train: false, dir, Options.TestLimit).MoveTo(Device.Device);
-        Log($"data: {train.Count:N0} training and {test.Count:N0} test images from {dir}");
+        train = data.Load(DatasetSplit.Train, dir, Options.TrainLimit).MoveTo(Device.Device);
+        test = data.Load(DatasetSplit.Test, dir, Options.TestLimit).MoveTo(Device.Device);
+        Log($"data: {data.DisplayName}, {train.Count:N0} training and {test.Count:N0} test images from {dir}");
         return this;
     }
 

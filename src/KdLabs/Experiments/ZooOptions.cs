@@ -1,3 +1,4 @@
+using KdLabs.Datasets;
 using KdLabs.Infrastructure;
 using KdLabs.Methods;
 using KdLabs.Training;
@@ -5,7 +6,7 @@ using KdLabs.Training;
 namespace KdLabs.Experiments;
 
 /// <summary>
-/// Settings of the method zoo (lesson 06): MNIST, lesson 02's CNN teacher and student, and one budget for every
+/// Settings of the method zoo (lesson 06): MNIST (or another 28×28, ten-class set: <see cref="Dataset"/>), lesson 02's CNN teacher and student, and one budget for every
 /// method: <see cref="Epochs"/> passes over the training set (two-stage methods spend <see cref="StageOneEpochs"/>
 /// of them on their first stage), the same optimizer, batch size and seeds.
 /// </summary>
@@ -56,8 +57,14 @@ public sealed record ZooOptions : ILabOptions<ZooOptions>
     /// <summary>Folder for results, the report and checkpoints.</summary>
     public string OutputDirectory { get; init; } = Path.Combine("runs", "zoo-mnist");
 
-    /// <summary>MNIST folder, or null for the default.</summary>
+    /// <summary>The data set's folder, or null for its default (data/mnist, data/fashion-mnist).</summary>
     public string? DataDirectory { get; init; }
+
+    /// <summary>The <see cref="DatasetRegistry"/> key of the images: "mnist" (lesson 06) or "fashion-mnist"; any 1×28×28 ten-class set fits the CNNs.</summary>
+    public string Dataset { get; init; } = "mnist";
+
+    /// <summary>The data set <see cref="Dataset"/> names.</summary>
+    public IImageClassificationDataset DatasetInfo() => DatasetRegistry.Get(Dataset);
 
     /// <summary>These options, shrunk when <see cref="Smoke"/> is set.</summary>
     public ZooOptions Effective() => Smoke
@@ -79,6 +86,11 @@ public sealed record ZooOptions : ILabOptions<ZooOptions>
 
     private void ValidateSettings()
     {
+        var data = DatasetInfo();
+        if (data.InputShape != ImageShape.Mnist || data.ClassNames.Count != 10)
+        {
+            throw new ArgumentException($"Data set '{data.Key}' has {data.InputShape} images in {data.ClassNames.Count} classes; the zoo's CNNs take 1×28×28 images in ten classes (mnist, fashion-mnist).", nameof(Dataset));
+        }
         Require(Methods.Count >= 1, nameof(Methods), Methods.Count, "at least one method (--methods)");
         Require(Seeds.Count >= 1, nameof(Seeds), Seeds.Count, "at least one seed (--seeds)");
         Require(Epochs >= 2, nameof(Epochs), Epochs, "at least 2, so two-stage methods have a second stage (--epochs)");
@@ -107,6 +119,7 @@ public sealed record ZooOptions : ILabOptions<ZooOptions>
     /// Parses a comma-separated list of registry keys or aliases ("kd,at,dkd") into keys, duplicates dropped; "lesson" is
     /// <see cref="LessonMethods"/> and "all" every method the zoo can train (the lesson's and any registered since).
     /// </summary>
+    /// <remarks>Its errors are a user's setting (marked like <see cref="Validate"/>'s), not a bug.</remarks>
     public static IReadOnlyList<string> ParseMethods(string text)
     {
         var keys = new List<string>();
@@ -116,11 +129,11 @@ public sealed record ZooOptions : ILabOptions<ZooOptions>
             {
                 "all" => ZooCapable().Select(m => m.Key),
                 "lesson" => LessonMethods,
-                _ => [(DistillationMethods.Find(item) ?? throw new ArgumentException($"Unknown method '{item}' in --methods. Valid keys: {DistillationMethods.KeyList}; or lesson, or all.", nameof(Methods))).Key],
+                _ => [(DistillationMethods.Find(item) ?? throw OptionsValidation.Mark(new ArgumentException($"Unknown method '{item}' in --methods. Valid keys: {DistillationMethods.KeyList}; or lesson, or all.", nameof(Methods)))).Key],
             };
             keys.AddRange(add.Where(k => !keys.Contains(k)).ToList());
         }
-        return keys.Count > 0 ? keys : throw new ArgumentException("--methods lists no method; give e.g. none,kd,at, lesson or all.", nameof(Methods));
+        return keys.Count > 0 ? keys : throw OptionsValidation.Mark(new ArgumentException("--methods lists no method; give e.g. none,kd,at, lesson or all.", nameof(Methods)));
     }
 
     private static void Require(bool ok, string name, object value, string expected)

@@ -61,7 +61,7 @@ public static class ZooReport
     {
         var o = result.Options;
         var md = new StringBuilder();
-        md.AppendLine(CultureInfo.InvariantCulture, $"Method zoo on MNIST{(o.Smoke ? " (SMOKE: tiny subsets, not results)" : "")}: {Budget(result)}.");
+        md.AppendLine(CultureInfo.InvariantCulture, $"Method zoo on {o.DatasetInfo().DisplayName}{(o.Smoke ? " (SMOKE: tiny subsets, not results)" : "")}: {Budget(result)}.");
         md.AppendLine();
         md.AppendTable(SummaryHeader, SummaryCells(result));
         md.AppendLine();
@@ -76,7 +76,7 @@ public static class ZooReport
     public static HtmlReport Html(ZooResult result)
     {
         var summary = result.Summary();
-        var report = new HtmlReport("Distillation method zoo on MNIST")
+        var report = new HtmlReport($"Distillation method zoo on {result.Options.DatasetInfo().DisplayName}")
             .Paragraph(result.Options.Smoke ? "SMOKE MODE: tiny subsets and short runs; the numbers are not results." : Budget(result) + ".")
             .Chart(EvaluationCharts.BarsWithErrors(summary.Select(s => (s.Method.Title, 100 * s.Accuracy.Mean, double.IsNaN(s.Accuracy.StandardDeviation) ? 0 : 100 * s.Accuracy.StandardDeviation)),
                 "Test accuracy after the last epoch (mean ± std over seeds)", "accuracy (%)"))
