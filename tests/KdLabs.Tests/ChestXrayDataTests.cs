@@ -160,6 +160,53 @@ public class ChestXrayDataTests
     }
 
     [Fact]
+    public void OverriddenSplitSizesKeepTheTrainingImagesAndTheTestClassShares()
+    {
+        var kaggle = SyntheticChestXray.SplitCounts(3000);
+        var large = SyntheticChestXray.SplitCounts(3000, testCount: 2000, valCount: 1000);
+        Assert.Equal(kaggle["train"], large["train"]);
+        Assert.Equal([750, 1250], large["test"]);
+        Assert.Equal([375, 625], large["val"]);
+        Assert.Equal(kaggle["val"][0], kaggle["val"][1]);
+        Assert.Throws<ArgumentOutOfRangeException>(() => SyntheticChestXray.SplitCounts(3000, testCount: 10));
+
+        string a = TestData.TempDirectory(), b = TestData.TempDirectory();
+        SyntheticChestXray.Generate(a, 24, seed: 5, pixelSize: 48);
+        SyntheticChestXray.Generate(b, 24, seed: 5, pixelSize: 48, testCount: 30, valCount: 8);
+        string[] Train(string root) => Directory.GetFiles(Path.Combine(root, "train"), "*.jpeg", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
+            .Select(f => Path.GetRelativePath(root, f) + FileHash.Sha256(f)).ToArray();
+        Assert.Equal(Train(a), Train(b));
+        Assert.Equal([11, 19], ImageFolderIndex.Discover(b).ClassCounts("test"));
+    }
+
+    [Fact]
+    public void TheValidationViewTrainsOnTrainAndReportsOnVal()
+    {
+        string root = TestData.TempDirectory();
+        SyntheticChestXray.Generate(root, 24, seed: 5, pixelSize: 48, testCount: 20, valCount: 8);
+        string view = SyntheticChestXray.ValidationView(root);
+        Assert.Equal(view, SyntheticChestXray.ValidationView(root));
+        var index = ImageFolderIndex.Discover(view);
+        var source = ImageFolderIndex.Discover(root);
+        Assert.True(SyntheticChestXray.IsSynthetic(view));
+        Assert.Equal(source.ClassCounts("train"), index.ClassCounts("train"));
+        Assert.Equal(source.ClassCounts("val"), index.ClassCounts("test"));
+        Assert.Equal(source.Files("val").Select(f => Path.GetFileName(f.Path)), index.Files("test").Select(f => Path.GetFileName(f.Path)));
+        Assert.Throws<DataFormatException>(() => SyntheticChestXray.ValidationView(TestData.TempDirectory()));
+    }
+
+    [Fact]
+    public void ChestXrayValidationNeedsTheSyntheticSet()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new KdLabs.Experiments.ChestXrayOptions { Validation = true }.Validate());
+        Assert.Contains("--synthetic", e.Message);
+        var plain = new KdLabs.Experiments.ChestXrayOptions { Synthetic = true };
+        Assert.Same(plain, plain.ResolveData());
+        Assert.Equal(KdLabs.Training.LrSchedule.Cosine,
+            new KdLabs.Experiments.ChestXrayOptions { StudentSchedule = KdLabs.Training.LrSchedule.Cosine }.StudentTrainer(1, null).Schedule);
+    }
+
+    [Fact]
     public void RandomHorizontalFlipMirrorsSomeSamplesReproducibly()
     {
         using var x = TorchSharp.torch.arange(16 * 2 * 3 * 4, TorchSharp.torch.ScalarType.Float32).view(16, 2, 3, 4);

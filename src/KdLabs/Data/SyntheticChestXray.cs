@@ -25,26 +25,50 @@ public static class SyntheticChestXray
     /// <summary>Class folders, as in the Kaggle set.</summary>
     public static IReadOnlyList<string> ClassNames { get; } = ["NORMAL", "PNEUMONIA"];
 
-    /// <summary>The default folder for a set of <paramref name="trainCount"/> training images and a seed.</summary>
-    public static string DefaultDirectory(int trainCount, int seed) =>
-        Path.Combine(KdLabsPaths.DataDirectory, "chest_xray_synthetic", $"n{trainCount}-seed{seed}");
+    /// <summary>The default folder for a set of <paramref name="trainCount"/> training images and a seed (and test/val sizes when not the Kaggle shares).</summary>
+    public static string DefaultDirectory(int trainCount, int seed, int? testCount = null, int? valCount = null) =>
+        Path.Combine(KdLabsPaths.DataDirectory, "chest_xray_synthetic",
+            $"n{trainCount}-seed{seed}{(testCount is { } t ? $"-test{t}" : "")}{(valCount is { } v ? $"-val{v}" : "")}");
 
     /// <summary>True when <paramref name="root"/> (or its chest_xray sub-folder) carries the synthetic marker.</summary>
     public static bool IsSynthetic(string root) =>
         File.Exists(Path.Combine(root, ManifestName)) || File.Exists(Path.Combine(root, "..", ManifestName));
 
-    /// <summary>Per-split (NORMAL, PNEUMONIA) counts for <paramref name="trainCount"/> training images, in the Kaggle proportions.</summary>
-    public static IReadOnlyDictionary<string, int[]> SplitCounts(int trainCount)
+    /// <summary>
+    /// Per-split (NORMAL, PNEUMONIA) counts for <paramref name="trainCount"/> training images, in the Kaggle proportions:
+    /// test 624/5216 of train with 37.5 % NORMAL, val 16/5216 of train, half and half. <paramref name="testCount"/> and
+    /// <paramref name="valCount"/> override the sizes (a larger test set measures a smaller difference); an overridden
+    /// val split takes the test split's class shares, so settings chosen on it are chosen for the test distribution.
+    /// </summary>
+    public static IReadOnlyDictionary<string, int[]> SplitCounts(int trainCount, int? testCount = null, int? valCount = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(trainCount, 20);
+        if (testCount is < 20)
+        {
+            throw new ArgumentOutOfRangeException(nameof(testCount), testCount, "The synthetic test split needs at least 20 images (--synthetic-test-count).");
+        }
+        if (valCount is < 4)
+        {
+            throw new ArgumentOutOfRangeException(nameof(valCount), valCount, "The synthetic val split needs at least 4 images (--synthetic-val-count).");
+        }
         int trainNormal = (int)Math.Round(trainCount * 1341.0 / 5216);
-        int test = Math.Max(20, (int)Math.Round(trainCount * 624.0 / 5216));
+        int test = testCount ?? Math.Max(20, (int)Math.Round(trainCount * 624.0 / 5216));
         int testNormal = (int)Math.Round(test * 234.0 / 624);
-        int valHalf = Math.Max(2, (int)Math.Round(trainCount * 8.0 / 5216));
+        int[] val;
+        if (valCount is { } v)
+        {
+            int valNormal = (int)Math.Round(v * 234.0 / 624);
+            val = [valNormal, v - valNormal];
+        }
+        else
+        {
+            int valHalf = Math.Max(2, (int)Math.Round(trainCount * 8.0 / 5216));
+            val = [valHalf, valHalf];
+        }
         return new Dictionary<string, int[]>(StringComparer.Ordinal)
         {
             ["train"] = [trainNormal, trainCount - trainNormal],
-            ["val"] = [valHalf, valHalf],
+            ["val"] = val,
             ["test"] = [testNormal, test - testNormal],
         };
     }
@@ -52,12 +76,15 @@ public static class SyntheticChestXray
     /// <summary>
     /// Writes the set into <paramref name="root"/> (default <see cref="DefaultDirectory"/>), each file
     /// atomically, the manifest last. A complete set with the same parameters is reused as it is.
+    /// <paramref name="testCount"/> and <paramref name="valCount"/> override the split sizes (see <see cref="SplitCounts"/>);
+    /// image i of a split is the same whatever the sizes, so a larger test set keeps the same training images.
     /// </summary>
-    public static SyntheticChestXraySet Generate(string? root, int trainCount, int seed, int pixelSize = 256, Action<string>? log = null)
+    public static SyntheticChestXraySet Generate(string? root, int trainCount, int seed, int pixelSize = 256, Action<string>? log = null,
+        int? testCount = null, int? valCount = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(pixelSize, 32);
-        root = Path.GetFullPath(root ?? DefaultDirectory(trainCount, seed));
-        var counts = SplitCounts(trainCount);
+        root = Path.GetFullPath(root ?? DefaultDirectory(trainCount, seed, testCount, valCount));
+        var counts = SplitCounts(trainCount, testCount, valCount);
         string manifestPath = Path.Combine(root, ManifestName);
         string manifest = JsonSerializer.Serialize(new
         {
@@ -87,6 +114,43 @@ public static class SyntheticChestXray
             "so the course runs offline. Results on them say nothing about pneumonia detection.\n");
         AtomicFile.WriteAllText(manifestPath, manifest);
         return new SyntheticChestXraySet(root, seed, pixelSize, counts, Reused: false);
+    }
+
+    /// <summary>
+    /// A folder whose <c>train</c> is the set's <c>train</c> and whose <c>test</c> is the set's <c>val</c> split (directory
+    /// symbolic links, marked synthetic), so a lab that trains on train and reports on test reports on the validation
+    /// images instead: settings are then chosen without looking at the test split. Made once, next to the set.
+    /// </summary>
+    public static string ValidationView(string root)
+    {
+        root = Path.GetFullPath(root);
+        if (!File.Exists(Path.Combine(root, ManifestName)))
+        {
+            throw new DataFormatException(root, "folder", $"has no {ManifestName}", "Validation views are made for generated sets; generate it with kdlabs data synth chest-xray first.");
+        }
+        string view = root.TrimEnd(Path.DirectorySeparatorChar) + "-validation-view";
+        Directory.CreateDirectory(view);
+        foreach (var (link, target) in new[] { ("train", "train"), ("test", "val") })
+        {
+            string path = Path.Combine(view, link), to = Path.Combine(root, target);
+            if (new DirectoryInfo(path).LinkTarget != to)
+            {
+                if (Directory.Exists(path) || File.Exists(path))
+                {
+                    Directory.Delete(path);
+                }
+                Directory.CreateSymbolicLink(path, to);
+            }
+        }
+        AtomicFile.WriteAllText(Path.Combine(view, "README.txt"),
+            $"SYNTHETIC STAND-IN, validation view of {root}: train/ is its train split, test/ is its val split.\n" +
+            "Results reported on this folder's test/ are validation results, for choosing settings; not medical data.\n");
+        AtomicFile.WriteAllText(Path.Combine(view, ManifestName), JsonSerializer.Serialize(new
+        {
+            Kind = "validation view of a synthetic stand-in for chest_xray; not medical data",
+            Source = root, Train = "train", Test = "val",
+        }, new JsonSerializerOptions { WriteIndented = true }));
+        return view;
     }
 
     /// <summary>Draws one radiograph-like image as grey levels in [0, 1], row-major.</summary>

@@ -16,6 +16,18 @@ public sealed record ChestXrayOptions
     /// <summary>Training images of the synthetic stand-in (test and val follow in Kaggle proportions).</summary>
     public int SyntheticTrainCount { get; init; } = 1200;
 
+    /// <summary>Test images of the synthetic stand-in; null: the Kaggle share of <see cref="SyntheticTrainCount"/> (624/5216).</summary>
+    public int? SyntheticTestCount { get; init; }
+
+    /// <summary>Val images of the synthetic stand-in (class shares of the test split); null: the Kaggle share (16/5216, half and half).</summary>
+    public int? SyntheticValidationCount { get; init; }
+
+    /// <summary>
+    /// Report on the synthetic set's val split instead of its test split, for choosing settings without the test set
+    /// (needs <see cref="Synthetic"/>; the teacher and students still train on train). See <see cref="ResolveData"/>.
+    /// </summary>
+    public bool Validation { get; init; }
+
     /// <summary>Seed of the synthetic generator (independent of the training seeds).</summary>
     public int SyntheticSeed { get; init; } = 2018;
 
@@ -48,6 +60,9 @@ public sealed record ChestXrayOptions
 
     /// <summary>Adam learning rate of the students.</summary>
     public double StudentLearningRate { get; init; } = 1e-3;
+
+    /// <summary>Learning-rate schedule of the students (constant, or cosine annealed to zero over the run, as the teacher's).</summary>
+    public LrSchedule StudentSchedule { get; init; } = LrSchedule.Constant;
 
     /// <summary>The walk-through's weight on the distillation term.</summary>
     public double DistillationWeight { get; init; } = 0.25;
@@ -124,9 +139,29 @@ public sealed record ChestXrayOptions
     /// </summary>
     public TrainerOptions StudentTrainer(int seed, string? checkpointDirectory) => new()
     {
-        Epochs = StudentEpochs, BatchSize = BatchSize, LearningRate = StudentLearningRate, Seed = seed,
+        Epochs = StudentEpochs, BatchSize = BatchSize, LearningRate = StudentLearningRate, Seed = seed, Schedule = StudentSchedule,
         EvalBatchSize = 256, CheckpointDirectory = checkpointDirectory,
     };
+
+    /// <summary>
+    /// The options to hand to <see cref="ChestXrayLab"/>: unchanged for the default synthetic set or real data; with
+    /// <see cref="SyntheticTestCount"/>, <see cref="SyntheticValidationCount"/> or <see cref="Validation"/>, the synthetic
+    /// set is generated here with those sizes and passed as <see cref="DataDirectory"/> (the lab still labels it synthetic
+    /// from its marker); with <see cref="Validation"/>, as its validation view, whose test/ is the val split.
+    /// </summary>
+    public ChestXrayOptions ResolveData(Action<string>? log = null)
+    {
+        if (!Synthetic || (SyntheticTestCount is null && SyntheticValidationCount is null && !Validation))
+        {
+            return this;
+        }
+        var effective = Effective();
+        var set = SyntheticChestXray.Generate(null, effective.SyntheticTrainCount, SyntheticSeed, effective.SyntheticPixelSize, log, SyntheticTestCount, SyntheticValidationCount);
+        string root = Validation ? SyntheticChestXray.ValidationView(set.Root) : set.Root;
+        log?.Invoke($"data: SYNTHETIC STAND-IN in {set.Root} ({(set.Reused ? "reused" : "generated")}); reporting on its {(Validation ? "val" : "test")} split"
+            + (Validation ? $" through {root}" : "") + "; not radiographs, not medical data");
+        return this with { Synthetic = false, DataDirectory = root };
+    }
 
     /// <summary>Throws with a clear message when a setting is out of range.</summary>
     public void Validate() => Infrastructure.OptionsValidation.Run(ValidateSettings);
@@ -154,6 +189,11 @@ public sealed record ChestXrayOptions
         {
             throw new ArgumentOutOfRangeException(nameof(TrainLimit), "Train and test limits must be at least 10.");
         }
+        if (Validation && !Synthetic && !(DataDirectory is { } dir && SyntheticChestXray.IsSynthetic(dir)))
+        {
+            throw new ArgumentException("--validation reports on the synthetic stand-in's val split; add --synthetic (the Kaggle val split has only 16 images).", nameof(Validation));
+        }
+        _ = SyntheticChestXray.SplitCounts(Math.Max(20, SyntheticTrainCount), SyntheticTestCount, SyntheticValidationCount);
         if (SyntheticTrainCount < 20)
         {
             throw new ArgumentOutOfRangeException(nameof(SyntheticTrainCount), SyntheticTrainCount, "The synthetic set needs at least 20 training images.");
