@@ -15,7 +15,9 @@ public sealed class StudioCliTests
     public async Task Studio_on_port_0_prints_its_url_and_stops_cleanly_on_ctrl_c_mid_run()
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "KdLabs.Cli.dll");
-        var psi = new ProcessStartInfo("dotnet", [dll, "studio", "--smoke", "--port", "0", "--threads", "1"])
+        // env resets SIGINT to its default: a suite started as a background job (`./test.sh &`) hands its children an ignored
+        // SIGINT, as POSIX shells do, and the studio would then rightly not see the Ctrl-C this test sends. env execs, so the pid is the studio's.
+        var psi = new ProcessStartInfo("env", ["--default-signal=INT", "dotnet", dll, "studio", "--smoke", "--port", "0", "--threads", "1"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
