@@ -53,7 +53,9 @@ internal static class DistillCommands
         {
             teacher, alpha, temperature, epochs, batchSize, lr, seed, trainLimit, testLimit, dropout, jitter, seeds, smoke, output, data, student, device,
         };
-        foreach (var option in new Option[] { teacherEpochs, teacherImages, transferSize, omitClass, mistake, schedule, plainStudents })
+        // Options of the CNN/MLP students only; the soft-tree path refuses them, as the CNN/MLP path refuses the tree's.
+        Option[] networkOnly = [teacherEpochs, teacherImages, transferSize, omitClass, mistake, schedule, plainStudents];
+        foreach (var option in networkOnly)
         {
             command.Options.Add(option);
         }
@@ -69,13 +71,9 @@ internal static class DistillCommands
                 {
                     throw new ArgumentException($"--student sdt (the soft decision tree lab) runs on MNIST only; use `kdlabs distill mnist --student sdt`, or drop --student for {dataset.DisplayName}.");
                 }
-                if (parse.GetResult(plainStudents) is { Implicit: false })
+                foreach (var option in networkOnly.Where(o => parse.GetResult(o) is { Implicit: false }))
                 {
-                    throw new ArgumentException("--plain-students applies to the CNN and MLP students; drop it with --student sdt.");
-                }
-                if (parse.GetResult(schedule) is { Implicit: false })
-                {
-                    throw new ArgumentException("--schedule applies to the CNN and MLP students; the soft tree keeps its recipe's constant rate. Drop --schedule.");
+                    throw new ArgumentException($"{option.Name} applies to the CNN and MLP students, not to --student sdt (the soft tree keeps its own recipe); drop it.");
                 }
                 return SoftTreeCommandOptions.Run(parse, tree, new SoftTreeCommandOptions.Shared(teacher, temperature, epochs, batchSize, lr, seed, trainLimit, testLimit, seeds, smoke, output, data, alpha, dropout, jitter), CheckWritable);
             }

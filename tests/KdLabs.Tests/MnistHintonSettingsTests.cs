@@ -34,4 +34,18 @@ public class MnistHintonSettingsTests
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => (cosine with { Schedule = LrSchedule.Step }).Validate());
         Assert.Equal("Schedule", e.ParamName);
     }
+
+    [Theory]
+    [InlineData("--schedule", "cosine")]
+    [InlineData("--plain-students", null)]
+    [InlineData("--transfer-size", "500")]
+    public void TheSoftTreePathRefusesTheNetworkStudentsOptionsByName(string option, string? value)
+    {
+        string[] args = value is null
+            ? ["distill", "mnist", "--student", "sdt", "--smoke", option, "--out", TestData.TempDirectory()]
+            : ["distill", "mnist", "--student", "sdt", "--smoke", option, value, "--out", TestData.TempDirectory()];
+        var (code, output) = CliRunner.Run(args);
+        Assert.Equal(2, code);
+        Assert.Contains($"{option} applies to the CNN and MLP students", output);
+    }
 }
