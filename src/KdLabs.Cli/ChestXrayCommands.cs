@@ -38,66 +38,44 @@ internal static class ChestXrayCommands
 
     private static Command Distill()
     {
-        var data = new Option<string?>("--data") { Description = "Kaggle chest_xray folder (default: data/chest_xray)." };
-        var synthetic = new Option<bool>("--synthetic") { Description = "Use the offline synthetic stand-in (generated on first use) instead of real radiographs." };
-        var syntheticCount = new Option<int>("--synthetic-count") { Description = "Training images of the synthetic stand-in.", DefaultValueFactory = _ => 1200 }.AtLeast(1, "training images to write");
-        var syntheticTestCount = new Option<int?>("--synthetic-test-count") { Description = "Test images of the synthetic stand-in (default: the Kaggle share of --synthetic-count, 624/5216)." };
-        var syntheticValCount = new Option<int?>("--synthetic-val-count") { Description = "Val images of the synthetic stand-in, in the test split's class shares (default: the Kaggle share, 16/5216)." };
-        var validation = new Option<bool>("--validation") { Description = "Report on the synthetic stand-in's val split instead of its test split, for choosing settings (needs --synthetic; use with --synthetic-val-count)." };
-        var studentSchedule = new Option<string>("--student-schedule") { Description = "Students' learning-rate schedule: constant, or cosine (annealed to zero over the run, as the teacher's).", DefaultValueFactory = _ => "constant" };
-        studentSchedule.AcceptOnlyFromAmong("constant", "cosine");
-        var imageSize = new Option<int>("--image-size") { Description = "Resize images to N×N (the walk-through: 224).", DefaultValueFactory = _ => 224 };
-        var freeze = new Option<bool>("--freeze-backbone") { Description = "Train only the teacher's fc layer (feature extraction) instead of fine-tuning all layers." };
-        var weights = new Option<string?>("--weights") { Description = "resnet18 weights to start the teacher from: PyTorch .pth/.pt (torch.save(model.state_dict()), e.g. torchvision's ImageNet resnet18) or .safetensors (e.g. timm resnet18.tv_in1k); fc is replaced." };
-        var seeds = new Option<string>("--seeds") { Description = "Comma-separated student seeds; the teacher uses the first.", DefaultValueFactory = _ => "1,2,3" };
-        var teacherEpochs = new Option<int>("--teacher-epochs") { Description = "Teacher epochs.", DefaultValueFactory = _ => 5 };
-        var studentEpochs = new Option<int>("--student-epochs") { Description = "Student epochs.", DefaultValueFactory = _ => 10 };
-        var batchSize = new Option<int>("--batch-size") { Description = "Mini-batch size.", DefaultValueFactory = _ => 32 };
-        var weight = new Option<double>("--distillation-weight") { Description = "Walk-through convention: weight of the distillation term.", DefaultValueFactory = _ => 0.25 };
-        var temperatures = new Option<string>("--temperatures") { Description = "Comma-separated T values for the walk-through loss.", DefaultValueFactory = _ => "1,4" };
-        var trainLimit = new Option<int?>("--train-limit") { Description = "Use a seeded sample of N training images." };
-        var testLimit = new Option<int?>("--test-limit") { Description = "Use a seeded sample of N test images." };
-        var smoke = new Option<bool>("--smoke") { Description = "32-px images, a few hundred samples, 1 teacher epoch: the whole path in about a minute." };
-        var output = new Option<string>("--out") { Description = "Output folder for results.json, report.html and checkpoints.", DefaultValueFactory = _ => Path.Combine("runs", "chest-xray") };
-        var device = CommonOptions.Device();
-
-        var command = new Command("chest-xray", "Pneumonia on chest X-rays: ResNet-18 teacher, 4-filter CNN student without and with KD, over several seeds.")
-        {
-            data, synthetic, syntheticCount, syntheticTestCount, syntheticValCount, validation, studentSchedule, imageSize, freeze, weights, seeds, teacherEpochs, studentEpochs, batchSize, weight, temperatures, trainLimit, testLimit, smoke, output, device,
-        };
+        var b = new OptionBinder<ChestXrayOptions>(new ChestXrayOptions());
+        b.Add(new Option<bool>("--synthetic") { Description = "Use the offline synthetic stand-in (generated on first use) instead of real radiographs." }, nameof(ChestXrayOptions.Synthetic), o => o.Synthetic, (o, v) => o with { Synthetic = v });
+        b.Add(new Option<int>("--synthetic-count") { Description = "Training images of the synthetic stand-in." }.AtLeast(1, "training images to write"),
+            nameof(ChestXrayOptions.SyntheticTrainCount), o => o.SyntheticTrainCount, (o, v) => o with { SyntheticTrainCount = v });
+        b.Add(new Option<int?>("--synthetic-test-count") { Description = "Test images of the synthetic stand-in (default: the Kaggle share of --synthetic-count, 624/5216)." },
+            nameof(ChestXrayOptions.SyntheticTestCount), o => o.SyntheticTestCount, (o, v) => o with { SyntheticTestCount = v });
+        b.Add(new Option<int?>("--synthetic-val-count") { Description = "Val images of the synthetic stand-in, in the test split's class shares (default: the Kaggle share, 16/5216)." },
+            nameof(ChestXrayOptions.SyntheticValidationCount), o => o.SyntheticValidationCount, (o, v) => o with { SyntheticValidationCount = v });
+        b.Add(new Option<bool>("--validation") { Description = "Report on the synthetic stand-in's val split instead of its test split, for choosing settings (needs --synthetic; use with --synthetic-val-count)." },
+            nameof(ChestXrayOptions.Validation), o => o.Validation, (o, v) => o with { Validation = v });
+        b.Add(new Option<string>("--student-schedule") { Description = "Students' learning-rate schedule: constant, or cosine (annealed to zero over the run, as the teacher's)." },
+            nameof(ChestXrayOptions.StudentSchedule), o => o.StudentSchedule, (o, v) => o with { StudentSchedule = v }, DistillCommands.ScheduleName, DistillCommands.ParseSchedule).AcceptOnlyFromAmong("constant", "cosine");
+        b.Add(new Option<int>("--image-size") { Description = "Resize images to N×N (the walk-through: 224)." }, nameof(ChestXrayOptions.ImageSize), o => o.ImageSize, (o, v) => o with { ImageSize = v });
+        b.Add(new Option<bool>("--freeze-backbone") { Description = "Train only the teacher's fc layer (feature extraction) instead of fine-tuning all layers." }, nameof(ChestXrayOptions.FreezeBackbone), o => o.FreezeBackbone, (o, v) => o with { FreezeBackbone = v });
+        b.Add(new Option<string?>("--weights") { Description = "resnet18 weights to start the teacher from: PyTorch .pth/.pt (torch.save(model.state_dict()), e.g. torchvision's ImageNet resnet18) or .safetensors (e.g. timm resnet18.tv_in1k); fc is replaced." },
+            nameof(ChestXrayOptions.WeightsPath), o => o.WeightsPath, (o, v) => o with { WeightsPath = v });
+        b.Add(new Option<int>("--teacher-epochs") { Description = "Teacher epochs." }, nameof(ChestXrayOptions.TeacherEpochs), o => o.TeacherEpochs, (o, v) => o with { TeacherEpochs = v });
+        b.Add(new Option<int>("--student-epochs") { Description = "Student epochs." }, nameof(ChestXrayOptions.StudentEpochs), o => o.StudentEpochs, (o, v) => o with { StudentEpochs = v });
+        b.Add(new Option<int>("--batch-size") { Description = "Mini-batch size." }, nameof(ChestXrayOptions.BatchSize), o => o.BatchSize, (o, v) => o with { BatchSize = v });
+        b.Add(new Option<double>("--distillation-weight") { Description = "Walk-through convention: weight of the distillation term." }, nameof(ChestXrayOptions.DistillationWeight), o => o.DistillationWeight, (o, v) => o with { DistillationWeight = v });
+        b.Add(new Option<string>("--temperatures") { Description = "Comma-separated T values for the walk-through loss." }, nameof(ChestXrayOptions.Temperatures), o => o.Temperatures, (o, v) => o with { Temperatures = v },
+            t => string.Join(",", t.Select(x => x.ToString(CultureInfo.InvariantCulture))), t => ParseList(t, "--temperatures", s => double.Parse(s, CultureInfo.InvariantCulture)));
+        b.Add(new Option<int?>("--train-limit") { Description = "Use a seeded sample of N training images." }, nameof(ChestXrayOptions.TrainLimit), o => o.TrainLimit, (o, v) => o with { TrainLimit = v });
+        b.Add(new Option<int?>("--test-limit") { Description = "Use a seeded sample of N test images." }, nameof(ChestXrayOptions.TestLimit), o => o.TestLimit, (o, v) => o with { TestLimit = v });
+        b.AddLab(o => o.Lab, (o, v) => o with { Lab = v }, "Kaggle chest_xray folder (default: data/chest_xray).", "Comma-separated student seeds; the teacher uses the first.",
+            "32-px images, a few hundred samples, 1 teacher epoch: the whole path in about a minute.");
+        var command = b.AddTo(new Command("chest-xray", "Pneumonia on chest X-rays: ResNet-18 teacher, 4-filter CNN student without and with KD, over several seeds."));
         command.SetAction(parse => CliErrors.Guard(() =>
         {
-            var options = new ChestXrayOptions
-            {
-                DataDirectory = parse.GetValue(data),
-                Synthetic = parse.GetValue(synthetic),
-                SyntheticTrainCount = parse.GetValue(syntheticCount),
-                SyntheticTestCount = parse.GetValue(syntheticTestCount),
-                SyntheticValidationCount = parse.GetValue(syntheticValCount),
-                Validation = parse.GetValue(validation),
-                StudentSchedule = parse.GetValue(studentSchedule) == "cosine" ? KdLabs.Training.LrSchedule.Cosine : KdLabs.Training.LrSchedule.Constant,
-                ImageSize = parse.GetValue(imageSize),
-                FreezeBackbone = parse.GetValue(freeze),
-                WeightsPath = parse.GetValue(weights),
-                Seeds = ParseList(parse.GetValue(seeds)!, "--seeds", s => int.Parse(s, CultureInfo.InvariantCulture)),
-                TeacherEpochs = parse.GetValue(teacherEpochs),
-                StudentEpochs = parse.GetValue(studentEpochs),
-                BatchSize = parse.GetValue(batchSize),
-                DistillationWeight = parse.GetValue(weight),
-                Temperatures = ParseList(parse.GetValue(temperatures)!, "--temperatures", s => double.Parse(s, CultureInfo.InvariantCulture)),
-                TrainLimit = parse.GetValue(trainLimit),
-                TestLimit = parse.GetValue(testLimit),
-                Smoke = parse.GetValue(smoke),
-                OutputDirectory = parse.GetValue(output)!,
-                Device = parse.GetValue(device)!,
-            };
+            var options = b.Bind(parse);
             options.Validate();
+            LabOptions.CheckWritable(options.Lab.OutputDirectory);
             using var lab = new ChestXrayLab(options.ResolveData(Console.WriteLine));
             var o = lab.Options;
-            AnsiConsole.MarkupLine(Markup.Escape($"Chest X-ray distillation{(options.Synthetic ? " on the SYNTHETIC STAND-IN" : "")}{(o.Validation ? ", reported on the VALIDATION split" : "")}: ResNet-18 → 4-filter CNN, {o.ImageSize}px, seeds {string.Join(",", o.Seeds)}{(o.Smoke ? ", smoke mode" : "")}"));
+            AnsiConsole.MarkupLine(Markup.Escape($"Chest X-ray distillation{(options.Synthetic ? " on the SYNTHETIC STAND-IN" : "")}{(o.Validation ? ", reported on the VALIDATION split" : "")}: ResNet-18 → 4-filter CNN, {o.ImageSize}px, seeds {string.Join(",", o.Lab.Seeds)}{(o.Lab.Smoke ? ", smoke mode" : "")}"));
             var result = lab.Run();
             Print(result);
-            Console.WriteLine($"wrote {Path.Combine(options.OutputDirectory, "results.json")} and {Path.Combine(options.OutputDirectory, "report.html")}");
+            Console.WriteLine($"wrote {Path.Combine(o.Lab.OutputDirectory, "results.json")} and {Path.Combine(o.Lab.OutputDirectory, "report.html")}");
             return 0;
         }));
         return command;
@@ -105,7 +83,7 @@ internal static class ChestXrayCommands
 
     private static void Print(ChestXrayResult result)
     {
-        string smoke = result.Options.Smoke ? " (SMOKE: tiny subsets)" : "";
+        string smoke = result.Options.Lab.Smoke ? " (SMOKE: tiny subsets)" : "";
         string split = result.Options.Validation ? "VALIDATION split (the columns named test hold validation figures)" : "test set";
         ResultTable.Print($"{result.DataLabel}: {split}, last epoch, {result.Options.StudentSchedule.ToString().ToLowerInvariant()} student learning rate{smoke}", ChestXrayReport.Header, ChestXrayReport.Cells(result),
             $"{result.Machine}; wall time {result.WallSeconds:0} s; latency ratio at 224 px {result.Latency.Speedup224:0.#}×");

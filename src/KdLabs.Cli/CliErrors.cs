@@ -104,6 +104,8 @@ internal static class CliErrors
         {
             text = text.Replace($"{Environment.NewLine}Actual value was {actual}.", "", StringComparison.Ordinal);
         }
+        // A setting named in the text, "(Synthetic)", is shown as its option, "(--synthetic)".
+        text = System.Text.RegularExpressions.Regex.Replace(text, @"\(([A-Z][A-Za-z.]*)\)", m => current is not null && OptionSettings.OptionFor(current.CommandResult.Command, m.Groups[1].Value) is { } o ? $"({o.Name})" : m.Value);
         if (e.ParamName is { } name)
         {
             text = text.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal);
@@ -126,16 +128,14 @@ internal static class CliErrors
         {
             return null;
         }
-        string wanted = parameter switch
+        var command = current.CommandResult.Command;
+        // The option a binder declared for this setting; otherwise the setting's name in kebab case (Epochs → --epochs).
+        var option = OptionSettings.OptionFor(command, parameter);
+        if (option is null)
         {
-            "LearningRate" or "learningRate" => "--lr",
-            "MlpDropout" => "--dropout",
-            "OutputDirectory" => "--out",
-            "DataDirectory" => "--data",
-            "TrainLimit" => "--train-limit",
-            _ => "--" + Kebab(parameter),
-        };
-        var option = current.CommandResult.Command.Options.FirstOrDefault(o => o.Name == wanted || o.Aliases.Contains(wanted));
+            string wanted = "--" + Kebab(parameter);
+            option = command.Options.FirstOrDefault(o => o.Name == wanted || o.Aliases.Contains(wanted));
+        }
         if (option is null)
         {
             return null;

@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace KdLabs.Cli;
 
-/// <summary>Options several commands share, described once.</summary>
+/// <summary>Options several commands share, described once (the labs' through <see cref="LabOptions"/>).</summary>
 internal static class CommonOptions
 {
     /// <summary><c>--threads N</c>.</summary>
@@ -19,13 +19,11 @@ internal static class CommonOptions
     };
 
     /// <summary><c>--data DIR</c> for MNIST.</summary>
-    public static Option<string?> MnistData() => new("--data") { Description = "MNIST folder (default: data/mnist, fetched on first use)." };
+    public static Option<string?> MnistData() => new("--data") { Description = MnistDataDescription };
 
-    /// <summary><c>--data DIR</c> for another IDX data set (Fashion-MNIST).</summary>
-    public static Option<string?> IdxData(string displayName, string defaultFolder) =>
-        new("--data") { Description = $"{displayName} folder (default: {defaultFolder}, fetched on first use)." };
+    /// <summary>What <c>--data</c> means for an IDX data set kept under <c>data/&lt;key&gt;</c>.</summary>
+    public static string IdxDataDescription(string displayName, string key) => $"{displayName} folder (default: data/{key}, fetched on first use).";
 
-    /// <summary><c>--out DIR</c> of a lab, defaulting to <paramref name="defaultDirectory"/>.</summary>
-    public static Option<string> LabOutput(string defaultDirectory) =>
-        new("--out") { Description = "Folder for results.json, results.md, report.html and checkpoints.", DefaultValueFactory = _ => defaultDirectory };
+    /// <summary>What <c>--data</c> means for MNIST.</summary>
+    public static string MnistDataDescription => IdxDataDescription("MNIST", "mnist");
 }

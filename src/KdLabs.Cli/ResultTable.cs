@@ -39,7 +39,7 @@ internal static class ResultTable
 
     public static void Print(MnistDistillationResult result)
     {
-        Print($"{result.Options.DatasetInfo().DisplayName} {result.Options.Family}: {result.EvaluationName} set, last epoch{(result.Options.Smoke ? " (SMOKE: tiny subsets)" : "")}", MnistDistillationReport.Header,
+        Print($"{result.Options.DatasetInfo().DisplayName} {result.Options.Family}: {result.EvaluationName} set, last epoch{(result.Options.Lab.Smoke ? " (SMOKE: tiny subsets)" : "")}", MnistDistillationReport.Header,
             MnistDistillationReport.Cells(result.Rows), $"{result.Machine}; wall time {result.WallSeconds:0} s");
         var summary = new Table().Border(TableBorder.Rounded).Title("Students over seeds (last epoch)").AddColumns("Student", "Test accuracy, mean ± std");
         foreach (var (name, value) in MnistDistillationReport.SummaryLines(result))

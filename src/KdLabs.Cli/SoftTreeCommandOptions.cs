@@ -6,100 +6,64 @@ using Spectre.Console;
 
 namespace KdLabs.Cli;
 
-/// <summary><c>kdlabs distill mnist --student sdt</c>: the soft-decision-tree lab's options and run.</summary>
-internal sealed record SoftTreeCommandOptions(
-    Option<int> Depth,
-    Option<double> Lambda,
-    Option<double> HardWeight,
-    Option<string> LossForm,
-    Option<int> Validation,
-    Option<int?> Threads,
-    Option<bool> LabelsOff,
-    Option<bool> LabelsOnly)
+/// <summary>
+/// <c>kdlabs distill mnist --student sdt</c>: the soft-decision-tree lab's own options, and the MNIST lab's options it
+/// shares (T, epochs, batch, lr, jitter, limits, validation and the lab settings), bound to <see cref="SoftTreeLabOptions"/>.
+/// A shared option not typed keeps the tree's own default, not the CNN's.
+/// </summary>
+internal sealed record SoftTreeCommandOptions(OptionBinder<SoftTreeLabOptions> Binder, IReadOnlyList<Option> TreeOnly)
 {
-    /// <summary>Options the tree path shares with the CNN/MLP path.</summary>
-    public sealed record Shared(Option<string> Teacher, Option<double> Temperature, Option<int> Epochs, Option<int> BatchSize, Option<double> LearningRate,
-        Option<int> Seed, Option<int?> TrainLimit, Option<int?> TestLimit, Option<string?> Seeds, Option<bool> Smoke, Option<string> Output, Option<string?> Data,
-        Option<double> Alpha, Option<double> Dropout, Option<int> Jitter);
-
-    public IEnumerable<Option> All => [Depth, Lambda, HardWeight, LossForm, Validation, Threads, LabelsOff, LabelsOnly];
-
-    public static SoftTreeCommandOptions Create()
+    public static SoftTreeCommandOptions Create(OptionBinder<MnistDistillationOptions> network, Option<int> validation)
     {
-        var defaults = new SoftTreeOptions();
-        var lossForm = new Option<string>("--loss-form") { Description = $"sdt: reading of the paper's Eq. 2: expected (path-weighted leaf cross-entropy) or mixture (mixture likelihood). Default {Name(defaults.LossForm)}.", DefaultValueFactory = _ => Name(defaults.LossForm) };
+        var t = new OptionBinder<SoftTreeLabOptions>(new SoftTreeLabOptions());
+        var tree = t.Nested("Tree", o => o.Tree, (o, v) => o with { Tree = v });
+        var lossForm = tree.Add(new Option<string>("--loss-form") { Description = "sdt: reading of the paper's Eq. 2: expected (path-weighted leaf cross-entropy) or mixture (mixture likelihood)." },
+            nameof(SoftTreeOptions.LossForm), x => x.LossForm, (x, v) => x with { LossForm = v }, Name, v => v == "mixture" ? SoftTreeLossForm.MixtureLikelihood : SoftTreeLossForm.ExpectedCrossEntropy);
         lossForm.AcceptOnlyFromAmong("expected", "mixture");
-        return new(
-            new Option<int>("--depth") { Description = "sdt: tree depth (the paper's MNIST tree: 8).", DefaultValueFactory = _ => defaults.Depth },
-            new Option<double>("--lambda") { Description = "sdt: strength λ of the balance penalty.", DefaultValueFactory = _ => defaults.PenaltyStrength },
-            new Option<double>("--hard-weight") { Description = "sdt: weight of the one-hot term when distilling (0: teacher's soft targets only).", DefaultValueFactory = _ => defaults.HardLabelWeight },
+        Option[] treeOnly =
+        [
+            tree.Add(new Option<int>("--depth") { Description = "sdt: tree depth (the paper's MNIST tree: 8)." }, nameof(SoftTreeOptions.Depth), x => x.Depth, (x, v) => x with { Depth = v }),
+            tree.Add(new Option<double>("--lambda") { Description = "sdt: strength λ of the balance penalty." }, nameof(SoftTreeOptions.PenaltyStrength), x => x.PenaltyStrength, (x, v) => x with { PenaltyStrength = v }),
+            tree.Add(new Option<double>("--hard-weight") { Description = "sdt: weight of the one-hot term when distilling (0: teacher's soft targets only)." },
+                nameof(SoftTreeOptions.HardLabelWeight), x => x.HardLabelWeight, (x, v) => x with { HardLabelWeight = v }),
             lossForm,
-            new Option<int>("--validation") { Description = "Hold out the last N training images (never trained on by the students or trees) and report on them instead of the test set, for choosing settings.", DefaultValueFactory = _ => 0 },
-            CommonOptions.Threads(),
-            new Option<bool>("--distilled-only") { Description = "sdt: skip the hard-label trees." },
-            new Option<bool>("--labels-only") { Description = "sdt: skip the teacher and the distilled trees." });
+            t.Add(new Option<bool>("--distilled-only") { Description = "sdt: skip the hard-label trees." },
+                nameof(SoftTreeLabOptions.TrainHardLabel), o => o.TrainHardLabel, (o, v) => o with { TrainHardLabel = v }, v => !v, v => !v),
+            t.Add(new Option<bool>("--labels-only") { Description = "sdt: skip the teacher and the distilled trees." },
+                nameof(SoftTreeLabOptions.TrainDistilled), o => o.TrainDistilled, (o, v) => o with { TrainDistilled = v }, v => !v, v => !v),
+        ];
+        tree.Also(network.Find<double>("Distillation.Temperature"), nameof(SoftTreeOptions.Temperature), (x, v) => x with { Temperature = v });
+        tree.Also(network.Find<int>(nameof(MnistDistillationOptions.Epochs)), nameof(SoftTreeOptions.Epochs), (x, v) => x with { Epochs = v });
+        tree.Also(network.Find<int>(nameof(MnistDistillationOptions.BatchSize)), nameof(SoftTreeOptions.BatchSize), (x, v) => x with { BatchSize = v });
+        tree.Also(network.Find<double>(nameof(MnistDistillationOptions.LearningRate)), nameof(SoftTreeOptions.LearningRate), (x, v) => x with { LearningRate = v });
+        tree.Also(network.Find<int>(nameof(MnistDistillationOptions.Jitter)), nameof(SoftTreeOptions.Jitter), (x, v) => x with { Jitter = v });
+        t.Also(network.Find<int?>(nameof(MnistDistillationOptions.TrainLimit)), nameof(SoftTreeLabOptions.TrainLimit), (o, v) => o with { TrainLimit = v });
+        t.Also(network.Find<int?>(nameof(MnistDistillationOptions.TestLimit)), nameof(SoftTreeLabOptions.TestLimit), (o, v) => o with { TestLimit = v });
+        t.Also(validation, nameof(SoftTreeLabOptions.Validation), (o, v) => o with { Validation = v });
+        var lab = t.Nested("Lab", o => o.Lab, (o, v) => o with { Lab = v });
+        lab.Also(network.Find<string>("Lab.OutputDirectory"), nameof(LabSettings.OutputDirectory), (l, v) => l with { OutputDirectory = v });
+        lab.Also(network.Find<string?>("Lab.DataDirectory"), nameof(LabSettings.DataDirectory), (l, v) => l with { DataDirectory = v });
+        lab.Also(network.Find<string>("Lab.Seeds"), nameof(LabSettings.Seeds), (l, v) => l with { Seeds = LabOptions.ParseSeeds(v) });
+        lab.Also(network.Find<int?>("Lab.Threads"), nameof(LabSettings.Threads), (l, v) => l with { Threads = v });
+        lab.Also(network.Find<string>("Lab.Device"), nameof(LabSettings.Device), (l, v) => l with { Device = v });
+        lab.Also(network.Find<bool>("Lab.Smoke"), nameof(LabSettings.Smoke), (l, v) => l with { Smoke = v });
+        return new(t, treeOnly);
     }
 
-    public static int Run(ParseResult parse, SoftTreeCommandOptions tree, Shared shared, Action<string> checkWritable)
+    public int Run(ParseResult parse)
     {
-        if (parse.GetValue(shared.Teacher) != "cnn")
-        {
-            throw new ArgumentException("--student sdt distils the CNN teacher; drop --teacher mlp.");
-        }
-        foreach (var unused in new Option[] { shared.Alpha, shared.Dropout })
-        {
-            if (parse.GetResult(unused) is { Implicit: false })
-            {
-                throw new ArgumentException($"{unused.Name} does not apply to --student sdt (see --hard-weight for the label term).");
-            }
-        }
-        var d = new SoftTreeOptions();
-        T Pick<T>(Option<T> option, T fallback) => parse.GetResult(option) is { Implicit: false } ? parse.GetValue(option)! : fallback;
-        var treeOptions = d with
-        {
-            Depth = parse.GetValue(tree.Depth),
-            PenaltyStrength = parse.GetValue(tree.Lambda),
-            HardLabelWeight = parse.GetValue(tree.HardWeight),
-            LossForm = parse.GetValue(tree.LossForm) == "mixture" ? SoftTreeLossForm.MixtureLikelihood : SoftTreeLossForm.ExpectedCrossEntropy,
-            Temperature = Pick(shared.Temperature, d.Temperature),
-            Epochs = Pick(shared.Epochs, d.Epochs),
-            BatchSize = Pick(shared.BatchSize, d.BatchSize),
-            LearningRate = Pick(shared.LearningRate, d.LearningRate),
-            Jitter = Pick(shared.Jitter, d.Jitter),
-        };
-        var options = new SoftTreeLabOptions
-        {
-            Tree = treeOptions,
-            Teacher = new MnistDistillationOptions { Seed = parse.GetValue(shared.Seed) },
-            Validation = parse.GetValue(tree.Validation),
-            TrainLimit = parse.GetValue(shared.TrainLimit),
-            TestLimit = parse.GetValue(shared.TestLimit),
-            Seeds = parse.GetValue(shared.Seeds) is { } list ? DistillCommands.ParseSeeds(list) : [1, 2, 3],
-            TrainHardLabel = !parse.GetValue(tree.LabelsOff),
-            TrainDistilled = !parse.GetValue(tree.LabelsOnly),
-            Smoke = parse.GetValue(shared.Smoke),
-            Threads = parse.GetValue(tree.Threads),
-            OutputDirectory = parse.GetResult(shared.Output) is { Implicit: false } ? parse.GetValue(shared.Output)! : Path.Combine("runs", "mnist-sdt"),
-            DataDirectory = parse.GetValue(shared.Data),
-            // --device is declared on the command that shares these options (distill mnist).
-            Device = parse.GetValue<string>("--device") ?? "auto",
-        };
-        checkWritable(options.OutputDirectory);
+        var options = Binder.Bind(parse);
+        LabOptions.CheckWritable(options.Lab.OutputDirectory);
         using var lab = new SoftTreeLab(options);
         var o = lab.Options;
         var t = o.Tree;
-        AnsiConsole.MarkupLine(Markup.Escape($"MNIST: CNN teacher → soft decision tree, depth {t.Depth}, T={t.Temperature}{(t.Jitter > 0 ? $", jitter ±{t.Jitter} px" : "")}, {t.Epochs} epoch(s), seeds {string.Join(",", o.Seeds)}, reported on the {lab.EvaluationName} set{(o.Smoke ? ", smoke mode" : "")}"));
+        AnsiConsole.MarkupLine(Markup.Escape($"MNIST: CNN teacher → soft decision tree, depth {t.Depth}, T={t.Temperature}{(t.Jitter > 0 ? $", jitter ±{t.Jitter} px" : "")}, {t.Epochs} epoch(s), seeds {string.Join(",", o.Lab.Seeds)}, reported on the {lab.EvaluationName} set{(o.Lab.Smoke ? ", smoke mode" : "")}"));
         var result = lab.Run();
-        Print(result);
-        Console.WriteLine($"wrote {Path.Combine(options.OutputDirectory, "results.json")} and {Path.Combine(options.OutputDirectory, "report.html")}");
-        return 0;
-    }
-
-    private static void Print(SoftTreeLabResult result)
-    {
-        var title = $"MNIST soft decision tree: {result.EvaluationSet} set, last epoch{(result.Options.Smoke ? " (SMOKE: tiny subsets)" : "")}";
+        var title = $"MNIST soft decision tree: {result.EvaluationSet} set, last epoch{(o.Lab.Smoke ? " (SMOKE: tiny subsets)" : "")}";
         ResultTable.Print(title, SoftTreeReport.SummaryHeader, SoftTreeReport.SummaryCells(result), $"{result.Machine}; wall time {result.WallSeconds:0} s");
         ResultTable.Print("Every tree", SoftTreeReport.Header, SoftTreeReport.Cells(result));
+        Console.WriteLine($"wrote {Path.Combine(o.Lab.OutputDirectory, "results.json")} and {Path.Combine(o.Lab.OutputDirectory, "report.html")}");
+        return 0;
     }
 
     private static string Name(SoftTreeLossForm form) => form == SoftTreeLossForm.MixtureLikelihood ? "mixture" : "expected";

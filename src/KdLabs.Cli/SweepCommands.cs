@@ -12,25 +12,21 @@ internal static class SweepCommands
     {
         var alphas = new Option<string>("--alpha") { Description = "Comma-separated α values (weight of the hard-label term).", DefaultValueFactory = _ => "0,0.25,0.5,0.75,1" };
         var temps = new Option<string>("--temperature", "-T") { Description = "Comma-separated temperatures.", DefaultValueFactory = _ => "1,2,4,8" };
-        var epochs = new Option<int>("--epochs") { Description = "Epochs per student (and for the teacher).", DefaultValueFactory = _ => 5 };
-        var seed = new Option<int>("--seed") { Description = "One seed for everything.", DefaultValueFactory = _ => 1 };
-        var trainLimit = new Option<int?>("--train-limit") { Description = "Use only the first N training images." };
-        var smoke = new Option<bool>("--smoke") { Description = "Small subsets and one epoch." };
-        var output = new Option<string>("--out") { Description = "Folder for sweep.csv, sweep.html and checkpoints.", DefaultValueFactory = _ => Path.Combine("runs", "mnist-sweep") };
-        var device = CommonOptions.Device();
-        var mnist = new Command("mnist", "Train one distilled CNN student per (α, T) and write a CSV and a heatmap.") { alphas, temps, epochs, seed, trainLimit, smoke, output, device };
+        var d = new MnistDistillationOptions();
+        var b = new OptionBinder<MnistDistillationOptions>(d with { Lab = d.Lab with { OutputDirectory = Path.Combine("runs", "mnist-sweep") } });
+        b.Add(new Option<int>("--epochs") { Description = "Epochs per student (and for the teacher)." }, nameof(MnistDistillationOptions.Epochs), o => o.Epochs, (o, v) => o with { Epochs = v });
+        b.Add(new Option<int?>("--train-limit") { Description = "Use only the first N training images." }, nameof(MnistDistillationOptions.TrainLimit), o => o.TrainLimit, (o, v) => o with { TrainLimit = v });
+        b.AddLab(o => o.Lab, (o, v) => o with { Lab = v }, CommonOptions.MnistDataDescription, "The seed of the teacher and every student (the first, if several).",
+            "Small subsets and one epoch.", "Folder for sweep.csv, sweep.html and checkpoints.");
+        var mnist = b.AddTo(new Command("mnist", "Train one distilled CNN student per (α, T) and write a CSV and a heatmap.") { alphas, temps });
         mnist.SetAction(parse => CliErrors.Guard(() =>
         {
-            var options = new MnistDistillationOptions
-            {
-                Epochs = parse.GetValue(epochs), Seed = parse.GetValue(seed), TrainLimit = parse.GetValue(trainLimit),
-                Smoke = parse.GetValue(smoke), OutputDirectory = parse.GetValue(output)!, Device = parse.GetValue(device)!,
-            };
+            var options = b.Bind(parse);
             var a = ParseList(parse.GetValue(alphas)!, "--alpha");
             var t = ParseList(parse.GetValue(temps)!, "--temperature");
             using var lab = new MnistDistillationLab(options);
             var cells = MnistSweep.Run(lab, a, t);
-            var (csv, html) = MnistSweep.Write(cells, options.OutputDirectory, $"MNIST CNN student accuracy over α × T{(options.Smoke ? " (smoke)" : "")}");
+            var (csv, html) = MnistSweep.Write(cells, options.Lab.OutputDirectory, $"MNIST CNN student accuracy over α × T{(options.Lab.Smoke ? " (smoke)" : "")}");
             var table = new Table().Border(TableBorder.Rounded).AddColumn("α \\ T");
             foreach (var temp in t)
             {

@@ -36,49 +36,30 @@ internal static class ZooCommands
     private static Command LabCommand(IImageClassificationDataset dataset, string description)
     {
         bool mnist = dataset.Key == DatasetRegistry.Mnist.Key;
-        var d = new ZooOptions { Dataset = dataset.Key, OutputDirectory = mnist ? new ZooOptions().OutputDirectory : Path.Combine("runs", $"zoo-{dataset.Key}") };
-        var methods = new Option<string>("--methods") { Description = $"Comma-separated method keys (kdlabs methods lists them: {string.Join(", ", ZooOptions.ZooCapable().Select(m => m.Key))}), lesson (lesson 06's nine, the default) or all.", DefaultValueFactory = _ => "lesson" };
-        var seeds = new Option<string?>("--seeds") { Description = "Student seeds, e.g. 1,2,3 (every method runs every seed)." };
-        var epochs = new Option<int>("--epochs") { Description = "Passes over the training set per student, the same for every method.", DefaultValueFactory = _ => d.Epochs };
-        var stageOne = new Option<int>("--stage-one-epochs") { Description = "Of those, the passes FitNets and FSP spend on their feature stage.", DefaultValueFactory = _ => d.StageOneEpochs };
-        var teachers = new Option<int>("--teachers") { Description = "Teachers in the multi-teacher ensemble (CNN teachers of seeds 1…N, cached).", DefaultValueFactory = _ => d.TeacherCount };
-        var trainLimit = new Option<int?>("--train-limit") { Description = "Use only the first N training images." };
-        var testLimit = new Option<int?>("--test-limit") { Description = "Use only the first N test images." };
-        var threads = CommonOptions.Threads();
-        var device = CommonOptions.Device();
-        var smoke = new Option<bool>("--smoke") { Description = "Small subsets, short runs, one seed: the same code path in seconds." };
-        var output = CommonOptions.LabOutput(d.OutputDirectory);
-        var data = mnist ? CommonOptions.MnistData() : CommonOptions.IdxData(dataset.DisplayName, $"data/{dataset.Key}");
-        var command = new Command(dataset.Key, description)
-        {
-            methods, seeds, epochs, stageOne, teachers, trainLimit, testLimit, threads, smoke, output, data, device,
-        };
+        var d = new ZooOptions();
+        var b = new OptionBinder<ZooOptions>(d with { Dataset = dataset.Key, Lab = mnist ? d.Lab : d.Lab with { OutputDirectory = Path.Combine("runs", $"zoo-{dataset.Key}") } });
+        b.Add(new Option<string>("--methods") { Description = $"Comma-separated method keys (kdlabs methods lists them: {string.Join(", ", ZooOptions.ZooCapable().Select(m => m.Key))}), lesson (lesson 06's nine, the default) or all." },
+            nameof(ZooOptions.Methods), o => o.Methods, (o, v) => o with { Methods = v }, m => m.SequenceEqual(ZooOptions.LessonMethods) ? "lesson" : string.Join(",", m), ZooOptions.ParseMethods);
+        b.Add(new Option<int>("--epochs") { Description = "Passes over the training set per student, the same for every method." }, nameof(ZooOptions.Epochs), o => o.Epochs, (o, v) => o with { Epochs = v });
+        b.Add(new Option<int>("--stage-one-epochs") { Description = "Of those, the passes FitNets and FSP spend on their feature stage." }, nameof(ZooOptions.StageOneEpochs), o => o.StageOneEpochs, (o, v) => o with { StageOneEpochs = v });
+        b.Add(new Option<int>("--teachers") { Description = "Teachers in the multi-teacher ensemble (CNN teachers of seeds 1…N, cached)." }, nameof(ZooOptions.TeacherCount), o => o.TeacherCount, (o, v) => o with { TeacherCount = v });
+        b.Add(new Option<int?>("--train-limit") { Description = "Use only the first N training images." }, nameof(ZooOptions.TrainLimit), o => o.TrainLimit, (o, v) => o with { TrainLimit = v });
+        b.Add(new Option<int?>("--test-limit") { Description = "Use only the first N test images." }, nameof(ZooOptions.TestLimit), o => o.TestLimit, (o, v) => o with { TestLimit = v });
+        b.AddDistillation(nameof(ZooOptions.Kd), o => o.Kd, (o, v) => o with { Kd = v }, "the kd method (and the α/T of every method built on Hinton's loss)");
+        b.AddLab(o => o.Lab, (o, v) => o with { Lab = v }, mnist ? CommonOptions.MnistDataDescription : CommonOptions.IdxDataDescription(dataset.DisplayName, dataset.Key),
+            "Student seeds, e.g. 1,2,3: every method runs every seed.", "Small subsets, short runs, one seed: the same code path in seconds.");
+        var command = b.AddTo(new Command(dataset.Key, description));
         command.SetAction(parse => CliErrors.Guard(() =>
         {
-            var options = new ZooOptions
-            {
-                Methods = ZooOptions.ParseMethods(parse.GetValue(methods)!),
-                Seeds = parse.GetValue(seeds) is { } list ? DistillCommands.ParseSeeds(list) : d.Seeds,
-                Epochs = parse.GetValue(epochs),
-                StageOneEpochs = parse.GetValue(stageOne),
-                TeacherCount = parse.GetValue(teachers),
-                TrainLimit = parse.GetValue(trainLimit),
-                TestLimit = parse.GetValue(testLimit),
-                Threads = parse.GetValue(threads),
-                Device = parse.GetValue(device)!,
-                Smoke = parse.GetValue(smoke),
-                OutputDirectory = parse.GetValue(output)!,
-                DataDirectory = parse.GetValue(data),
-                Dataset = dataset.Key,
-            };
-            DistillCommands.CheckWritable(options.OutputDirectory);
+            var options = b.Bind(parse);
+            LabOptions.CheckWritable(options.Lab.OutputDirectory);
             using var lab = new ZooLab(options);
             var o = lab.Options;
-            AnsiConsole.MarkupLine(Markup.Escape($"Method zoo on {dataset.DisplayName}: {string.Join(", ", o.Methods)}; {o.Epochs} epochs each; seeds {string.Join(",", o.Seeds)}{(o.Smoke ? "; smoke mode" : "")}"));
+            AnsiConsole.MarkupLine(Markup.Escape($"Method zoo on {dataset.DisplayName}: {string.Join(", ", o.Methods)}; {o.Epochs} epochs each; KD α={o.Kd.Alpha}, T={o.Kd.Temperature}; seeds {string.Join(",", o.Lab.Seeds)}{(o.Lab.Smoke ? "; smoke mode" : "")}"));
             var result = lab.Run();
-            ResultTable.Print($"Method zoo on {dataset.DisplayName}, test accuracy after the last epoch{(o.Smoke ? " (SMOKE: tiny subsets)" : "")}", ZooReport.SummaryHeader, ZooReport.SummaryCells(result), rightAligned: false);
+            ResultTable.Print($"Method zoo on {dataset.DisplayName}, test accuracy after the last epoch{(o.Lab.Smoke ? " (SMOKE: tiny subsets)" : "")}", ZooReport.SummaryHeader, ZooReport.SummaryCells(result), rightAligned: false);
             Console.WriteLine($"teachers {string.Join(", ", result.TeacherAccuracies.Select(a => $"{a:P2}"))}, ensemble {result.EnsembleAccuracy:P2}; wall time {result.WallSeconds:0} s");
-            Console.WriteLine($"wrote {Path.Combine(options.OutputDirectory, "results.json")}, results.md and report.html");
+            Console.WriteLine($"wrote {Path.Combine(o.Lab.OutputDirectory, "results.json")}, results.md and report.html");
             return 0;
         }));
         return command;

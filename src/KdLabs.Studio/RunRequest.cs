@@ -61,12 +61,12 @@ public static class RunValidation
     {
         var settings = new RunSettings(
             string.IsNullOrWhiteSpace(request.Session) ? "default" : request.Session.Trim(),
-            request.Alpha ?? lab.Alpha,
-            request.Temperature ?? lab.Temperature,
+            request.Alpha ?? lab.Distillation.Alpha,
+            request.Temperature ?? lab.Distillation.Temperature,
             request.Student ?? students[0],
             request.Epochs ?? 1,
             request.TrainSize ?? Math.Min(10_000, maxTrainSize),
-            request.Seed ?? lab.Seed,
+            request.Seed ?? lab.Lab.FirstSeed,
             (request.Dataset ?? "mnist").ToLowerInvariant(),
             (request.Method ?? "hinton").ToLowerInvariant());
         if (settings.Session.Length > 100)
@@ -76,7 +76,7 @@ public static class RunValidation
         try
         {
             // The lab's own checks: KdLoss for α and T, TrainerOptions for epochs and the rest.
-            (lab with { Alpha = settings.Alpha, Temperature = settings.Temperature, Epochs = settings.Epochs, Seed = settings.Seed, TrainLimit = settings.TrainSize }).Validate();
+            (lab with { Distillation = new() { Alpha = settings.Alpha, Temperature = settings.Temperature }, Epochs = settings.Epochs, Lab = lab.Lab with { Seeds = [settings.Seed] }, TrainLimit = settings.TrainSize }).Validate();
         }
         catch (ArgumentException e)
         {

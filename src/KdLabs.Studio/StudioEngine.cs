@@ -66,7 +66,7 @@ public sealed class StudioEngine : IDisposable
     /// </summary>
     public static StudioEngine Start(StudioOptions options, ITrainingProgress teacherProgress, Action<string> log)
     {
-        var labOptions = new MnistDistillationOptions { Family = "cnn", Smoke = options.Smoke, DataDirectory = options.DataDirectory, TestLimit = options.TestLimit, TrainLimit = options.TrainLimit };
+        var labOptions = new MnistDistillationOptions { Family = "cnn", Lab = new MnistDistillationOptions().Lab with { Smoke = options.Smoke, DataDirectory = options.DataDirectory }, TestLimit = options.TestLimit, TrainLimit = options.TrainLimit };
         if (options.TeacherEpochs is { } epochs)
         {
             labOptions = labOptions with { Epochs = epochs };

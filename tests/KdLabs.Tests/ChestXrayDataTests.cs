@@ -199,7 +199,8 @@ public class ChestXrayDataTests
     public void ChestXrayValidationNeedsTheSyntheticSet()
     {
         var e = Assert.Throws<ArgumentException>(() => new KdLabs.Experiments.ChestXrayOptions { Validation = true }.Validate());
-        Assert.Contains("--synthetic", e.Message);
+        Assert.Equal("Validation", e.ParamName);
+        Assert.Contains("(Synthetic)", e.Message);
         var plain = new KdLabs.Experiments.ChestXrayOptions { Synthetic = true };
         Assert.Same(plain, plain.ResolveData());
         Assert.Equal(KdLabs.Training.LrSchedule.Cosine,

@@ -106,7 +106,7 @@ public sealed class DeviceTests
         var ex = Assert.Throws<ArgumentException>(() => ComputeDevice.Validate("gpu"));
         Assert.Contains("auto, cpu, cuda, cuda:N or mps", ex.Message);
         Assert.Throws<ArgumentException>(() => ComputeDevice.Validate("cuda:-1"));
-        Assert.Throws<ArgumentException>(() => new Experiments.ZooOptions { Device = "tpu" }.Validate());
+        Assert.Throws<ArgumentException>(() => new Experiments.ZooOptions { Lab = new() { Device = "tpu" } }.Validate());
     }
 
     [Fact]

@@ -33,7 +33,7 @@ public class LogitStandardizationTests
     {
         Assert.IsType<LogitStandardizationMethod>(DistillationMethods.Get("logit-std"));
         Assert.Contains("logit-std", ZooOptions.ParseMethods("all"));
-        using var lab = new ZooLab(new ZooOptions { Smoke = true, DataDirectory = TestData.MnistDirectory, OutputDirectory = TestData.TempDirectory(), Seeds = [3], Methods = ["logit-std"] },
+        using var lab = new ZooLab(new ZooOptions { Methods = ["logit-std"] , Lab = new() { Smoke = true, DataDirectory = TestData.MnistDirectory, OutputDirectory = TestData.TempDirectory(), Seeds = [3] } },
             Training.TrainingProgress.Silent, _ => { });
         var result = lab.Run();
         var row = Assert.Single(result.Rows);

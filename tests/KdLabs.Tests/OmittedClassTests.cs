@@ -62,7 +62,7 @@ public class OmittedClassTests
     public void TransferSetHasNoOmittedClassAndTheBiasFitImagesAreNotInIt()
     {
         _ = TestData.MnistDirectory;
-        using var lab = new MnistDistillationLab(new MnistDistillationOptions { Smoke = true, OmitClass = 7, TransferSize = 5000, Validation = 300, OutputDirectory = TestData.TempDirectory() },
+        using var lab = new MnistDistillationLab(new MnistDistillationOptions { OmitClass = 7, TransferSize = 5000, Validation = 300, Lab = new() { Smoke = true, OutputDirectory = TestData.TempDirectory(), Seeds = [1] } },
             TrainingProgress.Silent, _ => { });
         lab.LoadData();
         Assert.DoesNotContain(7L, lab.Transfer.LabelArray());

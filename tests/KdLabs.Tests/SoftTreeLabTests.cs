@@ -36,7 +36,7 @@ public class SoftTreeLabTests
     public void LabHoldsOutAValidationSplitAndStartsEveryTreeOfASeedFromTheSameWeights()
     {
         _ = TestData.MnistDirectory;
-        using var lab = new SoftTreeLab(new SoftTreeLabOptions { Smoke = true, Validation = 300, Seeds = [4], OutputDirectory = TestData.TempDirectory() },
+        using var lab = new SoftTreeLab(new SoftTreeLabOptions { Validation = 300, Lab = new() { Smoke = true, Seeds = [4], OutputDirectory = TestData.TempDirectory() } },
             Training.TrainingProgress.Silent, _ => { });
         lab.LoadData();
         Assert.Equal((1700, 300, "validation"), (lab.Train.Count, lab.Evaluation.Count, lab.EvaluationName));
@@ -51,11 +51,11 @@ public class SoftTreeLabTests
     public void WithJitterTheTeacherLabelsEachShiftedBatchLiveAndBothTreesTrainOnShiftedImages()
     {
         _ = TestData.MnistDirectory;
-        using var lab = new SoftTreeLab(new SoftTreeLabOptions { Smoke = true, Seeds = [1], Tree = new Training.SoftTreeOptions { Jitter = 2 }, OutputDirectory = TestData.TempDirectory() },
+        using var lab = new SoftTreeLab(new SoftTreeLabOptions { Tree = new Training.SoftTreeOptions { Jitter = 2 }, Lab = new() { Smoke = true, Seeds = [1], OutputDirectory = TestData.TempDirectory() } },
             Training.TrainingProgress.Silent, _ => { });
         Assert.IsType<Training.LiveTeacher>(lab.TeacherSignal());
         Assert.Equal("random shift ±2px", lab.Options.Tree.ApplyTo().Augmentation!.Name);
-        using var plain = new SoftTreeLab(new SoftTreeLabOptions { Smoke = true, Seeds = [1], OutputDirectory = TestData.TempDirectory() }, Training.TrainingProgress.Silent, _ => { });
+        using var plain = new SoftTreeLab(new SoftTreeLabOptions { Lab = new() { Smoke = true, Seeds = [1], OutputDirectory = TestData.TempDirectory() } }, Training.TrainingProgress.Silent, _ => { });
         Assert.IsType<Training.TeacherLogitCache>(plain.TeacherSignal());
         Assert.Null(plain.Options.Tree.ApplyTo().Augmentation);
     }
@@ -64,7 +64,8 @@ public class SoftTreeLabTests
     public void OptionsRejectAJitterOutsideZeroToEightPixels()
     {
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => new SoftTreeLabOptions { Tree = new Training.SoftTreeOptions { Jitter = -1 } }.Validate());
-        Assert.Contains("--jitter", e.Message);
+        Assert.Equal("Jitter", e.ParamName);
+        Assert.Contains("between 0 and 8", e.Message);
     }
 
     [Fact]

@@ -119,8 +119,8 @@ public class SsldLabTests
     public void TheLabelledSubsetIsBalancedFixedAndDisjointFromThePool()
     {
         _ = TestData.MnistDirectory;
-        using var lab = new SsldLab(new SsldOptions { Smoke = true, Seeds = [1], OutputDirectory = TestData.TempDirectory() }, TrainingProgress.Silent, _ => { });
-        using var again = new SsldLab(new SsldOptions { Smoke = true, Seeds = [2], OutputDirectory = TestData.TempDirectory() }, TrainingProgress.Silent, _ => { });
+        using var lab = new SsldLab(new SsldOptions { Lab = new() { Smoke = true, Seeds = [1], OutputDirectory = TestData.TempDirectory() } }, TrainingProgress.Silent, _ => { });
+        using var again = new SsldLab(new SsldOptions { Lab = new() { Smoke = true, Seeds = [2], OutputDirectory = TestData.TempDirectory() } }, TrainingProgress.Silent, _ => { });
         var counts = lab.Labeled.LabelArray().GroupBy(l => l).Select(g => g.Count()).ToList();
         Assert.Equal(10, counts.Count);
         Assert.All(counts, c => Assert.Equal(10, c));
@@ -154,7 +154,7 @@ public class SsldLabTests
     public void WholePoolMainRowsShareTheirCheckpointWithTheWholePoolAblation()
     {
         string outDir = TestData.TempDirectory();
-        var options = new SsldOptions { Smoke = true, Seeds = [1], Ablations = false, MineTopK = false, OutputDirectory = outDir, DataDirectory = TestData.MnistDirectory };
+        var options = new SsldOptions { Ablations = false, MineTopK = false, Lab = new() { Smoke = true, Seeds = [1], OutputDirectory = outDir, DataDirectory = TestData.MnistDirectory } };
         SsldResult whole;
         using (var lab = new SsldLab(options, TrainingProgress.Silent, _ => { }))
         {

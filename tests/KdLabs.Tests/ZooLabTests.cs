@@ -64,7 +64,7 @@ public class ZooLabTests
     public void ASmokeRunTrainsEveryMethodOnRealMnistAndWritesItsReports()
     {
         string outDir = TestData.TempDirectory();
-        using var lab = new ZooLab(new ZooOptions { Smoke = true, DataDirectory = TestData.MnistDirectory, OutputDirectory = outDir, Seeds = [5] },
+        using var lab = new ZooLab(new ZooOptions { Lab = new() { Smoke = true, DataDirectory = TestData.MnistDirectory, OutputDirectory = outDir, Seeds = [5] } },
             Training.TrainingProgress.Silent, _ => { });
         var result = lab.Run();
         Assert.Equal(ZooOptions.LessonMethods, result.Rows.Select(r => r.Method));
@@ -103,7 +103,7 @@ public class ZooLabTests
     {
         string first = TestData.TempDirectory();
         string second = TestData.TempDirectory();
-        ZooOptions Options(string dir) => new() { Smoke = true, DataDirectory = TestData.MnistDirectory, OutputDirectory = dir, Seeds = [2], Methods = ["fitnets"] };
+        ZooOptions Options(string dir) => new() { Lab = new() { Smoke = true, DataDirectory = TestData.MnistDirectory, OutputDirectory = dir, Seeds = [2] }, Methods = ["fitnets"] };
         double a, b;
         ZooRow resumed;
         using (var lab = new ZooLab(Options(first), Training.TrainingProgress.Silent, _ => { }))

@@ -64,6 +64,25 @@ public class CliErrorTests
         }
     }
 
+    /// <summary>
+    /// Settings checked by the labs' options records (which name the setting, as a notebook user sets it) reach the
+    /// command line as the option typed, through the one binder every lab command uses, whatever the option's spelling.
+    /// </summary>
+    [Theory]
+    [InlineData("--seeds 1,1", "zoo", "mnist", "--seeds", "1,1")]
+    [InlineData("--teachers 1", "zoo", "mnist", "--teachers", "1")]
+    [InlineData("--threads 0", "distill", "mnist", "--threads", "0")]
+    [InlineData("--labeled 15", "ssld", "mnist", "--labeled", "15")]
+    [InlineData("--synthetic-test-count 5", "distill", "chest-xray", "--synthetic", "--synthetic-test-count", "5")]
+    [InlineData("--validation: ", "distill", "chest-xray", "--validation")]
+    [InlineData("(--synthetic)", "distill", "chest-xray", "--validation")]
+    [InlineData("--jitter 9", "distill", "mnist", "--student", "sdt", "--jitter", "9")]
+    [InlineData("--dropout 1", "distill", "mnist", "--teacher", "mlp", "--dropout", "1")]
+    public void ALabSettingOutOfRangeIsShownAsTheOptionTyped(string shown, params string[] args)
+    {
+        AssertOneLineError(Kdlabs([.. args, "--out", TestData.TempDirectory(), "--data", TestData.MnistDirectory]), 2, shown);
+    }
+
     [Fact]
     public void ANegativeOrZeroCountIsRefusedBeforeAnythingRuns()
     {

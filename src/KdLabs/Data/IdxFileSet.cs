@@ -50,7 +50,7 @@ public sealed record IdxFileSet(string DisplayName, string FetchCommand, string 
                 catch (UnauthorizedAccessException e)
                 {
                     throw new DataFormatException(path, "permissions", $"not readable by this user ({e.Message})",
-                        "Give this user read access (chmod a+r), or point --data at a readable copy.");
+                        "Give this user read access (chmod a+r), or use a readable copy as the data folder.");
                 }
             }
             return;
@@ -116,7 +116,7 @@ public sealed record IdxFileSet(string DisplayName, string FetchCommand, string 
         }
         catch (UnauthorizedAccessException e)
         {
-            throw new DataFormatException(path, "permissions", $"not readable by this user ({e.Message})", "Give this user read access (chmod a+r), or point --data at a readable copy.");
+            throw new DataFormatException(path, "permissions", $"not readable by this user ({e.Message})", "Give this user read access (chmod a+r), or use a readable copy as the data folder.");
         }
         string expected = Sha256[info.Name];
         if (actual != expected)

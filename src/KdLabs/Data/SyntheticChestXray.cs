@@ -45,11 +45,11 @@ public static class SyntheticChestXray
         ArgumentOutOfRangeException.ThrowIfLessThan(trainCount, 20);
         if (testCount is < 20)
         {
-            throw new ArgumentOutOfRangeException(nameof(testCount), testCount, "The synthetic test split needs at least 20 images (--synthetic-test-count).");
+            throw new ArgumentOutOfRangeException(nameof(testCount), testCount, "The synthetic test split needs at least 20 images.");
         }
         if (valCount is < 4)
         {
-            throw new ArgumentOutOfRangeException(nameof(valCount), valCount, "The synthetic val split needs at least 4 images (--synthetic-val-count).");
+            throw new ArgumentOutOfRangeException(nameof(valCount), valCount, "The synthetic val split needs at least 4 images.");
         }
         int trainNormal = (int)Math.Round(trainCount * 1341.0 / 5216);
         int test = testCount ?? Math.Max(20, (int)Math.Round(trainCount * 624.0 / 5216));

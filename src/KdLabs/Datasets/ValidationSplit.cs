@@ -13,7 +13,7 @@ public static class ValidationSplit
     {
         if (count < 1 || count >= train.Count)
         {
-            throw new ArgumentOutOfRangeException(nameof(count), count, $"--validation {count} must leave training images out of {train.Count:N0}: use 1 to {train.Count - 1:N0}.");
+            throw new ArgumentOutOfRangeException(nameof(count), count, $"A validation split of {count:N0} images must leave training images out of {train.Count:N0}: use 1 to {train.Count - 1:N0}.");
         }
         int start = train.Count - count;
         return train.Subset($"{train.Name}[{start}:]", Enumerable.Range(start, count).Select(i => (long)i).ToArray());

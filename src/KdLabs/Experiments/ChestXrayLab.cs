@@ -18,29 +18,16 @@ namespace KdLabs.Experiments;
 /// that shapes it), <see cref="TrainStudent"/> per variant and seed from identical initial weights,
 /// <see cref="Evaluate"/>, and <see cref="Run"/> for all of it plus results.json and report.html.
 /// </summary>
-public sealed class ChestXrayLab : IDisposable
+public sealed class ChestXrayLab : LabBase<ChestXrayOptions>, IDisposable
 {
-    private readonly ITrainingProgress progress;
-    private readonly Action<string> log;
     private ResNet18? teacher;
     private TeacherLogitCache? logitCache;
 
     /// <summary>Creates the lab; nothing is loaded or trained yet.</summary>
     public ChestXrayLab(ChestXrayOptions options, ITrainingProgress? progress = null, Action<string>? log = null)
+        : base(options, progress, log)
     {
-        options.Validate();
-        Options = options.Effective();
-        this.progress = progress ?? TrainingProgress.Default();
-        this.log = log ?? Console.WriteLine;
-        Device = ComputeDevice.Resolve(Options.Device);
-        this.log(Device.Describe());
     }
-
-    /// <summary>The device the lab's data and models live on.</summary>
-    public ComputeDevice Device { get; }
-
-    /// <summary>The options in force (smoke limits applied).</summary>
-    public ChestXrayOptions Options { get; }
 
     /// <summary>The image folder (after <see cref="LoadData"/>).</summary>
     public ImageFolderIndex Index { get; private set; } = null!;
@@ -81,13 +68,13 @@ public sealed class ChestXrayLab : IDisposable
         string root;
         if (Options.Synthetic)
         {
-            var set = SyntheticChestXray.Generate(null, Options.SyntheticTrainCount, Options.SyntheticSeed, Options.SyntheticPixelSize, log);
+            var set = SyntheticChestXray.Generate(null, Options.SyntheticTrainCount, Options.SyntheticSeed, Options.SyntheticPixelSize, Log);
             root = set.Root;
-            log($"data: SYNTHETIC STAND-IN, {(set.Reused ? "reused" : "generated")} in {root} (seed {set.Seed}); not radiographs, not medical data");
+            Log($"data: SYNTHETIC STAND-IN, {(set.Reused ? "reused" : "generated")} in {root} (seed {set.Seed}); not radiographs, not medical data");
         }
         else
         {
-            root = Options.DataDirectory ?? Path.Combine(KdLabsPaths.DataDirectory, "chest_xray");
+            root = Lab.DataDirectory ?? Path.Combine(KdLabsPaths.DataDirectory, "chest_xray");
         }
         Index = ImageFolderIndex.Discover(root);
         // The models have two outputs: a third class would fail inside libtorch after training started, an empty one
@@ -96,12 +83,12 @@ public sealed class ChestXrayLab : IDisposable
         Index.RequireEveryClassIn("train");
         Index.RequireEveryClassIn("test");
         Synthetic = Options.Synthetic || SyntheticChestXray.IsSynthetic(Index.Root);
-        log(Index.Describe());
+        Log(Index.Describe());
         if (!Synthetic)
         {
             foreach (var line in ChestXrayKaggle.CompareCounts(Index))
             {
-                log(line);
+                Log(line);
             }
         }
         string name = Synthetic ? $"chest-xray-synthetic-s{Options.SyntheticSeed}" : "chest-xray";
@@ -110,7 +97,7 @@ public sealed class ChestXrayLab : IDisposable
         var test = ImageFolderDataset.Load(Index, "test", loadOptions, name);
         foreach (var skipped in train.Skipped.Concat(test.Skipped))
         {
-            log($"skipped (cannot decode): {skipped.Path}: {skipped.Reason}");
+            Log($"skipped (cannot decode): {skipped.Path}: {skipped.Reason}");
         }
         double cacheRead = double.NaN;
         if (!train.FromCache && loadOptions.UseCache)
@@ -127,13 +114,13 @@ public sealed class ChestXrayLab : IDisposable
             cacheRead = clock.Elapsed.TotalSeconds;
         }
         Loading = new ImageLoadTiming(train.Seconds + test.Seconds, train.FromCache && test.FromCache, cacheRead, train.Skipped.Count + test.Skipped.Count);
-        log(Loading.FromCache
+        Log(Loading.FromCache
             ? $"images: {Options.ImageSize}px from the decoded-image cache in {Loading.LoadSeconds:0.00} s"
             : $"images: decoded and resized to {Options.ImageSize}px in {Loading.LoadSeconds:0.00} s; reading them back from the cache takes {cacheRead:0.00} s ({Loading.CacheSpeedup:0}× faster)");
         // Decoded on the CPU, then each set moves to the device once.
         Train = Limit(train.Data, Options.TrainLimit).MoveTo(Device.Device);
         Test = Limit(test.Data, Options.TestLimit).MoveTo(Device.Device);
-        log($"using {Train.Count:N0} training and {Test.Count:N0} test images of {Options.ImageSize}×{Options.ImageSize}, 3 channels (grey repeated, ImageNet mean/std)");
+        Log($"using {Train.Count:N0} training and {Test.Count:N0} test images of {Options.ImageSize}×{Options.ImageSize}, 3 channels (grey repeated, ImageNet mean/std)");
     }
 
     /// <summary>
@@ -163,12 +150,12 @@ public sealed class ChestXrayLab : IDisposable
             generation.Load(model);
             model.to(Train.Device);
             TeacherHistory = new TrainingHistory("teacher (ResNet-18)", state.History);
-            log($"teacher: reusing {Checkpoint.Describe(generation, Options.TeacherEpochs)}");
+            Log($"teacher: reusing {Checkpoint.Describe(generation, Options.TeacherEpochs)}");
         }
         else
         {
-            log($"teacher: training ResNet-18 ({(Options.FreezeBackbone ? "backbone frozen, fc only" : "all layers")}, {(Options.WeightsPath is null ? "from scratch: no pretrained weights are reachable offline" : $"from {Options.WeightsPath}")})");
-            TeacherHistory = new Trainer(Options.TeacherTrainer(dir), progress, log).Fit(model, Train, Test, new SupervisedObjective(), "teacher (ResNet-18)");
+            Log($"teacher: training ResNet-18 ({(Options.FreezeBackbone ? "backbone frozen, fc only" : "all layers")}, {(Options.WeightsPath is null ? "from scratch: no pretrained weights are reachable offline" : $"from {Options.WeightsPath}")})");
+            TeacherHistory = new Trainer(Options.TeacherTrainer(dir), Progress, Log).Fit(model, Train, Test, new SupervisedObjective(), "teacher (ResNet-18)");
             state = Checkpoint.ReadState(dir)!;
         }
         return (model, state);
@@ -190,8 +177,8 @@ public sealed class ChestXrayLab : IDisposable
         // The seed sets the initial weights (NewStudent) and the data order; a distilled student's parent is the teacher.
         var key = RunKey.Create("student", "chest-xray-student", Train.Fingerprint, Options.StudentTrainer(seed, null), objective.RunIdentity,
             new { Options.ImageSize, InitialSeed = seed, Evaluation = Test.Fingerprint }, variant.Loss is null ? null : TeacherKey());
-        var history = new RunStore(Path.Combine(Options.OutputDirectory, "checkpoints")).Run(key, $"{variant.Slug}-seed{seed}",
-            dir => new Trainer(Options.StudentTrainer(seed, dir), progress).Fit(student, Train, Test, objective, $"{variant.Name} seed {seed}"));
+        var history = new RunStore(Path.Combine(Lab.OutputDirectory, "checkpoints")).Run(key, $"{variant.Slug}-seed{seed}",
+            dir => new Trainer(Options.StudentTrainer(seed, dir), Progress).Fit(student, Train, Test, objective, $"{variant.Name} seed {seed}"));
         return (student, history);
     }
 
@@ -260,17 +247,17 @@ public sealed class ChestXrayLab : IDisposable
         LoadData();
         GetTeacher();
         var latency = MeasureLatency();
-        log($"latency (batch 1, median): teacher {latency.TeacherMs:0.00} ms, student {latency.StudentMs:0.000} ms at {latency.ImageSize}px ({latency.Speedup:0}×)"
+        Log($"latency (batch 1, median): teacher {latency.TeacherMs:0.00} ms, student {latency.StudentMs:0.000} ms at {latency.ImageSize}px ({latency.Speedup:0}×)"
             + (Options.LatencyAt224 ? $"; at 224px {latency.TeacherMs224:0.0} ms vs {latency.StudentMs224:0.00} ms ({latency.Speedup224:0}×)" : ""));
-        var rows = new List<ChestXrayModelResult> { Evaluate("teacher (ResNet-18)", "teacher", Options.Seeds[0], Teacher, TeacherHistory, latency.TeacherMs, latency.TeacherMs) };
+        var rows = new List<ChestXrayModelResult> { Evaluate("teacher (ResNet-18)", "teacher", Lab.FirstSeed, Teacher, TeacherHistory, latency.TeacherMs, latency.TeacherMs) };
         var histories = new List<TrainingHistory> { TeacherHistory };
-        foreach (int seed in Options.Seeds)
+        foreach (int seed in Lab.Seeds)
         {
             foreach (var variant in Options.Variants())
             {
                 var (model, history) = TrainStudent(variant, seed);
                 rows.Add(Evaluate(variant.Name, variant.Name, seed, model, history, latency.StudentMs, latency.TeacherMs));
-                if (seed == Options.Seeds[0])
+                if (seed == Lab.FirstSeed)
                 {
                     histories.Add(history);
                 }
@@ -279,7 +266,7 @@ public sealed class ChestXrayLab : IDisposable
         }
         var result = new ChestXrayResult(Options, Synthetic, Index.Root, Index.Describe(), RunEnvironment.Describe(Device), clock.Elapsed.TotalSeconds, TeacherId,
             rows, Summarize(rows), DescribeSoftTargets(), histories, latency, Loading);
-        ChestXrayReport.Write(result, Options.OutputDirectory);
+        ChestXrayReport.Write(result, Lab.OutputDirectory);
         return result with { WallSeconds = clock.Elapsed.TotalSeconds };
     }
 
@@ -311,12 +298,12 @@ public sealed class ChestXrayLab : IDisposable
 
     private ResNet18 NewTeacher()
     {
-        manual_seed(Options.Seeds[0]);
+        manual_seed(Lab.FirstSeed);
         var model = new ResNet18(1000, "teacher");
         if (Options.WeightsPath is { } weights)
         {
             var loaded = PretrainedWeights.LoadInto(model, weights, excludePrefixes: ["fc."]);
-            log($"teacher: loaded {loaded.Loaded} tensors from {weights} (head excluded: {string.Join(", ", loaded.Excluded)})");
+            Log($"teacher: loaded {loaded.Loaded} tensors from {weights} (head excluded: {string.Join(", ", loaded.Excluded)})");
         }
         model.ReplaceHead(Index.ClassNames.Count);
         if (Options.FreezeBackbone)
@@ -351,7 +338,7 @@ public sealed class ChestXrayLab : IDisposable
         string weights = options.WeightsPath is null ? "scratch" : FileHash.Sha256(options.WeightsPath);
         return RunKey.Create("teacher", "resnet18", train.Fingerprint, options.TeacherTrainer(null), new SupervisedObjective().RunIdentity, new
         {
-            InitialWeights = weights, InitialSeed = options.Seeds[0], options.FreezeBackbone, Classes = train.NumClasses,
+            InitialWeights = weights, InitialSeed = options.Lab.FirstSeed, options.FreezeBackbone, Classes = train.NumClasses,
             Evaluation = test.Fingerprint, Device = train.Device.type.ToString(),
         });
     }

@@ -1,14 +1,18 @@
 using KdLabs.Data;
 using KdLabs.Infrastructure;
+using KdLabs.Methods;
 using KdLabs.Training;
 
 namespace KdLabs.Experiments;
 
 /// <summary>Settings of the chest X-ray lab: ResNet-18 teacher → ~100k-parameter student.</summary>
-public sealed record ChestXrayOptions
+public sealed record ChestXrayOptions : ILabOptions<ChestXrayOptions>
 {
-    /// <summary>Folder of the real Kaggle set (default <c>data/chest_xray</c>); ignored with <see cref="Synthetic"/>.</summary>
-    public string? DataDirectory { get; init; }
+    /// <summary>
+    /// Output, data (the real Kaggle folder, default <c>data/chest_xray</c>; ignored with <see cref="Synthetic"/>), seeds
+    /// (of the student runs; the teacher uses the first), threads, device, smoke mode (32-px images, a few hundred samples).
+    /// </summary>
+    public LabSettings Lab { get; init; } = new() { OutputDirectory = Path.Combine("runs", "chest-xray") };
 
     /// <summary>Use (generating it when missing) the synthetic stand-in instead of real radiographs.</summary>
     public bool Synthetic { get; init; }
@@ -43,9 +47,6 @@ public sealed record ChestXrayOptions
     /// <summary>A resnet18 weights file (PyTorch .pth/.pt or .safetensors, torchvision/timm names; <see cref="Models.PretrainedWeights"/>) to start the teacher from; null trains from scratch.</summary>
     public string? WeightsPath { get; init; }
 
-    /// <summary>Seeds of the student runs; the teacher uses the first.</summary>
-    public IReadOnlyList<int> Seeds { get; init; } = [1, 2, 3];
-
     /// <summary>Teacher epochs.</summary>
     public int TeacherEpochs { get; init; } = 5;
 
@@ -70,11 +71,8 @@ public sealed record ChestXrayOptions
     /// <summary>Temperatures of the walk-through loss the students are trained at; the first is the walk-through's T = 1.</summary>
     public IReadOnlyList<double> Temperatures { get; init; } = [1, 4];
 
-    /// <summary>α (hard-label weight) of the kit's general KD loss, trained beside the walk-through's; null skips it.</summary>
-    public double? GeneralAlpha { get; init; } = 0.5;
-
-    /// <summary>Temperature of the kit's general KD loss.</summary>
-    public double GeneralTemperature { get; init; } = 4;
+    /// <summary>α (hard-label weight) and T of the kit's general KD loss, trained beside the walk-through's; null skips it.</summary>
+    public KdOptions? General { get; init; } = new();
 
     /// <summary>Temperatures at which the teacher's soft targets are described.</summary>
     public IReadOnlyList<double> SoftTargetTemperatures { get; init; } = [1, 2, 4, 8];
@@ -85,23 +83,14 @@ public sealed record ChestXrayOptions
     /// <summary>Use only N test images (a seeded, class-mixed sample).</summary>
     public int? TestLimit { get; init; }
 
-    /// <summary>Tiny images, few hundred samples, one teacher epoch: the same code path in well under two minutes.</summary>
-    public bool Smoke { get; init; }
-
-    /// <summary>Where results.json, report.html and student checkpoints go.</summary>
-    public string OutputDirectory { get; init; } = Path.Combine("runs", "chest-xray");
-
     /// <summary>Repeats per latency measurement.</summary>
     public int LatencyRepeats { get; init; } = 20;
-
-    /// <summary>Where training and evaluation run: auto (CUDA when available, else the CPU), cpu, cuda, cuda:N or mps. See <see cref="Infrastructure.ComputeDevice"/>.</summary>
-    public string Device { get; init; } = "auto";
 
     /// <summary>Also time both architectures at 224 px, the walk-through's size, for its speed-up claim.</summary>
     public bool LatencyAt224 { get; init; } = true;
 
     /// <summary>The options with smoke-mode limits applied.</summary>
-    public ChestXrayOptions Effective() => Smoke
+    public ChestXrayOptions Effective() => Lab.Smoke
         ? this with
         {
             ImageSize = Math.Min(ImageSize, 32), SyntheticTrainCount = Math.Min(SyntheticTrainCount, 300), SyntheticPixelSize = 96,
@@ -115,9 +104,9 @@ public sealed record ChestXrayOptions
     {
         var list = new List<StudentVariant> { StudentVariant.NoDistillation };
         list.AddRange(Temperatures.Select(t => StudentVariant.WalkThrough(DistillationWeight, t)));
-        if (GeneralAlpha is { } alpha)
+        if (General is { } general)
         {
-            list.Add(StudentVariant.General(alpha, GeneralTemperature));
+            list.Add(StudentVariant.General(general.Alpha, general.Temperature));
         }
         return list;
     }
@@ -128,7 +117,7 @@ public sealed record ChestXrayOptions
     /// <summary>Teacher trainer settings: cosine-annealed Adam, random horizontal flips, small evaluation batches (ResNet activations are large).</summary>
     public TrainerOptions TeacherTrainer(string? checkpointDirectory) => new()
     {
-        Epochs = TeacherEpochs, BatchSize = BatchSize, LearningRate = TeacherLearningRate, Seed = Seeds[0], Schedule = LrSchedule.Cosine,
+        Epochs = TeacherEpochs, BatchSize = BatchSize, LearningRate = TeacherLearningRate, Seed = Lab.FirstSeed, Schedule = LrSchedule.Cosine,
         Augmentation = new RandomHorizontalFlip(), EvalBatchSize = 64, ReportEvery = 5, CheckpointDirectory = checkpointDirectory,
     };
 
@@ -146,7 +135,7 @@ public sealed record ChestXrayOptions
     /// <summary>
     /// The options to hand to <see cref="ChestXrayLab"/>: unchanged for the default synthetic set or real data; with
     /// <see cref="SyntheticTestCount"/>, <see cref="SyntheticValidationCount"/> or <see cref="Validation"/>, the synthetic
-    /// set is generated here with those sizes and passed as <see cref="DataDirectory"/> (the lab still labels it synthetic
+    /// set is generated here with those sizes and passed as <see cref="LabSettings.DataDirectory"/> (the lab still labels it synthetic
     /// from its marker); with <see cref="Validation"/>, as its validation view, whose test/ is the val split.
     /// </summary>
     public ChestXrayOptions ResolveData(Action<string>? log = null)
@@ -160,7 +149,7 @@ public sealed record ChestXrayOptions
         string root = Validation ? SyntheticChestXray.ValidationView(set.Root) : set.Root;
         log?.Invoke($"data: SYNTHETIC STAND-IN in {set.Root} ({(set.Reused ? "reused" : "generated")}); reporting on its {(Validation ? "val" : "test")} split"
             + (Validation ? $" through {root}" : "") + "; not radiographs, not medical data");
-        return this with { Synthetic = false, DataDirectory = root };
+        return this with { Synthetic = false, Lab = Lab with { DataDirectory = root } };
     }
 
     /// <summary>Throws with a clear message when a setting is out of range.</summary>
@@ -168,15 +157,12 @@ public sealed record ChestXrayOptions
 
     private void ValidateSettings()
     {
+        Lab.Validate();
+        General?.Validate();
         Loading().Validate();
-        Infrastructure.ComputeDevice.Validate(Device);
         if (ImageSize % 2 != 0)
         {
             throw new ArgumentOutOfRangeException(nameof(ImageSize), ImageSize, "The image size must be even (the student halves it with a 2×2 max-pool).");
-        }
-        if (Seeds.Count == 0)
-        {
-            throw new ArgumentException("Give at least one seed (--seeds 1,2,3).", nameof(Seeds));
         }
         _ = Variants();
         foreach (double t in SoftTargetTemperatures)
@@ -184,14 +170,20 @@ public sealed record ChestXrayOptions
             Losses.SoftTargets.ValidateTemperature(t);
         }
         TeacherTrainer(null).Validate();
-        StudentTrainer(Seeds[0], null).Validate();
+        StudentTrainer(Lab.FirstSeed, null).Validate();
         if (TrainLimit is < 10 || TestLimit is < 10)
         {
             throw new ArgumentOutOfRangeException(nameof(TrainLimit), "Train and test limits must be at least 10.");
         }
-        if (Validation && !Synthetic && !(DataDirectory is { } dir && SyntheticChestXray.IsSynthetic(dir)))
+        if (Validation && !Synthetic && !(Lab.DataDirectory is { } dir && SyntheticChestXray.IsSynthetic(dir)))
         {
-            throw new ArgumentException("--validation reports on the synthetic stand-in's val split; add --synthetic (the Kaggle val split has only 16 images).", nameof(Validation));
+            throw new ArgumentException("Validation reports on the synthetic stand-in's val split: turn on the stand-in (Synthetic) too; the Kaggle val split has only 16 images.", nameof(Validation));
+        }
+        if (SyntheticTestCount is < 20 || SyntheticValidationCount is < 4)
+        {
+            throw SyntheticTestCount is < 20
+                ? new ArgumentOutOfRangeException(nameof(SyntheticTestCount), SyntheticTestCount, "The synthetic test split needs at least 20 images.")
+                : new ArgumentOutOfRangeException(nameof(SyntheticValidationCount), SyntheticValidationCount, "The synthetic val split needs at least 4 images.");
         }
         _ = SyntheticChestXray.SplitCounts(Math.Max(20, SyntheticTrainCount), SyntheticTestCount, SyntheticValidationCount);
         if (SyntheticTrainCount < 20)
@@ -200,7 +192,7 @@ public sealed record ChestXrayOptions
         }
         if (WeightsPath is not null && !File.Exists(WeightsPath))
         {
-            throw new DataFormatException(WeightsPath, "file", "not found", "Pass a resnet18 weights file (.pth/.pt from torch.save(model.state_dict()), or .safetensors; torchvision or timm names) with --weights.");
+            throw new DataFormatException(WeightsPath, "file", "not found", "Pass a resnet18 weights file (.pth/.pt from torch.save(model.state_dict()), or .safetensors; torchvision or timm names).");
         }
     }
 }

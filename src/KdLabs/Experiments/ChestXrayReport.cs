@@ -51,7 +51,7 @@ public static class ChestXrayReport
             $"| {string.Join(" | ", header)} |\n|{string.Concat(header.Select(_ => " --- |"))}\n" + string.Concat(rows.Select(r => $"| {string.Join(" | ", r)} |\n"));
         return $"**{result.DataLabel}**, {result.Options.ImageSize} px, test set after the last epoch.\n\n"
             + Table(Header, Cells(result)) + "\n"
-            + $"Students over seeds {string.Join(", ", result.Options.Seeds)} (last epoch; Δ = paired difference to the no-KD student of the same seed):\n\n"
+            + $"Students over seeds {string.Join(", ", result.Options.Lab.Seeds)} (last epoch; Δ = paired difference to the no-KD student of the same seed):\n\n"
             + Table(SeedHeader, SeedCells(result)) + "\n"
             + "Teacher soft targets on the training set:\n\n"
             + Table(["T", "Mean prob. on the other class", "Mean entropy (bits)"], SoftTargetCells(result));
@@ -79,7 +79,7 @@ public static class ChestXrayReport
         {
             report.Paragraph("SYNTHETIC STAND-IN: these images are drawn by KdLabs' generator, not radiographs. The numbers show the method and the code path; they say nothing about pneumonia detection.");
         }
-        report.Paragraph($"{o.ImageSize}×{o.ImageSize} px; teacher {o.TeacherEpochs} epoch(s) with random horizontal flips, students {o.StudentEpochs} epoch(s); batch {o.BatchSize}; Adam; seeds {string.Join(", ", o.Seeds)}. Walk-through loss: distillation weight {o.DistillationWeight}, T ∈ {{{string.Join(", ", o.Temperatures)}}}; the kit's loss: α = {o.GeneralAlpha} on the hard labels, T = {o.GeneralTemperature}. All numbers on the test set after the last epoch.")
+        report.Paragraph($"{o.ImageSize}×{o.ImageSize} px; teacher {o.TeacherEpochs} epoch(s) with random horizontal flips, students {o.StudentEpochs} epoch(s); batch {o.BatchSize}; Adam; seeds {string.Join(", ", o.Lab.Seeds)}. Walk-through loss: distillation weight {o.DistillationWeight}, T ∈ {{{string.Join(", ", o.Temperatures)}}}; {(o.General is { } g ? $"the kit's loss: α = {g.Alpha} on the hard labels, T = {g.Temperature}." : "the kit's general loss not trained.")} All numbers on the test set after the last epoch.")
             .Paragraph($"Machine: {result.Machine}. Wall time {result.WallSeconds:0} s.")
             .Code(result.DataSummary)
             .Table(Header, Cells(result))

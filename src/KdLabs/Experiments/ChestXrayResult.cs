@@ -25,5 +25,5 @@ public sealed record ChestXrayResult(
     public ChestXrayModelResult Teacher => Rows[0];
 
     /// <summary>The first seed's row of each student variant, in variant order.</summary>
-    public IEnumerable<ChestXrayModelResult> FirstSeedStudents => Rows.Skip(1).Where(r => r.Seed == Options.Seeds[0]);
+    public IEnumerable<ChestXrayModelResult> FirstSeedStudents => Rows.Skip(1).Where(r => r.Seed == Options.Lab.FirstSeed);
 }

@@ -1,15 +1,12 @@
 namespace KdLabs.Experiments;
 
-/// <summary>What every lab's options can do: check themselves, shrink to smoke mode, and set torch's thread count.</summary>
+/// <summary>What every lab's options can do: carry the shared <see cref="LabSettings"/>, check themselves and shrink to smoke mode.</summary>
 /// <typeparam name="TSelf">The options record itself.</typeparam>
 public interface ILabOptions<TSelf>
     where TSelf : ILabOptions<TSelf>
 {
-    /// <summary>Torch threads, or null for torch's choice.</summary>
-    int? Threads { get; }
-
-    /// <summary>The device to train and evaluate on (auto, cpu, cuda, cuda:N, mps).</summary>
-    string Device { get; }
+    /// <summary>Output, data, seeds, threads, device and smoke mode, the same for every lab.</summary>
+    LabSettings Lab { get; }
 
     /// <summary>Throws with a message naming the setting when one is out of range.</summary>
     void Validate();

@@ -17,10 +17,8 @@ namespace KdLabs.Experiments;
 /// initial weights, and compare. The CLI's <c>distill mnist</c> and the notebooks both call this;
 /// <c>distill fashion-mnist</c> runs it on Fashion-MNIST (<see cref="MnistDistillationOptions.Dataset"/>).
 /// </summary>
-public sealed class MnistDistillationLab : IDisposable
+public sealed class MnistDistillationLab : LabBase<MnistDistillationOptions>, IDisposable
 {
-    private readonly ITrainingProgress progress;
-    private readonly Action<string> log;
     private TeacherLogitCache? logitCache;
     private nn.Module<Tensor, Tensor>? teacher;
 
@@ -32,28 +30,10 @@ public sealed class MnistDistillationLab : IDisposable
 
     /// <summary>Creates the lab on a device another lab has already resolved and announced.</summary>
     internal MnistDistillationLab(MnistDistillationOptions options, ITrainingProgress? progress, Action<string>? log, ComputeDevice? device)
+        : base(options, progress, log, device)
     {
-        options.Validate();
-        Options = options.Effective();
         DatasetInfo = Options.DatasetInfo();
-        this.progress = progress ?? TrainingProgress.Default();
-        this.log = log ?? Console.WriteLine;
-        if (device is null)
-        {
-            Device = ComputeDevice.Resolve(Options.Device);
-            this.log(Device.Describe());
-        }
-        else
-        {
-            Device = device;
-        }
     }
-
-    /// <summary>The device the lab's data and models live on.</summary>
-    public ComputeDevice Device { get; }
-
-    /// <summary>The options in force (smoke limits applied).</summary>
-    public MnistDistillationOptions Options { get; }
 
     /// <summary>The data set the lab runs on: its name, input shape, classes and loader.</summary>
     public IImageClassificationDataset DatasetInfo { get; }
@@ -94,8 +74,8 @@ public sealed class MnistDistillationLab : IDisposable
     /// <summary>Fetches the data set (MNIST by default) when missing and loads both splits.</summary>
     public void LoadData()
     {
-        string dir = Options.DataDirectory ?? DatasetInfo.DefaultDirectory;
-        DatasetInfo.EnsurePresent(dir, log);
+        string dir = Lab.DataDirectory ?? DatasetInfo.DefaultDirectory;
+        DatasetInfo.EnsurePresent(dir, Log);
         // The whole set moves to the device once; batches and subsets are then cut there.
         Train = DatasetInfo.Load(DatasetSplit.Train, dir, Options.TrainLimit).MoveTo(Device.Device);
         Test = DatasetInfo.Load(DatasetSplit.Test, dir, Options.TestLimit).MoveTo(Device.Device);
@@ -104,7 +84,8 @@ public sealed class MnistDistillationLab : IDisposable
         {
             if (Options.Validation >= Train.Count)
             {
-                throw new ArgumentOutOfRangeException(nameof(Options.Validation), Options.Validation, $"--validation {Options.Validation} leaves no training images out of {Train.Count:N0}; use fewer.");
+                // The user's setting, known to be out of range only once the data set's size is: marked as validation is.
+                throw OptionsValidation.Mark(new ArgumentOutOfRangeException(nameof(Options.Validation), Options.Validation, $"Validation {Options.Validation:N0} leaves no training images out of {Train.Count:N0}; use fewer."));
             }
             // The students never see the validation images; the teacher is the very one the test-set runs use.
             pool = Train.Count - Options.Validation;
@@ -116,7 +97,7 @@ public sealed class MnistDistillationLab : IDisposable
         }
         Transfer = BuildTransferSet(pool);
         TeacherTrain = Options.TeacherImages is { } t && t < Train.Count ? Train.Take(t) : Train;
-        log($"data: {DatasetInfo.DisplayName}, {Train.Count:N0} training images (students: {Transfer.Count:N0}), {Evaluation.Count:N0} {EvaluationName} images from {dir}");
+        Log($"data: {DatasetInfo.DisplayName}, {Train.Count:N0} training images (students: {Transfer.Count:N0}), {Evaluation.Count:N0} {EvaluationName} images from {dir}");
     }
 
     private InMemoryDataset BuildTransferSet(int pool)
@@ -151,7 +132,7 @@ public sealed class MnistDistillationLab : IDisposable
     public nn.Module<Tensor, Tensor> GetTeacher()
     {
         EnsureData();
-        var stored = TeacherStore.GetOrTrain(Options.ModelNames().Teacher, Options.TeacherTrainer(), Options.MlpDropout, TeacherTrain, Test, progress, log);
+        var stored = TeacherStore.GetOrTrain(Options.ModelNames().Teacher, Options.TeacherTrainer(), Options.MlpDropout, TeacherTrain, Test, Progress, Log);
         TeacherHistory = stored.History;
         TeacherId = stored.Id;
         TeacherKey = stored.Key;
@@ -161,7 +142,7 @@ public sealed class MnistDistillationLab : IDisposable
 
     /// <summary>A fresh student with the initial weights every student of this lab starts from.</summary>
     public nn.Module<Tensor, Tensor> NewStudent(int? seed = null) =>
-        ModelCatalog.Create(Options.ModelNames().Student, (seed ?? Options.Seed) + 1, Options.StudentDropout, DatasetInfo.InputShape, DatasetInfo.ClassNames.Count);
+        ModelCatalog.Create(Options.ModelNames().Student, (seed ?? Lab.FirstSeed) + 1, Options.StudentDropout, DatasetInfo.InputShape, DatasetInfo.ClassNames.Count);
 
     /// <summary>Trains a student on hard labels only.</summary>
     public (nn.Module<Tensor, Tensor> Model, TrainingHistory History) TrainBaseline(string name = "student (no KD)", int? seed = null) =>
@@ -170,7 +151,7 @@ public sealed class MnistDistillationLab : IDisposable
     /// <summary>Trains a student with Hinton KD at (α, T), defaulting to the lab's options.</summary>
     public (nn.Module<Tensor, Tensor> Model, TrainingHistory History) TrainDistilled(double? alpha = null, double? temperature = null, string? name = null, int? seed = null)
     {
-        double a = alpha ?? Options.Alpha, t = temperature ?? Options.Temperature;
+        double a = alpha ?? Options.Distillation.Alpha, t = temperature ?? Options.Distillation.Temperature;
         var method = DistillationMethods.GetLogit("kd").WithSoftTargets(a, t);
         return TrainStudent(method.Objective(TeacherSignal()), name ?? $"student (KD α={a:0.##}, T={t:0.##})", seed);
     }
@@ -184,11 +165,11 @@ public sealed class MnistDistillationLab : IDisposable
         EnsureData();
         var student = NewStudent(seed);
         // The run key's hash is in the folder name, so a re-run with other settings starts fresh instead of refusing the old checkpoint.
-        var trainerOptions = Options.StudentTrainer(seed ?? Options.Seed);
+        var trainerOptions = Options.StudentTrainer(seed ?? Lab.FirstSeed);
         var key = RunKey.Create("student", Options.ModelNames().Student, Transfer.Fingerprint, trainerOptions, objective.RunIdentity,
             new { MlpDropout = Options.StudentDropout, Evaluation = Evaluation.Fingerprint }, objective is SupervisedObjective ? null : TeacherKey);
-        var store = new RunStore(Path.Combine(Options.OutputDirectory, "checkpoints"));
-        var history = store.Run(key, name, dir => new Trainer(trainerOptions with { CheckpointDirectory = dir }, progress).Fit(student, Transfer, Evaluation, objective, name));
+        var store = new RunStore(Path.Combine(Lab.OutputDirectory, "checkpoints"));
+        var history = store.Run(key, name, dir => new Trainer(trainerOptions with { CheckpointDirectory = dir }, Progress).Fit(student, Transfer, Evaluation, objective, name));
         return (student, history);
     }
 
@@ -204,7 +185,7 @@ public sealed class MnistDistillationLab : IDisposable
         }
         if (Options.StudentJitter > 0)
         {
-            log("teacher logits: computed on each batch (augmentation on, so a cache would not match the inputs)");
+            Log("teacher logits: computed on each batch (augmentation on, so a cache would not match the inputs)");
             return new LiveTeacher(Teacher, TeacherId);
         }
         return logitCache ??= TeacherLogitCache.Build(Teacher, TeacherId, Transfer, 1000);
@@ -237,7 +218,7 @@ public sealed class MnistDistillationLab : IDisposable
     public LogTargetMistakeResult LogTargetMistakeDemo(int? seed = null)
     {
         var signal = TeacherSignal();
-        double t = Options.Temperature;
+        double t = Options.Distillation.Temperature;
         double correct, asWritten, older;
         using (var scope = NewDisposeScope())
         using (var fresh = NewStudent(seed))
@@ -255,7 +236,7 @@ public sealed class MnistDistillationLab : IDisposable
         ModelResult? asWrittenRow = null;
         try
         {
-            var run = TrainStudent(new LogTargetMistakeObjective(Options.Alpha, t, signal, olderLibtorch: false), "student (log_target mistake)", seed);
+            var run = TrainStudent(new LogTargetMistakeObjective(Options.Distillation.Alpha, t, signal, olderLibtorch: false), "student (log_target mistake)", seed);
             asWrittenRow = Evaluate(run.History.RunName, run.Model, run.History).Row;
             run.Model.Dispose();
             asWrittenOutcome = "trained to the end";
@@ -264,7 +245,7 @@ public sealed class MnistDistillationLab : IDisposable
         {
             asWrittenOutcome = e.Message;
         }
-        var olderRun = TrainStudent(new LogTargetMistakeObjective(Options.Alpha, t, signal, olderLibtorch: true), "student (log_target mistake, older rule)", seed);
+        var olderRun = TrainStudent(new LogTargetMistakeObjective(Options.Distillation.Alpha, t, signal, olderLibtorch: true), "student (log_target mistake, older rule)", seed);
         var olderRow = Evaluate(olderRun.History.RunName, olderRun.Model, olderRun.History).Row;
         olderRun.Model.Dispose();
         return new LogTargetMistakeResult(correct, asWritten, older, asWrittenOutcome, asWrittenRow, olderRow);
@@ -297,9 +278,9 @@ public sealed class MnistDistillationLab : IDisposable
     /// the same initial weights, evaluation, results.json and report.html. Several seeds give the
     /// mean ± std that a claim "KD beats the baseline" needs.
     /// </summary>
-    public MnistDistillationResult Run(IReadOnlyList<int>? studentSeeds = null)
+    public MnistDistillationResult Run()
     {
-        var seeds = studentSeeds is { Count: > 0 } ? studentSeeds : [Options.Seed];
+        var seeds = Lab.Seeds;
         var clock = Stopwatch.StartNew();
         LoadData();
         GetTeacher();
@@ -313,7 +294,7 @@ public sealed class MnistDistillationLab : IDisposable
         {
             string suffix = seeds.Count > 1 ? $" seed {seed}" : "";
             var baseline = TrainBaseline("student (no KD)" + suffix, seed);
-            var distilled = TrainDistilled(name: $"student (KD α={Options.Alpha:0.##}, T={Options.Temperature:0.##}){suffix}", seed: seed);
+            var distilled = TrainDistilled(name: $"student (KD α={Options.Distillation.Alpha:0.##}, T={Options.Distillation.Temperature:0.##}){suffix}", seed: seed);
             var b = Evaluate(baseline.History.RunName, baseline.Model, baseline.History, teacherEval.Predictions, teacherEval.Row.LatencyMsBatch1);
             var d = Evaluate(distilled.History.RunName, distilled.Model, distilled.History, teacherEval.Predictions, teacherEval.Row.LatencyMsBatch1);
             rows.AddRange([b.Row, d.Row]);
@@ -324,14 +305,14 @@ public sealed class MnistDistillationLab : IDisposable
             {
                 omitted.Add(MeasureOmittedClass(b.Row.Name, seed, baseline.Model));
                 omitted.Add(MeasureOmittedClass(d.Row.Name, seed, distilled.Model));
-                log($"omitted class {Options.OmitClass}: {omitted[^2].Summary()}; {omitted[^1].Summary()}");
+                Log($"omitted class {Options.OmitClass}: {omitted[^2].Summary()}; {omitted[^1].Summary()}");
             }
             baseline.Model.Dispose();
             distilled.Model.Dispose();
         }
         clock.Stop();
         var result = new MnistDistillationResult(Options, RunEnvironment.Describe(Device), clock.Elapsed.TotalSeconds, TeacherId, rows, histories, reports, perSeed, omitted, EvaluationName, TeacherTrain.Count, Transfer.Count);
-        MnistDistillationReport.Write(result, Options.OutputDirectory);
+        MnistDistillationReport.Write(result, Lab.OutputDirectory);
         return result;
     }
 

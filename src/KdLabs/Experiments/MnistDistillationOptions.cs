@@ -1,12 +1,16 @@
 using KdLabs.Datasets;
 using KdLabs.Infrastructure;
+using KdLabs.Methods;
 using KdLabs.Training;
 
 namespace KdLabs.Experiments;
 
 /// <summary>Settings of the teacher → student distillation lab on MNIST (the default) or another 1×28×28 data set.</summary>
-public sealed record MnistDistillationOptions
+public sealed record MnistDistillationOptions : ILabOptions<MnistDistillationOptions>
 {
+    /// <summary>Output, data, seeds, threads, device, smoke mode. The seeds are the students'; the teacher is seeded with the first.</summary>
+    public LabSettings Lab { get; init; } = new() { OutputDirectory = Path.Combine("runs", "mnist-distill"), Seeds = [1] };
+
     /// <summary>
     /// The data set, a <see cref="DatasetRegistry"/> key: <c>mnist</c> (default) or <c>fashion-mnist</c>. The lab's models
     /// are the 1×28×28, ten-class ones, so a data set of another shape (<c>chest-xray</c>) is refused; it has its own lab.
@@ -16,11 +20,8 @@ public sealed record MnistDistillationOptions
     /// <summary>"cnn" (PyTorch-example CNNs) or "mlp" (Hinton 2015's 1200/800-unit MLPs).</summary>
     public string Family { get; init; } = "cnn";
 
-    /// <summary>Weight of the hard-label term in <see cref="Losses.KdLoss"/> (α = 1: no distillation).</summary>
-    public double Alpha { get; init; } = 0.5;
-
-    /// <summary>Softmax temperature of the soft term.</summary>
-    public double Temperature { get; init; } = 4;
+    /// <summary>The distilled students' Hinton KD: α (hard-label weight; 1 = no distillation) and T of <see cref="Losses.KdLoss"/>.</summary>
+    public KdOptions Distillation { get; init; } = new();
 
     /// <summary>Epochs for both students (and for the teacher unless <see cref="TeacherEpochs"/> is set).</summary>
     public int Epochs { get; init; } = 5;
@@ -66,9 +67,6 @@ public sealed record MnistDistillationOptions
     /// </summary>
     public LrSchedule Schedule { get; init; } = LrSchedule.Constant;
 
-    /// <summary>One seed for data order, initialisation, dropout and augmentation.</summary>
-    public int Seed { get; init; } = 1;
-
     /// <summary>Use only the first N training images (null: all 60,000).</summary>
     public int? TrainLimit { get; init; }
 
@@ -94,23 +92,11 @@ public sealed record MnistDistillationOptions
     /// <summary>The students' random shifts: <see cref="Jitter"/>, or 0 with <see cref="PlainStudents"/>.</summary>
     public int StudentJitter => PlainStudents ? 0 : Jitter;
 
-    /// <summary>Small subsets and one epoch: the same code path in seconds.</summary>
-    public bool Smoke { get; init; }
-
-    /// <summary>Where results.json, report.html and checkpoints go.</summary>
-    public string OutputDirectory { get; init; } = Path.Combine("runs", "mnist-distill");
-
-    /// <summary>The data set's folder, or null for its default (<c>data/mnist</c>, <c>data/fashion-mnist</c>).</summary>
-    public string? DataDirectory { get; init; }
-
     /// <summary>Repeats per latency measurement.</summary>
     public int LatencyRepeats { get; init; } = 30;
 
-    /// <summary>Where training and evaluation run: auto (CUDA when available, else the CPU), cpu, cuda, cuda:N or mps. See <see cref="Infrastructure.ComputeDevice"/>.</summary>
-    public string Device { get; init; } = "auto";
-
     /// <summary>The options with smoke-mode limits applied.</summary>
-    public MnistDistillationOptions Effective() => Smoke
+    public MnistDistillationOptions Effective() => Lab.Smoke
         ? this with
         {
             TrainLimit = Math.Min(TrainLimit ?? 2000, 2000), TestLimit = Math.Min(TestLimit ?? 1000, 1000), Epochs = 1, LatencyRepeats = Math.Min(LatencyRepeats, 5),
@@ -127,8 +113,7 @@ public sealed record MnistDistillationOptions
     /// </summary>
     public static MnistDistillationOptions SmallTransferSet { get; } = new()
     {
-        TransferSize = 1000, TeacherEpochs = 1, TeacherImages = 20000, Epochs = 10, Alpha = 0.5, Temperature = 8,
-        OutputDirectory = Path.Combine("runs", "mnist-distill"),
+        TransferSize = 1000, TeacherEpochs = 1, TeacherImages = 20000, Epochs = 10, Distillation = new() { Alpha = 0.5, Temperature = 8 },
     };
 
     /// <summary>Teacher and student model names for <see cref="Models.ModelCatalog"/>.</summary>
@@ -168,7 +153,7 @@ public sealed record MnistDistillationOptions
         BatchSize = BatchSize,
         LearningRate = LearningRate,
         Schedule = Schedule,
-        Seed = Seed,
+        Seed = Lab.FirstSeed,
         Augmentation = Jitter > 0 ? new Data.RandomShift(Jitter, background: Background()) : null,
         CheckpointDirectory = checkpointDirectory,
     };
@@ -178,7 +163,8 @@ public sealed record MnistDistillationOptions
 
     private void ValidateSettings()
     {
-        _ = new Losses.KdLoss(Alpha, Temperature);
+        Lab.Validate();
+        Distillation.Validate();
         _ = ModelNames();
         var data = DatasetInfo();
         if (data.InputShape != ImageShape.Mnist || data.ClassNames.Count != 10)
@@ -186,7 +172,6 @@ public sealed record MnistDistillationOptions
             throw new ArgumentException($"Data set '{data.Key}' has {data.InputShape} images in {data.ClassNames.Count} classes; this lab's models take 1×28×28 images in ten classes ({string.Join(", ", DatasetRegistry.All.Where(d => d.InputShape == ImageShape.Mnist && d.ClassNames.Count == 10).Select(d => d.Key))}). "
                 + (data.Key == "chest-xray" ? "The chest X-ray set has its own lab: kdlabs chest-xray." : "Choose one of those."), nameof(Dataset));
         }
-        ComputeDevice.Validate(Device);
         Trainer(null).Validate();
         if (TrainLimit is < 1 || TestLimit is < 1)
         {

@@ -28,7 +28,7 @@ public sealed class SoftTreeLab : LabBase<SoftTreeLabOptions>, IDisposable
     public SoftTreeLab(SoftTreeLabOptions options, ITrainingProgress? progress = null, Action<string>? log = null)
         : base(options, progress, log)
     {
-        teacherLab = new MnistDistillationLab(Options.Teacher with { Smoke = Options.Smoke, DataDirectory = Options.DataDirectory ?? Options.Teacher.DataDirectory, Device = Device.Name },
+        teacherLab = new MnistDistillationLab(Options.Teacher with { Lab = Options.Teacher.Lab with { Smoke = Lab.Smoke, DataDirectory = Lab.DataDirectory ?? Options.Teacher.Lab.DataDirectory, Device = Device.Name } },
             Progress, Log, Device);
     }
 
@@ -129,7 +129,7 @@ public sealed class SoftTreeLab : LabBase<SoftTreeLabOptions>, IDisposable
         var tree = NewTree(s);
         var trainerOptions = Options.Tree.ApplyTo() with { Seed = s };
         var key = TreeRunKey(Options.Tree, trainerOptions, Train, Evaluation, objective, teacherLab.TeacherKey);
-        var store = new RunStore(Path.Combine(Options.OutputDirectory, "checkpoints"));
+        var store = new RunStore(Path.Combine(Lab.OutputDirectory, "checkpoints"));
         var history = store.Run(key, $"{name}-s{s}", dir => new Trainer(trainerOptions with { CheckpointDirectory = dir }, Progress).Fit(tree, Train, Evaluation, objective, name));
         return (tree, history);
     }
@@ -184,7 +184,7 @@ public sealed class SoftTreeLab : LabBase<SoftTreeLabOptions>, IDisposable
         var runs = new List<SoftTreeRun>();
         var histories = new List<TrainingHistory>();
         SoftDecisionTree? shownHard = null, shownDistilled = null;
-        foreach (int seed in Options.Seeds)
+        foreach (int seed in Lab.Seeds)
         {
             // Always named by seed: checkpoints of a single-seed run are then reused by a multi-seed run in the same folder.
             string suffix = $" seed {seed}";
@@ -206,7 +206,7 @@ public sealed class SoftTreeLab : LabBase<SoftTreeLabOptions>, IDisposable
         clock.Stop();
         var result = new SoftTreeLabResult(Options, EvaluationName, RunEnvironment.Describe(Device), clock.Elapsed.TotalSeconds, TeacherId,
             teacherAccuracy, teacherParameters, runs, histories);
-        SoftTreeReport.Write(result, Options.OutputDirectory, shownHard, shownDistilled, Evaluation);
+        SoftTreeReport.Write(result, Lab.OutputDirectory, shownHard, shownDistilled, Evaluation);
         shownHard?.Dispose();
         shownDistilled?.Dispose();
         return result;
@@ -242,7 +242,7 @@ public sealed class SoftTreeLab : LabBase<SoftTreeLabOptions>, IDisposable
     // Running the CNN over 55–60k images takes minutes on one thread: the logits are kept next to the run's results,
     // keyed by the teacher's run and weights and the training set's pixels, and reused by later runs.
     private TeacherLogitCache LoadOrBuildLogits() =>
-        TeacherLogitCache.GetOrBuild(new RunStore(Path.Combine(Options.OutputDirectory, "teacher-logits")), teacherLab.TeacherKey, Teacher, TeacherId, Train, 1000, Log);
+        TeacherLogitCache.GetOrBuild(new RunStore(Path.Combine(Lab.OutputDirectory, "teacher-logits")), teacherLab.TeacherKey, Teacher, TeacherId, Train, 1000, Log);
 
     private void GetTeacherIfNeeded()
     {

@@ -5,12 +5,15 @@ namespace KdLabs.Experiments;
 /// <summary>Settings of the soft-decision-tree lab (Frosst &amp; Hinton 2017): a CNN teacher distilled into a soft tree.</summary>
 public sealed record SoftTreeLabOptions : ILabOptions<SoftTreeLabOptions>
 {
+    /// <summary>Output, data, seeds (one hard-label and one distilled tree per seed, from the same initial weights and data order), threads, device, smoke mode (a depth-4 tree, one epoch).</summary>
+    public LabSettings Lab { get; init; } = new() { OutputDirectory = Path.Combine("runs", "mnist-sdt") };
+
     /// <summary>The tree and its training; the defaults are the kit's recipe (see <see cref="SoftTreeOptions"/>).</summary>
     public SoftTreeOptions Tree { get; init; } = new();
 
     /// <summary>
     /// The teacher: the MNIST lab's default CNN teacher (5 epochs, batch 64, Adam 1e-3, seed 1, all 60,000
-    /// training images), reused from the cache when present. Its train limit and smoke flag are overridden by this record's.
+    /// training images), reused from the cache when present. Its smoke flag, data folder and device are this record's.
     /// </summary>
     public MnistDistillationOptions Teacher { get; init; } = new();
 
@@ -27,39 +30,21 @@ public sealed record SoftTreeLabOptions : ILabOptions<SoftTreeLabOptions>
     /// <summary>Use only the first N test images (null: all 10,000).</summary>
     public int? TestLimit { get; init; }
 
-    /// <summary>Tree seeds: one hard-label and one distilled tree per seed, from the same initial weights and data order.</summary>
-    public IReadOnlyList<int> Seeds { get; init; } = [1, 2, 3];
-
     /// <summary>Train the hard-label trees (false: distilled only, e.g. when sweeping the temperature).</summary>
     public bool TrainHardLabel { get; init; } = true;
 
     /// <summary>Train the distilled trees (false: hard-label only, no teacher needed, e.g. when tuning the baseline).</summary>
     public bool TrainDistilled { get; init; } = true;
 
-    /// <summary>Small subsets, a depth-4 tree, one epoch: the same code path in seconds. Numbers are not meaningful.</summary>
-    public bool Smoke { get; init; }
-
-    /// <summary>Torch intra-op threads (null: leave torch's default).</summary>
-    public int? Threads { get; init; }
-
-    /// <summary>Where training and evaluation run: auto (CUDA when available, else the CPU), cpu, cuda, cuda:N or mps. See <see cref="Infrastructure.ComputeDevice"/>.</summary>
-    public string Device { get; init; } = "auto";
-
-    /// <summary>Where results.json, report.html and checkpoints go.</summary>
-    public string OutputDirectory { get; init; } = Path.Combine("runs", "mnist-sdt");
-
-    /// <summary>MNIST folder, or null for <c>data/mnist</c>.</summary>
-    public string? DataDirectory { get; init; }
-
     /// <summary>The options with smoke-mode limits applied.</summary>
-    public SoftTreeLabOptions Effective() => Smoke
+    public SoftTreeLabOptions Effective() => Lab.Smoke
         ? this with
         {
             TrainLimit = Math.Min(TrainLimit ?? 2000, 2000),
             TestLimit = Math.Min(TestLimit ?? 1000, 1000),
             Validation = Math.Min(Validation, 500),
             Tree = Tree with { Depth = Math.Min(Tree.Depth, 4), Epochs = 1 },
-            Teacher = Teacher with { Smoke = true },
+            Teacher = Teacher with { Lab = Teacher.Lab with { Smoke = true } },
         }
         : this;
 
@@ -68,18 +53,18 @@ public sealed record SoftTreeLabOptions : ILabOptions<SoftTreeLabOptions>
 
     private void ValidateSettings()
     {
+        Lab.Validate();
         Teacher.Validate();
-        Infrastructure.ComputeDevice.Validate(Device);
         if (Tree.Jitter is < 0 or > 8)
         {
-            throw new ArgumentOutOfRangeException(nameof(Tree), Tree.Jitter, "The jitter (--jitter) must be between 0 and 8 pixels.");
+            throw new ArgumentOutOfRangeException(nameof(SoftTreeOptions.Jitter), Tree.Jitter, "Jitter must be between 0 and 8 pixels.");
         }
         Tree.ApplyTo().Validate();
         _ = Tree.CreateRegularizer();
         Losses.SoftTargets.ValidateTemperature(Tree.Temperature);
         if (Tree.Depth is < 1 or > 12)
         {
-            throw new ArgumentOutOfRangeException(nameof(Tree), Tree.Depth, "The tree depth must be between 1 and 12.");
+            throw new ArgumentOutOfRangeException(nameof(SoftTreeOptions.Depth), Tree.Depth, "The tree depth must be between 1 and 12.");
         }
         if (TrainLimit is < 1 || TestLimit is < 1)
         {
@@ -92,14 +77,6 @@ public sealed record SoftTreeLabOptions : ILabOptions<SoftTreeLabOptions>
         if (!TrainHardLabel && !TrainDistilled)
         {
             throw new ArgumentException("Nothing to train: both the hard-label and the distilled trees are turned off.");
-        }
-        if (Seeds.Count == 0)
-        {
-            throw new ArgumentException("Give at least one seed.", nameof(Seeds));
-        }
-        if (Threads is < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "Threads must be at least 1.");
         }
     }
 }

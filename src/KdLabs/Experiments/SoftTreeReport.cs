@@ -65,7 +65,7 @@ public static class SoftTreeReport
         var o = result.Options;
         var payload = new
         {
-            o.Tree, o.Validation, o.TrainLimit, o.TestLimit, o.Seeds, o.Smoke, o.Threads, o.Device,
+            o.Tree, o.Validation, o.TrainLimit, o.TestLimit, o.Lab.Seeds, o.Lab.Smoke, o.Lab.Threads, o.Lab.Device,
             TeacherFamily = o.Teacher.Family, TeacherEpochs = o.Teacher.Epochs,
             result.EvaluationSet, result.Machine, result.WallSeconds, result.TeacherSha256, result.TeacherAccuracy, result.TeacherParameters,
             Paper = new { SoftTreeLabResult.Paper.HardLabel, SoftTreeLabResult.Paper.Distilled, SoftTreeLabResult.Paper.Teacher },
@@ -80,7 +80,7 @@ public static class SoftTreeReport
             .Paragraph($"Frosst & Hinton (2017) on MNIST: one tree trained on the labels and one on the teacher's soft targets (T = {t.Temperature}) per seed, "
                 + $"same initial weights and data order. {t.Epochs} epoch(s), batch {t.BatchSize}, Adam lr {t.LearningRate}, λ = {t.PenaltyStrength}, "
                 + $"loss: {new Losses.SoftTreeLoss(t.LossForm)}, hard-label weight when distilling {t.HardLabelWeight}."
-                + (o.Smoke ? " SMOKE MODE (small subsets, one epoch: numbers are not meaningful)." : ""))
+                + (o.Lab.Smoke ? " SMOKE MODE (small subsets, one epoch: numbers are not meaningful)." : ""))
             .Paragraph($"Accuracies are on the {result.EvaluationSet} set after the last epoch (best epoch shown for reference only). "
                 + $"Machine: {result.Machine}. Wall time {result.WallSeconds:0} s.")
             .Table(SummaryHeader, SummaryCells(result))

@@ -108,8 +108,8 @@ public sealed class SsldLab : LabBase<SsldOptions>, IDisposable
     /// <summary>The student trained on the labelled subset with Hinton KD from the teacher (cached logits).</summary>
     public (nn.Module<Tensor, Tensor> Model, TrainingHistory History) TrainKdLabeledOnly(int seed)
     {
-        var objective = new DistillationObjective(new KdLoss(Options.KdAlpha, Options.KdTemperature), CachedTeacher(Labeled));
-        return Train($"KD (α={Options.KdAlpha:0.##}, T={Options.KdTemperature:0.##}), labels only", seed, Labeled, Options.Trainer(Options.LabeledEpochs, seed, false), objective);
+        var objective = new DistillationObjective(new KdLoss(Options.Kd.Alpha, Options.Kd.Temperature), CachedTeacher(Labeled));
+        return Train($"KD (α={Options.Kd.Alpha:0.##}, T={Options.Kd.Temperature:0.##}), labels only", seed, Labeled, Options.Trainer(Options.LabeledEpochs, seed, false), objective);
     }
 
     /// <summary>
@@ -156,7 +156,7 @@ public sealed class SsldLab : LabBase<SsldOptions>, IDisposable
             run.Model.Dispose();
         }
         const string main = "main";
-        foreach (int seed in Options.Seeds)
+        foreach (int seed in Lab.Seeds)
         {
             Add(main, TrainLabeledOnly(seed), seed, Labeled.Count);
             Add(main, TrainKdLabeledOnly(seed), seed, Labeled.Count);
@@ -166,7 +166,7 @@ public sealed class SsldLab : LabBase<SsldOptions>, IDisposable
         }
         if (Options.Ablations)
         {
-            int s = Options.Seeds[0];
+            int s = Lab.Seeds[0];
             const string ablation = "ablation";
             Add(ablation, TrainSsld(s, "SSLD, soft cross-entropy instead of JS", SoftLabelLoss.SoftCrossEntropy), s, MinedTrain().Count);
             Add(ablation, TrainSsld(s, "SSLD, KL instead of JS", SoftLabelLoss.Kl), s, MinedTrain().Count);
@@ -179,10 +179,10 @@ public sealed class SsldLab : LabBase<SsldOptions>, IDisposable
         }
         var result = new SsldResult(Options, RunEnvironment.Describe(Device), clock.Elapsed.TotalSeconds, teacherAccuracy, Pool.Count,
             Mine().CountsPerClass, MinedPseudoLabelAccuracy(), rows);
-        Directory.CreateDirectory(Options.OutputDirectory);
-        AtomicFile.WriteAllText(Path.Combine(Options.OutputDirectory, "results.json"), JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
-        AtomicFile.WriteAllText(Path.Combine(Options.OutputDirectory, "results.md"), SsldReport.Markdown(result));
-        SsldReport.Html(result).Save(Path.Combine(Options.OutputDirectory, "report.html"));
+        Directory.CreateDirectory(Lab.OutputDirectory);
+        AtomicFile.WriteAllText(Path.Combine(Lab.OutputDirectory, "results.json"), JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
+        AtomicFile.WriteAllText(Path.Combine(Lab.OutputDirectory, "results.md"), SsldReport.Markdown(result));
+        SsldReport.Html(result).Save(Path.Combine(Lab.OutputDirectory, "report.html"));
         return result;
     }
 
@@ -206,7 +206,7 @@ public sealed class SsldLab : LabBase<SsldOptions>, IDisposable
         var key = RunKey.Create("student", "cnn-student", train.Fingerprint, options, objective.RunIdentity,
             new { Evaluation = Test.Fingerprint, StartWeights = start is null ? null : Checkpoint.WeightsSha256(start) },
             objective is SupervisedObjective ? null : TeacherKey);
-        var store = new RunStore(Path.Combine(Options.OutputDirectory, "checkpoints"));
+        var store = new RunStore(Path.Combine(Lab.OutputDirectory, "checkpoints"));
         var history = store.Run(key, $"{name}-s{seed}", dir => new Trainer(options with { CheckpointDirectory = dir }, Progress).Fit(student, train, Test, objective, name));
         return (student, history);
     }
@@ -250,7 +250,7 @@ public sealed class SsldLab : LabBase<SsldOptions>, IDisposable
         {
             return this;
         }
-        string dir = Options.DataDirectory ?? MnistFiles.DefaultDirectory;
+        string dir = Lab.DataDirectory ?? MnistFiles.DefaultDirectory;
         MnistFiles.EnsurePresent(dir, Log);
         // The whole set moves to the device once; the subsets are cut there.
         using var train = MnistDataset.Load(train: true, dir).MoveTo(Device.Device);

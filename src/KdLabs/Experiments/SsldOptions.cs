@@ -1,4 +1,4 @@
-using KdLabs.Infrastructure;
+using KdLabs.Methods;
 using KdLabs.Training;
 
 namespace KdLabs.Experiments;
@@ -9,6 +9,9 @@ namespace KdLabs.Experiments;
 /// </summary>
 public sealed record SsldOptions : ILabOptions<SsldOptions>
 {
+    /// <summary>Output, data, seeds (of the main rows; the ablations use the first), threads, device, smoke mode.</summary>
+    public LabSettings Lab { get; init; } = new() { OutputDirectory = Path.Combine("runs", "ssld-mnist") };
+
     /// <summary>Labelled training images, class-balanced (Labeled / 10 per class).</summary>
     public int Labeled { get; init; } = 1000;
 
@@ -57,14 +60,9 @@ public sealed record SsldOptions : ILabOptions<SsldOptions>
     /// <summary>Mini-batch size.</summary>
     public int BatchSize { get; init; } = 64;
 
-    /// <summary>KD weight α of the hard term and temperature of the "KD on labels only" row.</summary>
-    public double KdAlpha { get; init; } = 0.5;
 
-    /// <summary>Temperature of the "KD on labels only" row.</summary>
-    public double KdTemperature { get; init; } = 4;
-
-    /// <summary>Seeds of the main rows (the ablations use the first).</summary>
-    public IReadOnlyList<int> Seeds { get; init; } = [1, 2, 3];
+    /// <summary>α and T of the "KD on labels only" row.</summary>
+    public KdOptions Kd { get; init; } = new();
 
     /// <summary>Run the ablation rows.</summary>
     public bool Ablations { get; init; } = true;
@@ -72,23 +70,8 @@ public sealed record SsldOptions : ILabOptions<SsldOptions>
     /// <summary>Test images (null: all 10,000).</summary>
     public int? TestLimit { get; init; }
 
-    /// <summary>Small subsets and one epoch everywhere: the same code path in seconds.</summary>
-    public bool Smoke { get; init; }
-
-    /// <summary>Torch threads, or null for torch's choice.</summary>
-    public int? Threads { get; init; }
-
-    /// <summary>Where training and evaluation run: auto (CUDA when available, else the CPU), cpu, cuda, cuda:N or mps. See <see cref="Infrastructure.ComputeDevice"/>.</summary>
-    public string Device { get; init; } = "auto";
-
-    /// <summary>Folder for results, reports and checkpoints.</summary>
-    public string OutputDirectory { get; init; } = Path.Combine("runs", "ssld-mnist");
-
-    /// <summary>MNIST folder, or null for the default.</summary>
-    public string? DataDirectory { get; init; }
-
-    /// <summary>These options, shrunk when <see cref="Smoke"/> is set.</summary>
-    public SsldOptions Effective() => Smoke
+    /// <summary>These options, shrunk when <see cref="LabSettings.Smoke"/> is set.</summary>
+    public SsldOptions Effective() => Lab.Smoke
         ? this with
         {
             Labeled = Math.Min(Labeled, 100), PoolLimit = Math.Min(PoolLimit ?? 1000, 1000), TopK = Math.Min(TopK, 30), TestLimit = Math.Min(TestLimit ?? 500, 500),
@@ -111,15 +94,13 @@ public sealed record SsldOptions : ILabOptions<SsldOptions>
 
     private void ValidateSettings()
     {
-        Require(Labeled >= 10 && Labeled % 10 == 0 && Labeled <= 50_000, nameof(Labeled), Labeled, "a multiple of 10 between 10 and 50,000 (--labeled)");
-        Require(TopK >= 1, nameof(TopK), TopK, "at least 1 (--top-k)");
+        Lab.Validate();
+        Require(Labeled >= 10 && Labeled % 10 == 0 && Labeled <= 50_000, nameof(Labeled), Labeled, "a multiple of 10 between 10 and 50,000");
+        Require(TopK >= 1, nameof(TopK), TopK, "at least 1");
         Require(PoolLimit is null or >= 10, nameof(PoolLimit), PoolLimit ?? 0, "at least 10");
-        Require(Seeds.Count >= 1, nameof(Seeds), Seeds.Count, "at least one seed (--seeds)");
         Require(new[] { TeacherEpochs, LabeledEpochs, SsldEpochs, LongerEpochs, FinetuneEpochs }.All(e => e >= 1), "Epochs", 0, "at least 1 for every stage");
         Require(FinetuneMultipliers.Count == 4, nameof(FinetuneMultipliers), FinetuneMultipliers.Count, "four multipliers (conv1, conv2, fc1, fc2)");
-        Require(Threads is null or >= 1, nameof(Threads), Threads ?? 0, "at least 1 (--threads)");
-        ComputeDevice.Validate(Device);
-        _ = new Losses.KdLoss(KdAlpha, KdTemperature);
+        Kd.Validate();
         Trainer(SsldEpochs, 1, true).Validate();
     }
 

@@ -28,13 +28,13 @@ public static class SsldReport
     {
         var o = result.Options;
         var md = new StringBuilder();
-        md.AppendLine(CultureInfo.InvariantCulture, $"SSLD on MNIST{(o.Smoke ? " (SMOKE: tiny subsets, not results)" : "")}: {o.Labeled:N0} labelled images, {result.PoolSize:N0} unlabelled, test accuracy after the last epoch{(o.MineTopK ? "" : "; the main SSLD rows (and the fine-tune after them) distil on the whole pool, not the mined top-k")}.");
+        md.AppendLine(CultureInfo.InvariantCulture, $"SSLD on MNIST{(o.Lab.Smoke ? " (SMOKE: tiny subsets, not results)" : "")}: {o.Labeled:N0} labelled images, {result.PoolSize:N0} unlabelled, test accuracy after the last epoch{(o.MineTopK ? "" : "; the main SSLD rows (and the fine-tune after them) distil on the whole pool, not the mined top-k")}.");
         md.AppendLine();
         md.AppendTable(SummaryHeader, SummaryCells(result));
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"Teacher (batch-norm CNN, trained on the {o.Labeled:N0} labelled images only): {100 * result.TeacherAccuracy:0.00} % test accuracy.");
         md.AppendLine(CultureInfo.InvariantCulture, $"Mined (top {o.TopK} per predicted class): {result.MinedPerClass.Sum():N0} images, per class {string.Join(", ", result.MinedPerClass)}; the teacher's class is right for {100 * result.MinedPseudoLabelAccuracy:0.00} % of them.");
-        md.AppendLine(CultureInfo.InvariantCulture, $"Ablations change one thing of the main SSLD row and use seed {o.Seeds[0]} only.");
+        md.AppendLine(CultureInfo.InvariantCulture, $"Ablations change one thing of the main SSLD row and use seed {o.Lab.FirstSeed} only.");
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"Machine: {result.Machine}; wall time {result.WallSeconds:0} s.");
         return md.ToString();
@@ -45,7 +45,7 @@ public static class SsldReport
     {
         var bars = result.Summary().Select(s => ($"{s.Name}{(s.Group == "ablation" ? " (seed 1)" : "")}", 100 * s.Stats.Mean));
         return new HtmlReport("SSLD on MNIST")
-            .Paragraph(result.Options.Smoke ? "SMOKE MODE: tiny subsets and one epoch; the numbers are not results." : "Full run.")
+            .Paragraph(result.Options.Lab.Smoke ? "SMOKE MODE: tiny subsets and one epoch; the numbers are not results." : "Full run.")
             .Chart(EvaluationCharts.Bars(bars, "Test accuracy after the last epoch (mean over seeds)", "accuracy (%)"))
             .Table(SummaryHeader, SummaryCells(result))
             .Paragraph($"Mined per class: {string.Join(", ", result.MinedPerClass)}; pseudo-label accuracy {100 * result.MinedPseudoLabelAccuracy:0.00} %. Teacher {100 * result.TeacherAccuracy:0.00} %.")

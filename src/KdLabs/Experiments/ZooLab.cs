@@ -73,9 +73,9 @@ public sealed class ZooLab : LabBase<ZooOptions>, IDisposable
     /// <summary>A fresh student with the initial weights every method of seed <paramref name="seed"/> starts from.</summary>
     public static nn.Module<Tensor, Tensor> NewStudent(int seed) => ModelCatalog.Create(StudentModel, seed + 1);
 
-    /// <summary>Trains one student with the registered method <paramref name="key"/> (its default settings) and seed <paramref name="seed"/>.</summary>
+    /// <summary>Trains one student with the registered method <paramref name="key"/> (the zoo's settings: <see cref="ZooOptions.Method"/>) and seed <paramref name="seed"/>.</summary>
     public (ZooRow Row, nn.Module<Tensor, Tensor> Student, IReadOnlyList<TrainingHistory> Histories) TrainMethod(string key, int seed) =>
-        TrainMethod(DistillationMethods.Get(key), seed);
+        TrainMethod(Options.Method(key), seed);
 
     /// <summary>Trains one student with <paramref name="method"/> and seed <paramref name="seed"/>; returns its row and the deployed student.</summary>
     public (ZooRow Row, nn.Module<Tensor, Tensor> Student, IReadOnlyList<TrainingHistory> Histories) TrainMethod(IDistillationMethod method, int seed)
@@ -176,7 +176,7 @@ public sealed class ZooLab : LabBase<ZooOptions>, IDisposable
         Log($"teachers: {string.Join(", ", teacherAccuracies.Select(a => $"{100 * a:0.00} %"))}; ensemble {100 * EnsembleAccuracy():0.00} %");
         TeacherLogits();
         var rows = new List<ZooRow>();
-        foreach (int seed in Options.Seeds)
+        foreach (int seed in Lab.Seeds)
         {
             foreach (var method in Options.Methods)
             {
@@ -188,9 +188,9 @@ public sealed class ZooLab : LabBase<ZooOptions>, IDisposable
         using var probe = NewStudent(0);
         var result = new ZooResult(Options, RunEnvironment.Describe(Device), clock.Elapsed.TotalSeconds, Teachers().Select(t => t.Id).ToList(), teacherAccuracies,
             EnsembleAccuracy(), teacherLogitSeconds, ModelStats.ParameterCount(probe), PeakMemory.CanReset, rows);
-        Directory.CreateDirectory(Options.OutputDirectory);
-        AtomicFile.WriteAllText(Path.Combine(Options.OutputDirectory, "results.json"), JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
-        ZooReport.Write(result, Options.OutputDirectory);
+        Directory.CreateDirectory(Lab.OutputDirectory);
+        AtomicFile.WriteAllText(Path.Combine(Lab.OutputDirectory, "results.json"), JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
+        ZooReport.Write(result, Lab.OutputDirectory);
         return result;
     }
 
@@ -201,7 +201,7 @@ public sealed class ZooLab : LabBase<ZooOptions>, IDisposable
         var options = Options.Trainer(epochs, seed);
         var runKey = RunKey.Create("student", model.GetType().Name, Train.Fingerprint, options, objective.RunIdentity,
             new { Evaluation = Test.Fingerprint, StartWeights = after is null ? null : Checkpoint.WeightsSha256(model) });
-        return new RunStore(Path.Combine(Options.OutputDirectory, "checkpoints")).Run(runKey, key, dir =>
+        return new RunStore(Path.Combine(Lab.OutputDirectory, "checkpoints")).Run(runKey, key, dir =>
         {
             trainedSinceReset |= Checkpoint.ReadState(dir) is not { } state || state.Epoch < epochs;
             return new Trainer(options with { CheckpointDirectory = dir }, Progress).Fit(model, Train, Test, objective, $"{name}, seed {seed}");
@@ -221,7 +221,7 @@ public sealed class ZooLab : LabBase<ZooOptions>, IDisposable
             return this;
         }
         var data = Options.DatasetInfo();
-        string dir = Options.DataDirectory ?? data.DefaultDirectory;
+        string dir = Lab.DataDirectory ?? data.DefaultDirectory;
         data.EnsurePresent(dir, Log);
         // The whole set moves to the device once; batches are then cut there.
         train = data.Load(DatasetSplit.Train, dir, Options.TrainLimit).MoveTo(Device.Device);

@@ -15,11 +15,21 @@ public sealed record ZooOptions : ILabOptions<ZooOptions>
     /// <summary>Lesson 06's nine methods, in the order its tables list them: the default of <see cref="Methods"/>.</summary>
     public static IReadOnlyList<string> LessonMethods { get; } = ["none", "kd", "fitnets", "at", "fsp", "mt-avg", "mt-random", "dml", "dkd"];
 
+    /// <summary>Output, data, seeds (every method runs every seed), threads, device, smoke mode.</summary>
+    public LabSettings Lab { get; init; } = new() { OutputDirectory = Path.Combine("runs", "zoo-mnist") };
+
     /// <summary>Registry keys (<see cref="DistillationMethods"/>) of the methods to run, in this order; each with its registered default settings.</summary>
     public IReadOnlyList<string> Methods { get; init; } = LessonMethods;
 
-    /// <summary>Student seeds (initial weights, data order, dropout); every method runs every seed.</summary>
-    public IReadOnlyList<int> Seeds { get; init; } = [1, 2, 3];
+    /// <summary>α and T of the <c>kd</c> method (its registered defaults unless set); the other methods keep their registered settings.</summary>
+    public KdOptions Kd { get; init; } = new();
+
+    /// <summary>The registered method of <paramref name="key"/> with this zoo's settings: <c>kd</c> with <see cref="Kd"/>.</summary>
+    public IDistillationMethod Method(string key)
+    {
+        var method = DistillationMethods.Get(key);
+        return method is KdMethod ? new KdMethod(Kd) : method;
+    }
 
     /// <summary>Passes over the training set per student, whatever the method.</summary>
     public int Epochs { get; init; } = 3;
@@ -45,33 +55,18 @@ public sealed record ZooOptions : ILabOptions<ZooOptions>
     /// <summary>Use only the first N test images (null: all 10,000).</summary>
     public int? TestLimit { get; init; }
 
-    /// <summary>Small subsets, short runs, one seed: the same code path in seconds.</summary>
-    public bool Smoke { get; init; }
-
-    /// <summary>Torch threads, or null for torch's choice.</summary>
-    public int? Threads { get; init; }
-
-    /// <summary>Where training and evaluation run: auto (CUDA when available, else the CPU), cpu, cuda, cuda:N or mps. See <see cref="Infrastructure.ComputeDevice"/>.</summary>
-    public string Device { get; init; } = "auto";
-
-    /// <summary>Folder for results, the report and checkpoints.</summary>
-    public string OutputDirectory { get; init; } = Path.Combine("runs", "zoo-mnist");
-
-    /// <summary>The data set's folder, or null for its default (data/mnist, data/fashion-mnist).</summary>
-    public string? DataDirectory { get; init; }
-
     /// <summary>The <see cref="DatasetRegistry"/> key of the images: "mnist" (lesson 06) or "fashion-mnist"; any 1×28×28 ten-class set fits the CNNs.</summary>
     public string Dataset { get; init; } = "mnist";
 
     /// <summary>The data set <see cref="Dataset"/> names.</summary>
     public IImageClassificationDataset DatasetInfo() => DatasetRegistry.Get(Dataset);
 
-    /// <summary>These options, shrunk when <see cref="Smoke"/> is set.</summary>
-    public ZooOptions Effective() => Smoke
+    /// <summary>These options, shrunk when <see cref="LabSettings.Smoke"/> is set.</summary>
+    public ZooOptions Effective() => Lab.Smoke
         ? this with
         {
             TrainLimit = Math.Min(TrainLimit ?? 1000, 1000), TestLimit = Math.Min(TestLimit ?? 500, 500), Epochs = 2, StageOneEpochs = 1,
-            TeacherEpochs = 1, TeacherCount = Math.Min(TeacherCount, 2), Seeds = [Seeds[0]],
+            TeacherEpochs = 1, TeacherCount = Math.Min(TeacherCount, 2), Lab = Lab with { Seeds = [Lab.FirstSeed] },
         }
         : this;
 
@@ -91,22 +86,21 @@ public sealed record ZooOptions : ILabOptions<ZooOptions>
         {
             throw new ArgumentException($"Data set '{data.Key}' has {data.InputShape} images in {data.ClassNames.Count} classes; the zoo's CNNs take 1×28×28 images in ten classes (mnist, fashion-mnist).", nameof(Dataset));
         }
-        Require(Methods.Count >= 1, nameof(Methods), Methods.Count, "at least one method (--methods)");
-        Require(Seeds.Count >= 1, nameof(Seeds), Seeds.Count, "at least one seed (--seeds)");
-        Require(Epochs >= 2, nameof(Epochs), Epochs, "at least 2, so two-stage methods have a second stage (--epochs)");
-        Require(StageOneEpochs >= 1 && StageOneEpochs < Epochs, nameof(StageOneEpochs), StageOneEpochs, "at least 1 and less than Epochs (--stage-one-epochs)");
-        Require(TeacherEpochs >= 1, nameof(TeacherEpochs), TeacherEpochs, "at least 1 (--teacher-epochs)");
-        Require(TeacherCount >= 2, nameof(TeacherCount), TeacherCount, "at least 2 (--teachers)");
-        Require(TrainLimit is null or >= 1, nameof(TrainLimit), TrainLimit ?? 0, "at least 1 (--train-limit)");
-        Require(TestLimit is null or >= 1, nameof(TestLimit), TestLimit ?? 0, "at least 1 (--test-limit)");
-        Require(Threads is null or >= 1, nameof(Threads), Threads ?? 0, "at least 1 (--threads)");
-        ComputeDevice.Validate(Device);
+        Lab.Validate();
+        Kd.Validate();
+        Require(Methods.Count >= 1, nameof(Methods), Methods.Count, "at least one method");
+        Require(Epochs >= 2, nameof(Epochs), Epochs, "at least 2, so two-stage methods have a second stage");
+        Require(StageOneEpochs >= 1 && StageOneEpochs < Epochs, nameof(StageOneEpochs), StageOneEpochs, "at least 1 and less than Epochs");
+        Require(TeacherEpochs >= 1, nameof(TeacherEpochs), TeacherEpochs, "at least 1");
+        Require(TeacherCount >= 2, nameof(TeacherCount), TeacherCount, "at least 2");
+        Require(TrainLimit is null or >= 1, nameof(TrainLimit), TrainLimit ?? 0, "at least 1");
+        Require(TestLimit is null or >= 1, nameof(TestLimit), TestLimit ?? 0, "at least 1");
         foreach (var key in Methods)
         {
             var method = DistillationMethods.Get(key);
             if (method.Student != StudentKind.Network)
             {
-                throw new ArgumentException($"Method '{method.Key}' trains a {method.Student} student; the zoo's student is the CNN. Give --methods from: {string.Join(", ", ZooCapable().Select(m => m.Key))}.", nameof(Methods));
+                throw new ArgumentException($"Method '{method.Key}' trains a {method.Student} student; the zoo's student is the CNN. Choose methods from: {string.Join(", ", ZooCapable().Select(m => m.Key))}.", nameof(Methods));
             }
         }
         Trainer(Epochs, 1).Validate();
@@ -129,11 +123,11 @@ public sealed record ZooOptions : ILabOptions<ZooOptions>
             {
                 "all" => ZooCapable().Select(m => m.Key),
                 "lesson" => LessonMethods,
-                _ => [(DistillationMethods.Find(item) ?? throw OptionsValidation.Mark(new ArgumentException($"Unknown method '{item}' in --methods. Valid keys: {DistillationMethods.KeyList}; or lesson, or all.", nameof(Methods)))).Key],
+                _ => [(DistillationMethods.Find(item) ?? throw OptionsValidation.Mark(new ArgumentException($"Unknown method '{item}'. Valid keys: {DistillationMethods.KeyList}; or lesson, or all.", nameof(Methods)))).Key],
             };
             keys.AddRange(add.Where(k => !keys.Contains(k)).ToList());
         }
-        return keys.Count > 0 ? keys : throw OptionsValidation.Mark(new ArgumentException("--methods lists no method; give e.g. none,kd,at, lesson or all.", nameof(Methods)));
+        return keys.Count > 0 ? keys : throw OptionsValidation.Mark(new ArgumentException("The method list names no method; give e.g. none,kd,at, lesson or all.", nameof(Methods)));
     }
 
     private static void Require(bool ok, string name, object value, string expected)

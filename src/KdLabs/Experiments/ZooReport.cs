@@ -61,7 +61,7 @@ public static class ZooReport
     {
         var o = result.Options;
         var md = new StringBuilder();
-        md.AppendLine(CultureInfo.InvariantCulture, $"Method zoo on {o.DatasetInfo().DisplayName}{(o.Smoke ? " (SMOKE: tiny subsets, not results)" : "")}: {Budget(result)}.");
+        md.AppendLine(CultureInfo.InvariantCulture, $"Method zoo on {o.DatasetInfo().DisplayName}{(o.Lab.Smoke ? " (SMOKE: tiny subsets, not results)" : "")}: {Budget(result)}.");
         md.AppendLine();
         md.AppendTable(SummaryHeader, SummaryCells(result));
         md.AppendLine();
@@ -77,7 +77,7 @@ public static class ZooReport
     {
         var summary = result.Summary();
         var report = new HtmlReport($"Distillation method zoo on {result.Options.DatasetInfo().DisplayName}")
-            .Paragraph(result.Options.Smoke ? "SMOKE MODE: tiny subsets and short runs; the numbers are not results." : Budget(result) + ".")
+            .Paragraph(result.Options.Lab.Smoke ? "SMOKE MODE: tiny subsets and short runs; the numbers are not results." : Budget(result) + ".")
             .Chart(EvaluationCharts.BarsWithErrors(summary.Select(s => (s.Method.Title, 100 * s.Accuracy.Mean, double.IsNaN(s.Accuracy.StandardDeviation) ? 0 : 100 * s.Accuracy.StandardDeviation)),
                 "Test accuracy after the last epoch (mean ± std over seeds)", "accuracy (%)"))
             .Table(SummaryHeader, SummaryCells(result));
@@ -92,7 +92,7 @@ public static class ZooReport
     {
         var o = result.Options;
         return string.Create(CultureInfo.InvariantCulture,
-            $"the CNN student ({result.StudentParameters:N0} parameters), {o.Epochs} passes over {(o.TrainLimit is { } n ? $"{n:N0}" : "all 60,000")} training images per method (FitNets and FSP: {o.StageOneEpochs} of them in stage one), Adam {o.LearningRate:g3}, batch {o.BatchSize}, seeds {string.Join(", ", o.Seeds)}, test accuracy after the last epoch");
+            $"the CNN student ({result.StudentParameters:N0} parameters), {o.Epochs} passes over {(o.TrainLimit is { } n ? $"{n:N0}" : "all 60,000")} training images per method (FitNets and FSP: {o.StageOneEpochs} of them in stage one), Adam {o.LearningRate:g3}, batch {o.BatchSize}, seeds {string.Join(", ", o.Lab.Seeds)}, test accuracy after the last epoch");
     }
 
     private static IEnumerable<string> Notes(ZooResult result)

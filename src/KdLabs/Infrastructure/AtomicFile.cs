@@ -18,7 +18,7 @@ public static class AtomicFile
         }
         catch (Exception e) when (e is UnauthorizedAccessException or IOException)
         {
-            throw new IOException($"{dir}: cannot create the output folder ({e.Message}). Choose another with --out.", e);
+            throw new IOException($"{dir}: cannot create the output folder ({e.Message}). Choose another output folder.", e);
         }
         string temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         try
@@ -28,7 +28,7 @@ public static class AtomicFile
         }
         catch (UnauthorizedAccessException e)
         {
-            throw new IOException($"{full}: permission denied, cannot write here ({e.Message}). Give this user write access to {dir}, or choose another folder (--out for results).", e);
+            throw new IOException($"{full}: permission denied, cannot write here ({e.Message}). Give this user write access to {dir}, or choose another folder (the lab's output folder for results).", e);
         }
         finally
         {

@@ -3,7 +3,10 @@ using KdLabs.Training;
 
 namespace KdLabs.Methods;
 
-/// <summary>Settings of Hinton KD.</summary>
+/// <summary>
+/// Settings of Hinton KD, α and T: the one record every lab that distils with <see cref="KdLoss"/> embeds (the MNIST lab's
+/// students, SSLD's "KD on labels" row, the chest X-ray lab's general loss, the zoo's "kd").
+/// </summary>
 public sealed record KdOptions
 {
     /// <summary>Weight α of the hard-label cross-entropy (1 − α on the soft term).</summary>
@@ -11,6 +14,9 @@ public sealed record KdOptions
 
     /// <summary>Softmax temperature T of the soft term.</summary>
     public double Temperature { get; init; } = 4;
+
+    /// <summary>Throws (marked as a setting: <see cref="Infrastructure.OptionsValidation"/>) when α is outside [0, 1] or T is not positive.</summary>
+    public void Validate() => Infrastructure.OptionsValidation.Run(() => _ = new KdLoss(Alpha, Temperature));
 }
 
 /// <summary>Hinton KD: <see cref="KdLoss"/>, α·CE + (1 − α)·T²·KL(softmax(t/T) ‖ softmax(s/T)), from the first teacher's logits.</summary>

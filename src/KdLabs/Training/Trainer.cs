@@ -47,11 +47,11 @@ public sealed class Trainer
     {
         if (train.Count == 0)
         {
-            throw new UserErrorException($"{runName}: the training split is empty, so there is nothing to train on. Check the data folder and --train-limit.");
+            throw new UserErrorException($"{runName}: the training split is empty, so there is nothing to train on. Check the data folder and the training-image limit.");
         }
         if (test is { Count: 0 })
         {
-            throw new UserErrorException($"{runName}: the test split is empty, so accuracy cannot be measured. Check the data folder and --test-limit.");
+            throw new UserErrorException($"{runName}: the test split is empty, so accuracy cannot be measured. Check the data folder and the test-image limit.");
         }
         // The model follows its training data: the lab put the data on its device once.
         model.to(train.Device);

@@ -1,0 +1,66 @@
+using System.CommandLine;
+using KdLabs.Experiments;
+using KdLabs.Methods;
+
+namespace KdLabs.Cli;
+
+/// <summary>
+/// The options every lab command has, declared once: <see cref="LabSettings"/> as <c>--out --data --seeds --threads
+/// --device --smoke</c>, and Hinton KD's <see cref="KdOptions"/> as <c>--alpha --temperature</c>.
+/// </summary>
+internal static class LabOptions
+{
+    /// <summary>Binds <c>--out</c>, <c>--data</c>, <c>--seeds</c> (alias <c>--seed</c>), <c>--threads</c>, <c>--device</c> and <c>--smoke</c> to the record's <see cref="LabSettings"/>.</summary>
+    public static OptionBinder<TOptions> AddLab<TOptions>(this OptionBinder<TOptions> binder, Func<TOptions, LabSettings> get, Func<TOptions, LabSettings, TOptions> set,
+        string data, string seeds, string smoke, string output = "Folder for results.json, report.html and checkpoints.")
+        where TOptions : class
+    {
+        var lab = binder.Nested("Lab", get, set);
+        lab.Add(new Option<string>("--out") { Description = output },
+            nameof(LabSettings.OutputDirectory), l => l.OutputDirectory, (l, v) => l with { OutputDirectory = v });
+        lab.Add(new Option<string?>("--data") { Description = data }, nameof(LabSettings.DataDirectory), l => l.DataDirectory, (l, v) => l with { DataDirectory = v });
+        lab.Add(new Option<string>("--seeds", "--seed") { Description = seeds + " --seed N is --seeds N." },
+            nameof(LabSettings.Seeds), l => l.Seeds, (l, v) => l with { Seeds = v }, s => string.Join(",", s), ParseSeeds);
+        lab.Add(CommonOptions.Threads(), nameof(LabSettings.Threads), l => l.Threads, (l, v) => l with { Threads = v });
+        lab.Add(CommonOptions.Device(), nameof(LabSettings.Device), l => l.Device, (l, v) => l with { Device = v });
+        lab.Add(new Option<bool>("--smoke") { Description = smoke }, nameof(LabSettings.Smoke), l => l.Smoke, (l, v) => l with { Smoke = v });
+        return binder;
+    }
+
+    /// <summary>Binds <c>--alpha</c> and <c>--temperature</c>/<c>-T</c> to the record's <see cref="KdOptions"/> named <paramref name="name"/>.</summary>
+    public static (Option<double> Alpha, Option<double> Temperature) AddDistillation<TOptions>(this OptionBinder<TOptions> binder, string name,
+        Func<TOptions, KdOptions> get, Func<TOptions, KdOptions, TOptions> set, string what)
+        where TOptions : class
+    {
+        var kd = binder.Nested(name, get, set);
+        var alpha = kd.Add(new Option<double>("--alpha") { Description = $"Weight α of the hard-label cross-entropy in {what}, in [0, 1] (1 = no distillation)." },
+            nameof(KdOptions.Alpha), k => k.Alpha, (k, v) => k with { Alpha = v });
+        var temperature = kd.Add(new Option<double>("--temperature", "-T") { Description = $"Softmax temperature T > 0 of the soft term in {what}." },
+            nameof(KdOptions.Temperature), k => k.Temperature, (k, v) => k with { Temperature = v });
+        return (alpha, temperature);
+    }
+
+    /// <summary>A comma-separated list of whole numbers, e.g. <c>1,2,3</c>.</summary>
+    internal static int[] ParseSeeds(string list) =>
+        list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(v => int.TryParse(v, out int n) ? n
+            : throw new ArgumentException(long.TryParse(v, out _) || v.TrimStart('-').All(char.IsAsciiDigit)
+                ? $"--seeds: '{v}' is out of range ({int.MinValue} to {int.MaxValue}); use e.g. --seeds 1,2,3."
+                : $"--seeds: '{v}' is not a whole number; use e.g. --seeds 1,2,3.")).ToArray();
+
+    /// <summary>Refuses an output folder this user cannot write to, before any training, and takes its lock.</summary>
+    internal static void CheckWritable(string directory)
+    {
+        try
+        {
+            Directory.CreateDirectory(directory);
+            string probe = Path.Combine(directory, $".write-test-{Environment.ProcessId}");
+            File.WriteAllText(probe, "");
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"{directory}: output folder is not writable ({e.Message}). Choose another with --out.", e);
+        }
+        OutputLock.Acquire(directory);
+    }
+}
