@@ -67,9 +67,7 @@ public sealed class ChestXrayDataset : IImageClassificationDataset
     /// <inheritdoc />
     public InMemoryDataset Load(DatasetSplit split, string? directory = null, int? limit = null)
     {
-        var index = Index(directory, null);
-        string name = Synthetic ? $"chest-xray-synthetic-s{SyntheticSeed}" : "chest-xray";
-        var data = ImageFolderDataset.Load(index, split == DatasetSplit.Train ? "train" : "test", Loading, name).Data;
+        var data = LoadSplit(Index(directory, null), split).Data;
         if (limit is { } n && n < data.Count)
         {
             using (data)
@@ -80,16 +78,35 @@ public sealed class ChestXrayDataset : IImageClassificationDataset
         return data;
     }
 
-    /// <summary>Finds (for the stand-in: generates or reuses) the folder and checks it holds both classes in train and test.</summary>
+    /// <summary>
+    /// Finds (for the stand-in: generates or reuses, saying which) the folder and checks it holds both classes in train
+    /// and test: the models have two outputs, so a third class would fail inside libtorch after training started and an
+    /// empty one would train a model that can only ever say one thing.
+    /// </summary>
     public ImageFolderIndex Index(string? directory = null, Action<string>? log = null)
     {
-        string root = Synthetic
-            ? SyntheticChestXray.Generate(directory, SyntheticTrainCount, SyntheticSeed, SyntheticPixelSize, log).Root
-            : directory ?? DefaultDirectory;
+        string root;
+        if (Synthetic)
+        {
+            var set = SyntheticChestXray.Generate(directory, SyntheticTrainCount, SyntheticSeed, SyntheticPixelSize, log);
+            log?.Invoke($"data: SYNTHETIC STAND-IN, {(set.Reused ? "reused" : "generated")} in {set.Root} (seed {set.Seed}); not radiographs, not medical data");
+            root = set.Root;
+        }
+        else
+        {
+            root = directory ?? DefaultDirectory;
+        }
         var index = ImageFolderIndex.Discover(root);
         index.RequireClasses(2, "the chest X-ray data set is binary (NORMAL vs PNEUMONIA)");
         index.RequireEveryClassIn("train");
         index.RequireEveryClassIn("test");
         return index;
     }
+
+    /// <summary>True when <paramref name="index"/> is the stand-in: asked for, or a folder the generator marked (a sized or validation view of it).</summary>
+    public bool IsSynthetic(ImageFolderIndex index) => Synthetic || SyntheticChestXray.IsSynthetic(index.Root);
+
+    /// <summary>Decodes (or reads from the decoded-image cache) one split of <paramref name="index"/>, with its timing and the files it skipped.</summary>
+    public ImageSplitLoad LoadSplit(ImageFolderIndex index, DatasetSplit split) =>
+        ImageFolderDataset.Load(index, split == DatasetSplit.Train ? "train" : "test", Loading, IsSynthetic(index) ? $"chest-xray-synthetic-s{SyntheticSeed}" : "chest-xray");
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using KdLabs.Data;
+using KdLabs.Datasets;
 using KdLabs.Evaluation;
 using KdLabs.Infrastructure;
 using KdLabs.Losses;
@@ -65,24 +66,10 @@ public sealed class ChestXrayLab : LabBase<ChestXrayOptions>, IDisposable
     /// </summary>
     public void LoadData()
     {
-        string root;
-        if (Options.Synthetic)
-        {
-            var set = SyntheticChestXray.Generate(null, Options.SyntheticTrainCount, Options.SyntheticSeed, Options.SyntheticPixelSize, Log);
-            root = set.Root;
-            Log($"data: SYNTHETIC STAND-IN, {(set.Reused ? "reused" : "generated")} in {root} (seed {set.Seed}); not radiographs, not medical data");
-        }
-        else
-        {
-            root = Lab.DataDirectory ?? Path.Combine(KdLabsPaths.DataDirectory, "chest_xray");
-        }
-        Index = ImageFolderIndex.Discover(root);
-        // The models have two outputs: a third class would fail inside libtorch after training started, an empty one
-        // would train a model that can only ever say one thing.
-        Index.RequireClasses(2, "the chest X-ray lab is binary (NORMAL vs PNEUMONIA)");
-        Index.RequireEveryClassIn("train");
-        Index.RequireEveryClassIn("test");
-        Synthetic = Options.Synthetic || SyntheticChestXray.IsSynthetic(Index.Root);
+        var dataset = Options.Dataset();
+        // The stand-in goes to its own default folder; a data folder given with it is not overwritten.
+        Index = dataset.Index(Options.Synthetic ? null : Lab.DataDirectory, Log);
+        Synthetic = dataset.IsSynthetic(Index);
         Log(Index.Describe());
         if (!Synthetic)
         {
@@ -91,10 +78,9 @@ public sealed class ChestXrayLab : LabBase<ChestXrayOptions>, IDisposable
                 Log(line);
             }
         }
-        string name = Synthetic ? $"chest-xray-synthetic-s{Options.SyntheticSeed}" : "chest-xray";
-        var loadOptions = Options.Loading();
-        var train = ImageFolderDataset.Load(Index, "train", loadOptions, name);
-        var test = ImageFolderDataset.Load(Index, "test", loadOptions, name);
+        var loadOptions = dataset.Loading;
+        var train = dataset.LoadSplit(Index, DatasetSplit.Train);
+        var test = dataset.LoadSplit(Index, DatasetSplit.Test);
         foreach (var skipped in train.Skipped.Concat(test.Skipped))
         {
             Log($"skipped (cannot decode): {skipped.Path}: {skipped.Reason}");

@@ -111,8 +111,8 @@ public sealed record ChestXrayOptions : ILabOptions<ChestXrayOptions>
         return list;
     }
 
-    /// <summary>Decoding settings.</summary>
-    public ImageLoadOptions Loading() => new() { Size = ImageSize };
+    /// <summary>The images: the Kaggle folder or the synthetic stand-in, at <see cref="ImageSize"/>.</summary>
+    public Datasets.ChestXrayDataset Dataset() => new(ImageSize, Synthetic, SyntheticTrainCount, SyntheticSeed, SyntheticPixelSize);
 
     /// <summary>Teacher trainer settings: cosine-annealed Adam, random horizontal flips, small evaluation batches (ResNet activations are large).</summary>
     public TrainerOptions TeacherTrainer(string? checkpointDirectory) => new()
@@ -159,7 +159,7 @@ public sealed record ChestXrayOptions : ILabOptions<ChestXrayOptions>
     {
         Lab.Validate();
         General?.Validate();
-        Loading().Validate();
+        _ = Dataset();
         if (ImageSize % 2 != 0)
         {
             throw new ArgumentOutOfRangeException(nameof(ImageSize), ImageSize, "The image size must be even (the student halves it with a 2×2 max-pool).");
