@@ -180,19 +180,24 @@ public class ChestXrayDataTests
     }
 
     [Fact]
-    public void TheValidationViewTrainsOnTrainAndReportsOnVal()
+    public void AValidationRunReportsOnTheValSplitWithTheTestRunsTeacher()
     {
         string root = TestData.TempDirectory();
         SyntheticChestXray.Generate(root, 24, seed: 5, pixelSize: 48, testCount: 20, valCount: 8);
-        string view = SyntheticChestXray.ValidationView(root);
-        Assert.Equal(view, SyntheticChestXray.ValidationView(root));
-        var index = ImageFolderIndex.Discover(view);
-        var source = ImageFolderIndex.Discover(root);
-        Assert.True(SyntheticChestXray.IsSynthetic(view));
-        Assert.Equal(source.ClassCounts("train"), index.ClassCounts("train"));
-        Assert.Equal(source.ClassCounts("val"), index.ClassCounts("test"));
-        Assert.Equal(source.Files("val").Select(f => Path.GetFileName(f.Path)), index.Files("test").Select(f => Path.GetFileName(f.Path)));
-        Assert.Throws<DataFormatException>(() => SyntheticChestXray.ValidationView(TestData.TempDirectory()));
+        KdLabs.Experiments.ChestXrayOptions Options(bool validation) => new()
+        {
+            Lab = new() { DataDirectory = root, OutputDirectory = TestData.TempDirectory(), Seeds = [1], Device = "cpu", Smoke = true },
+            Validation = validation,
+        };
+        using var test = new KdLabs.Experiments.ChestXrayLab(Options(false), KdLabs.Training.TrainingProgress.Silent, _ => { });
+        using var val = new KdLabs.Experiments.ChestXrayLab(Options(true), KdLabs.Training.TrainingProgress.Silent, _ => { });
+        test.LoadData();
+        val.LoadData();
+        Assert.Same(test.Test, test.Evaluation);
+        Assert.Equal(("test", 20, "validation", 8), (test.EvaluationName, test.Evaluation.Count, val.EvaluationName, val.Evaluation.Count));
+        Assert.NotEqual(val.Test.Fingerprint, val.Evaluation.Fingerprint);
+        // One teacher for both: a validation run must not train (or choose settings with) a teacher of its own.
+        Assert.Equal(test.TeacherKey().Hash, val.TeacherKey().Hash);
     }
 
     [Fact]

@@ -116,43 +116,6 @@ public static class SyntheticChestXray
         return new SyntheticChestXraySet(root, seed, pixelSize, counts, Reused: false);
     }
 
-    /// <summary>
-    /// A folder whose <c>train</c> is the set's <c>train</c> and whose <c>test</c> is the set's <c>val</c> split (directory
-    /// symbolic links, marked synthetic), so a lab that trains on train and reports on test reports on the validation
-    /// images instead: settings are then chosen without looking at the test split. Made once, next to the set.
-    /// </summary>
-    public static string ValidationView(string root)
-    {
-        root = Path.GetFullPath(root);
-        if (!File.Exists(Path.Combine(root, ManifestName)))
-        {
-            throw new DataFormatException(root, "folder", $"has no {ManifestName}", "Validation views are made for generated sets; generate it with kdlabs data synth chest-xray first.");
-        }
-        string view = root.TrimEnd(Path.DirectorySeparatorChar) + "-validation-view";
-        Directory.CreateDirectory(view);
-        foreach (var (link, target) in new[] { ("train", "train"), ("test", "val") })
-        {
-            string path = Path.Combine(view, link), to = Path.Combine(root, target);
-            if (new DirectoryInfo(path).LinkTarget != to)
-            {
-                if (Directory.Exists(path) || File.Exists(path))
-                {
-                    Directory.Delete(path);
-                }
-                Directory.CreateSymbolicLink(path, to);
-            }
-        }
-        AtomicFile.WriteAllText(Path.Combine(view, "README.txt"),
-            $"SYNTHETIC STAND-IN, validation view of {root}: train/ is its train split, test/ is its val split.\n" +
-            "Results reported on this folder's test/ are validation results, for choosing settings; not medical data.\n");
-        AtomicFile.WriteAllText(Path.Combine(view, ManifestName), JsonSerializer.Serialize(new
-        {
-            Kind = "validation view of a synthetic stand-in for chest_xray; not medical data",
-            Source = root, Train = "train", Test = "val",
-        }, new JsonSerializerOptions { WriteIndented = true }));
-        return view;
-    }
-
     /// <summary>Draws one radiograph-like image as grey levels in [0, 1], row-major.</summary>
     public static float[] Render(Random rng, int size, bool pneumonia)
     {

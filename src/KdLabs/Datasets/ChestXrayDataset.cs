@@ -54,7 +54,7 @@ public sealed class ChestXrayDataset : IImageClassificationDataset
     public ImageNormalization Normalization => Loading.Normalization;
 
     /// <inheritdoc />
-    public IReadOnlyList<DatasetSplit> Splits { get; } = [DatasetSplit.Train, DatasetSplit.Test];
+    public IReadOnlyList<DatasetSplit> Splits { get; } = [DatasetSplit.Train, DatasetSplit.Test, DatasetSplit.Validation];
 
     /// <inheritdoc />
     public string DefaultDirectory => Synthetic
@@ -103,10 +103,19 @@ public sealed class ChestXrayDataset : IImageClassificationDataset
         return index;
     }
 
+    /// <summary>The Kaggle layout's folder of <paramref name="split"/>: train, test or val.</summary>
+    public static string FolderOf(DatasetSplit split) => split switch
+    {
+        DatasetSplit.Train => "train",
+        DatasetSplit.Test => "test",
+        DatasetSplit.Validation => "val",
+        _ => throw new ArgumentOutOfRangeException(nameof(split), split, "A split of the chest X-ray folder is Train, Test or Validation."),
+    };
+
     /// <summary>True when <paramref name="index"/> is the stand-in: asked for, or a folder the generator marked (a sized or validation view of it).</summary>
     public bool IsSynthetic(ImageFolderIndex index) => Synthetic || SyntheticChestXray.IsSynthetic(index.Root);
 
     /// <summary>Decodes (or reads from the decoded-image cache) one split of <paramref name="index"/>, with its timing and the files it skipped.</summary>
     public ImageSplitLoad LoadSplit(ImageFolderIndex index, DatasetSplit split) =>
-        ImageFolderDataset.Load(index, split == DatasetSplit.Train ? "train" : "test", Loading, IsSynthetic(index) ? $"chest-xray-synthetic-s{SyntheticSeed}" : "chest-xray");
+        ImageFolderDataset.Load(index, FolderOf(split), Loading, IsSynthetic(index) ? $"chest-xray-synthetic-s{SyntheticSeed}" : "chest-xray");
 }

@@ -59,6 +59,7 @@ public sealed class IdxClassificationDataset : IImageClassificationDataset
     public void EnsurePresent(string? directory = null, Action<string>? log = null) => ensurePresent(directory ?? DefaultDirectory, log);
 
     /// <inheritdoc />
-    public InMemoryDataset Load(DatasetSplit split, string? directory = null, int? limit = null) =>
-        IdxDataset.Load(Files, Key, Mean, Std, ClassNames, split == DatasetSplit.Train, directory, limit);
+    public InMemoryDataset Load(DatasetSplit split, string? directory = null, int? limit = null) => split == DatasetSplit.Validation
+        ? throw new ArgumentException($"{DisplayName} ships no validation split; carve one from the training images with {nameof(ValidationSplit)}.", nameof(split))
+        : IdxDataset.Load(Files, Key, Mean, Std, ClassNames, split == DatasetSplit.Train, directory, limit);
 }

@@ -42,8 +42,17 @@ public sealed class ChestXrayLab : LabBase<ChestXrayOptions>, IDisposable
     /// <summary>Training images.</summary>
     public InMemoryDataset Train { get; private set; } = null!;
 
-    /// <summary>Test images.</summary>
+    /// <summary>Test images: the teacher's history is measured on them, whatever the students report on.</summary>
     public InMemoryDataset Test { get; private set; } = null!;
+
+    /// <summary>
+    /// The images the students are trained against and every row reports on: <see cref="Test"/>, or the folder's val split
+    /// with <see cref="ChestXrayOptions.Validation"/> (the teacher is then the very one the test-set runs use).
+    /// </summary>
+    public InMemoryDataset Evaluation { get; private set; } = null!;
+
+    /// <summary>"test" or "validation".</summary>
+    public string EvaluationName => Options.Validation ? "validation" : "test";
 
     /// <summary>How loading went.</summary>
     public ImageLoadTiming Loading { get; private set; } = null!;
@@ -81,7 +90,12 @@ public sealed class ChestXrayLab : LabBase<ChestXrayOptions>, IDisposable
         var loadOptions = dataset.Loading;
         var train = dataset.LoadSplit(Index, DatasetSplit.Train);
         var test = dataset.LoadSplit(Index, DatasetSplit.Test);
-        foreach (var skipped in train.Skipped.Concat(test.Skipped))
+        if (Options.Validation)
+        {
+            Index.RequireEveryClassIn("val");
+        }
+        var val = Options.Validation ? dataset.LoadSplit(Index, DatasetSplit.Validation) : null;
+        foreach (var skipped in train.Skipped.Concat(test.Skipped).Concat(val?.Skipped ?? []))
         {
             Log($"skipped (cannot decode): {skipped.Path}: {skipped.Reason}");
         }
@@ -106,7 +120,8 @@ public sealed class ChestXrayLab : LabBase<ChestXrayOptions>, IDisposable
         // Decoded on the CPU, then each set moves to the device once.
         Train = Limit(train.Data, Options.TrainLimit).MoveTo(Device.Device);
         Test = Limit(test.Data, Options.TestLimit).MoveTo(Device.Device);
-        Log($"using {Train.Count:N0} training and {Test.Count:N0} test images of {Options.ImageSize}×{Options.ImageSize}, 3 channels (grey repeated, ImageNet mean/std)");
+        Evaluation = val is null ? Test : Limit(val.Data, Options.TestLimit).MoveTo(Device.Device);
+        Log($"using {Train.Count:N0} training and {Test.Count:N0} test images{(val is null ? "" : $" (students reported on {Evaluation.Count:N0} val images)")} of {Options.ImageSize}×{Options.ImageSize}, 3 channels (grey repeated, ImageNet mean/std)");
     }
 
     /// <summary>
@@ -162,9 +177,9 @@ public sealed class ChestXrayLab : LabBase<ChestXrayOptions>, IDisposable
         var student = NewStudent(seed);
         // The seed sets the initial weights (NewStudent) and the data order; a distilled student's parent is the teacher.
         var key = RunKey.Create("student", "chest-xray-student", Train.Fingerprint, Options.StudentTrainer(seed, null), objective.RunIdentity,
-            new { Options.ImageSize, InitialSeed = seed, Evaluation = Test.Fingerprint }, variant.Loss is null ? null : TeacherKey());
+            new { Options.ImageSize, InitialSeed = seed, Evaluation = Evaluation.Fingerprint }, variant.Loss is null ? null : TeacherKey());
         var history = new RunStore(Path.Combine(Lab.OutputDirectory, "checkpoints")).Run(key, $"{variant.Slug}-seed{seed}",
-            dir => new Trainer(Options.StudentTrainer(seed, dir), Progress).Fit(student, Train, Test, objective, $"{variant.Name} seed {seed}"));
+            dir => new Trainer(Options.StudentTrainer(seed, dir), Progress).Fit(student, Train, Evaluation, objective, $"{variant.Name} seed {seed}"));
         return (student, history);
     }
 
@@ -195,9 +210,9 @@ public sealed class ChestXrayLab : LabBase<ChestXrayOptions>, IDisposable
     /// <summary>Evaluates a model on the test set after its last epoch.</summary>
     public ChestXrayModelResult Evaluate(string name, string variant, int seed, nn.Module<Tensor, Tensor> model, TrainingHistory history, double latencyMs, double teacherLatencyMs)
     {
-        using var logits = Predictor.Logits(model, Test, 64);
-        var labels = Test.LabelArray();
-        var report = ClassificationReport.From(Predictor.ArgMax(logits), labels, Test.NumClasses);
+        using var logits = Predictor.Logits(model, Evaluation, 64);
+        var labels = Evaluation.LabelArray();
+        var report = ClassificationReport.From(Predictor.ArgMax(logits), labels, Evaluation.NumClasses);
         var scores = BinaryMetrics.PositiveScores(logits, PositiveClass);
         var binary = BinaryMetrics.From(scores, labels, PositiveClass);
         var (fpr, tpr) = BinaryMetrics.RocCurve(scores, labels.Select(l => l == PositiveClass).ToArray());
@@ -279,6 +294,10 @@ public sealed class ChestXrayLab : LabBase<ChestXrayOptions>, IDisposable
         logitCache?.Dispose();
         teacher?.Dispose();
         Train?.Dispose();
+        if (!ReferenceEquals(Evaluation, Test))
+        {
+            Evaluation?.Dispose();
+        }
         Test?.Dispose();
     }
 

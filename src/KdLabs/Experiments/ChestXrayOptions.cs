@@ -27,8 +27,9 @@ public sealed record ChestXrayOptions : ILabOptions<ChestXrayOptions>
     public int? SyntheticValidationCount { get; init; }
 
     /// <summary>
-    /// Report on the synthetic set's val split instead of its test split, for choosing settings without the test set
-    /// (needs <see cref="Synthetic"/>; the teacher and students still train on train). See <see cref="ResolveData"/>.
+    /// Report the students on the synthetic set's val split instead of its test split, for choosing settings without the
+    /// test set (needs <see cref="Synthetic"/>; teacher and students still train on train, and the teacher is the one the
+    /// test-set runs use).
     /// </summary>
     public bool Validation { get; init; }
 
@@ -134,22 +135,20 @@ public sealed record ChestXrayOptions : ILabOptions<ChestXrayOptions>
 
     /// <summary>
     /// The options to hand to <see cref="ChestXrayLab"/>: unchanged for the default synthetic set or real data; with
-    /// <see cref="SyntheticTestCount"/>, <see cref="SyntheticValidationCount"/> or <see cref="Validation"/>, the synthetic
+    /// <see cref="SyntheticTestCount"/> or <see cref="SyntheticValidationCount"/>, the synthetic
     /// set is generated here with those sizes and passed as <see cref="LabSettings.DataDirectory"/> (the lab still labels it synthetic
-    /// from its marker); with <see cref="Validation"/>, as its validation view, whose test/ is the val split.
+    /// from its marker).
     /// </summary>
     public ChestXrayOptions ResolveData(Action<string>? log = null)
     {
-        if (!Synthetic || (SyntheticTestCount is null && SyntheticValidationCount is null && !Validation))
+        if (!Synthetic || (SyntheticTestCount is null && SyntheticValidationCount is null))
         {
             return this;
         }
         var effective = Effective();
         var set = SyntheticChestXray.Generate(null, effective.SyntheticTrainCount, SyntheticSeed, effective.SyntheticPixelSize, log, SyntheticTestCount, SyntheticValidationCount);
-        string root = Validation ? SyntheticChestXray.ValidationView(set.Root) : set.Root;
-        log?.Invoke($"data: SYNTHETIC STAND-IN in {set.Root} ({(set.Reused ? "reused" : "generated")}); reporting on its {(Validation ? "val" : "test")} split"
-            + (Validation ? $" through {root}" : "") + "; not radiographs, not medical data");
-        return this with { Synthetic = false, Lab = Lab with { DataDirectory = root } };
+        log?.Invoke($"data: SYNTHETIC STAND-IN in {set.Root} ({(set.Reused ? "reused" : "generated")}); reporting on its {(Validation ? "val" : "test")} split; not radiographs, not medical data");
+        return this with { Synthetic = false, Lab = Lab with { DataDirectory = set.Root } };
     }
 
     /// <summary>Throws with a clear message when a setting is out of range.</summary>
