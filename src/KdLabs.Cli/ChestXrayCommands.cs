@@ -62,6 +62,7 @@ internal static class ChestXrayCommands
             t => string.Join(",", t.Select(x => x.ToString(CultureInfo.InvariantCulture))), t => ParseList(t, "--temperatures", s => double.Parse(s, CultureInfo.InvariantCulture)));
         b.Add(new Option<int?>("--train-limit") { Description = "Use a seeded sample of N training images." }, nameof(ChestXrayOptions.TrainLimit), o => o.TrainLimit, (o, v) => o with { TrainLimit = v });
         b.Add(new Option<int?>("--test-limit") { Description = "Use a seeded sample of N test images." }, nameof(ChestXrayOptions.TestLimit), o => o.TestLimit, (o, v) => o with { TestLimit = v });
+        b.AddDistillation(nameof(ChestXrayOptions.General), o => o.General ?? new(), (o, v) => o with { General = v }, "the kit's general KD loss, trained beside the walk-through's");
         b.AddLab(o => o.Lab, (o, v) => o with { Lab = v }, "Kaggle chest_xray folder (default: data/chest_xray).", "Comma-separated student seeds; the teacher uses the first.",
             "32-px images, a few hundred samples, 1 teacher epoch: the whole path in about a minute.");
         var command = b.AddTo(new Command("chest-xray", "Pneumonia on chest X-rays: ResNet-18 teacher, 4-filter CNN student without and with KD, over several seeds."));

@@ -45,7 +45,7 @@ internal static class ZooCommands
         b.Add(new Option<int>("--teachers") { Description = "Teachers in the multi-teacher ensemble (CNN teachers of seeds 1…N, cached)." }, nameof(ZooOptions.TeacherCount), o => o.TeacherCount, (o, v) => o with { TeacherCount = v });
         b.Add(new Option<int?>("--train-limit") { Description = "Use only the first N training images." }, nameof(ZooOptions.TrainLimit), o => o.TrainLimit, (o, v) => o with { TrainLimit = v });
         b.Add(new Option<int?>("--test-limit") { Description = "Use only the first N test images." }, nameof(ZooOptions.TestLimit), o => o.TestLimit, (o, v) => o with { TestLimit = v });
-        b.AddDistillation(nameof(ZooOptions.Kd), o => o.Kd, (o, v) => o with { Kd = v }, "the kd method (and the α/T of every method built on Hinton's loss)");
+        b.AddDistillation(nameof(ZooOptions.Kd), o => o.Kd, (o, v) => o with { Kd = v }, "the zoo's kd method (the other methods keep their registered settings)");
         b.AddLab(o => o.Lab, (o, v) => o with { Lab = v }, mnist ? CommonOptions.MnistDataDescription : CommonOptions.IdxDataDescription(dataset.DisplayName, dataset.Key),
             "Student seeds, e.g. 1,2,3: every method runs every seed.", "Small subsets, short runs, one seed: the same code path in seconds.");
         var command = b.AddTo(new Command(dataset.Key, description));
