@@ -76,6 +76,18 @@ public class StudioBenchReportTests
     }
 
     [Fact]
+    public void ASliderRecordIsKeptWhenNoStudioRunIsRecorded()
+    {
+        var slider = new StudioBenchResult("2026-12-02T15:00:00Z", "Linux test box", "KDLABS_BENCH_OUT=runs/bench dotnet test ...",
+            new Dictionary<string, string> { ["browser"] = "chromium" }, [1.0, 1.0, 1.0], [1.5, 1.0, 1.0], 3,
+            [new StudioBenchMeasurement("T slider moved", 0.1, 0.0086, [0.0120, 0.0086, 0.0162])]);
+        string md = BenchReport.Markdown(Suite(), "suite.json", null, null, slider, "slider.json");
+        Assert.Contains("No studio run is recorded", md);
+        Assert.Contains("| T slider moved | ≤ 100 ms: met | **8.6 ms** (max 16.2 ms) | 3 moves |", md);
+        Assert.Contains("The slider row is from slider.json", md);
+    }
+
+    [Fact]
     public void ASavedResultReadsBackAndKeepsEveryValue()
     {
         var r = StudioBenchReport.Load(WriteTemp(HandWritten));
