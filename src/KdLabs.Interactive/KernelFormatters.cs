@@ -3,7 +3,6 @@ using System.Runtime.CompilerServices;
 using KdLabs.Course;
 using KdLabs.Notebooks.Format;
 using KdLabs.Notebooks.Formatting;
-using Microsoft.Data.Analysis;
 using Microsoft.DotNet.Interactive.Formatting;
 using Plotly.NET;
 using TorchSharp;
@@ -23,7 +22,6 @@ public static class KernelFormatters
     [
         (typeof(GenericChart), ["text/html", "text/plain"]),
         (typeof(torch.Tensor), ["text/plain", "text/html"]),
-        (typeof(DataFrame), ["text/plain", "text/html"]),
         (typeof(ExerciseResult), ["text/plain"]),
         (typeof(KitStatus), ["text/plain"]),
         (typeof(IEnumerable), ["text/plain", "text/html"]),
@@ -49,16 +47,45 @@ public static class KernelFormatters
 
         foreach (var (type, mimeTypes) in Types)
         {
-            foreach (var mimeType in mimeTypes)
-            {
-                Formatter.Register(new KitTypeFormatter(type, mimeType));
-            }
+            RegisterType(type, mimeTypes);
+        }
 
-            Formatter.SetPreferredMimeTypesFor(type, mimeTypes);
+        // Microsoft.Data.Analysis is not a dependency of the KdLabs package: DataFrames get the kit's formatters once a
+        // notebook loads it (#r "nuget: Microsoft.Data.Analysis"), now or later in the session. The package's own kernel
+        // extension registers an HTML table after that, which then wins for text/html; the text stays the kit's.
+        AppDomain.CurrentDomain.AssemblyLoad += (_, e) => RegisterDataFramesIfLoaded(e.LoadedAssembly);
+        foreach (var assembly in AppDomain.CurrentDomain.GetAssemblies())
+        {
+            RegisterDataFramesIfLoaded(assembly);
         }
 
         // Strings are sequences too: text/plain only, as in the kit's runner.
         Formatter.SetPreferredMimeTypesFor(typeof(string), "text/plain");
+    }
+
+    private static int _dataFramesRegistered;
+
+    private static void RegisterType(Type type, string[] mimeTypes)
+    {
+        foreach (var mimeType in mimeTypes)
+        {
+            Formatter.Register(new KitTypeFormatter(type, mimeType));
+        }
+
+        Formatter.SetPreferredMimeTypesFor(type, mimeTypes);
+    }
+
+    private static void RegisterDataFramesIfLoaded(System.Reflection.Assembly assembly)
+    {
+        if (assembly.IsDynamic || assembly.GetName().Name != "Microsoft.Data.Analysis" || assembly.GetType(DataFrameFormatter.TypeName) is not { } dataFrame)
+        {
+            return;
+        }
+
+        if (Interlocked.Exchange(ref _dataFramesRegistered, 1) == 0)
+        {
+            RegisterType(dataFrame, ["text/plain", "text/html"]);
+        }
     }
 
     /// <summary>The kit's bundle for <paramref name="value"/>, computed once per value.</summary>

@@ -6,8 +6,8 @@ namespace KdLabs.Notebooks.Tests;
 
 /// <summary>
 /// Probes of the real C# kernel, in one papermill run: first one cell per candidate namespace naming a type from it
-/// unqualified (before anything is imported), then a lesson's setup cell and a cell listing the torch libraries the
-/// kernel process mapped.
+/// unqualified (before anything is imported), then a lesson's setup cell, a cell listing the torch libraries the
+/// kernel process mapped, and DataFrames before and after the notebook loads Microsoft.Data.Analysis itself.
 /// </summary>
 public class KernelUsingsTests
 {
@@ -72,6 +72,26 @@ public class KernelUsingsTests
         }
     }
 
+    /// <summary>
+    /// Microsoft.Data.Analysis is not a dependency of the KdLabs package (the library does not use it): a lesson's setup
+    /// does not load it, and a notebook that loads it itself gets DataFrames shown as tables (the kit's text, the
+    /// package's own HTML).
+    /// </summary>
+    [Fact]
+    public async Task DataFramesAreTheNotebooksOwnPackageAndGetTheKitsTable()
+    {
+        var cells = await Probe.Value;
+        int first = Candidates.Length + 2;
+        var loaded = RealKernelLessonTests.Rich(cells[first]).Single(o => (string?)o["output_type"] == "execute_result");
+        Assert.Contains("<pre>False</pre>", RealKernelLessonTests.Mime(loaded, "text/html"));
+        Assert.DoesNotContain(RealKernelLessonTests.Outputs(cells[first + 1]), o => (string?)o["output_type"] == "error");
+        var table = RealKernelLessonTests.Rich(cells[first + 2]).Single(o => (string?)o["output_type"] == "execute_result");
+        // text/plain is the kit's (registered when the package loads); text/html is the package's own kernel extension's
+        // table, which it registers after that and which therefore wins in this kernel.
+        Assert.StartsWith("DataFrame: 3 rows, 1 columns", RealKernelLessonTests.Mime(table, "text/plain"));
+        Assert.Contains("<th>epoch</th>", RealKernelLessonTests.Mime(table, "text/html"));
+    }
+
     private static JsonObject ProbeNotebook(IEnumerable<JsonNode> cells) => new()
     {
         ["nbformat"] = 4, ["nbformat_minor"] = 5, ["cells"] = new JsonArray([.. cells]),
@@ -100,6 +120,9 @@ public class KernelUsingsTests
         cells.Add(Cell("setup", setup));
         cells.Add(Cell("maps", "torch.ones(1).Dispose();\nstring.Join(\"\\n\", System.IO.File.ReadLines(\"/proc/self/maps\").Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries).Last())"
             + ".Where(p => p.Contains(\"libtorch\") || p.Contains(\"libc10\")).Distinct())"));
+        cells.Add(Cell("mda-loaded", "AppDomain.CurrentDomain.GetAssemblies().Any(a => a.GetName().Name == \"Microsoft.Data.Analysis\")"));
+        cells.Add(Cell("mda-ref", "#r \"nuget: Microsoft.Data.Analysis, 0.23.1\""));
+        cells.Add(Cell("mda-table", "new Microsoft.Data.Analysis.DataFrame(new Microsoft.Data.Analysis.PrimitiveDataFrameColumn<int>(\"epoch\", new[] { 1, 2, 3 }))"));
         string probe = Path.Combine(dir, "probe.ipynb"), output = Path.Combine(dir, "probe-out.ipynb");
         File.WriteAllText(probe, ProbeNotebook(cells).ToJsonString());
         var psi = new ProcessStartInfo(RealKernel.Papermill(), [probe, output, "-k", RealKernel.KernelName, "--cwd", LessonRuns.NotebooksDirectory, "--no-progress-bar"])
@@ -114,7 +137,7 @@ public class KernelUsingsTests
         await process.WaitForExitAsync();
         Assert.True(File.Exists(output), $"papermill wrote nothing (exit {process.ExitCode}):\n{await log}");
         var executed = RealKernelLessonTests.CodeCells(JsonNode.Parse(File.ReadAllText(output))!);
-        Assert.Equal(Candidates.Length + 2, executed.Count);
+        Assert.Equal(Candidates.Length + 5, executed.Count);
         return executed;
     }
 }

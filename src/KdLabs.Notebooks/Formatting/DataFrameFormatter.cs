@@ -4,11 +4,27 @@ using Microsoft.Data.Analysis;
 
 namespace KdLabs.Notebooks.Formatting;
 
-/// <summary>A Microsoft.Data.Analysis DataFrame as a table of its first rows.</summary>
+/// <summary>
+/// A Microsoft.Data.Analysis DataFrame as a table of its first rows. The package is optional in a notebook kernel, so the
+/// type test goes by name: a method that named the type would fail to compile just in time where the package is absent.
+/// </summary>
 public sealed class DataFrameFormatter : IValueFormatter
 {
+    /// <summary>The full name of the type this formatter shows.</summary>
+    public const string TypeName = "Microsoft.Data.Analysis.DataFrame";
+
     /// <inheritdoc />
-    public bool CanFormat(object value) => value is DataFrame;
+    public bool CanFormat(object value)
+    {
+        for (var type = value.GetType(); type is not null; type = type.BaseType)
+        {
+            if (type.FullName == TypeName)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /// <inheritdoc />
     public MimeBundle Format(object value, FormatContext context)
