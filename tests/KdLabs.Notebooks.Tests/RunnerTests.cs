@@ -128,6 +128,30 @@ public class RunnerTests
         Assert.Contains("Plotly.NET", note.Data.GetText("text/plain"));
     }
 
+    /// <summary>
+    /// Microsoft.Data.Analysis is not among the KdLabs package's dependencies, so the real kernel gives a cell DataFrames
+    /// only after <c>#r "nuget: Microsoft.Data.Analysis"</c>; the runner, which ships it for its own formatter, must not
+    /// give them sooner, or a lesson passing here would fail there.
+    /// </summary>
+    [Fact]
+    public async Task A_package_outside_the_kits_dependencies_needs_its_own_reference_as_in_the_kernel()
+    {
+        using (var dir = new TempDirectory())
+        {
+            var (result, _) = await TestNotebooks.RunCells(dir, "var df = new Microsoft.Data.Analysis.DataFrame();");
+            Assert.Equal(RunStatus.Failed, result.Status);
+            Assert.Contains("CS0234", result.Error!.Evalue);
+        }
+
+        using (var dir = new TempDirectory())
+        {
+            var (result, nb) = await TestNotebooks.RunCells(dir, "#r \"nuget: Microsoft.Data.Analysis\"",
+                "new Microsoft.Data.Analysis.DataFrame(new Microsoft.Data.Analysis.PrimitiveDataFrameColumn<int>(\"epoch\", new[] { 1, 2, 3 }))");
+            Assert.Equal(RunStatus.Succeeded, result.Status);
+            Assert.Contains(nb.Cells[1].Outputs, o => o is ExecuteResultOutput r && r.Data.GetText("text/plain")!.StartsWith("DataFrame: 3 rows, 1 columns", StringComparison.Ordinal));
+        }
+    }
+
     [Fact]
     public async Task Nuget_reference_to_an_unknown_package_names_it_and_runs_nothing()
     {

@@ -82,6 +82,10 @@ internal static partial class CellPreprocessor
                 var package = ProvidedPackages.Find(name) ?? throw new DirectiveException(lineNumber,
                     $"package '{name}' is not available: notebooks run offline with the packages the kit ships: {ProvidedPackages.Describe()}");
                 cell.Packages.Add((package, version));
+                if (package.OnRequest)
+                {
+                    cell.ReferencePaths.AddRange(ScriptReferences.PathsOf(package));
+                }
                 output[i] = "";
                 continue;
             }

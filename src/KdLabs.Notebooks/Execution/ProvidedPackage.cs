@@ -6,7 +6,11 @@ namespace KdLabs.Notebooks.Execution;
 /// <param name="Name">Package id.</param>
 /// <param name="Version">The version the kit ships.</param>
 /// <param name="Assemblies">Its assemblies, already loaded in the runner process.</param>
-public sealed record ProvidedPackage(string Name, string Version, IReadOnlyList<Assembly> Assemblies)
+/// <param name="OnRequest">
+/// Not part of the KdLabs package's dependencies, so in the real kernel a cell has it only after <c>#r "nuget: Name"</c>:
+/// the runner then references it only from that cell on, never by default.
+/// </param>
+public sealed record ProvidedPackage(string Name, string Version, IReadOnlyList<Assembly> Assemblies, bool OnRequest = false)
 {
     /// <inheritdoc />
     public override string ToString() => $"{Name} {Version}";

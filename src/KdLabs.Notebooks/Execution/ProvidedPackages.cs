@@ -53,7 +53,7 @@ public static class ProvidedPackages
         list.Add(Make("TorchSharp", torch));
         list.Add(Make("Plotly.NET", plotly));
         list.Add(Make("Plotly.NET.CSharp", plotlyCSharp));
-        list.Add(Make("Microsoft.Data.Analysis", dataAnalysis));
+        list.Add(Make("Microsoft.Data.Analysis", dataAnalysis) with { OnRequest = true });
         list.Add(Make("SkiaSharp", skia));
         return list;
     }
@@ -72,6 +72,9 @@ public static class ProvidedPackages
 
         return assembly.GetName().Version?.ToString(3) ?? "?";
     }
+
+    /// <summary>True when <paramref name="assembly"/> belongs to a package referenced only on request (<see cref="ProvidedPackage.OnRequest"/>).</summary>
+    internal static bool IsOnRequest(Assembly assembly) => All.Any(p => p.OnRequest && p.Assemblies.Contains(assembly));
 
     internal static Assembly? TryLoad(string name)
     {

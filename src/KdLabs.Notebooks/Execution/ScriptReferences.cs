@@ -30,13 +30,26 @@ internal static class ScriptReferences
             }
         }
 
-        var roots = ProvidedPackages.All.SelectMany(p => p.Assemblies).Append(typeof(NotebookGlobals).Assembly);
+        var roots = ProvidedPackages.All.Where(p => !p.OnRequest).SelectMany(p => p.Assemblies).Append(typeof(NotebookGlobals).Assembly);
+        return Closure(roots, paths, skipOnRequest: true);
+    }
+
+    /// <summary>The files a cell needs to compile against <paramref name="package"/>: its assemblies and what they reference, outside the framework.</summary>
+    public static IReadOnlyList<string> PathsOf(ProvidedPackage package) =>
+        Closure(package.Assemblies, new SortedSet<string>(StringComparer.Ordinal), skipOnRequest: false)
+            .OfType<PortableExecutableReference>().Select(r => r.FilePath!)
+            .Where(p => !Path.GetFullPath(p).StartsWith(Path.GetFullPath(RuntimeEnvironment.GetRuntimeDirectory()), StringComparison.Ordinal)).ToList();
+
+    private static IReadOnlyList<MetadataReference> Closure(IEnumerable<Assembly> roots, SortedSet<string> paths, bool skipOnRequest)
+    {
+        var frameworkDir = Path.GetFullPath(RuntimeEnvironment.GetRuntimeDirectory());
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var queue = new Queue<Assembly>(roots);
         while (queue.Count > 0)
         {
             var assembly = queue.Dequeue();
-            if (assembly.IsDynamic || string.IsNullOrEmpty(assembly.Location) || !seen.Add(assembly.Location))
+            // The runner's own formatter references an on-request package; a cell still gets it only by #r.
+            if (assembly.IsDynamic || string.IsNullOrEmpty(assembly.Location) || !seen.Add(assembly.Location) || (skipOnRequest && ProvidedPackages.IsOnRequest(assembly)))
             {
                 continue;
             }
