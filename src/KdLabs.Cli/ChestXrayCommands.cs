@@ -49,7 +49,7 @@ internal static class ChestXrayCommands
         b.Add(new Option<bool>("--validation") { Description = "Report on the synthetic stand-in's val split instead of its test split, for choosing settings (needs --synthetic; use with --synthetic-val-count)." },
             nameof(ChestXrayOptions.Validation), o => o.Validation, (o, v) => o with { Validation = v });
         b.Add(new Option<string>("--student-schedule") { Description = "Students' learning-rate schedule: constant, or cosine (annealed to zero over the run, as the teacher's)." },
-            nameof(ChestXrayOptions.StudentSchedule), o => o.StudentSchedule, (o, v) => o with { StudentSchedule = v }, DistillCommands.ScheduleName, DistillCommands.ParseSchedule).AcceptOnlyFromAmong("constant", "cosine");
+            nameof(ChestXrayOptions.StudentSchedule), o => o.StudentSchedule, (o, v) => o with { StudentSchedule = v }, LabOptions.ScheduleName, LabOptions.ParseSchedule).AcceptOnlyFromAmong("constant", "cosine");
         b.Add(new Option<int>("--image-size") { Description = "Resize images to N×N (the walk-through: 224)." }, nameof(ChestXrayOptions.ImageSize), o => o.ImageSize, (o, v) => o with { ImageSize = v });
         b.Add(new Option<bool>("--freeze-backbone") { Description = "Train only the teacher's fc layer (feature extraction) instead of fine-tuning all layers." }, nameof(ChestXrayOptions.FreezeBackbone), o => o.FreezeBackbone, (o, v) => o with { FreezeBackbone = v });
         b.Add(new Option<string?>("--weights") { Description = "resnet18 weights to start the teacher from: PyTorch .pth/.pt (torch.save(model.state_dict()), e.g. torchvision's ImageNet resnet18) or .safetensors (e.g. timm resnet18.tv_in1k); fc is replaced." },

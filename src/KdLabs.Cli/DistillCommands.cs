@@ -28,7 +28,7 @@ internal static class DistillCommands
         var batchSize = b.Add(new Option<int>("--batch-size") { Description = "Mini-batch size." }, nameof(MnistDistillationOptions.BatchSize), o => o.BatchSize, (o, v) => o with { BatchSize = v });
         var lr = b.Add(new Option<double>("--lr") { Description = "Adam learning rate." }, nameof(MnistDistillationOptions.LearningRate), o => o.LearningRate, (o, v) => o with { LearningRate = v });
         var schedule = b.Add(new Option<string>("--schedule") { Description = "Learning-rate schedule of every run: constant, or cosine (annealed to zero over the run)." },
-            nameof(MnistDistillationOptions.Schedule), o => o.Schedule, (o, v) => o with { Schedule = v }, ScheduleName, ParseSchedule);
+            nameof(MnistDistillationOptions.Schedule), o => o.Schedule, (o, v) => o with { Schedule = v }, LabOptions.ScheduleName, LabOptions.ParseSchedule);
         schedule.AcceptOnlyFromAmong("constant", "cosine");
         var plainStudents = b.Add(new Option<bool>("--plain-students") { Description = "Students without dropout and jitter; the teacher keeps --dropout and --jitter (Hinton 2015's unregularised 800-800 student)." },
             nameof(MnistDistillationOptions.PlainStudents), o => o.PlainStudents, (o, v) => o with { PlainStudents = v });
@@ -101,8 +101,4 @@ internal static class DistillCommands
 
     /// <summary>0 typed for "none" (all images, the default epochs).</summary>
     internal static int? NoneIfZero(int value) => value > 0 ? value : null;
-
-    internal static string ScheduleName(LrSchedule schedule) => schedule.ToString().ToLowerInvariant();
-
-    internal static LrSchedule ParseSchedule(string name) => name == "cosine" ? LrSchedule.Cosine : LrSchedule.Constant;
 }

@@ -40,6 +40,12 @@ internal static class LabOptions
         return (alpha, temperature);
     }
 
+    /// <summary>A learning-rate schedule as typed: constant or cosine (the options accept only those).</summary>
+    internal static string ScheduleName(Training.LrSchedule schedule) => schedule.ToString().ToLowerInvariant();
+
+    /// <inheritdoc cref="ScheduleName"/>
+    internal static Training.LrSchedule ParseSchedule(string name) => name == "cosine" ? Training.LrSchedule.Cosine : Training.LrSchedule.Constant;
+
     /// <summary>A comma-separated list of whole numbers, e.g. <c>1,2,3</c>.</summary>
     internal static int[] ParseSeeds(string list) =>
         list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(v => int.TryParse(v, out int n) ? n
