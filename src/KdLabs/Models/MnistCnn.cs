@@ -94,15 +94,16 @@ public sealed class MnistCnn : Module<Tensor, Tensor>, IStagedModel, IFeatureMod
             keep["conv1"] = a1;
             keep["conv2"] = a2;
         }
-        var x = functional.max_pool2d(a2, 2);
         if (fastCpu)
         {
+            var x = functional.max_pool2d(a2, 2);
             x = Infrastructure.FastCpu.Dropout(x, 0.25, training).flatten(1);
             x = Infrastructure.FastCpu.Dropout(functional.relu(fc1.forward(x)), 0.5, training);
             return fc2.forward(x);
         }
-        x = dropout1.forward(x).flatten(1);
-        x = dropout2.forward(functional.relu(fc1.forward(x)));
-        return fc2.forward(x);
+        var pooled = ExactMaxPool.MaxPool2d(a2, 2);
+        pooled = dropout1.forward(pooled).flatten(1);
+        pooled = dropout2.forward(functional.relu(fc1.forward(pooled)));
+        return fc2.forward(pooled);
     }
 }
