@@ -71,7 +71,7 @@ internal static class ChestXrayCommands
             var options = b.Bind(parse);
             options.Validate();
             LabOptions.CheckWritable(options.Lab.OutputDirectory);
-            using var lab = new ChestXrayLab(options.ResolveData(Console.WriteLine));
+            using var lab = new ChestXrayLab(options);
             var o = lab.Options;
             AnsiConsole.MarkupLine(Markup.Escape($"Chest X-ray distillation{(options.Synthetic ? " on the SYNTHETIC STAND-IN" : "")}{(o.Validation ? ", reported on the VALIDATION split" : "")}: ResNet-18 → 4-filter CNN, {o.ImageSize}px, seeds {string.Join(",", o.Lab.Seeds)}{(o.Lab.Smoke ? ", smoke mode" : "")}"));
             var result = lab.Run();

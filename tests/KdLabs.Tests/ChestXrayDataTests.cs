@@ -200,6 +200,20 @@ public class ChestXrayDataTests
         Assert.Equal(test.TeacherKey().Hash, val.TeacherKey().Hash);
     }
 
+    /// <summary>The stand-in's split sizes are the lab's own settings, honoured wherever the lab is built (a notebook too), not only by the CLI.</summary>
+    [Fact]
+    public void TheLabGeneratesTheStandInAtTheSplitSizesItIsGiven()
+    {
+        using var lab = new KdLabs.Experiments.ChestXrayLab(new KdLabs.Experiments.ChestXrayOptions
+        {
+            Lab = new() { OutputDirectory = TestData.TempDirectory(), Seeds = [1], Device = "cpu", Smoke = true },
+            Synthetic = true, SyntheticTrainCount = 24, SyntheticTestCount = 30, SyntheticValidationCount = 6, Validation = true,
+        }, KdLabs.Training.TrainingProgress.Silent, _ => { });
+        lab.LoadData();
+        Assert.True(lab.Synthetic);
+        Assert.Equal((24, 30, 6), (lab.Train.Count, lab.Test.Count, lab.Evaluation.Count));
+    }
+
     [Fact]
     public void ChestXrayValidationNeedsTheSyntheticSet()
     {
@@ -207,7 +221,8 @@ public class ChestXrayDataTests
         Assert.Equal("Validation", e.ParamName);
         Assert.Contains("(Synthetic)", e.Message);
         var plain = new KdLabs.Experiments.ChestXrayOptions { Synthetic = true };
-        Assert.Same(plain, plain.ResolveData());
+        Assert.Equal(SyntheticChestXray.DefaultDirectory(1200, 2018), plain.Dataset().DefaultDirectory);
+        Assert.Equal(SyntheticChestXray.DefaultDirectory(1200, 2018, 2000, 1000), (plain with { SyntheticTestCount = 2000, SyntheticValidationCount = 1000 }).Dataset().DefaultDirectory);
         Assert.Equal(KdLabs.Training.LrSchedule.Cosine,
             new KdLabs.Experiments.ChestXrayOptions { StudentSchedule = KdLabs.Training.LrSchedule.Cosine }.StudentTrainer(1, null).Schedule);
     }

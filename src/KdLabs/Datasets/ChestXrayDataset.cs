@@ -12,9 +12,15 @@ namespace KdLabs.Datasets;
 /// </summary>
 public sealed class ChestXrayDataset : IImageClassificationDataset
 {
-    /// <summary>The real image folder (<paramref name="synthetic"/> false) or the synthetic stand-in of <paramref name="syntheticTrainCount"/> training images.</summary>
-    public ChestXrayDataset(int imageSize = 224, bool synthetic = false, int syntheticTrainCount = 1200, int syntheticSeed = 2018, int syntheticPixelSize = 256)
+    /// <summary>
+    /// The real image folder (<paramref name="synthetic"/> false) or the synthetic stand-in of <paramref name="syntheticTrainCount"/>
+    /// training images, with test and val splits of the given sizes (null: the Kaggle shares; see <see cref="SyntheticChestXray.SplitCounts"/>).
+    /// </summary>
+    public ChestXrayDataset(int imageSize = 224, bool synthetic = false, int syntheticTrainCount = 1200, int syntheticSeed = 2018, int syntheticPixelSize = 256,
+        int? syntheticTestCount = null, int? syntheticValidationCount = null)
     {
+        SyntheticTestCount = syntheticTestCount;
+        SyntheticValidationCount = syntheticValidationCount;
         Loading = new ImageLoadOptions { Size = imageSize };
         Loading.Validate();
         Synthetic = synthetic;
@@ -28,6 +34,12 @@ public sealed class ChestXrayDataset : IImageClassificationDataset
 
     /// <summary>True for the generated stand-in (not radiographs, not medical data).</summary>
     public bool Synthetic { get; }
+
+    /// <summary>Test images of the stand-in, or null for the Kaggle share of <see cref="SyntheticTrainCount"/>.</summary>
+    public int? SyntheticTestCount { get; }
+
+    /// <summary>Val images of the stand-in, or null for the Kaggle share.</summary>
+    public int? SyntheticValidationCount { get; }
 
     /// <summary>Training images of the stand-in.</summary>
     public int SyntheticTrainCount { get; }
@@ -58,7 +70,7 @@ public sealed class ChestXrayDataset : IImageClassificationDataset
 
     /// <inheritdoc />
     public string DefaultDirectory => Synthetic
-        ? SyntheticChestXray.DefaultDirectory(SyntheticTrainCount, SyntheticSeed)
+        ? SyntheticChestXray.DefaultDirectory(SyntheticTrainCount, SyntheticSeed, SyntheticTestCount, SyntheticValidationCount)
         : Path.Combine(KdLabsPaths.DataDirectory, "chest_xray");
 
     /// <inheritdoc />
@@ -88,7 +100,7 @@ public sealed class ChestXrayDataset : IImageClassificationDataset
         string root;
         if (Synthetic)
         {
-            var set = SyntheticChestXray.Generate(directory, SyntheticTrainCount, SyntheticSeed, SyntheticPixelSize, log);
+            var set = SyntheticChestXray.Generate(directory, SyntheticTrainCount, SyntheticSeed, SyntheticPixelSize, log, SyntheticTestCount, SyntheticValidationCount);
             log?.Invoke($"data: SYNTHETIC STAND-IN, {(set.Reused ? "reused" : "generated")} in {set.Root} (seed {set.Seed}); not radiographs, not medical data");
             root = set.Root;
         }

@@ -113,7 +113,7 @@ public sealed record ChestXrayOptions : ILabOptions<ChestXrayOptions>
     }
 
     /// <summary>The images: the Kaggle folder or the synthetic stand-in, at <see cref="ImageSize"/>.</summary>
-    public Datasets.ChestXrayDataset Dataset() => new(ImageSize, Synthetic, SyntheticTrainCount, SyntheticSeed, SyntheticPixelSize);
+    public Datasets.ChestXrayDataset Dataset() => new(ImageSize, Synthetic, SyntheticTrainCount, SyntheticSeed, SyntheticPixelSize, SyntheticTestCount, SyntheticValidationCount);
 
     /// <summary>Teacher trainer settings: cosine-annealed Adam, random horizontal flips, small evaluation batches (ResNet activations are large).</summary>
     public TrainerOptions TeacherTrainer(string? checkpointDirectory) => new()
@@ -132,24 +132,6 @@ public sealed record ChestXrayOptions : ILabOptions<ChestXrayOptions>
         Epochs = StudentEpochs, BatchSize = BatchSize, LearningRate = StudentLearningRate, Seed = seed, Schedule = StudentSchedule,
         EvalBatchSize = 256, CheckpointDirectory = checkpointDirectory,
     };
-
-    /// <summary>
-    /// The options to hand to <see cref="ChestXrayLab"/>: unchanged for the default synthetic set or real data; with
-    /// <see cref="SyntheticTestCount"/> or <see cref="SyntheticValidationCount"/>, the synthetic
-    /// set is generated here with those sizes and passed as <see cref="LabSettings.DataDirectory"/> (the lab still labels it synthetic
-    /// from its marker).
-    /// </summary>
-    public ChestXrayOptions ResolveData(Action<string>? log = null)
-    {
-        if (!Synthetic || (SyntheticTestCount is null && SyntheticValidationCount is null))
-        {
-            return this;
-        }
-        var effective = Effective();
-        var set = SyntheticChestXray.Generate(null, effective.SyntheticTrainCount, SyntheticSeed, effective.SyntheticPixelSize, log, SyntheticTestCount, SyntheticValidationCount);
-        log?.Invoke($"data: SYNTHETIC STAND-IN in {set.Root} ({(set.Reused ? "reused" : "generated")}); reporting on its {(Validation ? "val" : "test")} split; not radiographs, not medical data");
-        return this with { Synthetic = false, Lab = Lab with { DataDirectory = set.Root } };
-    }
 
     /// <summary>Throws with a clear message when a setting is out of range.</summary>
     public void Validate() => Infrastructure.OptionsValidation.Run(ValidateSettings);
