@@ -5,6 +5,9 @@ Same model (conv 3x3 -> ReLU -> conv 3x3 -> ReLU -> max-pool 2 -> dropout 0.25 -
 same data (the first N MNIST training images, scaled to [0, 1] then normalised with mean 0.1307 and std 0.3081),
 same batch size, Adam at 1e-3, cross-entropy, shuffled order, the given intra-op thread count. One untimed warm-up
 epoch first, as on the kit's side. Prints one JSON object: {"images_per_second": ..., "torch": ..., "blas": ...}.
+With --eval-batches (e.g. 1,64) it instead times evaluation (eval mode, no gradients, consecutive slices of the first
+--images test images; batch 1 at most 256 of them) at each batch size after an untimed pass, and prints
+{"eval_images_per_second": {"1": ..., "64": ...}, ...}.
 Needs scripts/setup-bench.sh (Debian's python3-torch with the OpenMP OpenBLAS); never needed by the tests.
 """
 import argparse
@@ -61,6 +64,15 @@ def epoch(model, optimizer, x, y, batch, seed):
     return x.shape[0] / (time.perf_counter() - start)
 
 
+def evaluate(model, x, batch):
+    model.eval()
+    with torch.no_grad():
+        start = time.perf_counter()
+        for i in range(0, x.shape[0], batch):
+            model(x[i:i + batch])
+    return x.shape[0] / (time.perf_counter() - start)
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--data", default="data/mnist")
@@ -69,9 +81,20 @@ def main():
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--eval-batches", default="")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
+    if a.eval_batches:
+        x = read_idx(os.path.join(a.data, "t10k-images-idx3-ubyte"))[:a.images].float().div_(255).sub_(0.1307).div_(0.3081).unsqueeze(1)
+        model = MnistCnn(*WIDTHS[a.model])
+        rates = {}
+        for b in (int(v) for v in a.eval_batches.split(",")):
+            data = x[:256] if b == 1 else x
+            evaluate(model, data, b)
+            rates[str(b)] = evaluate(model, data, b)
+        print(json.dumps({"eval_images_per_second": rates, "torch": torch.__version__, "threads": torch.get_num_threads()}))
+        return 0
     x = read_idx(os.path.join(a.data, "train-images-idx3-ubyte"))[:a.images].float().div_(255).sub_(0.1307).div_(0.3081).unsqueeze(1)
     y = read_idx(os.path.join(a.data, "train-labels-idx1-ubyte"))[:a.images].long()
     model = MnistCnn(*WIDTHS[a.model])

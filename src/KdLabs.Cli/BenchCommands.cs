@@ -93,6 +93,7 @@ internal static class BenchCommands
                 Rounds = parse.GetValue(rounds),
                 Threads = t,
                 PyTorchTrain = pytorch is null ? null : (model, count) => PyTorchTrain(model, count, t),
+                PyTorchEval = pytorch is null ? null : (batch, count) => PyTorchEval(batch, count, t),
                 PyTorchDescription = pytorch,
                 AllocatorProbe = on => Probe(on, parse.GetValue(evalImages), t),
             };
@@ -161,16 +162,25 @@ internal static class BenchCommands
         return code == 0 ? output.Trim() : null;
     }
 
-    private static double PyTorchTrain(string model, int images, int threads)
+    private static double PyTorchTrain(string model, int images, int threads) =>
+        RunPyScript("--model", model, "--images", Invariant(images), "--threads", Invariant(threads)).GetProperty("images_per_second").GetDouble();
+
+    private static double PyTorchEval(int batch, int images, int threads) =>
+        RunPyScript("--model", "cnn-teacher", "--images", Invariant(images), "--threads", Invariant(threads), "--eval-batches", Invariant(batch))
+            .GetProperty("eval_images_per_second").GetProperty(Invariant(batch)).GetDouble();
+
+    private static string Invariant(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Runs bench/pytorch_mnist.py with <paramref name="args"/> and returns the JSON object it prints last.</summary>
+    private static JsonElement RunPyScript(params string[] args)
     {
-        var (code, output) = RunProcess(Python, [PyScript, "--data", MnistFiles.DefaultDirectory, "--model", model, "--images", images.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--threads", threads.ToString(System.Globalization.CultureInfo.InvariantCulture)], null);
+        var (code, output) = RunProcess(Python, [PyScript, "--data", MnistFiles.DefaultDirectory, .. args], null);
         if (code != 0)
         {
             throw new InvalidOperationException($"{PyScript} failed (exit {code}):\n{output}");
         }
         using var doc = JsonDocument.Parse(output.Trim().Split('\n')[^1]);
-        return doc.RootElement.GetProperty("images_per_second").GetDouble();
+        return doc.RootElement.Clone();
     }
 
     private static BenchProbeResult Probe(bool allocatorOn, int images, int threads)

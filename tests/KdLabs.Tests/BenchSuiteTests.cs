@@ -20,6 +20,7 @@ public class BenchSuiteTests
             TrainImages = 128, EvalImages = 128, Rounds = 2, Threads = 1, EvalBatchSizes = [1, 64, 128], MeasureFastCpu = true,
             // Stand-ins for the child processes: fixed rates, equal hashes.
             AllocatorProbe = on => { probes++; return new BenchProbeResult(on ? 300 : 100, on ? 2 : 200, "ABC", on ? "kit" : "defaults"); },
+            PyTorchEval = (batch, images) => batch == 1 ? 40 : 100,
         };
         var r = BenchSuite.Run(train, test, options);
 
@@ -32,9 +33,16 @@ public class BenchSuiteTests
         }
         string[] expected = ["trainer/bare cnn-teacher", "trainer/bare cnn-student", "KD cached/no KD cnn-student", "teacher step/matmul ceiling",
             "eval batch 1/best", "eval batch 64/best", "eval batch 128/best", "allocator on/off eval 1,024", "fast CPU/default teacher training",
-            "rand_like mask/bernoulli_ mask"];
+            "rand_like mask/bernoulli_ mask", "kit/bare eval batch 1", "bare eval batch 1/bare batch 64", "PyTorch eval batch 1/batch 64",
+            "kit/PyTorch eval batch 1", "kit/PyTorch eval batch 64"];
         Assert.All(expected, name => Assert.Contains(r.Ratios, x => x.Name == name));
-        Assert.DoesNotContain(r.Ratios, x => x.Name.StartsWith("kit/PyTorch", StringComparison.Ordinal)); // no PyTorch hook given
+        Assert.DoesNotContain(r.Ratios, x => x.Name.StartsWith("kit/PyTorch cnn-", StringComparison.Ordinal)); // no PyTorch training hook given
+        Assert.Equal(0.4, r.Ratios.Single(x => x.Name == "PyTorch eval batch 1/batch 64").Median, 9);
+        Assert.Equal(r.Samples["eval:1"][1] / 40, r.Ratios.Single(x => x.Name == "kit/PyTorch eval batch 1").PerRound[1], 9);
+        // The batch-1 profile: every layer of the forward pass, in order, timed at both batch sizes.
+        Assert.Equal(["conv1", "ReLU", "conv2", "ReLU", "max-pool", "fc1", "ReLU + fc2"], r.BatchOneLayers!.Select(l => l.Layer));
+        Assert.All(r.BatchOneLayers!, l => Assert.True(l.MicrosecondsAtOne > 0 && l.MicrosecondsPerImageAt64 > 0, l.Layer));
+        Assert.Equal((9216 * 128 + 128) * 4L, r.BatchOneLayers!.Single(l => l.Layer == "fc1").WeightBytes);
         Assert.Equal(3.0, r.Ratios.Single(x => x.Name == "allocator on/off eval 1,024").Median, 9);
         Assert.Equal("yes", r.Facts["logits bit-identical with and without the allocator settings"]);
         // In every round the best batch size scores exactly 1 and no batch size more.
@@ -53,6 +61,9 @@ public class BenchSuiteTests
         string md = BenchReport.Markdown(back, "suite.json");
         Assert.All(expected, name => Assert.Contains($"| {name} |", md));
         Assert.Contains("Load average during the run", md);
+        Assert.Contains("## Batch 1: where the time goes", md);
+        Assert.Contains("| fc1 | ", md);
+        Assert.Equal(r.BatchOneLayers!.Select(l => l.MicrosecondsAtOne), back.BatchOneLayers!.Select(l => l.MicrosecondsAtOne));
     }
 
     [Fact]

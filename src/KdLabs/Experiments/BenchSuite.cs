@@ -45,6 +45,9 @@ public sealed record BenchSuiteOptions
     /// <summary>Trains (model name, images) for one timed epoch in PyTorch and returns images/s; null skips the PyTorch rows.</summary>
     public Func<string, int, double>? PyTorchTrain { get; init; }
 
+    /// <summary>Evaluates (batch size, test images) in PyTorch and returns images/s (batch 1 over at most 256 images); null skips those rows.</summary>
+    public Func<int, int, double>? PyTorchEval { get; init; }
+
     /// <summary>PyTorch's version and BLAS, for the report.</summary>
     public string? PyTorchDescription { get; init; }
 
@@ -53,8 +56,8 @@ public sealed record BenchSuiteOptions
 }
 
 /// <summary>
-/// <c>kdlabs bench</c>: every speed question of the kit answered as a ratio in one run. Each round times every
-/// measurement once (reversing the order every other round), a ratio is taken within each round, and the median of
+/// <c>kdlabs bench</c>: every speed question of the kit answered as a ratio in one run. After an untimed warm-up round
+/// of every in-process measurement, each round times every measurement once (reversing the order every other round), a ratio is taken within each round, and the median of
 /// the per-round ratios is reported with its range, so a background job that slows a round slows both sides of its
 /// ratios. The 1-minute load average is recorded before and after each round; rounds above the core count are
 /// flagged noisy and a median over the quiet rounds alone is given too.
@@ -98,17 +101,12 @@ public static class BenchSuite
             CheckBatchInvariance(evalModel, evalSet, options.EvalBatchSizes, facts);
 
             var steps = Measurements(trainSet, evalSet, evalOne, cache, evalModel, fastEvalModel, options, facts);
-            using (var warm = trainSet.Take(Math.Min(256, trainSet.Count)))
+            // A whole untimed round first: libtorch's first pass over each shape, and the process's first large buffers, are
+            // slower, and a shorter warm-up left the first timed round's kit side (it runs first) 10-15 % behind. Child
+            // processes warm themselves.
+            foreach (var (key, measure) in steps.Where(s => !IsChildProcess(s.Key)))
             {
-                // Untimed: libtorch's first pass over each shape is slower. Child processes warm themselves.
-                TimeKit(warm, "cnn-teacher", options.BatchSize, 0, fast: false, null);
-                TimeKit(warm, "cnn-student", options.BatchSize, 0, fast: false, null);
-                TimeKit(warm, "cnn-student", options.BatchSize, 0, fast: false, cache: null);
-                TrainerBenchmark.TimeBareLoop(warm, "cnn-teacher", options.BatchSize, 0);
-                if (options.MeasureFastCpu)
-                {
-                    TimeKit(warm, "cnn-teacher", options.BatchSize, 0, fast: true, null);
-                }
+                measure(0);
             }
             log?.Invoke("warm-up done (not timed)");
 
@@ -150,8 +148,12 @@ public static class BenchSuite
                 ["pytorch"] = options.PyTorchDescription ?? "not measured",
                 ["teacher training FLOPs per image"] = TeacherTrainFlopsPerImage.ToString("0", CultureInfo.InvariantCulture),
             };
+            var batchOne = options.EvalBatchSizes.Contains(1) && evalSet.Count >= 64 ? BatchOneProfile.Layers(evalModel, evalSet) : null;
             return new BenchSuiteResult(started, RunEnvironment.Describe(), settings, rounds,
-                samples.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<double>)kv.Value), ratios, facts);
+                samples.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<double>)kv.Value), ratios, facts)
+            {
+                BatchOneLayers = batchOne,
+            };
         }
         finally
         {
@@ -223,6 +225,18 @@ public static class BenchSuite
             var data = b == 1 ? evalOne : evalSet;
             steps.Add(($"eval:{b}", _ => TimeEval(evalModel, data, b)));
         }
+        if (o.EvalBatchSizes.Contains(1) && o.EvalBatchSizes.Contains(64))
+        {
+            foreach (int b in new[] { 1, 64 })
+            {
+                var data = b == 1 ? evalOne : evalSet;
+                steps.Add(($"eval:bare:{b}", _ => BatchOneProfile.BareForward(evalModel, data, b)));
+                if (o.PyTorchEval is { } pyEval)
+                {
+                    steps.Add(($"eval:pytorch:{b}", _ => pyEval(b, evalSet.Count)));
+                }
+            }
+        }
         if (o.MeasureFastCpu)
         {
             foreach (int b in new[] { 64, 1024 })
@@ -239,6 +253,8 @@ public static class BenchSuite
         }
         return steps;
     }
+
+    private static bool IsChildProcess(string key) => key.StartsWith("probe:", StringComparison.Ordinal) || key.Contains(":pytorch:", StringComparison.Ordinal);
 
     private static double Probe(Func<bool, BenchProbeResult> probe, bool on, Dictionary<string, string> facts)
     {
@@ -281,6 +297,13 @@ public static class BenchSuite
         foreach (int b in o.EvalBatchSizes)
         {
             Add($"eval batch {b}/best", "evaluation per image at this batch size against the best batch size of the round", $"eval:{b}", $"eval:best:{b}", 1 / 1.2);
+        }
+        Add("kit/bare eval batch 1", "the kit's evaluation at batch 1 against the shortest correct TorchSharp batch-1 forward (bare libtorch calls)", "eval:1", "eval:bare:1", null);
+        Add("bare eval batch 1/bare batch 64", "the bare TorchSharp forward per image at batch 1 against batch 64: what these layers cost at batch 1 with no kit code", "eval:bare:1", "eval:bare:64", null);
+        Add("PyTorch eval batch 1/batch 64", "PyTorch 1.13 evaluating the same network, per image at batch 1 against batch 64", "eval:pytorch:1", "eval:pytorch:64", null);
+        foreach (int b in new[] { 1, 64 })
+        {
+            Add($"kit/PyTorch eval batch {b}", $"the kit's evaluation at batch {b} against PyTorch 1.13's on the same network and threads (images/s)", $"eval:{b}", $"eval:pytorch:{b}", null);
         }
         Add("allocator on/off eval 1,024", "evaluation at batch 1,024 with the kit's glibc settings against glibc's defaults (separate processes)", "probe:allocator-on:eval:1024", "probe:allocator-off:eval:1024", null);
         Add("fast CPU/default teacher training", "opt-in fast CPU path (channels-last, rand_like mask) against the default path, teacher training", "train:fast:cnn-teacher", "train:kit:cnn-teacher", null);

@@ -36,4 +36,8 @@ public sealed record BenchRatio(string Name, string Question, string Numerator, 
 /// <param name="Facts">Checks that are not speeds, e.g. whether logits are bit-identical across batch sizes.</param>
 public sealed record BenchSuiteResult(string StartedUtc, string Machine, IReadOnlyDictionary<string, string> Settings,
     IReadOnlyList<BenchRound> Rounds, IReadOnlyDictionary<string, IReadOnlyList<double>> Samples, IReadOnlyList<BenchRatio> Ratios,
-    IReadOnlyDictionary<string, string> Facts);
+    IReadOnlyDictionary<string, string> Facts)
+{
+    /// <summary>The teacher's forward pass layer by layer at batch 1 and batch 64 (<see cref="BatchOneProfile"/>), measured once after the rounds; null when batch 1 was not measured.</summary>
+    public IReadOnlyList<LayerTiming>? BatchOneLayers { get; init; }
+}
