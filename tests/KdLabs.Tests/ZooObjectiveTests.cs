@@ -9,8 +9,8 @@ using static TorchSharp.torch.nn;
 namespace KdLabs.Tests;
 
 /// <summary>
-/// The zoo's objectives: each equals its loss computed independently on the same batch, and its gradients reach the
-/// student (and its adapters) but never the teacher.
+/// The zoo's objectives: each equals its loss computed on the same batch outside the objective (the losses' own
+/// hand-computed values are in ZooLossTests), and its gradients reach the student (and its adapters) but never the teacher.
 /// </summary>
 public class ZooObjectiveTests
 {
@@ -227,5 +227,19 @@ public class ZooObjectiveTests
         Assert.False(b.parameters().First().equal(before[1]).all().item<bool>());
         Assert.Throws<ArgumentException>(() => new MutualLearningCohort([a]));
         Assert.Throws<ArgumentException>(() => new MutualLearningObjective().Step(a, batch));
+        Assert.Throws<ArgumentException>(() => new MutualLearningObjective(3).Step(cohort, batch));
+    }
+
+    [Fact]
+    public void MutualLearningRunsOfDifferentCohortSizesHaveDifferentRunKeys()
+    {
+        var plans = new[] { 2, 3 }.Select(k => new MutualLearningMethod(new() { CohortSize = k }))
+            .Select(m => m.Plan(new MethodContext
+            {
+                Seed = 1, TeacherLogits = [], Teacher = null!, TeacherId = "none", InputShape = [1, 28, 28],
+                StudentFactory = i => ModelCatalog.Create("mlp-student", 1 + i),
+            }).Stages.Single().Objective.RunIdentity.ToJsonString())
+            .ToList();
+        Assert.NotEqual(plans[0], plans[1]);
     }
 }

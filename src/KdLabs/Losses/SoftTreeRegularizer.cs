@@ -39,6 +39,8 @@ public sealed class SoftTreeRegularizer : IDisposable
     private readonly double[] levelWeights;
     private Tensor? reachedAndRight;
     private Tensor? reached;
+    private Tensor? levelWeightsTensor;
+    private Tensor? decaysTensor;
 
     /// <summary>Creates the penalty for a tree of <paramref name="depth"/>.</summary>
     /// <param name="strength">λ ≥ 0.</param>
@@ -99,7 +101,7 @@ public sealed class SoftTreeRegularizer : IDisposable
         var batchReached = reach.mean([0]);
         var alpha = RunningAlpha(batchReachedAndRight, batchReached, updateAverages);
         var perNode = (alpha.log() + (1 - alpha).log()) * -0.5;
-        using var weights = tensor(levelWeights, dtype: perNode.dtype, device: perNode.device);
+        var weights = Constant(ref levelWeightsTensor, levelWeights, perNode);
         return (perNode * weights).sum() * Strength;
     }
 
@@ -125,7 +127,25 @@ public sealed class SoftTreeRegularizer : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => Reset();
+    public void Dispose()
+    {
+        Reset();
+        levelWeightsTensor?.Dispose();
+        decaysTensor?.Dispose();
+        levelWeightsTensor = null;
+        decaysTensor = null;
+    }
+
+    // The per-node constants are built once per dtype and device, not copied to the device on every step.
+    private static Tensor Constant(ref Tensor? cache, double[] values, Tensor like)
+    {
+        if (cache is null || cache.dtype != like.dtype || cache.device_type != like.device_type || cache.device_index != like.device_index)
+        {
+            cache?.Dispose();
+            cache = tensor(values, dtype: like.dtype, device: like.device).DetachFromDisposeScope();
+        }
+        return cache;
+    }
 
     private Tensor RunningAlpha(Tensor batchReachedAndRight, Tensor batchReached, bool update)
     {
@@ -134,7 +154,7 @@ public sealed class SoftTreeRegularizer : IDisposable
             reachedAndRight = zeros_like(batchReachedAndRight).detach().DetachFromDisposeScope();
             reached = zeros_like(batchReached).detach().DetachFromDisposeScope();
         }
-        using var decay = tensor(decays, dtype: batchReached.dtype, device: batchReached.device);
+        var decay = Constant(ref decaysTensor, decays, batchReached);
         // Earlier batches enter as constants; the gradient flows through this batch's share, (1 − γ_d).
         var sumRight = reachedAndRight * decay + batchReachedAndRight * (1 - decay);
         var sumReached = reached * decay + batchReached * (1 - decay);

@@ -50,7 +50,7 @@ public sealed class FitNetsMethod : IDistillationMethod
     public object Options => Settings;
 
     /// <inheritdoc />
-    public IReadOnlyList<LossTerm> Terms => [new("hint", "stage 1: ½‖teacher hint − regressor(student guided)‖²"), new("kd", "stage 2: α·CE + (1 − α)·T²·KL")];
+    public IReadOnlyList<LossTerm> Terms => [new("hint", "stage 1: mean((teacher hint − regressor(student guided))²)"), new("kd", "stage 2: α·CE + (1 − α)·T²·KL")];
 
     /// <inheritdoc />
     public MethodPlan Plan(MethodContext context)

@@ -52,7 +52,7 @@ public sealed class MutualLearningMethod : IDistillationMethod
     {
         var students = Enumerable.Range(0, Settings.CohortSize).Select(context.StudentFactory).ToList();
         var cohort = new MutualLearningCohort(students);
-        return new MethodPlan(students[0], [new MethodStage("main", null, StageEpochs.All, cohort, new MutualLearningObjective())],
+        return new MethodPlan(students[0], [new MethodStage("main", null, StageEpochs.All, cohort, new MutualLearningObjective(Settings.CohortSize))],
             ModelStats.ParameterCount(cohort) - ModelStats.ParameterCount(students[0]), students.Skip(1).ToList());
     }
 }

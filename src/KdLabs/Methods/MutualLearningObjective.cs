@@ -14,11 +14,23 @@ namespace KdLabs.Methods;
 /// </summary>
 public sealed class MutualLearningObjective : ITrainingObjective
 {
-    /// <inheritdoc />
-    public string Description => "deep mutual learning: CE + mean KL to the peers, T = 1";
+    /// <summary>Creates the objective for a cohort of <paramref name="cohortSize"/> students.</summary>
+    public MutualLearningObjective(int cohortSize = 2)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(cohortSize, 2);
+        CohortSize = cohortSize;
+    }
+
+    /// <summary>Students in the cohort this objective trains.</summary>
+    public int CohortSize { get; }
 
     /// <inheritdoc />
-    public System.Text.Json.Nodes.JsonObject RunIdentity => RunKey.Settings("deep-mutual-learning", new { Temperature = 1 });
+    public string Description => $"deep mutual learning: CE + mean KL to the peers, T = 1, {CohortSize} students";
+
+    // The cohort size is part of the identity: a stored two-student run is neither the result of, nor a checkpoint
+    // to resume for, a three-student cohort (the model's type name is the same for both).
+    /// <inheritdoc />
+    public System.Text.Json.Nodes.JsonObject RunIdentity => RunKey.Settings("deep-mutual-learning", new { Temperature = 1, CohortSize });
 
     /// <inheritdoc />
     public void Prepare(InMemoryDataset train, IBatchAugmentation? augmentation)
@@ -29,6 +41,10 @@ public sealed class MutualLearningObjective : ITrainingObjective
     public StepResult Step(nn.Module<Tensor, Tensor> model, Batch batch)
     {
         var cohort = model as MutualLearningCohort ?? throw new ArgumentException("Mutual learning trains a MutualLearningCohort of students.", nameof(model));
+        if (cohort.Students.Count != CohortSize)
+        {
+            throw new ArgumentException($"This objective is for a cohort of {CohortSize} students; the model has {cohort.Students.Count}.", nameof(model));
+        }
         var logits = cohort.ForwardAll(batch.Inputs);
         return new StepResult(DeepMutualLearningLoss.Compute(logits, batch.Labels).Total, logits[0]);
     }

@@ -8,7 +8,10 @@ public sealed record SoftLabelOptions
     /// <summary>The distance between the teacher's and the student's distributions (SSLD's write-up prefers JS).</summary>
     public SoftLabelLoss Loss { get; init; } = SoftLabelLoss.Js;
 
-    /// <summary>Softmax temperature of both distributions.</summary>
+    /// <summary>
+    /// Softmax temperature of both distributions. The loss carries no T² factor (SSLD distils at T = 1, where it is
+    /// 1): at T &gt; 1 its gradients shrink by about 1/T², which Adam's per-parameter scaling largely absorbs but SGD does not.
+    /// </summary>
     public double Temperature { get; init; } = 1;
 }
 
