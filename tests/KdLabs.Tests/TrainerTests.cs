@@ -83,6 +83,42 @@ public class TrainerTests
         Assert.Throws<DataFormatException>(() => new Trainer(Quick(dir, epochs: 3), TrainingProgress.Silent).Fit(other, data, null, new SupervisedObjective(), "r"));
     }
 
+    [Theory]
+    [InlineData(LrSchedule.Constant)]
+    [InlineData(LrSchedule.Step)]
+    [InlineData(LrSchedule.Cosine)]
+    [InlineData(LrSchedule.WarmupCosine)]
+    public void AResumedRunMatchesAnUninterruptedOneBitForBitUnderEverySchedule(LrSchedule schedule)
+    {
+        // 6 batches an epoch, 3 epochs; warmup (per-step path) spans the first epoch and a half.
+        using var data = Small(300);
+        TrainerOptions Options(string dir) => Quick(dir, epochs: 3) with
+        {
+            Schedule = schedule, StepSize = 1, StepGamma = 0.5, WarmupEpochs = schedule == LrSchedule.WarmupCosine ? 1.5 : 0,
+        };
+        using var straight = ModelCatalog.Create("cnn-student", 1);
+        var full = new Trainer(Options(TestData.TempDirectory()), TrainingProgress.Silent).Fit(straight, data, null, new SupervisedObjective(), "r");
+
+        string dir = TestData.TempDirectory();
+        using (var first = ModelCatalog.Create("cnn-student", 1))
+        {
+            // Dies in the middle of epoch 3, after the epoch-2 checkpoint (whose optimizer holds the decayed rate) was written.
+            Assert.Throws<OperationCanceledException>(() => new Trainer(Options(dir), TrainingProgress.Silent)
+                .Fit(first, data, null, new FailingObjective(failAtStep: 2 * 6 + 3), "r"));
+        }
+        Assert.Equal(2, Checkpoint.ReadState(dir)!.Epoch);
+        using var resumed = ModelCatalog.Create("cnn-student", 1);
+        var rest = new Trainer(Options(dir), TrainingProgress.Silent).Fit(resumed, data, null, new SupervisedObjective(), "r");
+
+        // Timings aside, every recorded number and every weight is the same to the bit.
+        static (int, double, double, double) Numbers(EpochMetrics m) => (m.Epoch, m.LearningRate, m.TrainLoss, m.TrainAccuracy);
+        Assert.Equal(full.Epochs.Select(Numbers), rest.Epochs.Select(Numbers));
+        foreach (var (a, b) in straight.parameters().Zip(resumed.parameters()))
+        {
+            Assert.True(Same(a, b), "a resumed run ended with other weights than the uninterrupted one");
+        }
+    }
+
     [Fact]
     public void ACorruptedCheckpointIsRejectedNotLoaded()
     {

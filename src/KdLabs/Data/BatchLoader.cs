@@ -27,8 +27,10 @@ public static class BatchLoader
     }
 
     /// <summary>
-    /// Yields the batches of one epoch. The tensors belong to the caller's dispose scope: open one per
-    /// batch (<c>using var scope = torch.NewDisposeScope()</c>) before asking for the next.
+    /// Yields the batches of one epoch. A batch's tensors are made when the enumerator moves to it, so they belong
+    /// to the dispose scope open at that moment: a scope opened inside a <c>foreach</c> body opens too late for
+    /// them. To free each batch with its own scope, open the scope before <c>MoveNext</c> (as
+    /// the trainer does); a single batch taken with <c>First()</c> belongs to the scope around it.
     /// </summary>
     public static IEnumerable<Batch> Batches(InMemoryDataset data, int batchSize, bool shuffle, int seed, int epoch,
         IBatchAugmentation? augmentation = null)

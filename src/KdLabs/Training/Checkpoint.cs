@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.ExceptionServices;
 using System.Text.Json;
 using KdLabs.Data;
 using KdLabs.Infrastructure;
@@ -120,7 +121,8 @@ public static class Checkpoint
         }
         if (newestFault is not null)
         {
-            throw newestFault;
+            // Rethrown after the older generations were tried too: keep the trace of where it was first thrown.
+            ExceptionDispatchInfo.Capture(newestFault).Throw();
         }
         // A folder from before generations: the three files directly inside it.
         if (File.Exists(Path.Combine(directory, StateFile)) && File.Exists(Path.Combine(directory, ModelFile)))
@@ -190,6 +192,12 @@ public static class Checkpoint
         if (state is null || state.ModelSha256 is null || state.History is null || state.OptionsFingerprint is null)
         {
             throw new DataFormatException(statePath, "state", "incomplete (a field is missing)", fix);
+        }
+        // A run resumes at Epoch + 1 after the History it restores: a missing (0) or wrong Epoch would repeat epochs.
+        if (state.Epoch < 1 || state.Epoch != state.History.Count)
+        {
+            throw new DataFormatException(statePath, nameof(CheckpointState.Epoch),
+                $"{state.Epoch} does not match the {state.History.Count} epochs in {nameof(CheckpointState.History)} (it must be their count, at least 1)", fix);
         }
         string actual = FileHash.Sha256(modelPath);
         if (actual != state.ModelSha256)

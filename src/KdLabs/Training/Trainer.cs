@@ -83,6 +83,12 @@ public sealed class Trainer
         {
             generation!.LoadOptimizer(optimizer);
             history.Epochs.AddRange(state.History);
+            // The loaded optimizer state carries each group's already-decayed rate, and StepLR/CosineAnnealingLR decay
+            // the current rate step by step: replay from the initial rates, as the uninterrupted run did.
+            foreach (var group in optimizer.ParamGroups)
+            {
+                group.LearningRate = group.InitialLearningRate;
+            }
             for (int e = 0; e < state.Epoch; e++)
             {
                 scheduler?.step();
@@ -124,9 +130,17 @@ public sealed class Trainer
         long seen = 0;
         int step = 0;
         var clock = Stopwatch.StartNew();
-        foreach (var batch in BatchLoader.Batches(train, options.BatchSize, shuffle: true, options.Seed, epoch, options.Augmentation))
+        using var batches = BatchLoader.Batches(train, options.BatchSize, shuffle: true, options.Seed, epoch, options.Augmentation).GetEnumerator();
+        while (true)
         {
+            // The scope opens before MoveNext: the loader makes the batch's tensors (indices, copies, augmentation) there,
+            // so they are freed with the batch instead of waiting for the finalizer.
             using var scope = NewDisposeScope();
+            if (!batches.MoveNext())
+            {
+                break;
+            }
+            var batch = batches.Current;
             perStep?.ApplyTo(optimizer, (epoch - 1) * steps + step);
             optimizer.zero_grad();
             var result = objective.Step(model, batch);
