@@ -1,3 +1,5 @@
+using KdLabs.Infrastructure;
+
 namespace KdLabs.Notebooks.Execution;
 
 /// <summary>
@@ -11,7 +13,7 @@ internal sealed class OutputFolder : IDisposable
 
     private OutputFolder(FileStream lockStream) => _lock = lockStream;
 
-    /// <summary>Creates the folder if needed and takes the lock <c>.&lt;name&gt;.lock</c> in it (which proves it writable).</summary>
+    /// <summary>Creates the folder if needed and takes the lock <c>.&lt;name&gt;.lock</c> in it (which proves it writable; the file is kept after the run).</summary>
     /// <exception cref="IOException">The folder cannot be used or is in use; the message says why and what to do.</exception>
     public static OutputFolder Acquire(string directory, string name, params string[] outputFiles)
     {
@@ -42,13 +44,15 @@ internal sealed class OutputFolder : IDisposable
         FileStream stream;
         try
         {
-            stream = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+            // Not DeleteOnClose: deleting the lock file on release lets a run that already opened it and a newcomer
+            // that creates a new one both hold the lock (see FileLock). The file stays in the folder.
+            stream = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1);
         }
         catch (UnauthorizedAccessException e)
         {
             throw new IOException($"{directory}: cannot write in the output folder ({e.Message}); choose a writable folder with --out.", e);
         }
-        catch (IOException e) when (File.Exists(lockPath))
+        catch (IOException e) when (FileLock.IsLockViolation(e))
         {
             throw new IOException($"{directory}: another kdlabs run is writing {name} into this folder (lock {lockPath}); wait for it to finish or choose another folder with --out.", e);
         }

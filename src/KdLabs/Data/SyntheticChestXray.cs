@@ -75,7 +75,8 @@ public static class SyntheticChestXray
 
     /// <summary>
     /// Writes the set into <paramref name="root"/> (default <see cref="DefaultDirectory"/>), each file
-    /// atomically, the manifest last. A complete set with the same parameters is reused as it is.
+    /// atomically, the manifest last. A complete set with the same parameters is reused as it is; otherwise the old
+    /// manifest is removed first and the generator's images that are not part of the new set are deleted.
     /// <paramref name="testCount"/> and <paramref name="valCount"/> override the split sizes (see <see cref="SplitCounts"/>);
     /// image i of a split is the same whatever the sizes, so a larger test set keeps the same training images.
     /// </summary>
@@ -96,14 +97,20 @@ public static class SyntheticChestXray
         {
             return new SyntheticChestXraySet(root, seed, pixelSize, counts, Reused: true);
         }
+        // The old marker goes first: while images are being replaced the folder holds a mix of two sets, and an
+        // interrupted run must leave it unmarked (so the next run regenerates it), never marked as the old set.
+        if (File.Exists(manifestPath))
+        {
+            File.Delete(manifestPath);
+        }
         log?.Invoke($"synthetic stand-in: writing {counts.Values.Sum(c => c.Sum()):N0} JPEG images ({pixelSize}×{pixelSize}) to {root}...");
+        RemoveOtherImages(root, counts);
         foreach (var (split, perClass) in counts)
         {
             var jobs = perClass.SelectMany((n, label) => Enumerable.Range(0, n).Select(i => (Label: label, Index: i))).ToArray();
             Parallel.ForEach(jobs, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount / 2) }, job =>
             {
-                string name = $"synthetic-{split}-{ClassNames[job.Label].ToLowerInvariant()}-{job.Index:D5}.jpeg";
-                string path = Path.Combine(root, split, ClassNames[job.Label], name);
+                string path = Path.Combine(root, split, ClassNames[job.Label], ImageName(split, job.Label, job.Index));
                 var rng = new Random(MixSeed(seed, split, job.Label, job.Index));
                 AtomicFile.WriteAllBytes(path, EncodeJpeg(Render(rng, pixelSize, job.Label == 1), pixelSize));
             });
@@ -114,6 +121,33 @@ public static class SyntheticChestXray
             "so the course runs offline. Results on them say nothing about pneumonia detection.\n");
         AtomicFile.WriteAllText(manifestPath, manifest);
         return new SyntheticChestXraySet(root, seed, pixelSize, counts, Reused: false);
+    }
+
+    private static string ImageName(string split, int label, int index) => $"synthetic-{split}-{ClassNames[label].ToLowerInvariant()}-{index:D5}.jpeg";
+
+    // The loader reads every image in a class folder, so images of an earlier, larger set (or of other settings) left
+    // beside the new ones would join it. Only the generator's own files are removed; anything else is the user's.
+    private static void RemoveOtherImages(string root, IReadOnlyDictionary<string, int[]> counts)
+    {
+        foreach (var (split, perClass) in counts)
+        {
+            for (int label = 0; label < ClassNames.Count; label++)
+            {
+                string dir = Path.Combine(root, split, ClassNames[label]);
+                if (!Directory.Exists(dir))
+                {
+                    continue;
+                }
+                var wanted = Enumerable.Range(0, perClass[label]).Select(i => ImageName(split, label, i)).ToHashSet(StringComparer.Ordinal);
+                foreach (var file in Directory.EnumerateFiles(dir, "synthetic-*.jpeg").ToList())
+                {
+                    if (!wanted.Contains(Path.GetFileName(file)))
+                    {
+                        File.Delete(file);
+                    }
+                }
+            }
+        }
     }
 
     /// <summary>Draws one radiograph-like image as grey levels in [0, 1], row-major.</summary>

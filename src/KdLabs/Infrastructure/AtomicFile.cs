@@ -2,8 +2,8 @@ namespace KdLabs.Infrastructure;
 
 /// <summary>
 /// Writes files so that a reader never sees a half-written one: the content goes to a temporary file
-/// in the same folder, which then replaces the target in one rename. An interrupted write leaves the
-/// previous file intact.
+/// in the same folder, flushed to disk, which then replaces the target in one rename. An interrupted write (or a
+/// machine crash) leaves the previous file intact.
 /// </summary>
 public static class AtomicFile
 {
@@ -24,6 +24,7 @@ public static class AtomicFile
         try
         {
             write(temp);
+            FlushToDisk(temp);
             File.Move(temp, full, overwrite: true);
         }
         catch (UnauthorizedAccessException e)
@@ -37,6 +38,14 @@ public static class AtomicFile
                 File.Delete(temp);
             }
         }
+    }
+
+    // The data reaches the disk before the rename publishes it: otherwise a machine crash can leave the new name
+    // pointing at an empty or partial file, which is what the temp file was there to prevent.
+    private static void FlushToDisk(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite);
+        stream.Flush(flushToDisk: true);
     }
 
     /// <summary>Writes <paramref name="text"/> atomically.</summary>

@@ -49,7 +49,8 @@ public sealed class TeacherLogitCache : ITeacherSignal, IDisposable
 
     /// <summary>
     /// The logits of <paramref name="teacher"/> on <paramref name="data"/> kept in <paramref name="store"/> under <see cref="KeyFor"/>:
-    /// read back when saved before (shape checked), otherwise computed once and saved atomically.
+    /// read back when saved before (length and shape checked; a file of the wrong length is computed again, with a warning
+    /// through <paramref name="log"/>), otherwise computed once and saved atomically.
     /// </summary>
     public static TeacherLogitCache GetOrBuild(RunStore store, RunKey? teacherKey, nn.Module<Tensor, Tensor> teacher, string teacherId, InMemoryDataset data,
         int batchSize, Action<string> log)
@@ -60,6 +61,16 @@ public sealed class TeacherLogitCache : ITeacherSignal, IDisposable
             string path = Path.Combine(dir, LogitsFile);
             if (!File.Exists(path))
             {
+                return null;
+            }
+            // The logits are derived data, so a torn or damaged file (wrong length: cut short by a full disk, a copy
+            // stopped half-way, or with bytes appended) is computed again, as the image and Studio caches do, rather
+            // than half-read or read with trailing garbage.
+            long expected = 8 + 4L * data.Count * data.NumClasses;
+            long length = new FileInfo(path).Length;
+            if (length != expected)
+            {
+                log($"teacher logits: warning: {path} holds {length:N0} bytes, not the {expected:N0} of {data.Count}×{data.NumClasses} logits (a damaged or partly copied file); computing them again");
                 return null;
             }
             using var reader = new BinaryReader(File.OpenRead(path));
