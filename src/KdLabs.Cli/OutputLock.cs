@@ -22,7 +22,8 @@ internal static class OutputLock
         {
             Held.Add(FileLock.Acquire(path, TimeSpan.Zero));
         }
-        catch (IOException e)
+        // Only a held lock means another run; any other I/O error (a read-only or full disk) keeps its own cause.
+        catch (IOException e) when (FileLock.IsLockViolation(e))
         {
             throw new UserErrorException($"{Path.GetFullPath(directory)}: another kdlabs run is writing into this folder ({FileName} is held). Wait for it to finish, or choose another folder with --out.", e);
         }
