@@ -69,6 +69,11 @@ internal static class CliErrors
     /// </summary>
     internal static int Report(Exception e)
     {
+        // A parallel loop wraps what its bodies threw: the user's failure inside (every one of them) is still the user's.
+        if (e is AggregateException aggregate && aggregate.Flatten().InnerExceptions is { Count: > 0 } inner && inner.All(IsUserFailure))
+        {
+            return Report(inner[0]);
+        }
         if (e is ArgumentException argument && IsOptionError(argument))
         {
             Error(Describe(argument));

@@ -206,6 +206,16 @@ public class CliErrorTests
     }
 
     [Fact]
+    public void AUsersFailureInsideAParallelLoopStaysOneLineAndABugThereKeepsItsTrace()
+    {
+        // `data synth chest-xray --out <a file>` writes its images in a Parallel.For: the folder error came wrapped.
+        string missing = Path.Combine(TestData.TempDirectory(), "no-such-folder", "x.json");
+        AssertOneLineError(Guard(() => Parallel.For(0, 4, _ => File.WriteAllText(missing, "x"))), 1, missing);
+        // Two tasks that both fail, one of them a bug: the whole aggregate is reported, every trace kept.
+        AssertBug(Guard(() => Task.WaitAll(Task.Run(() => File.ReadAllText(missing)), Task.Run(() => new BinaryReader(new MemoryStream()).ReadString()))), nameof(AggregateException));
+    }
+
+    [Fact]
     public void ALibrarysArgumentErrorInANotebookCommandIsABugWithItsTrace()
     {
         // Not a typed option: the runner called wrongly (custom formatters with a worker process), from deep in its code.
