@@ -22,6 +22,24 @@ dotnet build src/KdLabs.Cli/KdLabs.Cli.csproj -c Release -p:TorchBackend="$backe
 [ -f data/mnist/t10k-labels-idx1-ubyte ] || bash data/fetch-mnist.sh
 kd() { dotnet "$cli/KdLabs.Cli.dll" "$@"; }
 
+# kd_logged LOG SHOW ARGS...: runs `kd ARGS...` into LOG, showing only the lines matching SHOW. The lab's own exit
+# status decides: `| grep || true` alone would pass a lab that crashed after printing its device line (and leave a
+# previous run's results.json to be read); grep finding no line is not a failure by itself.
+kd_logged() {
+  local log=$1 show=$2
+  shift 2
+  local codes=(0 0 0)
+  kd "$@" | tee "$log" | grep -E "$show" || codes=("${PIPESTATUS[@]}")
+  if [ "${codes[0]}" -ne 0 ]; then
+    echo "gpu-check: kdlabs $* failed with exit ${codes[0]} (see $log)" >&2
+    exit 1
+  fi
+  if [ "${codes[1]}" -ne 0 ] || [ "${codes[2]}" -gt 1 ]; then
+    echo "gpu-check: could not log kdlabs $* into $log (tee exit ${codes[1]}, grep exit ${codes[2]})" >&2
+    exit 1
+  fi
+}
+
 # 1. Every lab in smoke mode on the GPU (a missing GPU is an error, exit 2, never a silent CPU run).
 mkdir -p "$out"
 labs=(
@@ -37,7 +55,7 @@ for lab in "${labs[@]}"; do
   i=$((i + 1))
   echo "gpu-check: [$i/${#labs[@]}] kdlabs $lab --smoke --device $device"
   # shellcheck disable=SC2086
-  kd $lab --smoke --device "$device" --out "$out/smoke-$i" | tee "$out/smoke-$i.log" | grep -E "^device:|error" || true
+  kd_logged "$out/smoke-$i.log" "^device:|error" $lab --smoke --device "$device" --out "$out/smoke-$i"
   grep -q "^device: cuda" "$out/smoke-$i.log" || { echo "gpu-check: lab '$lab' did not run on CUDA (see $out/smoke-$i.log)"; exit 1; }
 done
 
@@ -50,7 +68,7 @@ teacher_seconds() {
 for d in cpu "$device"; do
   tag=${d//:/-}
   echo "gpu-check: one teacher epoch on $d"
-  KDLABS_CACHE="$out/cache-$tag" kd distill mnist --epochs 1 --device "$d" --out "$out/epoch-$tag" | grep -E "^device:|^teacher epoch" || true
+  KDLABS_CACHE="$out/cache-$tag" kd_logged "$out/epoch-$tag.log" "^device:|^teacher epoch" distill mnist --epochs 1 --device "$d" --out "$out/epoch-$tag"
 done
 cpu_s=$(teacher_seconds "$out/epoch-cpu")
 gpu_s=$(teacher_seconds "$out/epoch-${device//:/-}")

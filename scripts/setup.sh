@@ -163,10 +163,32 @@ if [ "$assume_yes" != 1 ]; then
 fi
 say "Debian 12: installing libstdc++6 from Debian 13 (trixie) with an apt pin (about 40 s)..."
 mkdir -p "$(dirname "$sources_file")" "$(dirname "$pin_file")"
+# Until the install succeeds, the trixie source and pin are this run's to undo: a failed update or install (or Ctrl+C)
+# must not leave Debian 13 as a source for the next apt-get upgrade, unannounced. Only files this run creates are
+# removed, and not once dpkg has changed anything: a half-done upgrade needs the source to be finished (apt-get -f install).
+created=()
+for f in "$sources_file" "$pin_file"; do [ -e "$f" ] || created+=("$f"); done
+packages() { dpkg-query -W -f='${Package} ${Version} ${db:Status-Abbrev}\n' 2>/dev/null || true; }
+packages_before=$(packages)
+installed=0
+undo_trixie() {
+  [ "$installed" = 0 ] && [ "${#created[@]}" -gt 0 ] || return 0
+  if [ "$(packages)" != "$packages_before" ]; then
+    say "the install did not finish, but dpkg already changed packages: kept ${created[*]}, which 'apt-get -f install' needs to finish it."
+    return 0
+  fi
+  rm -f "${created[@]}"
+  say "undone: removed ${created[*]} (the install did not happen; no package was changed)."
+}
+trap undo_trixie EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 write_sources "$sources_file"
 write_pin "$pin_file"
 export DEBIAN_FRONTEND=noninteractive
-"$apt_get" update -qq >/dev/null
-"$apt_get" install -y -qq -t trixie libstdc++6 >/dev/null
+"$apt_get" update -qq >/dev/null || fail "apt-get update failed with Debian 13 (trixie) added as a source (its errors are above)."
+"$apt_get" install -y -qq -t trixie libstdc++6 >/dev/null || fail "apt-get install -t trixie libstdc++6 failed (its errors are above)."
+installed=1
+trap - EXIT INT TERM
 has_glibcxx || fail "libstdc++6 was installed but still lacks GLIBCXX_3.4.32; see 'apt-cache policy libstdc++6'."
 say "installed $(dpkg-query -W -f='libstdc++6 ${Version}' libstdc++6) from trixie (with the C library it needs); other packages stay on Debian 12."

@@ -10,7 +10,7 @@ namespace KdLabs.Cli;
 /// Exit codes and error lines. Argument errors (parse errors, options' validation, the CLI's own checks) exit 2, bad
 /// data and the machine's refusals exit 1, each as one line on standard error naming the option as typed or the file.
 /// Anything else, an <see cref="ArgumentException"/> or <see cref="InvalidOperationException"/> from inside the library
-/// included, is a bug: it keeps its stack trace, says so, and exits 70.
+/// or an <see cref="IOException"/> that is not the user's (<see cref="IsUserIOError"/>) included, is a bug: it keeps its stack trace, says so, and exits 70.
 /// </summary>
 internal static class CliErrors
 {
@@ -56,24 +56,77 @@ internal static class CliErrors
         {
             return body();
         }
-        catch (ArgumentException e) when (IsOptionError(e))
-        {
-            Error(Describe(e));
-            return BadArguments;
-        }
-        catch (Exception e) when (e is DataFormatException or TrainingDivergedException or UserErrorException or IOException or UnauthorizedAccessException)
-        {
-            Error(e is UnauthorizedAccessException ? $"permission denied: {e.Message} Run as a user who may read and write it, or choose another folder." : e.Message);
-            return BadData;
-        }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            Error($"unexpected {e.GetType().Name}: {e.Message}");
-            Console.Error.WriteLine(e.ToString());
-            Console.Error.WriteLine("This is a bug in kdlabs, not a problem with your input: please report it with the command you ran and the trace above.");
-            return Bug;
+            return Report(e);
         }
     }
+
+    /// <summary>
+    /// Reports <paramref name="e"/> on standard error and returns its exit code: an option error (<see cref="IsOptionError"/>)
+    /// exits 2, the user's data or places (<see cref="IsUserFailure"/>) exit 1, each as one line; anything else is a bug
+    /// that keeps its stack trace and exits 70. The one classification of every command, async ones included.
+    /// </summary>
+    internal static int Report(Exception e)
+    {
+        // A parallel loop wraps what its bodies threw: the user's failure inside (every one of them) is still the user's.
+        if (e is AggregateException aggregate && aggregate.Flatten().InnerExceptions is { Count: > 0 } inner && inner.All(IsUserFailure))
+        {
+            return Report(inner[0]);
+        }
+        if (e is ArgumentException argument && IsOptionError(argument))
+        {
+            Error(Describe(argument));
+            return BadArguments;
+        }
+        if (IsUserFailure(e))
+        {
+            Error(e switch
+            {
+                UnauthorizedAccessException => $"permission denied: {e.Message} Run as a user who may read and write it, or choose another folder.",
+                IOException io when IsFullOrReadOnlyDisk(io) => $"{e.Message} Free space (or quota) on that disk, or choose a writable folder.",
+                _ => e.Message,
+            });
+            return BadData;
+        }
+        Error($"unexpected {e.GetType().Name}: {e.Message}");
+        Console.Error.WriteLine(e.ToString());
+        Console.Error.WriteLine("This is a bug in kdlabs, not a problem with your input: please report it with the command you ran and the trace above.");
+        return Bug;
+    }
+
+    /// <summary>
+    /// A failure that is the user's data or machine, not the kit's: bad data, diverged training, a refusal the kit
+    /// explains, no permission, or an <see cref="IOException"/> that <see cref="IsUserIOError"/> accepts.
+    /// </summary>
+    internal static bool IsUserFailure(Exception e) =>
+        e is DataFormatException or TrainingDivergedException or UserErrorException or UnauthorizedAccessException
+        || (e is IOException io && IsUserIOError(io));
+
+    /// <summary>
+    /// An <see cref="IOException"/> that is the user's: a missing file or folder, a path too long, a full disk, quota or
+    /// read-only file system, or one the kit itself threw with a message naming the place and the fix (the output folder,
+    /// a held lock). Any other, an <see cref="EndOfStreamException"/> or a sharing violation between the kit's own
+    /// handles among them, means the kit read or opened something wrongly: a bug that keeps its stack trace.
+    /// </summary>
+    internal static bool IsUserIOError(IOException e) =>
+        e is FileNotFoundException or DirectoryNotFoundException or DriveNotFoundException or PathTooLongException
+        || IsFullOrReadOnlyDisk(e)
+        || (e.GetType() == typeof(IOException) && IsThrownByKit(e));
+
+    /// <summary>
+    /// True when <paramref name="e"/> was thrown by the kit's own code (CLI, library, notebook runner) rather than by the
+    /// runtime under it: the kit throws plain exceptions only with a message written for the user.
+    /// </summary>
+    internal static bool IsThrownByKit(Exception e) => e.TargetSite?.DeclaringType?.Assembly is { } thrower && KitAssemblies.Contains(thrower);
+
+    private static readonly System.Reflection.Assembly[] KitAssemblies =
+        [typeof(CliErrors).Assembly, typeof(DataFormatException).Assembly, typeof(Notebooks.Execution.NotebookRunner).Assembly];
+
+    // The runtime gives no type for these: on Unix the HResult is the errno (ENOSPC, EROFS, EDQUOT), on Windows a Win32 code.
+    private static bool IsFullOrReadOnlyDisk(IOException e) => OperatingSystem.IsWindows()
+        ? e.HResult is unchecked((int)0x80070070) or unchecked((int)0x80070027) or unchecked((int)0x8007050F) or unchecked((int)0x80070013)
+        : e.HResult is 28 or 30 || e.HResult == (OperatingSystem.IsMacOS() || OperatingSystem.IsFreeBSD() ? 69 : 122);
 
     /// <summary>
     /// An argument error that is the user's: thrown by an options record's <c>Validate()</c> (marked by

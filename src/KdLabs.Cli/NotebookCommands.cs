@@ -20,11 +20,14 @@ internal static class NotebookCommands
         var run = new Command("run", "Run a notebook headlessly: executed .ipynb and a self-contained HTML page out.") { notebook, parameters, output, cellTimeout, timeout, inProcess };
         run.SetAction((parse, ct) => GuardAsync(async () =>
         {
+            string notebookPath = ExistingNotebook(parse.GetValue(notebook)!);
+            string outputDirectory = parse.GetValue(output)!;
+            RefuseOutputOverInput(notebookPath, outputDirectory);
             using var cts = new StopSignals(ct);
             var result = await new NotebookRunner().RunAsync(new NotebookRunRequest
             {
-                NotebookPath = parse.GetValue(notebook)!,
-                OutputDirectory = parse.GetValue(output)!,
+                NotebookPath = notebookPath,
+                OutputDirectory = outputDirectory,
                 Parameters = ParseParameters(parse.GetValue(parameters)),
                 Log = Console.WriteLine,
                 CellTimeout = Seconds(parse.GetValue(cellTimeout), "--cell-timeout"),
@@ -45,6 +48,7 @@ internal static class NotebookCommands
         var course = new Command("course", "Run every notebook of the course in order and write an index page.") { folder, smoke, parameters, courseOut, cellTimeout, timeout };
         course.SetAction((parse, ct) => GuardAsync(async () =>
         {
+            RefuseOutputIsNotebooks(parse.GetValue(folder)!, parse.GetValue(courseOut)!);
             using var cts = new StopSignals(ct);
             var values = new Dictionary<string, string>(ParseParameters(parse.GetValue(parameters)));
             if (parse.GetValue(smoke))
@@ -132,23 +136,56 @@ internal static class NotebookCommands
         }
     }
 
-    private static async Task<int> GuardAsync(Func<Task<int>> body)
+    // The CLI's checks of what was typed, before the runner: thrown here, they are argument errors (CliErrors.IsOptionError),
+    // while the runner's own ArgumentExceptions are a library called wrongly, a bug like any other.
+    private static string ExistingNotebook(string path) => File.Exists(path)
+        ? path
+        : throw new ArgumentException($"{path}: no such notebook file; give the path of a .ipynb or .dib file.");
+
+    private static void RefuseOutputOverInput(string notebookPath, string output)
+    {
+        string input = Path.GetFullPath(notebookPath);
+        if (string.Equals(Path.Combine(Path.GetFullPath(output), Path.GetFileNameWithoutExtension(input) + ".ipynb"), input, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"--out {output}: the executed notebook would overwrite the input notebook {notebookPath}; choose another folder with --out.");
+        }
+    }
+
+    private static void RefuseOutputIsNotebooks(string notebooks, string output)
+    {
+        if (string.Equals(Path.GetFullPath(notebooks).TrimEnd('/', '\\'), Path.GetFullPath(output).TrimEnd('/', '\\'), StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"--out {output}: the output folder must differ from the notebooks folder (--notebooks {notebooks}); choose another folder with --out.");
+        }
+    }
+
+    /// <summary>
+    /// The notebook commands' errors, classified as every command's (<see cref="CliErrors.Report"/>): a bad <c>-p</c> or
+    /// a typed path the CLI refused exits 2, a malformed notebook or an unusable <c>--out</c> exits 1, and anything else,
+    /// an <see cref="ArgumentException"/> or <see cref="FormatException"/> from deep inside a library included, is a
+    /// bug that keeps its stack trace and exits 70.
+    /// </summary>
+    internal static async Task<int> GuardAsync(Func<Task<int>> body)
     {
         try
         {
             return await body();
         }
-        catch (Exception e) when (e is ParameterException or FileNotFoundException or ArgumentException)
+        catch (ParameterException e)
         {
-            // Arguments: a bad -p, --out over the input, a missing notebook.
+            // A -p the notebook does not declare, or a value that does not parse: the notebook runner's own type.
             await Console.Error.WriteLineAsync($"error: {e.Message}");
-            return 2;
+            return CliErrors.BadArguments;
         }
-        catch (Exception e) when (e is FormatException or IOException or UnauthorizedAccessException)
+        catch (FormatException e) when (CliErrors.IsThrownByKit(e))
         {
-            // Data and places: a malformed notebook, an --out that cannot be written or is in use.
+            // A malformed notebook, as the kit's reader words it (naming the file); a runtime's FormatException is a bug.
             await Console.Error.WriteLineAsync($"error: {e.Message}");
-            return 1;
+            return CliErrors.BadData;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return CliErrors.Report(e);
         }
     }
 }

@@ -75,6 +75,64 @@ public class BenchSuiteTests
         Assert.Contains(path, e.Message);
     }
 
+    private static BenchSuiteResult SmallResult() => new(
+        "2026-01-01T00:00:00Z", "test machine", new Dictionary<string, string> { ["rounds"] = "1" },
+        [new BenchRound(1, 0.5, 0.6, 10, false)],
+        new Dictionary<string, IReadOnlyList<double>> { ["eval:64"] = [1000.0] },
+        [new BenchRatio("eval batch 64/best", "best batch?", "eval:64", "eval:64", [1.0], 1, 1, 1, 1, null)],
+        new Dictionary<string, string> { ["check"] = "yes" });
+
+    /// <summary>
+    /// Valid JSON without a field the page is rendered from used to load as null and fail in rendering as a bug (exit 70);
+    /// it is bad data naming the file and the field.
+    /// </summary>
+    [Theory]
+    [InlineData("StartedUtc")]
+    [InlineData("Machine")]
+    [InlineData("Settings")]
+    [InlineData("Rounds")]
+    [InlineData("Samples")]
+    [InlineData("Ratios")]
+    [InlineData("Facts")]
+    [InlineData("Rounds[0]")]
+    [InlineData("Samples.eval:64")]
+    [InlineData("Ratios[0].Name")]
+    [InlineData("Ratios[0].PerRound")]
+    public void AResultWithARequiredFieldMissingIsRejectedNamingTheField(string field)
+    {
+        var json = System.Text.Json.Nodes.JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(SmallResult(), BenchReport.JsonOptions))!.AsObject();
+        switch (field)
+        {
+            case "Rounds[0]":
+                json["Rounds"]![0] = null;
+                break;
+            case "Samples.eval:64":
+                json["Samples"]!["eval:64"] = null;
+                break;
+            case "Ratios[0].Name" or "Ratios[0].PerRound":
+                json["Ratios"]![0]!.AsObject().Remove(field.Split('.')[1]);
+                break;
+            default:
+                json.Remove(field);
+                break;
+        }
+        string path = Path.Combine(TestData.TempDirectory(), "suite-20260101-000000.json");
+        File.WriteAllText(path, json.ToJsonString());
+        var e = Assert.Throws<DataFormatException>(() => BenchReport.Load(path));
+        Assert.Equal(path, e.FilePath);
+        Assert.Equal(field, e.Field);
+        Assert.Contains("re-run `kdlabs bench`", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AWholeResultLoadsAndRendersAndAnEmptyRoundListIsRejected()
+    {
+        string path = BenchReport.Save(SmallResult(), TestData.TempDirectory());
+        Assert.Contains("| eval batch 64/best |", BenchReport.Markdown(BenchReport.Load(path), "suite.json"), StringComparison.Ordinal);
+        File.WriteAllText(path, System.Text.Json.JsonSerializer.Serialize(SmallResult() with { Rounds = [] }, BenchReport.JsonOptions));
+        Assert.Equal("Rounds", Assert.Throws<DataFormatException>(() => BenchReport.Load(path)).Field);
+    }
+
     [Fact]
     public void TheFastCpuPathIsOptInAndComputesTheSameFunction()
     {

@@ -28,17 +28,66 @@ public static class BenchReport
         return path;
     }
 
-    /// <summary>Reads a suite result; a file that is not one is rejected with its name.</summary>
+    /// <summary>
+    /// Reads a suite result; a file that is not one, or lacks a field the page is rendered from, is rejected naming the
+    /// file and the field (valid JSON with a field missing deserialises to null, which would fail later as a bug).
+    /// </summary>
     public static BenchSuiteResult Load(string path)
     {
+        const string fix = "Delete it, or re-run `kdlabs bench`.";
+        BenchSuiteResult? r;
         try
         {
-            return JsonSerializer.Deserialize<BenchSuiteResult>(File.ReadAllText(path), JsonOptions)
-                ?? throw new DataFormatException(path, "(whole file)", "empty benchmark result", "Re-run `kdlabs bench`.");
+            r = JsonSerializer.Deserialize<BenchSuiteResult>(File.ReadAllText(path), JsonOptions);
         }
         catch (JsonException e)
         {
-            throw new DataFormatException(path, e.Path ?? "(whole file)", $"not a `kdlabs bench` result ({e.Message})", "Delete it or re-run `kdlabs bench`.");
+            throw new DataFormatException(path, e.Path ?? "(whole file)", $"not a `kdlabs bench` result ({e.Message})", "Delete it or re-run `kdlabs bench`.", e);
+        }
+        if (r is null)
+        {
+            throw new DataFormatException(path, "(whole file)", "empty benchmark result", "Re-run `kdlabs bench`.");
+        }
+        Require(r.StartedUtc is not null && DateTime.TryParseExact(r.StartedUtc, "yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out _),
+            "StartedUtc", "missing, or not yyyy-MM-ddTHH:mm:ssZ");
+        Require(!string.IsNullOrWhiteSpace(r.Machine), "Machine", "missing");
+        Require(r.Settings is not null, "Settings", "missing");
+        Require(r.Rounds is { Count: > 0 }, "Rounds", "missing or empty");
+        for (int i = 0; i < r.Rounds.Count; i++)
+        {
+            Require(r.Rounds[i] is not null, $"Rounds[{i}]", "null");
+        }
+        Require(r.Samples is not null, "Samples", "missing");
+        foreach (var (key, values) in r.Samples!)
+        {
+            Require(values is not null, $"Samples.{key}", "missing its per-round values");
+        }
+        Require(r.Ratios is not null, "Ratios", "missing");
+        for (int i = 0; i < r.Ratios!.Count; i++)
+        {
+            var x = r.Ratios[i];
+            string at = $"Ratios[{i}]";
+            Require(x is not null, at, "null");
+            Require(!string.IsNullOrWhiteSpace(x!.Name), at + ".Name", "missing");
+            Require(x.Question is not null, at + ".Question", "missing");
+            Require(x.Numerator is not null, at + ".Numerator", "missing");
+            Require(x.Denominator is not null, at + ".Denominator", "missing");
+            Require(x.PerRound is not null, at + ".PerRound", "missing");
+        }
+        Require(r.Facts is not null, "Facts", "missing");
+        // Optional (older results have none), but whole when present.
+        for (int i = 0; i < (r.BatchOneLayers?.Count ?? 0); i++)
+        {
+            Require(r.BatchOneLayers![i] is { Layer: not null }, $"BatchOneLayers[{i}]", "null or without its Layer");
+        }
+        return r;
+
+        void Require(bool ok, string field, string problem)
+        {
+            if (!ok)
+            {
+                throw new DataFormatException(path, field, problem, fix);
+            }
         }
     }
 
