@@ -19,11 +19,12 @@ internal static class ChestXrayCommands
     private static Command Synth()
     {
         var output = new Option<string?>("--out") { Description = "Target folder (default: data/chest_xray_synthetic/n<count>-seed<seed>)." };
-        var count = new Option<int>("--count") { Description = "Training images (test and val follow in the Kaggle proportions).", DefaultValueFactory = _ => 1200 }.AtLeast(1, "training images to write");
+        var count = new Option<int>("--count") { Description = "Training images (test and val follow in the Kaggle proportions).", DefaultValueFactory = _ => 1200 }.AtLeast(20, "training images to write");
         var seed = new Option<int>("--seed") { Description = "Generator seed: the same seed writes the same files.", DefaultValueFactory = _ => 2018 };
         var pixels = new Option<int>("--pixels") { Description = "Side of each JPEG in pixels.", DefaultValueFactory = _ => 256 }.AtLeast(8, "pixels per side");
-        var testCount = new Option<int?>("--test-count") { Description = "Test images (default: the Kaggle share of --count, 624/5216)." };
-        var valCount = new Option<int?>("--val-count") { Description = "Val images, in the test split's class shares (default: the Kaggle share, 16/5216)." };
+        // The same floors as the lab's options (SyntheticChestXray.SplitCounts): smaller splits cannot hold both classes fairly.
+        var testCount = new Option<int?>("--test-count") { Description = "Test images (default: the Kaggle share of --count, 624/5216)." }.AtLeast(20, "test images to write");
+        var valCount = new Option<int?>("--val-count") { Description = "Val images, in the test split's class shares (default: the Kaggle share, 16/5216)." }.AtLeast(4, "val images to write");
         var command = new Command("chest-xray", "Write the synthetic stand-in for the Kaggle chest X-ray set (real JPEGs, same layout; not medical data).") { output, count, seed, pixels, testCount, valCount };
         command.SetAction(parse => CliErrors.Guard(() =>
         {
@@ -40,7 +41,7 @@ internal static class ChestXrayCommands
     {
         var b = new OptionBinder<ChestXrayOptions>(new ChestXrayOptions());
         b.Add(new Option<bool>("--synthetic") { Description = "Use the offline synthetic stand-in (generated on first use) instead of real radiographs." }, nameof(ChestXrayOptions.Synthetic), o => o.Synthetic, (o, v) => o with { Synthetic = v });
-        b.Add(new Option<int>("--synthetic-count") { Description = "Training images of the synthetic stand-in." }.AtLeast(1, "training images to write"),
+        b.Add(new Option<int>("--synthetic-count") { Description = "Training images of the synthetic stand-in." }.AtLeast(20, "training images to write"),
             nameof(ChestXrayOptions.SyntheticTrainCount), o => o.SyntheticTrainCount, (o, v) => o with { SyntheticTrainCount = v });
         b.Add(new Option<int?>("--synthetic-test-count") { Description = "Test images of the synthetic stand-in (default: the Kaggle share of --synthetic-count, 624/5216)." },
             nameof(ChestXrayOptions.SyntheticTestCount), o => o.SyntheticTestCount, (o, v) => o with { SyntheticTestCount = v });

@@ -136,6 +136,19 @@ internal static class CliErrors
     internal static bool IsOptionError(ArgumentException e) =>
         OptionsValidation.IsMarked(e) || e.TargetSite?.DeclaringType?.Assembly == typeof(CliErrors).Assembly;
 
+    /// <summary>Makes a given value of the optional <paramref name="option"/> below <paramref name="minimum"/> a parse error (exit 2).</summary>
+    public static Option<int?> AtLeast(this Option<int?> option, int minimum, string meaning)
+    {
+        option.Validators.Add(result =>
+        {
+            if (result.Tokens.Count > 0 && result.GetValueOrDefault<int?>() is { } value && value < minimum)
+            {
+                result.AddError($"{option.Name} {value}: must be at least {minimum} ({meaning}).");
+            }
+        });
+        return option;
+    }
+
     /// <summary>Makes a value of <paramref name="option"/> below <paramref name="minimum"/> a parse error (exit 2) instead of a silent no-op.</summary>
     public static T AtLeast<T>(this T option, int minimum, string meaning) where T : Option<int>
     {
