@@ -10,6 +10,8 @@ public sealed class StudioBusyException(string message) : Exception(message);
 /// Runs students one at a time on one worker thread (two cores cannot train two at once usefully). Each session has
 /// at most one live run: a newer submission cancels the older one, queued or running, instead of queueing behind it.
 /// The queue over all sessions is bounded. A result already in the <see cref="ResultStore"/> is replayed at once.
+/// Only live runs are tracked by session, so client-chosen session ids do not pile up; a finished run is still found
+/// by its id (<see cref="Find"/>) for the page that polls or replays it.
 /// </summary>
 public sealed class RunScheduler : IDisposable
 {
@@ -64,7 +66,7 @@ public sealed class RunScheduler : IDisposable
                 previous.Cancel();
                 if (!ReferenceEquals(previous, running))
                 {
-                    previous.Add(Cancelled(previous));
+                    Complete(previous, Cancelled(previous));
                 }
             }
             sessions[settings.Session] = run;
@@ -91,7 +93,7 @@ public sealed class RunScheduler : IDisposable
                 run.Cancel();
                 if (!ReferenceEquals(run, running))
                 {
-                    run.Add(Cancelled(run));
+                    Complete(run, Cancelled(run));
                 }
                 return true;
             }
@@ -132,7 +134,7 @@ public sealed class RunScheduler : IDisposable
             {
                 if (run.Cancellation.IsCancellationRequested)
                 {
-                    run.Add(Cancelled(run));
+                    Complete(run, Cancelled(run));
                     continue;
                 }
                 running = run;
@@ -224,18 +226,18 @@ public sealed class RunScheduler : IDisposable
         }
         catch (OperationCanceledException) when (both.IsCancellationRequested)
         {
-            run.Add(Cancelled(run));
+            Complete(run, Cancelled(run));
         }
         catch (Exception e) when (e is TrainingDivergedException or ArgumentException or InvalidOperationException or IOException)
         {
             log($"studio: run {run.Id} failed: {e}");
-            run.Add(StudioEvent.Of("error", new { runId = run.Id, message = e.Message }));
+            Complete(run, StudioEvent.Of("error", new { runId = run.Id, message = e.Message }));
         }
         catch (Exception e)
         {
             // Unexpected: the page gets the message, the console keeps the stack trace, and the worker serves the next run.
             log($"studio: run {run.Id} failed unexpectedly: {e}");
-            run.Add(StudioEvent.Of("error", new { runId = run.Id, message = $"{e.GetType().Name}: {e.Message}" }));
+            Complete(run, StudioEvent.Of("error", new { runId = run.Id, message = $"{e.GetType().Name}: {e.Message}" }));
         }
     }
 
@@ -246,7 +248,7 @@ public sealed class RunScheduler : IDisposable
             kd.Events.Concat(baseline.Events).ToList().ForEach(run.Add);
         }
         var s = run.Settings;
-        run.Add(StudioEvent.Of("done", new
+        Complete(run, StudioEvent.Of("done", new
         {
             runId = run.Id, key = run.Key, cached, s.Alpha, s.Temperature, s.Student, s.Epochs, s.TrainSize, s.Seed, s.Method,
             accuracy = kd.TestAccuracy, bestAccuracy = kd.BestTestAccuracy, bestEpoch = kd.BestEpoch,
@@ -261,6 +263,34 @@ public sealed class RunScheduler : IDisposable
         runId = run.Id, key = run.Key, cached, run.Settings.Alpha, run.Settings.Temperature, run.Settings.Student, run.Settings.Epochs,
         run.Settings.TrainSize, run.Settings.Seed, queuedSeconds = run.Clock.Elapsed.TotalSeconds,
     };
+
+    /// <summary>Sessions that have a live run (queued or training): what the tests check stays bounded.</summary>
+    internal IReadOnlyCollection<string> TrackedSessions
+    {
+        get
+        {
+            lock (sessions)
+            {
+                return sessions.Keys.ToArray();
+            }
+        }
+    }
+
+    // Ends a run with its terminal event. The session stops tracking it first, so once anyone sees the run finished
+    // its session's entry is gone: the map holds live runs only (at most the queue's capacity plus the running one),
+    // however many session ids clients make up. Cancelling needs only live runs; a page polling its finished run
+    // finds it by id. Lock order: sessions, then the run's own gate (as in Submit), never the reverse.
+    private void Complete(StudioRun run, StudioEvent terminal)
+    {
+        lock (sessions)
+        {
+            if (sessions.TryGetValue(run.Settings.Session, out var tracked) && ReferenceEquals(tracked, run))
+            {
+                sessions.Remove(run.Settings.Session);
+            }
+        }
+        run.Add(terminal);
+    }
 
     private static StudioEvent Cancelled(StudioRun run) =>
         StudioEvent.Of("cancelled", new { runId = run.Id, message = "Cancelled: a newer setting superseded this run." });

@@ -20,7 +20,7 @@ namespace KdLabs.Studio;
 public sealed class StudioEngine : IDisposable
 {
     private readonly MnistDistillationLab lab;
-    private readonly Dictionary<int, (InMemoryDataset Train, TeacherLogitCache Logits)> subsets = [];
+    private PrefixSubsets? subsets;
     private TeacherLogitCache logits = null!;
     private InMemoryDataset shown = null!;
 
@@ -78,6 +78,7 @@ public sealed class StudioEngine : IDisposable
             lab.LoadData();
             lab.GetTeacher();
             engine.logits = engine.LoadOrBuildLogits(log);
+            engine.subsets = new PrefixSubsets(lab.Train, engine.logits, lab.TeacherId);
             int k = Math.Min(options.ShownDigits, lab.Test.Count);
             engine.shown = lab.Test.Take(k);
             engine.ShownLabels = engine.shown.LabelArray();
@@ -92,6 +93,9 @@ public sealed class StudioEngine : IDisposable
             throw;
         }
     }
+
+    /// <summary>Training subsets the engine holds now (at most one): the tests' check that slider moves do not pile up copies.</summary>
+    internal int HeldSubsets => subsets?.Held ?? 0;
 
     /// <summary>The key a run's result is cached under: everything that shapes the student, the teacher's weights and the data included.</summary>
     public string KeyOf(RunSettings s)
@@ -118,7 +122,7 @@ public sealed class StudioEngine : IDisposable
             events.Add(e);
             emit(e);
         }
-        var (train, signal) = Subset(settings.TrainSize);
+        var (train, signal) = subsets!.Get(settings.TrainSize);
         var trainer = lab.Options.Trainer(null) with { Epochs = settings.Epochs, Seed = settings.Seed, ReportEvery = Options.ReportEvery };
         ITrainingObjective objective = settings.Method == "none"
             ? new SupervisedObjective()
@@ -136,31 +140,10 @@ public sealed class StudioEngine : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        foreach (var (train, cache) in subsets.Values)
-        {
-            train.Dispose();
-            cache.Dispose();
-        }
+        subsets?.Dispose();
         shown?.Dispose();
         logits?.Dispose();
         lab.Dispose();
-    }
-
-    private (InMemoryDataset Train, TeacherLogitCache Logits) Subset(int size)
-    {
-        if (size >= lab.Train.Count)
-        {
-            return (lab.Train, logits);
-        }
-        if (!subsets.TryGetValue(size, out var entry))
-        {
-            // The first N images and the first N cached rows: aligned by sample index, keyed by the subset's own fingerprint.
-            var train = lab.Train.Take(size);
-            using var rows = logits.All.narrow(0, 0, size);
-            entry = (train, TeacherLogitCache.FromLogits(rows.clone(), train.Fingerprint, TeacherId));
-            subsets[size] = entry;
-        }
-        return entry;
     }
 
     // The teacher's pass over 60,000 training images takes tens of seconds on a shared CPU: it is saved, keyed by the
