@@ -1,19 +1,18 @@
 using System.Collections;
-using System.Runtime.CompilerServices;
 using KdLabs.Course;
-using KdLabs.Notebooks.Format;
 using KdLabs.Notebooks.Formatting;
 using Microsoft.DotNet.Interactive.Formatting;
 using Plotly.NET;
 using TorchSharp;
-using KitFormatContext = KdLabs.Notebooks.Formatting.FormatContext;
 
 namespace KdLabs.Interactive;
 
 /// <summary>
 /// Registers the kit runner's formatters with .NET Interactive, type by type, for the MIME types the runner gives
-/// each type, so a cell shows the same bundle in both hosts: charts (plotly.js inlined once per kernel session, no
-/// CDN), sequences as column tables, tensors, DataFrames, and exercise results / the kit check as one ✓/✗ line.
+/// each type, so a cell shows the same bundle in both hosts: charts (plotly.js inlined with the first chart of each cell
+/// execution, no CDN; not once per notebook as in the kit's runner, see <see cref="DisplayBundles"/>), sequences as column
+/// tables, tensors, DataFrames, and exercise results / the kit check as one ✓/✗ line. Every display formats the value
+/// again, so a value mutated since it was last shown shows its new content.
 /// </summary>
 public static class KernelFormatters
 {
@@ -26,14 +25,6 @@ public static class KernelFormatters
         (typeof(KitStatus), ["text/plain"]),
         (typeof(IEnumerable), ["text/plain", "text/html"]),
     ];
-
-    private static readonly FormatterRegistry Registry = FormatterRegistry.CreateDefault();
-
-    // One context per kernel process (= one notebook session): plotly.js goes out with the first chart only.
-    private static readonly KitFormatContext Context = new();
-
-    // Each MIME type is asked for separately; format a value once so the first chart's bundle keeps plotly.js.
-    private static readonly ConditionalWeakTable<object, MimeBundle> Bundles = new();
 
     private static int _registered;
 
@@ -69,7 +60,7 @@ public static class KernelFormatters
     {
         foreach (var mimeType in mimeTypes)
         {
-            Formatter.Register(new KitTypeFormatter(type, mimeType));
+            Formatter.Register(new KitTypeFormatter(type, mimeType, startsRequest: mimeType == mimeTypes[0]));
         }
 
         Formatter.SetPreferredMimeTypesFor(type, mimeTypes);
@@ -88,11 +79,7 @@ public static class KernelFormatters
         }
     }
 
-    /// <summary>The kit's bundle for <paramref name="value"/>, computed once per value.</summary>
-    internal static MimeBundle BundleFor(object value) =>
-        value.GetType().IsValueType ? Registry.Format(value, Context) : Bundles.GetValue(value, v => Registry.Format(v, Context));
-
-    private sealed class KitTypeFormatter(Type type, string mimeType) : ITypeFormatter
+    private sealed class KitTypeFormatter(Type type, string mimeType, bool startsRequest) : ITypeFormatter
     {
         public string MimeType { get; } = mimeType;
 
@@ -105,7 +92,7 @@ public static class KernelFormatters
                 return false;
             }
 
-            if (!BundleFor(instance).TryGetText(MimeType, out var text))
+            if (!DisplayBundles.For(instance, MimeType, startsRequest).TryGetText(MimeType, out var text))
             {
                 return false;
             }
