@@ -12,7 +12,7 @@ public class HtmlTests
         using var dir = new TempDirectory();
         var (result, _) = await TestNotebooks.RunCells(dir,
             "md:# Charts\n\nSome *text* with `code` and $x^2$.",
-            "using Plotly.NET.CSharp;\nvar c = Chart.Line<int, int, string>(x: new[] { 1, 2, 3 }, y: new[] { 1, 4, 9 });\nc",
+            "#r \"nuget: Plotly.NET.CSharp\"\nusing Plotly.NET.CSharp;\nvar c = Chart.Line<int, int, string>(x: new[] { 1, 2, 3 }, y: new[] { 1, 4, 9 });\nc",
             "Chart.Column<int, string, string>(values: new[] { 3, 1 }, Keys: new[] { \"a\", \"b\" })");
 
         Assert.True(result.Succeeded, result.Error?.Message);

@@ -99,8 +99,14 @@ public class ParameterTests
         var previous = Thread.CurrentThread.CurrentCulture;
         try
         {
-            Thread.CurrentThread.CurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
+            // de-DE's number format (decimal comma, group dot): the literal must still be C#'s 0.001d, not 0,001d. Built
+            // by hand because the kit runs with InvariantGlobalization, where GetCultureInfo("de-DE") is not available.
+            var german = (System.Globalization.CultureInfo)System.Globalization.CultureInfo.InvariantCulture.Clone();
+            german.NumberFormat.NumberDecimalSeparator = ",";
+            german.NumberFormat.NumberGroupSeparator = ".";
+            Thread.CurrentThread.CurrentCulture = german;
             Assert.Equal("0.001d", ParameterBinder.ToLiteral(p, "1e-3", "nb"));
+            Assert.Equal("0.25d", ParameterBinder.ToLiteral(p, "0.25", "nb"));
             Assert.Equal("3d", ParameterBinder.ToLiteral(p, "3", "nb"));
         }
         finally

@@ -33,7 +33,7 @@ public partial class RealKernelLessonTests(ITestOutputHelper output)
         Assert.True(kernel.ExitCode == 0, $"papermill exit {kernel.ExitCode} on {notebook}:\n{Tail(kernel.Log)}");
 
         var kitCells = CodeCells(JsonNode.Parse(File.ReadAllText(kit.ExecutedNotebookPath!))!).ToDictionary(c => (string)c["id"]!);
-        int charts = 0, tables = 0;
+        int charts = 0, tables = 0, compared = 0;
         foreach (var cell in kernelCells)
         {
             string id = (string)cell["id"]!;
@@ -41,6 +41,8 @@ public partial class RealKernelLessonTests(ITestOutputHelper output)
             {
                 continue; // papermill's injected-parameters cell (the kit's runner binds parameters in place)
             }
+
+            compared++;
 
             var kernelRich = Rich(cell).Where(o => !KernelsOwn(o)).ToList();
             if (Source(cell).StartsWith("// Lesson setup", StringComparison.Ordinal))
@@ -69,6 +71,10 @@ public partial class RealKernelLessonTests(ITestOutputHelper output)
                 }
             }
         }
+
+        // Every code cell of the lesson was compared: a cell whose id differs between the two runs must not be skipped silently.
+        int lessonCodeCells = CodeCells(JsonNode.Parse(File.ReadAllText(Path.Combine(LessonRuns.NotebooksDirectory, notebook)))!).Count;
+        Assert.True(compared == lessonCodeCells, $"{notebook}: compared {compared} cells of the two runs, the lesson has {lessonCodeCells} code cells (ids missing from one run?)");
 
         output.WriteLine($"{notebook}: real kernel {kernel.Duration.TotalSeconds:0} s (papermill, smoke), {kernelCells.Count} code cells, 0 errors, {charts} charts drawn offline, {tables} column tables, same MIME types per cell as the kit's runner");
     }

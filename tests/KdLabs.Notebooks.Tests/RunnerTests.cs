@@ -49,11 +49,11 @@ public class RunnerTests
     {
         using var dir = new TempDirectory();
         var (result, nb) = await TestNotebooks.RunCells(dir,
-            "using System.IO; using TorchSharp; using static TorchSharp.torch;\nTensor t = ones(2, 3);\nvar sum = t.sum().item<float>();\n"
+            "#r \"nuget: TorchSharp-cpu\"\nusing System.IO; using TorchSharp; using static TorchSharp.torch;\nTensor t = ones(2, 3);\nvar sum = t.sum().item<float>();\n"
             + "sum + Path.GetFileName(\"a/b.txt\").Length + new ArrayList { 1 }.Count");
 
         Assert.True(result.Succeeded, result.Error?.Message);
-        Assert.Equal("12", TestNotebooks.Text(nb.Cells[0].Outputs[0]));
+        Assert.Equal("12", TestNotebooks.Text(nb.Cells[0].Outputs.OfType<ExecuteResultOutput>().Single()));
 
         using var other = new TempDirectory();
         var (withoutUsing, _) = await TestNotebooks.RunCells(other, "Path.GetFileName(\"a/b.txt\")");
@@ -227,7 +227,7 @@ public class RunnerTests
         var marker = dir.File("started.txt");
         var path = TestNotebooks.Write(dir, "slow.ipynb",
             "Console.WriteLine(\"first\");",
-            $"Console.WriteLine(\"started\");\nSystem.IO.File.WriteAllText(\"{marker.Replace("\\", "\\\\")}\", \"\");\nwhile (!CancellationToken.IsCancellationRequested) {{ System.Threading.Thread.Sleep(20); }}",
+            $"Console.WriteLine(\"started\");\nSystem.IO.File.WriteAllText(\"{marker.Replace("\\", "\\\\")}\", \"\");\nwhile (true) {{ System.Threading.Thread.Sleep(20); }}",
             "Console.WriteLine(\"never\");");
         using var cts = new CancellationTokenSource();
         var lines = new List<string>();

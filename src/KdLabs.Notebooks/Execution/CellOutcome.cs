@@ -7,6 +7,9 @@ internal sealed record CellOutcome
 {
     public object? ReturnValue { get; init; }
 
+    /// <summary>True when the cell ends in an expression with a value (Roslyn's submission result), null included.</summary>
+    public bool HasReturnValue { get; init; }
+
     public IReadOnlyList<Diagnostic> CompileErrors { get; init; } = [];
 
     public Exception? Exception { get; init; }

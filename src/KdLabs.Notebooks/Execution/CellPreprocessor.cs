@@ -18,6 +18,10 @@ internal static partial class CellPreprocessor
     [GeneratedRegex("""^\s*#i\s+"(?<source>[^"]*)"\s*$""")]
     private static partial Regex PackageSource();
 
+    // #r or #i as a whole word: #region, #if and #include-like words are C#, not directives.
+    [GeneratedRegex("""^\s*#[ri](\s|$)""")]
+    private static partial Regex UnreadableDirective();
+
     [GeneratedRegex("""^\s*#!(?<name>\S+)""")]
     private static partial Regex Magic();
 
@@ -81,11 +85,15 @@ internal static partial class CellPreprocessor
                     : null;
                 var package = ProvidedPackages.Find(name) ?? throw new DirectiveException(lineNumber,
                     $"package '{name}' is not available: notebooks run offline with the packages the kit ships: {ProvidedPackages.Describe()}");
-                cell.Packages.Add((package, version));
-                if (package.OnRequest)
+                if (version is not null && package.Assemblies.Count > 0 && !SameVersion(version, package.Version))
                 {
-                    cell.ReferencePaths.AddRange(ScriptReferences.PathsOf(package));
+                    // The kernel restores from the kdlabs-local source, which holds only this version: it fails with NU1102.
+                    throw new DirectiveException(lineNumber,
+                        $"package '{package.Name}' version {version} is not available: the kit provides {package.Name} {package.Version}; write #r \"nuget: {package.Name}, {package.Version}\"");
                 }
+
+                cell.Packages.Add((package, version));
+                cell.ReferencePaths.AddRange(ScriptReferences.PathsOf(package));
                 output[i] = "";
                 continue;
             }
@@ -116,7 +124,7 @@ internal static partial class CellPreprocessor
                 continue;
             }
 
-            if (line.TrimStart().StartsWith("#r", StringComparison.Ordinal) || line.TrimStart().StartsWith("#i ", StringComparison.Ordinal))
+            if (UnreadableDirective().IsMatch(line))
             {
                 throw new DirectiveException(lineNumber,
                     $"cannot read directive '{line.Trim()}'; use #r \"nuget: Name, Version\", #r \"path.dll\" or #i \"source\"");
@@ -133,5 +141,21 @@ internal static partial class CellPreprocessor
         prepared.ReferencePaths.AddRange(cell.ReferencePaths);
         prepared.Notes.AddRange(cell.Notes);
         return prepared;
+    }
+
+    /// <summary>
+    /// NuGet's reading of a version: "0.1" is 0.1.0, "0.1.0.0" too; "*" floats to the one there is. Anything else that
+    /// differs (another number, a range, a prerelease) asks for a version the kit does not have.
+    /// </summary>
+    private static bool SameVersion(string requested, string provided)
+    {
+        if (requested.Trim() == "*" || string.Equals(requested.Trim(), provided, StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        return Version.TryParse(requested.Trim(), out var a) && Version.TryParse(provided, out var b) && Normalize(a) == Normalize(b);
+
+        static Version Normalize(Version v) => new(v.Major, v.Minor, Math.Max(v.Build, 0), Math.Max(v.Revision, 0));
     }
 }

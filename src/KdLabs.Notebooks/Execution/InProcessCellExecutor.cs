@@ -19,7 +19,7 @@ internal sealed class InProcessCellExecutor(FormatterRegistry formatters, string
 
     public async Task StartAsync(CancellationToken ct)
     {
-        _globals = new NotebookGlobals(formatters, _formatContext, ct);
+        _globals = new NotebookGlobals(formatters, _formatContext);
         _session = new ScriptSession(_globals, baseDirectory);
         await _session.StartAsync(CancellationToken.None).ConfigureAwait(false);
     }
@@ -34,7 +34,6 @@ internal sealed class InProcessCellExecutor(FormatterRegistry formatters, string
         }
 
         globals.CurrentCell = collector;
-        globals.CancellationToken = ct;
         CurrentCellPath = cell.CellPath;
         CellOutcome outcome;
         try
@@ -50,9 +49,11 @@ internal sealed class InProcessCellExecutor(FormatterRegistry formatters, string
                 outcome = outcome with { Cancelled = true };
             }
 
-            if (outcome.Succeeded && outcome.ReturnValue is { } value)
+            // A trailing expression that evaluates to null is shown as <null>, as the kernel shows it; a cell with no
+            // trailing expression (or a void one) shows nothing.
+            if (outcome.Succeeded && outcome.HasReturnValue)
             {
-                collector.Add(new ExecuteResultOutput(globals.Formatters.Format(value, _formatContext), cell.ExecutionCount));
+                collector.Add(new ExecuteResultOutput(globals.Formatters.Format(outcome.ReturnValue, _formatContext), cell.ExecutionCount));
             }
         }
         finally

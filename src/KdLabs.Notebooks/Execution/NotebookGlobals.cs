@@ -4,27 +4,25 @@ using KdLabs.Notebooks.Formatting;
 namespace KdLabs.Notebooks.Execution;
 
 /// <summary>
-/// Members every notebook cell can use directly: <c>display(value)</c>, <c>HTML("...")</c>, the formatter registry and
-/// the run's cancellation token. (Public because Roslyn scripting requires a public globals type.)
+/// Members every notebook cell can use directly: <c>display(value)</c> and <c>HTML("...")</c>, the .NET Interactive C#
+/// kernel's helpers, and nothing the kernel does not give a cell (no formatter registry, no cancellation token: a
+/// lesson using them would fail there). Public because Roslyn scripting requires a public globals type; its assembly
+/// is referenced under an extern alias only, so a cell sees these members and no other runner type.
 /// </summary>
 public sealed class NotebookGlobals
 {
-    internal NotebookGlobals(FormatterRegistry formatters, FormatContext formatContext, CancellationToken cancellationToken)
+    internal NotebookGlobals(FormatterRegistry formatters, FormatContext formatContext)
     {
         Formatters = formatters;
         FormatContext = formatContext;
-        CancellationToken = cancellationToken;
     }
 
     internal OutputCollector? CurrentCell { get; set; }
 
     internal FormatContext FormatContext { get; }
 
-    /// <summary>The formatters used for displayed values; register your own here.</summary>
-    public FormatterRegistry Formatters { get; }
-
-    /// <summary>Fires when the run is cancelled (Ctrl+C or SIGTERM in the CLI) or the cell's or notebook's timeout passes; long loops should check it.</summary>
-    public CancellationToken CancellationToken { get; internal set; }
+    /// <summary>The formatters used for displayed values (the runner's; in process, the request's).</summary>
+    internal FormatterRegistry Formatters { get; }
 
     /// <summary>Shows <paramref name="value"/> as an output of the current cell (Jupyter display_data).</summary>
 #pragma warning disable IDE1006 // lower-case on purpose: this is the notebook-wide display() of Jupyter and Polyglot

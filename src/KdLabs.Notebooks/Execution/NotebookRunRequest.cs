@@ -31,4 +31,7 @@ public sealed class NotebookRunRequest
 
     /// <summary>Most stream characters (stdout plus stderr) kept per cell, then a "output truncated" note; 0 keeps all.</summary>
     public long MaxCellOutputChars { get; init; } = OutputCollector.DefaultMaxStreamChars;
+
+    /// <summary>The dotnet host that starts the worker process; found from this process when null. For tests.</summary>
+    internal string? WorkerHost { get; init; }
 }

@@ -138,7 +138,7 @@ public sealed class NotebookRunner
         {
             await using var executor = request.Isolation == NotebookIsolation.InProcess
                 ? (ICellExecutor)new InProcessCellExecutor(request.Formatters ?? FormatterRegistry.CreateDefault(), baseDirectory)
-                : new WorkerCellExecutor(baseDirectory, request.MaxCellOutputChars);
+                : new WorkerCellExecutor(baseDirectory, request.MaxCellOutputChars, request.WorkerHost);
             var started = false;
             try
             {
@@ -148,6 +148,15 @@ public sealed class NotebookRunner
             catch (OperationCanceledException) when (runCts.IsCancellationRequested)
             {
                 status = RunStatus.Cancelled;
+            }
+            catch (Exception e) when (e is InvalidOperationException or IOException)
+            {
+                // The worker could not start (or died before it was ready): this notebook fails, but what the caller
+                // expects is still written, and a course goes on with the next notebook.
+                status = RunStatus.Failed;
+                var message = e.InnerException is { } inner ? $"{e.Message} ({inner.GetType().Name})" : e.Message;
+                error = new NotebookError(request.NotebookPath, 0, 0, null, "WorkerStartError", message);
+                log($"{request.NotebookPath}: the notebook's worker process did not start: {message}");
             }
 
             if (executor is WorkerCellExecutor worker && started)

@@ -46,14 +46,17 @@ public static class ProvidedPackages
         var list = new List<ProvidedPackage>();
         if (TryLoad("KdLabs") is { } kdlabs)
         {
-            list.Add(Make("KdLabs", kdlabs));
+            // The KdLabs package's NuGet dependencies (its nuspec), not only what KdLabs.dll happens to reference:
+            // #r "nuget: KdLabs" gives a cell all of them in the kernel.
+            Assembly[] dependencies = [torch, plotly, plotlyCSharp, skia, .. TryLoad("TorchSharp.PyBridge") is { } pyBridge ? [pyBridge] : Array.Empty<Assembly>()];
+            list.Add(new ProvidedPackage("KdLabs", VersionOf(kdlabs), [kdlabs, .. dependencies]));
         }
 
         list.Add(Make("TorchSharp-cpu", torch));
         list.Add(Make("TorchSharp", torch));
         list.Add(Make("Plotly.NET", plotly));
         list.Add(Make("Plotly.NET.CSharp", plotlyCSharp));
-        list.Add(Make("Microsoft.Data.Analysis", dataAnalysis) with { OnRequest = true });
+        list.Add(Make("Microsoft.Data.Analysis", dataAnalysis));
         list.Add(Make("SkiaSharp", skia));
         return list;
     }
@@ -72,9 +75,6 @@ public static class ProvidedPackages
 
         return assembly.GetName().Version?.ToString(3) ?? "?";
     }
-
-    /// <summary>True when <paramref name="assembly"/> belongs to a package referenced only on request (<see cref="ProvidedPackage.OnRequest"/>).</summary>
-    internal static bool IsOnRequest(Assembly assembly) => All.Any(p => p.OnRequest && p.Assemblies.Contains(assembly));
 
     internal static Assembly? TryLoad(string name)
     {

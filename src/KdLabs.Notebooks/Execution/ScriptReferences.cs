@@ -5,9 +5,12 @@ using Microsoft.CodeAnalysis;
 namespace KdLabs.Notebooks.Execution;
 
 /// <summary>
-/// The metadata references every notebook compiles against: the .NET shared framework plus the kit's packages and
-/// what they reference. Built from files on disk rather than "whatever happens to be loaded", so a notebook compiles
-/// the same way in the CLI and in tests.
+/// The metadata references a notebook starts with: the .NET shared framework only, as the .NET Interactive C# kernel
+/// gives no package before <c>#r "nuget: ..."</c>. A package's files are added by its #r (<see cref="PathsOf"/>).
+/// Nothing of the runner itself (its own types, Roslyn, Markdig) is referenced: Roslyn scripting references the globals
+/// type's assembly under the extern alias &lt;host&gt; only, so cells reach display() and HTML() and nothing else of it.
+/// Built from files on disk rather than "whatever happens to be loaded", so a notebook compiles the same way in the
+/// CLI and in tests.
 /// </summary>
 internal static class ScriptReferences
 {
@@ -30,26 +33,24 @@ internal static class ScriptReferences
             }
         }
 
-        var roots = ProvidedPackages.All.Where(p => !p.OnRequest).SelectMany(p => p.Assemblies).Append(typeof(NotebookGlobals).Assembly);
-        return Closure(roots, paths, skipOnRequest: true);
+        return paths.Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToList();
     }
 
     /// <summary>The files a cell needs to compile against <paramref name="package"/>: its assemblies and what they reference, outside the framework.</summary>
     public static IReadOnlyList<string> PathsOf(ProvidedPackage package) =>
-        Closure(package.Assemblies, new SortedSet<string>(StringComparer.Ordinal), skipOnRequest: false)
-            .OfType<PortableExecutableReference>().Select(r => r.FilePath!)
+        Closure(package.Assemblies)
             .Where(p => !Path.GetFullPath(p).StartsWith(Path.GetFullPath(RuntimeEnvironment.GetRuntimeDirectory()), StringComparison.Ordinal)).ToList();
 
-    private static IReadOnlyList<MetadataReference> Closure(IEnumerable<Assembly> roots, SortedSet<string> paths, bool skipOnRequest)
+    private static SortedSet<string> Closure(IEnumerable<Assembly> roots)
     {
+        var paths = new SortedSet<string>(StringComparer.Ordinal);
         var frameworkDir = Path.GetFullPath(RuntimeEnvironment.GetRuntimeDirectory());
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var queue = new Queue<Assembly>(roots);
         while (queue.Count > 0)
         {
             var assembly = queue.Dequeue();
-            // The runner's own formatter references an on-request package; a cell still gets it only by #r.
-            if (assembly.IsDynamic || string.IsNullOrEmpty(assembly.Location) || !seen.Add(assembly.Location) || (skipOnRequest && ProvidedPackages.IsOnRequest(assembly)))
+            if (assembly.IsDynamic || string.IsNullOrEmpty(assembly.Location) || !seen.Add(assembly.Location))
             {
                 continue;
             }
@@ -69,6 +70,6 @@ internal static class ScriptReferences
             }
         }
 
-        return paths.Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToList();
+        return paths;
     }
 }

@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Scripting;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Scripting;
 
 namespace KdLabs.Notebooks.Execution;
@@ -27,13 +28,18 @@ internal sealed class ScriptSession(NotebookGlobals globals, string baseDirector
         "System.Linq",
     ];
 
+    /// <summary>The C# version the .NET Interactive C# kernel compiles cells with (its `#error version` says "latest (14.0)").</summary>
+    public const LanguageVersion KernelLanguageVersion = LanguageVersion.CSharp14;
+
     private readonly List<MetadataReference> _references = [.. ScriptReferences.All];
     private ScriptState<object>? _state;
 
     private ScriptOptions Options(string filePath) => ScriptOptions.Default
         .WithReferences(_references)
         .WithImports(Array.Empty<string>())
-        .WithLanguageVersion(LanguageVersion.Latest)
+        // The installed kernel (dotnet-interactive 1.0.712001, Roslyn 5.0) compiles with "latest", which is C# 14 there;
+        // this runner's newer Roslyn would make "latest" a later version and accept what the kernel rejects.
+        .WithLanguageVersion(KernelLanguageVersion)
         .WithOptimizationLevel(OptimizationLevel.Debug)
         // Debug information plus a file path per cell makes exception stack traces carry cell line numbers.
         .WithEmitDebugInformation(true)
@@ -103,6 +109,23 @@ internal sealed class ScriptSession(NotebookGlobals globals, string baseDirector
         }
 
         _state = state;
-        return new CellOutcome { ReturnValue = state.ReturnValue };
+        return new CellOutcome { ReturnValue = state.ReturnValue, HasReturnValue = HasValue(script) };
+    }
+
+    /// <summary>True when the submission ends in an expression with a value (not void), null or not.</summary>
+    private static bool HasValue(Script script)
+    {
+        // Roslyn's own answer (Compilation.HasSubmissionResult) is internal: a trailing expression is an expression
+        // statement whose semicolon is missing; it has a value unless its type is void (a bare null has no type).
+        var compilation = script.GetCompilation();
+        var tree = compilation.SyntaxTrees.LastOrDefault();
+        if (tree?.GetRoot() is not CompilationUnitSyntax root
+            || root.Members.LastOrDefault() is not GlobalStatementSyntax { Statement: ExpressionStatementSyntax { SemicolonToken.IsMissing: true } statement })
+        {
+            return false;
+        }
+
+        var type = compilation.GetSemanticModel(tree).GetTypeInfo(statement.Expression).Type;
+        return type is null || type.SpecialType != SpecialType.System_Void;
     }
 }

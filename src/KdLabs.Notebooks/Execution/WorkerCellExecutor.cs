@@ -14,7 +14,7 @@ namespace KdLabs.Notebooks.Execution;
 /// a cell (stack overflow, unhandled exception elsewhere, Environment.Exit) that cell gets an error output saying so;
 /// when a cell must stop (cancellation, timeout), the worker is asked first and killed after <see cref="Grace"/>.
 /// </summary>
-internal sealed class WorkerCellExecutor(string baseDirectory, long maxStreamChars) : ICellExecutor
+internal sealed class WorkerCellExecutor(string baseDirectory, long maxStreamChars, string? host = null) : ICellExecutor
 {
     /// <summary>How long a cell may take to notice its token before the worker is killed.</summary>
     public static readonly TimeSpan Grace = TimeSpan.FromSeconds(1);
@@ -32,15 +32,19 @@ internal sealed class WorkerCellExecutor(string baseDirectory, long maxStreamCha
     public async Task StartAsync(CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
-        var process = _process = new Process { StartInfo = WorkerStartInfo() };
+        var process = new Process { StartInfo = WorkerStartInfo(baseDirectory, host) };
         try
         {
             process.Start();
         }
         catch (System.ComponentModel.Win32Exception e)
         {
+            process.Dispose();
             throw new InvalidOperationException($"cannot start the notebook worker ({process.StartInfo.FileName} {string.Join(" ", process.StartInfo.ArgumentList)}): {e.Message}", e);
         }
+
+        // Only a started process is ours to stop and dispose (DisposeAsync closes its stdin).
+        _process = process;
 
         process.StandardInput.AutoFlush = true;
         _stdoutPump = Task.Run(PumpStdoutAsync, CancellationToken.None);
@@ -182,10 +186,15 @@ internal sealed class WorkerCellExecutor(string baseDirectory, long maxStreamCha
     /// dotnet exec with the host's runtimeconfig and deps files: the worker (KdLabs.Notebooks.dll) resolves exactly the
     /// assemblies and native libraries (libtorch) the host resolves, with no deployment of its own.
     /// </summary>
-    internal static ProcessStartInfo WorkerStartInfo()
+    /// <param name="workingDirectory">
+    /// The notebook's folder: VS Code, Jupyter and papermill's <c>--cwd</c> (the kit's real-kernel tests) start the
+    /// kernel there, so a relative path in a cell means the same file in both.
+    /// </param>
+    /// <param name="host">The dotnet host to start; found from this process when null (tests pass another).</param>
+    internal static ProcessStartInfo WorkerStartInfo(string workingDirectory, string? host = null)
     {
         var dll = typeof(WorkerProgram).Assembly.Location;
-        var info = new ProcessStartInfo(DotnetHost())
+        var info = new ProcessStartInfo(host ?? DotnetHost())
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
@@ -193,7 +202,7 @@ internal sealed class WorkerCellExecutor(string baseDirectory, long maxStreamCha
             UseShellExecute = false,
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
-            WorkingDirectory = Environment.CurrentDirectory,
+            WorkingDirectory = workingDirectory,
         };
         info.ArgumentList.Add("exec");
         // The host's own deps file comes first (the frameworks' follow, ';'-separated).
