@@ -112,6 +112,25 @@ public class RunnerKernelParityTests
     }
 
     [Fact]
+    public async Task A_package_used_before_its_reference_or_a_runner_only_global_fails_with_a_hint()
+    {
+        foreach (var (code, hint) in new[]
+        {
+            ("using TorchSharp;\nvar t = torch.ones(2);", "#r \"nuget: TorchSharp-cpu\""),
+            ("var df = new Microsoft.Data.Analysis.DataFrame();", "#r \"nuget: Microsoft.Data.Analysis\""),
+            ("while (!CancellationToken.IsCancellationRequested) { }", "display() and HTML() only"),
+            ("Formatters.ToString()", "display() and HTML() only"),
+        })
+        {
+            using var dir = new TempDirectory();
+            var (result, nb) = await TestNotebooks.RunCells(dir, code);
+            Assert.Equal("CompilationError", result.Error?.Ename);
+            Assert.Contains(hint, result.Error!.Evalue);
+            Assert.Contains(nb.Cells[0].Outputs.OfType<ErrorOutput>().Single().Traceback, l => l.Contains(hint, StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
     public async Task Cells_compile_with_the_kernels_csharp_version()
     {
         using var dir = new TempDirectory();

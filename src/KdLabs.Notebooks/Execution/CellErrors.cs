@@ -13,12 +13,17 @@ internal static class CellErrors
         {
             var first = outcome.CompileErrors[0];
             var line = first.Location.GetMappedLineSpan().StartLinePosition.Line + 1;
-            var evalue = $"error {first.Id}: {first.GetMessage(CultureInfo.InvariantCulture)}";
+            var hint = CompileHints.For(first);
+            var evalue = $"error {first.Id}: {first.GetMessage(CultureInfo.InvariantCulture)}{(hint is null ? "" : $" ({hint})")}";
             var traceback = outcome.CompileErrors.Select(d =>
             {
                 var position = d.Location.GetMappedLineSpan().StartLinePosition;
                 return $"({position.Line + 1},{position.Character + 1}): error {d.Id}: {d.GetMessage(CultureInfo.InvariantCulture)}";
             }).ToList();
+            if (hint is not null)
+            {
+                traceback.Add(hint);
+            }
             return (new ErrorOutput("CompilationError", evalue, traceback), line);
         }
 
