@@ -92,30 +92,8 @@ public partial class KernelExtensionTests
     {
         using var dir = new TempDirectory();
         string input = TestNotebooks.Write(dir, "kernel.ipynb", cells), output = dir.File("kernel-out.ipynb");
-        string papermill = RealKernel.Papermill();
-        var psi = new ProcessStartInfo(papermill,
-            [input, output, "-k", RealKernel.KernelName, "--cwd", dir.Path, "--no-progress-bar", "--execution-timeout", "600"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        RealKernel.ConfigureEnvironment(psi.Environment);
-        using var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start papermill");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException("papermill did not finish in 10 minutes");
-        }
-
-        string log = await stdout + await stderr;
-        Assert.True(process.ExitCode == 0 && File.Exists(output), $"papermill exit {process.ExitCode}:\n{(log.Length > 4000 ? log[^4000..] : log)}");
+        var run = await RealKernel.PapermillAsync(input, output, dir.Path, TimeSpan.FromMinutes(10));
+        Assert.True(run.ExitCode == 0 && File.Exists(output), $"papermill exit {run.ExitCode}:\n{(run.Log.Length > 4000 ? run.Log[^4000..] : run.Log)}");
         var executed = RealKernelLessonTests.CodeCells(JsonNode.Parse(await File.ReadAllTextAsync(output))!);
         var errors = executed.SelectMany(RealKernelLessonTests.Outputs).Where(o => (string?)o["output_type"] == "error")
             .Select(o => $"{o["ename"]}: {o["evalue"]}").ToList();

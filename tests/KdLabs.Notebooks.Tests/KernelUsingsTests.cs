@@ -125,17 +125,8 @@ public class KernelUsingsTests
         cells.Add(Cell("mda-table", "new Microsoft.Data.Analysis.DataFrame(new Microsoft.Data.Analysis.PrimitiveDataFrameColumn<int>(\"epoch\", new[] { 1, 2, 3 }))"));
         string probe = Path.Combine(dir, "probe.ipynb"), output = Path.Combine(dir, "probe-out.ipynb");
         File.WriteAllText(probe, ProbeNotebook(cells).ToJsonString());
-        var psi = new ProcessStartInfo(RealKernel.Papermill(), [probe, output, "-k", RealKernel.KernelName, "--cwd", LessonRuns.NotebooksDirectory, "--no-progress-bar"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        RealKernel.ConfigureEnvironment(psi.Environment);
-        using var process = Process.Start(psi)!;
-        var log = process.StandardError.ReadToEndAsync();
-        _ = await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.True(File.Exists(output), $"papermill wrote nothing (exit {process.ExitCode}):\n{await log}");
+        var run = await RealKernel.PapermillAsync(probe, output, LessonRuns.NotebooksDirectory, TimeSpan.FromMinutes(10));
+        Assert.True(File.Exists(output), $"papermill wrote nothing (exit {run.ExitCode}):\n{run.Log}");
         var executed = RealKernelLessonTests.CodeCells(JsonNode.Parse(File.ReadAllText(output))!);
         Assert.Equal(Candidates.Length + 5, executed.Count);
         return executed;

@@ -39,35 +39,11 @@ internal static class LessonRuns
     private static async Task<KernelRun> RunKernelAsync(string notebook)
     {
         MnistFiles.EnsurePresent(MnistFiles.DefaultDirectory);
-        string papermill = RealKernel.Papermill();
         string output = Path.Combine(Path.GetTempPath(), "kdlabs-kernel-tests", Guid.NewGuid().ToString("N")[..8], notebook);
         Directory.CreateDirectory(Path.GetDirectoryName(output)!);
-        var psi = new ProcessStartInfo(papermill,
-            [Path.Combine(NotebooksDirectory, notebook), output, "-k", RealKernel.KernelName, "-p", "smoke", "True",
-             "--cwd", NotebooksDirectory, "--no-progress-bar", "--execution-timeout", "900"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        RealKernel.ConfigureEnvironment(psi.Environment);
-        var clock = Stopwatch.StartNew();
-        using var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start papermill");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"papermill on {notebook} did not finish in 10 minutes");
-        }
-        clock.Stop();
-        string log = await stdout + await stderr;
+        var run = await RealKernel.PapermillAsync(Path.Combine(NotebooksDirectory, notebook), output, NotebooksDirectory, TimeSpan.FromMinutes(10), "-p", "smoke", "True");
         JsonNode? executed = File.Exists(output) ? JsonNode.Parse(await File.ReadAllTextAsync(output)) : null;
-        return new KernelRun(notebook, process.ExitCode, log, output, executed, clock.Elapsed);
+        return new KernelRun(notebook, run.ExitCode, run.Log, output, executed, run.Duration);
     }
 }
 

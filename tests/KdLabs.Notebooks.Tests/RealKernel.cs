@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace KdLabs.Notebooks.Tests;
 
 /// <summary>Where the real .NET Interactive kernel and papermill are, and the environment the kernel runs in.</summary>
@@ -30,4 +32,39 @@ internal static class RealKernel
         environment["DOTNET_NOLOGO"] = "1";
         environment["PYDEVD_DISABLE_FILE_VALIDATION"] = "1";
     }
+
+    /// <summary>
+    /// Runs <paramref name="input"/> on the real kernel with papermill, the kernel's working directory
+    /// <paramref name="workingDirectory"/>; kills the run after <paramref name="timeout"/>. Returns papermill's exit code
+    /// and its log (stdout, then stderr); the executed notebook is at <paramref name="output"/> when papermill wrote one.
+    /// </summary>
+    public static async Task<PapermillRun> PapermillAsync(string input, string output, string workingDirectory, TimeSpan timeout, params string[] extraArguments)
+    {
+        var psi = new ProcessStartInfo(Papermill(),
+            [input, output, "-k", KernelName, .. extraArguments, "--cwd", workingDirectory, "--no-progress-bar", "--execution-timeout", ((int)timeout.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture)])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        ConfigureEnvironment(psi.Environment);
+        var clock = Stopwatch.StartNew();
+        using var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start papermill");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"papermill on {Path.GetFileName(input)} did not finish in {timeout.TotalMinutes:0} minutes");
+        }
+        clock.Stop();
+        return new PapermillRun(process.ExitCode, await stdout + await stderr, clock.Elapsed);
+    }
 }
+
+/// <summary>One papermill process: its exit code, its log and how long it ran.</summary>
+internal sealed record PapermillRun(int ExitCode, string Log, TimeSpan Duration);
