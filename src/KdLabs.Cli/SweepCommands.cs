@@ -16,6 +16,8 @@ internal static class SweepCommands
         var b = new OptionBinder<MnistDistillationOptions>(d with { Lab = d.Lab with { OutputDirectory = Path.Combine("runs", "mnist-sweep") } });
         b.Add(new Option<int>("--epochs") { Description = "Epochs per student (and for the teacher)." }, nameof(MnistDistillationOptions.Epochs), o => o.Epochs, (o, v) => o with { Epochs = v });
         b.Add(new Option<int?>("--train-limit") { Description = "Use only the first N training images." }, nameof(MnistDistillationOptions.TrainLimit), o => o.TrainLimit, (o, v) => o with { TrainLimit = v });
+        b.Add(new Option<int>("--validation") { Description = "Hold out the last N training images (never trained on by the students) and score the grid on them instead of the test set: choose α and T there, then run the chosen pair once on the test set." },
+            nameof(MnistDistillationOptions.Validation), o => o.Validation, (o, v) => o with { Validation = v });
         b.AddLab(o => o.Lab, (o, v) => o with { Lab = v }, CommonOptions.MnistDataDescription, "The seed of the teacher and every student (the first, if several).",
             "Small subsets and one epoch.", "Folder for sweep.csv, sweep.html and checkpoints.");
         var mnist = b.AddTo(new Command("mnist", "Train one distilled CNN student per (α, T) and write a CSV and a heatmap.") { alphas, temps });
@@ -26,15 +28,15 @@ internal static class SweepCommands
             var t = ParseList(parse.GetValue(temps)!, "--temperature");
             using var lab = new MnistDistillationLab(options);
             var cells = MnistSweep.Run(lab, a, t);
-            var (csv, html) = MnistSweep.Write(cells, options.Lab.OutputDirectory, $"MNIST CNN student accuracy over α × T{(options.Lab.Smoke ? " (smoke)" : "")}");
-            var table = new Table().Border(TableBorder.Rounded).AddColumn("α \\ T");
+            var (csv, html) = MnistSweep.Write(cells, options.Lab.OutputDirectory, $"MNIST CNN student {lab.EvaluationName} accuracy over α × T{(options.Lab.Smoke ? " (smoke)" : "")}");
+            var table = new Table().Border(TableBorder.Rounded).Title(MnistSweep.AccuracyHeader(cells)).AddColumn("α \\ T");
             foreach (var temp in t)
             {
                 table.AddColumn(new TableColumn($"T={temp.ToString(CultureInfo.InvariantCulture)}").RightAligned());
             }
             foreach (var alpha in a)
             {
-                table.AddRow([alpha.ToString(CultureInfo.InvariantCulture), .. t.Select(temp => cells.First(c => c.Alpha == alpha && c.Temperature == temp).TestAccuracy.ToString("P2", CultureInfo.InvariantCulture))]);
+                table.AddRow([alpha.ToString(CultureInfo.InvariantCulture), .. t.Select(temp => cells.First(c => c.Alpha == alpha && c.Temperature == temp).Accuracy.ToString("P2", CultureInfo.InvariantCulture))]);
             }
             AnsiConsole.Write(table);
             Console.WriteLine($"wrote {csv} and {html}");

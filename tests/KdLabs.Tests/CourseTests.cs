@@ -155,6 +155,19 @@ public class CourseTests
     }
 
     [Fact]
+    public void BestAlphaNamesTheValidationImagesTheGridWasScoredOn()
+    {
+        // The lesson's grid is scored on held-out training images: the noise band and the error gap are about those, not the test set.
+        var grid = Grid.Select(c => c with { EvaluationSet = "validation" }).ToArray();
+        var right = Exercises.Lesson01.BestAlpha(grid, 0.5, temperature: 4);
+        Assert.True(right.Correct, right.Message);
+        Assert.Contains("1,000 validation images", right.Message);
+        Assert.DoesNotContain("test", right.Message);
+        var wrong = Exercises.Lesson01.BestAlpha(grid, 0, temperature: 4);
+        Assert.Contains("fewer validation errors", wrong.Message);
+    }
+
+    [Fact]
     public void BestAlphaAcceptsEitherSideOfATie()
     {
         SweepCell[] tied = [new(0, 4, 0.8, 200, 1), new(1, 4, 0.8, 200, 1), new(0.5, 4, 0.7, 300, 1)];

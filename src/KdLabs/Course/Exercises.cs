@@ -75,7 +75,8 @@ public static partial class Exercises
 
         /// <summary>
         /// Exercise 2: the α (hard-label weight) that gives the best student at temperature <paramref name="temperature"/>
-        /// in your sweep. Ties count: any α with the top accuracy is accepted. NaN (the placeholder) is "not answered yet".
+        /// in your sweep, by the accuracy on the sweep's evaluation set (the lesson's held-out validation images: settings are
+        /// chosen there, never on the test set). Ties count: any α with the top accuracy is accepted. NaN (the placeholder) is "not answered yet".
         /// </summary>
         public static ExerciseResult BestAlpha(IReadOnlyList<SweepCell> cells, double answer, double temperature = 4)
         {
@@ -96,26 +97,27 @@ public static partial class Exercises
             {
                 return ExerciseResult.Wrong(title, $"α = {answer.ToString(Inv)} is not in the grid; the grid has α ∈ {{{string.Join(", ", column.Select(c => c.Alpha.ToString(Inv)))}}}.");
             }
-            var best = column.MaxBy(c => c.TestAccuracy)!;
-            int testImages = TestImages(best);
-            double noise = 1.96 * Math.Sqrt(best.TestAccuracy * (1 - best.TestAccuracy) / Math.Max(1, testImages)) * 100;
-            if (mine.TestAccuracy < best.TestAccuracy)
+            var best = column.MaxBy(c => c.Accuracy)!;
+            string split = best.EvaluationSet;
+            int images = TestImages(best.Accuracy, best.Errors);
+            double noise = 1.96 * Math.Sqrt(best.Accuracy * (1 - best.Accuracy) / Math.Max(1, images)) * 100;
+            if (mine.Accuracy < best.Accuracy)
             {
                 int behind = mine.Errors - best.Errors;
-                string hint = cells.MaxBy(c => c.TestAccuracy) is { } overall && Math.Abs(overall.Alpha - answer) < 1e-9 && overall.Temperature != temperature
+                string hint = cells.MaxBy(c => c.Accuracy) is { } overall && Math.Abs(overall.Alpha - answer) < 1e-9 && overall.Temperature != temperature
                     ? $" (α = {answer.ToString(Inv)} is the best at T = {overall.Temperature.ToString(Inv)}, not at T = {temperature.ToString(Inv)})"
                     : "";
-                return ExerciseResult.Wrong(title, $"α = {answer.ToString(Inv)} reaches {Pct(mine.TestAccuracy)} at T = {temperature.ToString(Inv)}{hint}; " +
-                    $"another α in that column makes {behind} fewer test errors. Read only the T = {temperature.ToString(Inv)} column of the heatmap.");
+                return ExerciseResult.Wrong(title, $"α = {answer.ToString(Inv)} reaches {Pct(mine.Accuracy)} at T = {temperature.ToString(Inv)}{hint}; " +
+                    $"another α in that column makes {behind} fewer {split} errors. Read only the T = {temperature.ToString(Inv)} column of the heatmap.");
             }
-            var runnerUp = column.Where(c => c.TestAccuracy < best.TestAccuracy).MaxBy(c => c.TestAccuracy);
+            var runnerUp = column.Where(c => c.Accuracy < best.Accuracy).MaxBy(c => c.Accuracy);
             string gap = runnerUp is null
                 ? "Every α in the column ties."
-                : $"The runner-up (α = {runnerUp.Alpha.ToString(Inv)}) is {runnerUp.Errors - mine.Errors} errors ({((mine.TestAccuracy - runnerUp.TestAccuracy) * 100).ToString("0.0", Inv)} points) behind; " +
-                  $"on {testImages:N0} test images a single accuracy is only known to about ±{noise.ToString("0.0", Inv)} points (95 %), " +
-                  $"so {((mine.TestAccuracy - runnerUp.TestAccuracy) * 100 > noise ? "the gap is larger than that, but" : "the gap is within that, and")} " +
+                : $"The runner-up (α = {runnerUp.Alpha.ToString(Inv)}) is {runnerUp.Errors - mine.Errors} errors ({((mine.Accuracy - runnerUp.Accuracy) * 100).ToString("0.0", Inv)} points) behind; " +
+                  $"on {images:N0} {split} images a single accuracy is only known to about ±{noise.ToString("0.0", Inv)} points (95 %), " +
+                  $"so {((mine.Accuracy - runnerUp.Accuracy) * 100 > noise ? "the gap is larger than that, but" : "the gap is within that, and")} " +
                   "another seed (-p seed=2) may reorder the column. Believe a ranking only when it survives several seeds.";
-            return ExerciseResult.Right(title, $"α = {answer.ToString(Inv)} gives {Pct(mine.TestAccuracy)} ({mine.Errors} errors) at T = {temperature.ToString(Inv)}. {gap}");
+            return ExerciseResult.Right(title, $"α = {answer.ToString(Inv)} gives {Pct(mine.Accuracy)} ({mine.Errors} errors) at T = {temperature.ToString(Inv)}. {gap}");
         }
 
         /// <summary>
@@ -374,8 +376,6 @@ public static partial class Exercises
     private static string Format(IEnumerable<double> values) => string.Join(", ", values.Select(v => v.ToString("0.000", Inv)));
 
     private static string Pct(double accuracy) => (accuracy * 100).ToString("0.0", Inv) + " %";
-
-    private static int TestImages(SweepCell cell) => TestImages(cell.TestAccuracy, cell.Errors);
 
     private static int TestImages(double accuracy, int errors) => accuracy < 1 ? (int)Math.Round(errors / (1 - accuracy)) : errors;
 }

@@ -11,7 +11,9 @@ namespace KdLabs.Experiments;
 /// <summary>
 /// Trains one distilled student per (α, T) pair from the same teacher, cached teacher logits and
 /// student initialisation, so the grid isolates the effect of α and T. α = 1 is the no-KD baseline
-/// (T has no effect there, which the grid shows as a flat row).
+/// (T has no effect there, which the grid shows as a flat row). Every cell is scored on the lab's
+/// <see cref="MnistDistillationLab.Evaluation"/> set: choose α and T on a validation lab
+/// (<see cref="MnistDistillationOptions.Validation"/> &gt; 0) and touch the test set once, with the chosen pair.
 /// </summary>
 public static class MnistSweep
 {
@@ -30,22 +32,27 @@ public static class MnistSweep
                 var (model, history) = lab.TrainDistilled(alpha, t);
                 using (model)
                 {
-                    var best = history.Last;
-                    int errors = (int)Math.Round((1 - best.TestAccuracy) * lab.Test.Count);
-                    cells.Add(new SweepCell(alpha, t, best.TestAccuracy, errors, history.TotalSeconds));
+                    // The history is measured on the evaluation set (validation images when the lab holds them out), so its errors are counted there too.
+                    var last = history.Last;
+                    int errors = (int)Math.Round((1 - last.TestAccuracy) * lab.Evaluation.Count);
+                    cells.Add(new SweepCell(alpha, t, last.TestAccuracy, errors, history.TotalSeconds, lab.EvaluationName));
                 }
             }
         }
         return cells;
     }
 
-    /// <summary>The cells as CSV (invariant culture).</summary>
+    /// <summary>
+    /// The cells as CSV (invariant culture); the accuracy column is named after their evaluation set
+    /// (<c>test_accuracy</c> or <c>validation_accuracy</c>).
+    /// </summary>
     public static string ToCsv(IEnumerable<SweepCell> cells)
     {
-        var sb = new StringBuilder("alpha,temperature,test_accuracy,errors,train_seconds\n");
-        foreach (var c in cells)
+        var list = cells.ToList();
+        var sb = new StringBuilder($"alpha,temperature,{EvaluationSet(list)}_accuracy,errors,train_seconds\n");
+        foreach (var c in list)
         {
-            sb.AppendLine(string.Create(CultureInfo.InvariantCulture, $"{c.Alpha},{c.Temperature},{c.TestAccuracy:0.#####},{c.Errors},{c.TrainSeconds:0.0}"));
+            sb.AppendLine(string.Create(CultureInfo.InvariantCulture, $"{c.Alpha},{c.Temperature},{c.Accuracy:0.#####},{c.Errors},{c.TrainSeconds:0.0}"));
         }
         return sb.ToString();
     }
@@ -56,18 +63,37 @@ public static class MnistSweep
         string csv = Path.Combine(directory, "sweep.csv");
         string html = Path.Combine(directory, "sweep.html");
         AtomicFile.WriteAllText(csv, ToCsv(cells));
-        new HtmlReport(title).Chart(Heatmap(cells, title)).Table(["α", "T", "Test accuracy", "Errors"],
+        new HtmlReport(title).Chart(Heatmap(cells, title)).Table(["α", "T", AccuracyHeader(cells), "Errors"],
             cells.Select(c => (IReadOnlyList<string>)[c.Alpha.ToString(CultureInfo.InvariantCulture), c.Temperature.ToString(CultureInfo.InvariantCulture),
-                c.TestAccuracy.ToString("P2", CultureInfo.InvariantCulture), c.Errors.ToString(CultureInfo.InvariantCulture)])).Save(html);
+                c.Accuracy.ToString("P2", CultureInfo.InvariantCulture), c.Errors.ToString(CultureInfo.InvariantCulture)])).Save(html);
         return (csv, html);
     }
 
-    /// <summary>Test accuracy (%) over α (rows) × T (columns).</summary>
+    /// <summary>The accuracy column's header, after the cells' evaluation set: "Test accuracy" or "Validation accuracy".</summary>
+    public static string AccuracyHeader(IReadOnlyList<SweepCell> cells)
+    {
+        string split = EvaluationSet(cells);
+        return char.ToUpperInvariant(split[0]) + split[1..] + " accuracy";
+    }
+
+    /// <summary>The one evaluation set of <paramref name="cells"/> ("test" when there are none): a table mixing splits would compare unlike numbers.</summary>
+    private static string EvaluationSet(IReadOnlyList<SweepCell> cells)
+    {
+        var splits = cells.Select(c => c.EvaluationSet).Distinct().ToList();
+        return splits.Count switch
+        {
+            0 => "test",
+            1 => splits[0],
+            _ => throw new ArgumentException($"The sweep's cells are scored on different sets ({string.Join(", ", splits)}); write each split's cells separately.", nameof(cells)),
+        };
+    }
+
+    /// <summary>Accuracy (%) on the cells' evaluation set over α (rows) × T (columns).</summary>
     public static GenericChart Heatmap(IReadOnlyList<SweepCell> cells, string title)
     {
         var alphas = cells.Select(c => c.Alpha).Distinct().Order().ToArray();
         var temps = cells.Select(c => c.Temperature).Distinct().Order().ToArray();
-        var z = alphas.Select(a => temps.Select(t => Math.Round(100 * cells.First(c => c.Alpha == a && c.Temperature == t).TestAccuracy, 2)));
+        var z = alphas.Select(a => temps.Select(t => Math.Round(100 * cells.First(c => c.Alpha == a && c.Temperature == t).Accuracy, 2)));
         var chart = CSharpChart.Heatmap<double, string, string, string>(
             zData: z,
             X: temps.Select(t => "T=" + t.ToString(CultureInfo.InvariantCulture)).ToArray(),

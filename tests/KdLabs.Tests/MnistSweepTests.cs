@@ -1,0 +1,52 @@
+using System.Globalization;
+using KdLabs.Experiments;
+using KdLabs.Training;
+
+namespace KdLabs.Tests;
+
+/// <summary>The α × T sweep is scored, counted and labelled on the lab's evaluation set, so settings can be chosen on validation.</summary>
+public class MnistSweepTests
+{
+    [Fact]
+    public void AValidationSweepCountsItsErrorsOnTheValidationImages()
+    {
+        using var lab = new MnistDistillationLab(new MnistDistillationOptions { Validation = 300, Lab = new() { Smoke = true, OutputDirectory = TestData.TempDirectory(), Seeds = [1], DataDirectory = TestData.MnistDirectory } },
+            TrainingProgress.Silent, _ => { });
+        var cell = Assert.Single(MnistSweep.Run(lab, [0.5], [4]));
+        Assert.Equal(300, lab.Evaluation.Count);
+        Assert.Equal("validation", cell.EvaluationSet);
+        // Errors and correct images add up to the 300 validation images (the old code counted them out of the 1,000 smoke test images).
+        Assert.InRange(cell.Accuracy, 0, 0.999);
+        Assert.Equal(300, cell.Errors + (int)Math.Round(cell.Accuracy * 300));
+    }
+
+    [Fact]
+    public void TheCsvAndHeadersAreNamedAfterTheEvaluationSet()
+    {
+        SweepCell[] validation = [new(0, 4, 0.9, 30, 1.5, "validation"), new(1, 4, 0.8, 60, 1.5, "validation")];
+        Assert.StartsWith("alpha,temperature,validation_accuracy,errors,train_seconds\n", MnistSweep.ToCsv(validation), StringComparison.Ordinal);
+        Assert.Equal("Validation accuracy", MnistSweep.AccuracyHeader(validation));
+        // A test-set sweep keeps its columns as before.
+        SweepCell[] test = [new(0, 4, 0.9, 100, 1.5)];
+        Assert.Equal("alpha,temperature,test_accuracy,errors,train_seconds\n0,4,0.9,100,1.5\n", MnistSweep.ToCsv(test).ReplaceLineEndings("\n"));
+        Assert.Equal("Test accuracy", MnistSweep.AccuracyHeader(test));
+        Assert.Throws<ArgumentException>(() => MnistSweep.ToCsv([.. validation, .. test]));
+    }
+
+    [Fact]
+    public void TheSweepCommandTakesValidationAndSaysSo()
+    {
+        string dir = TestData.TempDirectory();
+        var (exit, output) = CliRunner.Run("sweep", "mnist", "--smoke", "--validation", "300", "--alpha", "0.5", "--temperature", "4", "--threads", "1",
+            "--out", dir, "--data", TestData.MnistDirectory);
+        Assert.True(exit == 0, output);
+        Assert.Contains("300 validation images", output, StringComparison.Ordinal);
+        Assert.Contains("Validation accuracy", output, StringComparison.Ordinal);
+        var lines = File.ReadAllLines(Path.Combine(dir, "sweep.csv"));
+        Assert.Equal("alpha,temperature,validation_accuracy,errors,train_seconds", lines[0]);
+        var fields = lines[1].Split(',');
+        double accuracy = double.Parse(fields[2], CultureInfo.InvariantCulture);
+        Assert.Equal(300, int.Parse(fields[3], CultureInfo.InvariantCulture) + (int)Math.Round(accuracy * 300));
+        Assert.Contains("Validation accuracy", File.ReadAllText(Path.Combine(dir, "sweep.html")), StringComparison.Ordinal);
+    }
+}
