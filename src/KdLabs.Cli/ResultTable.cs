@@ -39,9 +39,14 @@ internal static class ResultTable
 
     public static void Print(MnistDistillationResult result)
     {
-        Print($"{result.Options.DatasetInfo().DisplayName} {result.Options.Family}: {result.EvaluationName} set, last epoch{(result.Options.Lab.Smoke ? " (SMOKE: tiny subsets)" : "")}", MnistDistillationReport.Header,
-            MnistDistillationReport.Cells(result.Rows), $"{result.Machine}; wall time {result.WallSeconds:0} s");
-        var summary = new Table().Border(TableBorder.Rounded).Title("Students over seeds (last epoch)").AddColumns("Student", "Test accuracy, mean ± std");
+        Print($"{result.Options.DatasetInfo().DisplayName} {result.Options.Family}: {result.EvaluationName} set, last epoch{(result.Options.Lab.Smoke ? " (SMOKE: tiny subsets)" : "")}", MnistDistillationReport.HeaderFor(result),
+            MnistDistillationReport.Cells(result), $"{result.Machine}; wall time {result.WallSeconds:0} s");
+        foreach (string caveat in MnistDistillationReport.Caveats(result))
+        {
+            AnsiConsole.WriteLine(caveat);
+        }
+        string setName = result.EvaluationName.Length == 0 ? "" : char.ToUpperInvariant(result.EvaluationName[0]) + result.EvaluationName[1..];
+        var summary = new Table().Border(TableBorder.Rounded).Title("Students over seeds (last epoch)").AddColumns("Student", $"{setName} accuracy, mean ± std");
         foreach (var (name, value) in MnistDistillationReport.SummaryLines(result))
         {
             summary.AddRow(Markup.Escape(name), Markup.Escape(value));

@@ -53,6 +53,16 @@ public sealed class MnistDistillationLab : LabBase<MnistDistillationOptions>, ID
     /// <summary>"test" or "validation".</summary>
     public string EvaluationName => Options.Validation > 0 ? "validation" : "test";
 
+    /// <summary>
+    /// How many of the evaluation images the teacher trains on (after <see cref="LoadData"/>): the validation images are the
+    /// last <see cref="MnistDistillationOptions.Validation"/> training images and the teacher's the first ones, so they overlap
+    /// when the teacher takes more than the rest. Always 0 on the test set.
+    /// </summary>
+    public int TeacherEvaluationOverlap => Options.Validation > 0 ? Math.Max(0, TeacherTrain.Count - (Train.Count - Options.Validation)) : 0;
+
+    /// <summary>True when the teacher's accuracy and the students' agreement with it are measured partly on the teacher's own training images.</summary>
+    public bool TeacherSawEvaluationImages => TeacherEvaluationOverlap > 0;
+
     /// <summary>The students' training set: the first <see cref="MnistDistillationOptions.TransferSize"/> training images, without the omitted class.</summary>
     public InMemoryDataset Transfer { get; private set; } = null!;
 
@@ -98,6 +108,13 @@ public sealed class MnistDistillationLab : LabBase<MnistDistillationOptions>, ID
         Transfer = BuildTransferSet(pool);
         TeacherTrain = Options.TeacherImages is { } t && t < Train.Count ? Train.Take(t) : Train;
         Log($"data: {DatasetInfo.DisplayName}, {Train.Count:N0} training images (students: {Transfer.Count:N0}), {Evaluation.Count:N0} {EvaluationName} images from {dir}");
+        if (TeacherSawEvaluationImages)
+        {
+            // Which images the teacher trains on stays as it is (settings were chosen on validation with this teacher); the run says so instead.
+            Log($"warning: the teacher trains on the first {TeacherTrain.Count:N0} training images, which include {TeacherEvaluationOverlap:N0} of the {Options.Validation:N0} validation images "
+                + $"(the last {Options.Validation:N0} of {Train.Count:N0}): its accuracy and every student's agreement with it are measured partly on its own training images, and the report marks them. "
+                + $"To keep the teacher off them, use --teacher-images N with N ≤ {Train.Count - Options.Validation:N0}.");
+        }
     }
 
     private InMemoryDataset BuildTransferSet(int pool)
@@ -311,7 +328,8 @@ public sealed class MnistDistillationLab : LabBase<MnistDistillationOptions>, ID
             distilled.Model.Dispose();
         }
         clock.Stop();
-        var result = new MnistDistillationResult(Options, RunEnvironment.Describe(Device), clock.Elapsed.TotalSeconds, TeacherId, rows, histories, reports, perSeed, omitted, EvaluationName, TeacherTrain.Count, Transfer.Count);
+        var result = new MnistDistillationResult(Options, RunEnvironment.Describe(Device), clock.Elapsed.TotalSeconds, TeacherId, rows, histories, reports, perSeed, omitted, EvaluationName, TeacherTrain.Count, Transfer.Count,
+            TeacherEvaluationOverlap);
         MnistDistillationReport.Write(result, Lab.OutputDirectory);
         return result;
     }

@@ -10,9 +10,61 @@ namespace KdLabs.Experiments;
 /// <summary>Writes a lab run's <c>results.json</c> and self-contained <c>report.html</c>.</summary>
 public static class MnistDistillationReport
 {
-    /// <summary>Column headers of the comparison table.</summary>
-    public static IReadOnlyList<string> Header { get; } =
-        ["Model", "Params", "Size (KB)", "Test acc. (last)", "Errors", "Best epoch acc.", "Agreement w/ teacher", "Latency b=1 (ms)", "Latency b=256 (ms/img)", "Speedup b=1"];
+    /// <summary>Column headers of the comparison table of a test-set run (<see cref="HeaderFor(MnistDistillationResult)"/> names a run's own evaluation set).</summary>
+    public static IReadOnlyList<string> Header { get; } = HeaderFor("test", teacherSawEvaluationImages: false);
+
+    /// <summary>Title of the teacher's row when it trained on some of the images it is scored on.</summary>
+    public const string TeacherOnItsTrainingImages = "teacher (trained on these images)";
+
+    /// <summary>The teacher's best-epoch cell in a validation run: its training history was measured on the test set.</summary>
+    public const string TeacherBestEpochOnTestSet = "n/a (history on the test set)";
+
+    /// <summary>Column headers of <paramref name="result"/>'s comparison table: its evaluation set named, the agreement column marked when the teacher saw those images.</summary>
+    public static IReadOnlyList<string> HeaderFor(MnistDistillationResult result) => HeaderFor(result.EvaluationName, result.TeacherSawEvaluationImages);
+
+    private static IReadOnlyList<string> HeaderFor(string evaluationName, bool teacherSawEvaluationImages) =>
+        ["Model", "Params", "Size (KB)", $"{Capitalized(evaluationName)} acc. (last)", "Errors", "Best epoch acc.", "Agreement w/ teacher" + (teacherSawEvaluationImages ? " †" : ""),
+            "Latency b=1 (ms)", "Latency b=256 (ms/img)", "Speedup b=1"];
+
+    /// <summary>
+    /// <paramref name="result"/>'s rows as text (<see cref="Cells(IEnumerable{ModelResult})"/>), the teacher's row (the first) marked when it trained
+    /// on the evaluation images, and its best epoch left out when its history was measured on another set.
+    /// </summary>
+    public static IEnumerable<IReadOnlyList<string>> Cells(MnistDistillationResult result) => Cells(result.Rows).Select((cells, i) =>
+    {
+        if (i > 0)
+        {
+            return cells;
+        }
+        var teacher = cells.ToArray();
+        teacher[0] = RowName(result, 0);
+        if (result.TeacherHistoryOnOtherSet)
+        {
+            teacher[5] = TeacherBestEpochOnTestSet;
+        }
+        return (IReadOnlyList<string>)teacher;
+    });
+
+    /// <summary>Lines to print under the comparison table: what in it is not measured the way its headers say (none for a plain test-set run).</summary>
+    public static IReadOnlyList<string> Caveats(MnistDistillationResult result)
+    {
+        var lines = new List<string>();
+        if (result.TeacherSawEvaluationImages)
+        {
+            lines.Add($"† The teacher trained on {result.TeacherEvaluationOverlap:N0} of the {result.EvaluationName} images it is scored on, so its accuracy and the agreement column "
+                + $"are measured partly on its own training images. Rerun with --teacher-images N, N ≤ {result.TeacherTrainingImages - result.TeacherEvaluationOverlap:N0}, to keep them apart.");
+        }
+        if (result.TeacherHistoryOnOtherSet)
+        {
+            lines.Add($"The teacher's training history was measured on the test set, so its best-epoch accuracy is not shown beside {result.EvaluationName} accuracies.");
+        }
+        return lines;
+    }
+
+    private static string RowName(MnistDistillationResult result, int row) =>
+        row == 0 && result.TeacherSawEvaluationImages ? TeacherOnItsTrainingImages : result.Rows[row].Name;
+
+    private static string Capitalized(string name) => name.Length == 0 ? name : char.ToUpperInvariant(name[0]) + name[1..];
 
     /// <summary>The table's rows as text, numbers rounded for reading.</summary>
     public static IEnumerable<IReadOnlyList<string>> Cells(IEnumerable<ModelResult> rows) => rows.Select(r => (IReadOnlyList<string>)
@@ -63,9 +115,14 @@ public static class MnistDistillationReport
     public static string ToMarkdown(MnistDistillationResult result)
     {
         var sb = new System.Text.StringBuilder();
-        sb.AppendTable(Header, Cells(result.Rows));
+        sb.AppendTable(HeaderFor(result), Cells(result));
+        foreach (string caveat in Caveats(result))
+        {
+            sb.AppendLine();
+            sb.AppendLine(caveat);
+        }
         sb.AppendLine();
-        sb.AppendLine("| Student | Test accuracy after the last epoch, mean ± std |");
+        sb.AppendLine($"| Student | {Capitalized(result.EvaluationName)} accuracy after the last epoch, mean ± std |");
         sb.AppendLine("|---|---|");
         foreach (var (name, value) in SummaryLines(result))
         {
@@ -93,7 +150,8 @@ public static class MnistDistillationReport
             result.Options.LearningRate, Seed = result.Options.Lab.FirstSeed, result.Options.TrainLimit, result.Options.TestLimit, result.Options.Lab.Smoke,
             result.Options.Jitter, result.Options.MlpDropout, result.Options.PlainStudents, Schedule = result.Options.Schedule.ToString(), result.Options.Lab.Device,
             result.Options.TeacherEpochs, result.Options.TeacherImages, result.Options.TransferSize, result.Options.Validation,
-            result.Options.OmitClass, result.EvaluationName, result.TeacherTrainingImages, result.TransferImages, result.Omitted,
+            result.Options.OmitClass, result.EvaluationName, result.TeacherTrainingImages, result.TransferImages, result.TeacherSawEvaluationImages, result.TeacherEvaluationOverlap,
+            Caveats = Caveats(result), result.Omitted,
             result.Machine, result.WallSeconds, result.TeacherSha256,
             Models = result.Rows,
             Histories = result.Histories.Select(h => new { h.RunName, h.Epochs }),
@@ -110,10 +168,19 @@ public static class MnistDistillationReport
                 + (o.OmitClass is { } c ? $" (no {c}s)" : "") + $", teacher {o.TeacherEpochs ?? o.Epochs} epoch(s) on {result.TeacherTrainingImages:N0}, batch {o.BatchSize}, Adam lr {o.LearningRate}, seed {o.Lab.FirstSeed}"
                 + (o.Lab.Smoke ? ", SMOKE MODE (small subsets: numbers are not meaningful)" : "") + ".")
             .Paragraph($"Machine: {result.Machine}. Wall time {result.WallSeconds:0} s. Accuracies are on the {result.EvaluationName} set after the last epoch; the best epoch is shown for reference only.")
-            .Table(Header, Cells(result.Rows))
-            .Heading("Over student seeds (test accuracy after the last epoch)")
+            .Table(HeaderFor(result), Cells(result));
+        foreach (string caveat in Caveats(result))
+        {
+            report.Paragraph(caveat);
+        }
+        report
+            .Heading($"Over student seeds ({result.EvaluationName} accuracy after the last epoch)")
             .Table(["Student", "Mean ± std"], SummaryLines(result).Select(kv => (IReadOnlyList<string>)[kv.Key, kv.Value]))
-            .ChartRow([TrainingCharts.TestAccuracy(result.Histories), TrainingCharts.TrainLoss(result.Histories)]);
+            .ChartRow([result.TeacherHistoryOnOtherSet
+                    // The chart's own axis says "Test accuracy": retitled, as the students' lines are on the validation images.
+                    ? TrainingCharts.TestAccuracy(result.Histories).Titled($"Accuracy per epoch: students on the {result.EvaluationName} set, the teacher on the test set", "Epoch", "Accuracy (%)")
+                    : TrainingCharts.TestAccuracy(result.Histories),
+                TrainingCharts.TrainLoss(result.Histories)]);
         if (result.Omitted.Count > 0)
         {
             report.Heading($"Omitted class: no {o.OmitClass}s in the students' transfer set (Hinton et al. 2015: 206 errors, 133 on the 1,010 3s; after a +3.5 bias, 109 and 14)")
@@ -121,8 +188,8 @@ public static class MnistDistillationReport
                 .ChartRow(result.Omitted.Where(r => r.Seed == result.Omitted[0].Seed).Select(r => OmittedClassChart(r, result.EvaluationName, classNames)));
         }
         report
-            .Heading("Confusion matrices (test set)")
-            .ChartRow(result.Reports.Select((r, i) => EvaluationCharts.ConfusionMatrix(r, classNames, result.Rows[i].Name)));
+            .Heading($"Confusion matrices ({result.EvaluationName} set)")
+            .ChartRow(result.Reports.Select((r, i) => EvaluationCharts.ConfusionMatrix(r, classNames, RowName(result, i))));
         report.Save(html);
         AtomicFile.WriteAllText(Path.Combine(directory, "results.md"), ToMarkdown(result));
         return (json, html);

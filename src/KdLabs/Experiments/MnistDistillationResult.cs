@@ -4,6 +4,12 @@ using KdLabs.Training;
 namespace KdLabs.Experiments;
 
 /// <summary>Everything one run of the MNIST lab produced.</summary>
+/// <remarks>
+/// <c>TeacherEvaluationOverlap</c>:
+/// How many of the evaluation images the teacher trained on: in a validation run whose teacher trains on all training images
+/// (or more than the training images minus the validation split), its accuracy and the students' agreement with it are partly
+/// measured on its own training images. Always 0 on the test set.
+/// </remarks>
 public sealed record MnistDistillationResult(
     MnistDistillationOptions Options,
     string Machine,
@@ -16,8 +22,18 @@ public sealed record MnistDistillationResult(
     IReadOnlyList<OmittedClassOutcome> Omitted,
     string EvaluationName,
     int TeacherTrainingImages,
-    int TransferImages)
+    int TransferImages,
+    int TeacherEvaluationOverlap = 0)
 {
+    /// <summary>True when the teacher trained on some of the images its accuracy and the agreement column are measured on.</summary>
+    public bool TeacherSawEvaluationImages => TeacherEvaluationOverlap > 0;
+
+    /// <summary>
+    /// True when the teacher's training history (so its best-epoch accuracy) was measured on another set than the rows' accuracies:
+    /// the teacher is always trained against the test set, so in a validation run its best epoch is a test-set maximum.
+    /// </summary>
+    public bool TeacherHistoryOnOtherSet => EvaluationName != "test";
+
     /// <summary>Mean and sample standard deviation of the baseline's and the distilled student's last-epoch test accuracy over seeds.</summary>
     public (SeedStatistics Baseline, SeedStatistics Distilled, SeedStatistics Gain) Summary() =>
         (SeedStatistics.Of(Seeds.Select(s => s.BaselineAccuracy)),

@@ -76,7 +76,27 @@ public sealed class SoftTreeLab : LabBase<SoftTreeLabOptions>, IDisposable
             ownsEvaluation = !ReferenceEquals(evaluation, teacherLab.Test);
         }
         Log($"soft tree: {Train.Count:N0} training images, {Evaluation.Count:N0} {EvaluationName} images");
+        if (TeacherSawEvaluationImages)
+        {
+            // The teacher stays the MNIST lab's (settings were chosen on validation with it); the run says what its row then measures.
+            Log($"warning: the CNN teacher trained on the first {teacherLab.TeacherTrain.Count:N0} training images, which include {TeacherEvaluationOverlap:N0} of the trees' {Options.Validation:N0} validation images "
+                + $"(images {Train.Count:N0}–{Train.Count + Evaluation.Count - 1:N0}): its accuracy row is measured partly on its own training images, and the report marks it. "
+                + $"To score it on unseen images, give the lab a teacher trained on at most the first {Train.Count:N0} images ({nameof(SoftTreeLabOptions)}.{nameof(SoftTreeLabOptions.Teacher)} with "
+                + $"{nameof(MnistDistillationOptions.TeacherImages)} ≤ {Train.Count:N0}; the CLI's --student sdt has no option for it).");
+        }
     }
+
+    /// <summary>
+    /// How many of the evaluation images the teacher trained on (after <see cref="LoadData"/>): the trees' validation images
+    /// are the last <see cref="SoftTreeLabOptions.Validation"/> of the first <see cref="SoftTreeLabOptions.TrainLimit"/> training
+    /// images, and the teacher trains on the first <see cref="MnistDistillationOptions.TeacherImages"/> (all by default). Always 0 on the test set.
+    /// </summary>
+    public int TeacherEvaluationOverlap => Options.Validation > 0
+        ? Math.Max(0, Math.Min(teacherLab.TeacherTrain.Count, Train.Count + Evaluation.Count) - Train.Count)
+        : 0;
+
+    /// <summary>True when the teacher's accuracy row is measured partly on the teacher's own training images.</summary>
+    public bool TeacherSawEvaluationImages => TeacherEvaluationOverlap > 0;
 
     /// <summary>The CNN teacher, trained on all training images (or reused from the cache).</summary>
     public nn.Module<Tensor, Tensor> GetTeacher()
@@ -205,7 +225,7 @@ public sealed class SoftTreeLab : LabBase<SoftTreeLabOptions>, IDisposable
         }
         clock.Stop();
         var result = new SoftTreeLabResult(Options, EvaluationName, RunEnvironment.Describe(Device), clock.Elapsed.TotalSeconds, TeacherId,
-            teacherAccuracy, teacherParameters, runs, histories);
+            teacherAccuracy, teacherParameters, runs, histories, Options.TrainDistilled ? TeacherEvaluationOverlap : 0);
         SoftTreeReport.Write(result, Lab.OutputDirectory, shownHard, shownDistilled, Evaluation);
         shownHard?.Dispose();
         shownDistilled?.Dispose();

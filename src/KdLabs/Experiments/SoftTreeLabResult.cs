@@ -23,6 +23,12 @@ public sealed record SoftTreeRun(string Kind, int Seed, double MixtureAccuracy, 
 }
 
 /// <summary>Everything one run of the soft-tree lab produced.</summary>
+/// <remarks>
+/// <c>TeacherEvaluationOverlap</c>:
+/// How many of the evaluation images the teacher trained on: in a validation run the trees' validation images are training
+/// images, and the MNIST lab's teacher trains on all of them by default, so its accuracy is then partly on its own training images.
+/// Always 0 on the test set, and without a teacher row.
+/// </remarks>
 public sealed record SoftTreeLabResult(
     SoftTreeLabOptions Options,
     string EvaluationSet,
@@ -32,8 +38,12 @@ public sealed record SoftTreeLabResult(
     double TeacherAccuracy,
     long TeacherParameters,
     IReadOnlyList<SoftTreeRun> Runs,
-    IReadOnlyList<TrainingHistory> Histories)
+    IReadOnlyList<TrainingHistory> Histories,
+    int TeacherEvaluationOverlap = 0)
 {
+    /// <summary>True when the teacher trained on some of the images its accuracy row is measured on.</summary>
+    public bool TeacherSawEvaluationImages => TeacherEvaluationOverlap > 0;
+
     /// <summary>Frosst &amp; Hinton's (2017) MNIST numbers: depth-8 tree on labels, distilled, and their conv-net teacher.</summary>
     public static (double HardLabel, double Distilled, double Teacher) Paper => (0.9445, 0.9676, 0.9921);
 

@@ -18,6 +18,15 @@ public static class SoftTreeReport
     /// <summary>Column headers of the summary table.</summary>
     public static IReadOnlyList<string> SummaryHeader { get; } = ["Model", "Params", "Mixture, mean ± std", "Max-leaf, mean ± std", "Paper (Frosst & Hinton 2017)"];
 
+    /// <summary>Title of the teacher's row when it trained on some of the images it is scored on.</summary>
+    public const string TeacherOnItsTrainingImages = "CNN teacher (trained on these images)";
+
+    /// <summary>Lines to print under the summary table: what in it is not measured the way it says (none when the teacher never saw the evaluation images).</summary>
+    public static IReadOnlyList<string> Caveats(SoftTreeLabResult result) => result.TeacherSawEvaluationImages
+        ? [$"The CNN teacher trained on {result.TeacherEvaluationOverlap:N0} of the {result.EvaluationSet} images it is scored on, so its accuracy is measured partly on its own training images. "
+            + $"A teacher trained on none of them ({nameof(MnistDistillationOptions.TeacherImages)} at most the trees' training images) would give an honest row."]
+        : [];
+
     /// <summary>The per-tree rows as text.</summary>
     public static IEnumerable<IReadOnlyList<string>> Cells(SoftTreeLabResult result) => result.Runs.Select(r => (IReadOnlyList<string>)
     [
@@ -34,7 +43,7 @@ public static class SoftTreeReport
         string n = treeParams.ToString("N0", CultureInfo.InvariantCulture);
         if (result.TeacherParameters > 0)
         {
-            yield return ["CNN teacher", result.TeacherParameters.ToString("N0", CultureInfo.InvariantCulture), Percent(result.TeacherAccuracy), "–", $"{Percent(paper.Teacher)} (their conv net)"];
+            yield return [result.TeacherSawEvaluationImages ? TeacherOnItsTrainingImages : "CNN teacher", result.TeacherParameters.ToString("N0", CultureInfo.InvariantCulture), Percent(result.TeacherAccuracy), "–", $"{Percent(paper.Teacher)} (their conv net)"];
         }
         if (result.Has(SoftTreeRun.HardLabel))
         {
@@ -68,6 +77,7 @@ public static class SoftTreeReport
             o.Tree, o.Validation, o.TrainLimit, o.TestLimit, o.Lab.Seeds, o.Lab.Smoke, o.Lab.Threads, o.Lab.Device,
             TeacherFamily = o.Teacher.Family, TeacherEpochs = o.Teacher.Epochs,
             result.EvaluationSet, result.Machine, result.WallSeconds, result.TeacherSha256, result.TeacherAccuracy, result.TeacherParameters,
+            result.TeacherSawEvaluationImages, result.TeacherEvaluationOverlap, Caveats = Caveats(result),
             Paper = new { SoftTreeLabResult.Paper.HardLabel, SoftTreeLabResult.Paper.Distilled, SoftTreeLabResult.Paper.Teacher },
             Summary = SummaryCells(result).Select(r => new { Model = r[0], Mixture = r[2], MaxLeaf = r[3], Paper = r[4] }),
             result.Runs,
@@ -83,7 +93,12 @@ public static class SoftTreeReport
                 + (o.Lab.Smoke ? " SMOKE MODE (small subsets, one epoch: numbers are not meaningful)." : ""))
             .Paragraph($"Accuracies are on the {result.EvaluationSet} set after the last epoch (best epoch shown for reference only). "
                 + $"Machine: {result.Machine}. Wall time {result.WallSeconds:0} s.")
-            .Table(SummaryHeader, SummaryCells(result))
+            .Table(SummaryHeader, SummaryCells(result));
+        foreach (string caveat in Caveats(result))
+        {
+            report.Paragraph(caveat);
+        }
+        report
             .Heading("Every tree")
             .Table(Header, Cells(result))
             .ChartRow([TrainingCharts.TestAccuracy(result.Histories, $"Mixture accuracy on the {result.EvaluationSet} set per epoch"), TrainingCharts.TrainLoss(result.Histories)]);
