@@ -62,6 +62,10 @@ internal sealed record SoftTreeCommandOptions(OptionBinder<SoftTreeLabOptions> B
         var title = $"MNIST soft decision tree: {result.EvaluationSet} set, last epoch{(o.Lab.Smoke ? " (SMOKE: tiny subsets)" : "")}";
         ResultTable.Print(title, SoftTreeReport.SummaryHeader, SoftTreeReport.SummaryCells(result), $"{result.Machine}; wall time {result.WallSeconds:0} s");
         ResultTable.Print("Every tree", SoftTreeReport.Header, SoftTreeReport.Cells(result));
+        foreach (string caveat in SoftTreeReport.Caveats(result))
+        {
+            Console.WriteLine(caveat);
+        }
         Console.WriteLine($"wrote {Path.Combine(o.Lab.OutputDirectory, "results.json")} and {Path.Combine(o.Lab.OutputDirectory, "report.html")}");
         return 0;
     }
