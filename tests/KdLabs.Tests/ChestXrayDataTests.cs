@@ -200,6 +200,29 @@ public class ChestXrayDataTests
         Assert.Equal(test.TeacherKey().Hash, val.TeacherKey().Hash);
     }
 
+    [Fact]
+    public void AValidationRunShowsNoBestEpochForTheTeacherWhoseHistoryIsOnTheTestSet()
+    {
+        string root = TestData.TempDirectory();
+        SyntheticChestXray.Generate(root, 24, seed: 5, pixelSize: 48, testCount: 20, valCount: 8);
+        KdLabs.Experiments.ChestXrayOptions Options(bool validation) => new()
+        {
+            Lab = new() { DataDirectory = root, OutputDirectory = TestData.TempDirectory(), Seeds = [1], Device = "cpu", Smoke = true },
+            Validation = validation,
+        };
+        using var val = new KdLabs.Experiments.ChestXrayLab(Options(true), KdLabs.Training.TrainingProgress.Silent, _ => { });
+        val.GetTeacher();
+        var row = val.EvaluateTeacher(1);
+        Assert.Null(row.BestEpoch);
+        Assert.True(double.IsNaN(row.BestEpochTestAccuracy));
+        // The test-set run (the same teacher, reused) keeps its best epoch: its history is on the split it reports on.
+        using var test = new KdLabs.Experiments.ChestXrayLab(Options(false), KdLabs.Training.TrainingProgress.Silent, _ => { });
+        test.GetTeacher();
+        var testRow = test.EvaluateTeacher(1);
+        Assert.Equal(test.TeacherHistory.Best.Epoch, testRow.BestEpoch);
+        Assert.Equal(test.TeacherHistory.Best.TestAccuracy, testRow.BestEpochTestAccuracy);
+    }
+
     /// <summary>The stand-in's split sizes are the lab's own settings, honoured wherever the lab is built (a notebook too), not only by the CLI.</summary>
     [Fact]
     public void TheLabGeneratesTheStandInAtTheSplitSizesItIsGiven()

@@ -52,7 +52,7 @@ public sealed class ChestXrayLab : LabBase<ChestXrayOptions>, IDisposable
     public InMemoryDataset Evaluation { get; private set; } = null!;
 
     /// <summary>"test" or "validation".</summary>
-    public string EvaluationName => Options.Validation ? "validation" : "test";
+    public string EvaluationName => ChestXrayResult.NameOf(ChestXrayResult.EvaluationSplitOf(Options));
 
     /// <summary>How loading went.</summary>
     public ImageLoadTiming Loading { get; private set; } = null!;
@@ -207,7 +207,7 @@ public sealed class ChestXrayLab : LabBase<ChestXrayOptions>, IDisposable
         }).ToList();
     }
 
-    /// <summary>Evaluates a model on the test set after its last epoch.</summary>
+    /// <summary>Evaluates a model on <see cref="Evaluation"/> (the test or the validation split) after its last epoch.</summary>
     public ChestXrayModelResult Evaluate(string name, string variant, int seed, nn.Module<Tensor, Tensor> model, TrainingHistory history, double latencyMs, double teacherLatencyMs)
     {
         using var logits = Predictor.Logits(model, Evaluation, 64);
@@ -220,6 +220,16 @@ public sealed class ChestXrayLab : LabBase<ChestXrayOptions>, IDisposable
         return new ChestXrayModelResult(name, variant, seed, ModelStats.ParameterCount(model), ModelStats.SizeOnDiskBytes(model),
             report.Accuracy, binary.Sensitivity, binary.Specificity, binary.RocAuc, report.Confusion, best.TestAccuracy, best.Epoch,
             latencyMs, teacherLatencyMs / latencyMs, history.TotalSeconds, fpr, tpr);
+    }
+
+    /// <summary>
+    /// The teacher's row (see <see cref="Evaluate"/>). Its history was measured on <see cref="Test"/>, the one teacher both
+    /// kinds of run share: in a validation run its best epoch is a test-set figure, so it is left out (null, NaN).
+    /// </summary>
+    public ChestXrayModelResult EvaluateTeacher(double latencyMs)
+    {
+        var row = Evaluate("teacher (ResNet-18)", "teacher", Lab.FirstSeed, Teacher, TeacherHistory, latencyMs, latencyMs);
+        return ReferenceEquals(Evaluation, Test) ? row : row with { BestEpoch = null, BestEpochTestAccuracy = double.NaN };
     }
 
     /// <summary>Median ms per image on the lab's device at batch 1 of teacher and student, at the run's size and (optionally) 224 px.</summary>
@@ -238,7 +248,7 @@ public sealed class ChestXrayLab : LabBase<ChestXrayOptions>, IDisposable
             t224 = LatencyBenchmark.MedianMsPerImage(Teacher, [3, 224, 224], 1, repeats, warmup);
             s224 = LatencyBenchmark.MedianMsPerImage(student224, [3, 224, 224], 1, repeats, warmup);
         }
-        return new LatencyComparison(n, t, s, t224, s224);
+        return new LatencyComparison(n, t, s, t224, s224, LatencyComparison.DeviceLabel(Device));
     }
 
     /// <summary>Runs everything and writes results.json and report.html into the output folder.</summary>
@@ -250,7 +260,7 @@ public sealed class ChestXrayLab : LabBase<ChestXrayOptions>, IDisposable
         var latency = MeasureLatency();
         Log($"latency (batch 1, median): teacher {latency.TeacherMs:0.00} ms, student {latency.StudentMs:0.000} ms at {latency.ImageSize}px ({latency.Speedup:0}×)"
             + (Options.LatencyAt224 ? $"; at 224px {latency.TeacherMs224:0.0} ms vs {latency.StudentMs224:0.00} ms ({latency.Speedup224:0}×)" : ""));
-        var rows = new List<ChestXrayModelResult> { Evaluate("teacher (ResNet-18)", "teacher", Lab.FirstSeed, Teacher, TeacherHistory, latency.TeacherMs, latency.TeacherMs) };
+        var rows = new List<ChestXrayModelResult> { EvaluateTeacher(latency.TeacherMs) };
         var histories = new List<TrainingHistory> { TeacherHistory };
         foreach (int seed in Lab.Seeds)
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using KdLabs.Data;
+using KdLabs.Datasets;
 using KdLabs.Evaluation;
 using KdLabs.Infrastructure;
 using KdLabs.Plots;
@@ -13,13 +14,23 @@ public static class ChestXrayReport
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    /// <summary>Column headers of the model comparison.</summary>
-    public static IReadOnlyList<string> Header { get; } =
-        ["Model", "Params", "Size (KB)", "Test acc.", "Sensitivity", "Specificity", "ROC AUC", "Confusion [[TN FP] [FN TP]]", "Latency b=1 (ms)", "Speedup"];
+    /// <summary>Column headers of the model comparison of a test-set run (<see cref="HeaderFor"/> names the run's split).</summary>
+    public static IReadOnlyList<string> Header { get; } = HeaderOf("Test");
 
-    /// <summary>Column headers of the seed summary.</summary>
-    public static IReadOnlyList<string> SeedHeader { get; } =
-        ["Student", "Seeds", "Test acc. mean ± std", "Sens. mean", "Spec. mean", "AUC mean ± std", "Δacc. vs no KD", "ΔAUC vs no KD"];
+    /// <summary>Column headers of the seed summary of a test-set run (<see cref="SeedHeaderFor"/> names the run's split).</summary>
+    public static IReadOnlyList<string> SeedHeader { get; } = SeedHeaderOf("Test");
+
+    /// <summary>Column headers of the model comparison, the accuracy named after the split the run reports on.</summary>
+    public static IReadOnlyList<string> HeaderFor(ChestXrayResult result) => HeaderOf(Capitalized(result.EvaluationName));
+
+    /// <summary>Column headers of the seed summary, the accuracy named after the split the run reports on.</summary>
+    public static IReadOnlyList<string> SeedHeaderFor(ChestXrayResult result) => SeedHeaderOf(Capitalized(result.EvaluationName));
+
+    private static IReadOnlyList<string> HeaderOf(string split) =>
+        ["Model", "Params", "Size (KB)", $"{split} acc.", "Sensitivity", "Specificity", "ROC AUC", "Confusion [[TN FP] [FN TP]]", "Latency b=1 (ms)", "Speedup"];
+
+    private static IReadOnlyList<string> SeedHeaderOf(string split) =>
+        ["Student", "Seeds", $"{split} acc. mean ± std", "Sens. mean", "Spec. mean", "AUC mean ± std", "Δacc. vs no KD", "ΔAUC vs no KD"];
 
     /// <summary>The comparison rows as text: teacher and each student variant of the first seed.</summary>
     public static IEnumerable<IReadOnlyList<string>> Cells(ChestXrayResult result) =>
@@ -35,9 +46,9 @@ public static class ChestXrayReport
     public static IEnumerable<IReadOnlyList<string>> SeedCells(ChestXrayResult result) => result.Summaries.Select(s => (IReadOnlyList<string>)
     [
         s.Variant, s.Seeds.ToString(Inv), $"{Pct(s.AccuracyMean)} ± {Pp(s.AccuracyStd)} pp", Pct(s.SensitivityMean), Pct(s.SpecificityMean),
-        $"{s.AucMean.ToString("0.000", Inv)} ± {s.AucStd.ToString("0.000", Inv)}",
+        $"{Fixed(s.AucMean)} ± {Fixed(s.AucStd)}",
         s.Variant == StudentVariant.NoDistillation.Name ? "—" : $"{Signed(100 * s.AccuracyGainMean)} ± {Pp(s.AccuracyGainStd)} pp",
-        s.Variant == StudentVariant.NoDistillation.Name ? "—" : $"{Signed(s.AucGainMean, "0.000")} ± {s.AucGainStd.ToString("0.000", Inv)}",
+        s.Variant == StudentVariant.NoDistillation.Name ? "—" : $"{Signed(s.AucGainMean, "0.000")} ± {Fixed(s.AucGainStd)}",
     ]);
 
     /// <summary>The soft-target table as text.</summary>
@@ -49,10 +60,10 @@ public static class ChestXrayReport
     {
         static string Table(IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string>> rows) =>
             $"| {string.Join(" | ", header)} |\n|{string.Concat(header.Select(_ => " --- |"))}\n" + string.Concat(rows.Select(r => $"| {string.Join(" | ", r)} |\n"));
-        return $"**{result.DataLabel}**, {result.Options.ImageSize} px, test set after the last epoch.\n\n"
-            + Table(Header, Cells(result)) + "\n"
+        return $"**{result.DataLabel}**, {result.Options.ImageSize} px, {result.EvaluationName} set after the last epoch.\n\n"
+            + Table(HeaderFor(result), Cells(result)) + "\n"
             + $"Students over seeds {string.Join(", ", result.Options.Lab.Seeds)} (last epoch; Δ = paired difference to the no-KD student of the same seed):\n\n"
-            + Table(SeedHeader, SeedCells(result)) + "\n"
+            + Table(SeedHeaderFor(result), SeedCells(result)) + "\n"
             + "Teacher soft targets on the training set:\n\n"
             + Table(["T", "Mean prob. on the other class", "Mean entropy (bits)"], SoftTargetCells(result));
     }
@@ -74,22 +85,25 @@ public static class ChestXrayReport
 
         var shown = new[] { result.Teacher }.Concat(result.FirstSeedStudents).ToList();
         var classes = new[] { "NORMAL", "PNEUMONIA" };
+        string split = result.EvaluationName, splitTitle = Capitalized(split);
+        // The one teacher is trained against the test set for both kinds of run, so its per-epoch curve is a test-set one.
+        string curves = result.EvaluationSplit == DatasetSplit.Test ? "Test accuracy per epoch" : $"Accuracy per epoch (teacher: test set; students: {split} set)";
         var report = new HtmlReport($"Lesson 03 — chest X-ray: ResNet-18 → 4-filter CNN — {result.DataLabel}");
         if (result.Synthetic)
         {
             report.Paragraph("SYNTHETIC STAND-IN: these images are drawn by KdLabs' generator, not radiographs. The numbers show the method and the code path; they say nothing about pneumonia detection.");
         }
-        report.Paragraph($"{o.ImageSize}×{o.ImageSize} px; teacher {o.TeacherEpochs} epoch(s) with random horizontal flips, students {o.StudentEpochs} epoch(s); batch {o.BatchSize}; Adam; seeds {string.Join(", ", o.Lab.Seeds)}. Walk-through loss: distillation weight {o.DistillationWeight}, T ∈ {{{string.Join(", ", o.Temperatures)}}}; {(o.General is { } g ? $"the kit's loss: α = {g.Alpha} on the hard labels, T = {g.Temperature}." : "the kit's general loss not trained.")} All numbers on the test set after the last epoch.")
+        report.Paragraph($"{o.ImageSize}×{o.ImageSize} px; teacher {o.TeacherEpochs} epoch(s) with random horizontal flips, students {o.StudentEpochs} epoch(s); batch {o.BatchSize}; Adam; seeds {string.Join(", ", o.Lab.Seeds)}. Walk-through loss: distillation weight {o.DistillationWeight}, T ∈ {{{string.Join(", ", o.Temperatures)}}}; {(o.General is { } g ? $"the kit's loss: α = {g.Alpha} on the hard labels, T = {g.Temperature}." : "the kit's general loss not trained.")} All numbers on the {split} set after the last epoch.")
             .Paragraph($"Machine: {result.Machine}. Wall time {result.WallSeconds:0} s.")
             .Code(result.DataSummary)
-            .Table(Header, Cells(result))
+            .Table(HeaderFor(result), Cells(result))
             .Heading("Students over seeds")
-            .Table(SeedHeader, SeedCells(result))
-            .ChartRow([BinaryClassificationCharts.SeedPoints(result.Rows.Skip(1).Select(r => (r.Variant, r.Seed, 100 * r.TestAccuracy)), $"Student test accuracy per seed — {result.DataLabel}", "Test accuracy (%)")])
+            .Table(SeedHeaderFor(result), SeedCells(result))
+            .ChartRow([BinaryClassificationCharts.SeedPoints(result.Rows.Skip(1).Select(r => (r.Variant, r.Seed, 100 * r.TestAccuracy)), $"Student {split} accuracy per seed — {result.DataLabel}", $"{splitTitle} accuracy (%)")])
             .Heading("Metrics and ROC")
             .ChartRow([
                 BinaryClassificationCharts.MetricBars(["accuracy", "sensitivity", "specificity", "ROC AUC"],
-                    shown.Select(r => (r.Name, new[] { r.TestAccuracy, r.Sensitivity, r.Specificity, r.RocAuc })), $"Test metrics — {result.DataLabel}", "Value"),
+                    shown.Select(r => (r.Name, new[] { r.TestAccuracy, r.Sensitivity, r.Specificity, r.RocAuc })), $"{splitTitle} metrics — {result.DataLabel}", "Value"),
                 BinaryClassificationCharts.RocCurves(shown.Select(r => (r.Name, r.RocFpr, r.RocTpr, r.RocAuc)), $"ROC, PNEUMONIA positive — {result.DataLabel}"),
             ])
             .Heading("Confusion matrices (rows: true class)")
@@ -98,11 +112,11 @@ public static class ChestXrayReport
             .ChartRow([
                 EvaluationCharts.Bars(shown.Take(2).Select(r => (r.Name, (double)r.Parameters)), "Parameters", "count"),
                 EvaluationCharts.Bars([($"teacher {result.Latency.ImageSize}px", result.Latency.TeacherMs), ($"student {result.Latency.ImageSize}px", result.Latency.StudentMs),
-                    ("teacher 224px", result.Latency.TeacherMs224), ("student 224px", result.Latency.StudentMs224)], "CPU latency, batch 1 (median)", "ms per image"),
+                    ("teacher 224px", result.Latency.TeacherMs224), ("student 224px", result.Latency.StudentMs224)], $"Latency on {result.Latency.Device}, batch 1 (median)", "ms per image"),
             ])
             .Paragraph($"Speed-up of the student over the teacher: {result.Latency.Speedup:0}× at {result.Latency.ImageSize} px, {result.Latency.Speedup224:0}× at 224 px (the walk-through reports 11× on its hardware).")
             .Heading("Training")
-            .ChartRow([TrainingCharts.TestAccuracy(result.Histories), TrainingCharts.TrainLoss(result.Histories)])
+            .ChartRow([TrainingCharts.TestAccuracy(result.Histories, curves), TrainingCharts.TrainLoss(result.Histories)])
             .Heading("What temperature does with two classes")
             .Table(["T", "Mean prob. on the other class", "Mean entropy (bits)"], SoftTargetCells(result))
             .Paragraph("With two classes a soft target is one number, p(PNEUMONIA): it says how sure the teacher is, not which other classes look alike. Raising T pulls p toward ½, so the soft term carries more of the teacher's confidence ranking; at T = 1 a confident teacher's targets are nearly the hard labels.");
@@ -112,6 +126,10 @@ public static class ChestXrayReport
 
     private static ClassificationReport ToReport(ChestXrayModelResult r) =>
         new(r.Confusion.Sum(x => x.Sum()), r.Confusion[0][1] + r.Confusion[1][0], r.TestAccuracy, [], r.Confusion);
+
+    private static string Fixed(double v) => double.IsNaN(v) ? "n/a" : v.ToString("0.000", Inv);
+
+    private static string Capitalized(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..];
 
     private static string Pct(double v) => double.IsNaN(v) ? "n/a" : v.ToString("P1", Inv);
 

@@ -1,6 +1,6 @@
 namespace KdLabs.Experiments;
 
-/// <summary>One row of a lab's comparison table. Accuracies are fractions; latencies are CPU milliseconds per image (median).</summary>
+/// <summary>One row of a lab's comparison table. Accuracies are fractions; latencies are milliseconds per image (median) on the run's device (the device its Machine description ends with).</summary>
 public sealed record ModelResult(
     string Name,
     long Parameters,

@@ -26,8 +26,29 @@ public sealed record SeedStatistics(int Count, double Mean, double StandardDevia
     ];
 
     /// <summary>
-    /// The 95 % confidence interval of the mean, mean ± t(0.975, n − 1)·std/√n (Student's t; 1.96 past 30 degrees of
-    /// freedom); NaN bounds for a single value. For paired per-seed differences it is the interval of the mean gain.
+    /// The two-sided 95 % quantile of Student's t, t(0.975, <paramref name="degreesOfFreedom"/>): the three-decimal table
+    /// up to 30 degrees of freedom, and past it the Cornish-Fisher expansion about the normal quantile (four terms in 1/ν,
+    /// within 1e-5 of the exact value from 31 on; 1.96 alone would make the interval up to 4 % too narrow at 31).
+    /// </summary>
+    public static double TQuantile975(int degreesOfFreedom)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(degreesOfFreedom, 1);
+        if (degreesOfFreedom <= T95.Length)
+        {
+            return T95[degreesOfFreedom - 1];
+        }
+        const double z = 1.959963984540054; // the normal distribution's 0.975 quantile
+        double nu = degreesOfFreedom, z2 = z * z, z3 = z2 * z, z5 = z3 * z2, z7 = z5 * z2, z9 = z7 * z2;
+        double g1 = (z3 + z) / 4;
+        double g2 = (5 * z5 + 16 * z3 + 3 * z) / 96;
+        double g3 = (3 * z7 + 19 * z5 + 17 * z3 - 15 * z) / 384;
+        double g4 = (79 * z9 + 776 * z7 + 1482 * z5 - 1920 * z3 - 945 * z) / 92160;
+        return z + g1 / nu + g2 / (nu * nu) + g3 / (nu * nu * nu) + g4 / (nu * nu * nu * nu);
+    }
+
+    /// <summary>
+    /// The 95 % confidence interval of the mean, mean ± t(0.975, n − 1)·std/√n (Student's t, <see cref="TQuantile975"/>);
+    /// NaN bounds for a single value. For paired per-seed differences it is the interval of the mean gain.
     /// </summary>
     public (double Low, double High) ConfidenceInterval95()
     {
@@ -35,7 +56,7 @@ public sealed record SeedStatistics(int Count, double Mean, double StandardDevia
         {
             return (double.NaN, double.NaN);
         }
-        double t = Count - 1 <= T95.Length ? T95[Count - 2] : 1.96;
+        double t = TQuantile975(Count - 1);
         double half = t * StandardDeviation / Math.Sqrt(Count);
         return (Mean - half, Mean + half);
     }

@@ -36,7 +36,8 @@ public sealed record ZooResult(ZooOptions Options, string Machine, double WallSe
             var ratios = rows.Where(r => noneBySeed.ContainsKey(r.Seed)).Select(r => r.SecondsPerEpoch / noneBySeed[r.Seed].SecondsPerEpoch).ToList();
             list.Add(new ZooMethodSummary(info, SeedStatistics.Of(rows.Select(r => r.TestAccuracy)),
                 info.Key == kd || paired.Count == 0 ? null : SeedStatistics.Of(paired),
-                paired.Count(d => d > 0),
+                // Accuracies are error counts over the same test set, so a tie is an exact 0: neither a win nor a loss.
+                paired.Count(d => d > 0), paired.Count(d => d == 0),
                 ratios.Count == 0 ? null : Median(ratios),
                 rows.Where(r => r.PeakMemoryMb is not null).Select(r => r.PeakMemoryMb!.Value).DefaultIfEmpty(double.NaN).Average() is var mb && double.IsNaN(mb) ? null : mb,
                 rows[0].TrainingOnlyParameters));
