@@ -86,10 +86,10 @@ internal static class ChestXrayCommands
     private static void Print(ChestXrayResult result)
     {
         string smoke = result.Options.Lab.Smoke ? " (SMOKE: tiny subsets)" : "";
-        string split = result.Options.Validation ? "VALIDATION split (the columns named test hold validation figures)" : "test set";
-        ResultTable.Print($"{result.DataLabel}: {split}, last epoch, {result.Options.StudentSchedule.ToString().ToLowerInvariant()} student learning rate{smoke}", ChestXrayReport.Header, ChestXrayReport.Cells(result),
+        string split = result.Options.Validation ? "VALIDATION split" : "test set";
+        ResultTable.Print($"{result.DataLabel}: {split}, last epoch, {result.Options.StudentSchedule.ToString().ToLowerInvariant()} student learning rate{smoke}", ChestXrayReport.HeaderFor(result), ChestXrayReport.Cells(result),
             $"{result.Machine}; wall time {result.WallSeconds:0} s; latency ratio at 224 px {result.Latency.Speedup224:0.#}×");
-        ResultTable.Print($"Students over seeds — {result.DataLabel}, {split}{smoke}", ChestXrayReport.SeedHeader, ChestXrayReport.SeedCells(result), "Δ: paired difference to the no-KD student of the same seed");
+        ResultTable.Print($"Students over seeds — {result.DataLabel}, {split}{smoke}", ChestXrayReport.SeedHeaderFor(result), ChestXrayReport.SeedCells(result), "Δ: paired difference to the no-KD student of the same seed");
         ResultTable.Print("Teacher soft targets (training set)", ["T", "Mean prob. on the other class", "Mean entropy (bits)"], ChestXrayReport.SoftTargetCells(result), "");
     }
 
