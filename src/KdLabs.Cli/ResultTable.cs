@@ -1,4 +1,5 @@
 using KdLabs.Experiments;
+using KdLabs.Infrastructure;
 using Spectre.Console;
 
 namespace KdLabs.Cli;
@@ -45,8 +46,7 @@ internal static class ResultTable
         {
             AnsiConsole.WriteLine(caveat);
         }
-        string setName = result.EvaluationName.Length == 0 ? "" : char.ToUpperInvariant(result.EvaluationName[0]) + result.EvaluationName[1..];
-        var summary = new Table().Border(TableBorder.Rounded).Title("Students over seeds (last epoch)").AddColumns("Student", $"{setName} accuracy, mean ± std");
+        var summary = new Table().Border(TableBorder.Rounded).Title("Students over seeds (last epoch)").AddColumns("Student", $"{TextCase.Capitalized(result.EvaluationName)} accuracy, mean ± std");
         foreach (var (name, value) in MnistDistillationReport.SummaryLines(result))
         {
             summary.AddRow(Markup.Escape(name), Markup.Escape(value));

@@ -18,4 +18,10 @@ public static class ValidationSplit
         int start = train.Count - count;
         return train.Subset($"{train.Name}[{start}:]", Enumerable.Range(start, count).Select(i => (long)i).ToArray());
     }
+
+    /// <summary>
+    /// How many of the images <c>[start, start + count)</c> a model trained on the first <paramref name="trainedPrefix"/>
+    /// images has seen: a teacher's accuracy on them is then partly on its own training images.
+    /// </summary>
+    public static int Overlap(int trainedPrefix, int start, int count) => Math.Clamp(trainedPrefix - start, 0, count);
 }

@@ -21,10 +21,10 @@ public static class ChestXrayReport
     public static IReadOnlyList<string> SeedHeader { get; } = SeedHeaderOf("Test");
 
     /// <summary>Column headers of the model comparison, the accuracy named after the split the run reports on.</summary>
-    public static IReadOnlyList<string> HeaderFor(ChestXrayResult result) => HeaderOf(Capitalized(result.EvaluationName));
+    public static IReadOnlyList<string> HeaderFor(ChestXrayResult result) => HeaderOf(TextCase.Capitalized(result.EvaluationName));
 
     /// <summary>Column headers of the seed summary, the accuracy named after the split the run reports on.</summary>
-    public static IReadOnlyList<string> SeedHeaderFor(ChestXrayResult result) => SeedHeaderOf(Capitalized(result.EvaluationName));
+    public static IReadOnlyList<string> SeedHeaderFor(ChestXrayResult result) => SeedHeaderOf(TextCase.Capitalized(result.EvaluationName));
 
     private static IReadOnlyList<string> HeaderOf(string split) =>
         ["Model", "Params", "Size (KB)", $"{split} acc.", "Sensitivity", "Specificity", "ROC AUC", "Confusion [[TN FP] [FN TP]]", "Latency b=1 (ms)", "Speedup"];
@@ -85,7 +85,7 @@ public static class ChestXrayReport
 
         var shown = new[] { result.Teacher }.Concat(result.FirstSeedStudents).ToList();
         var classes = new[] { "NORMAL", "PNEUMONIA" };
-        string split = result.EvaluationName, splitTitle = Capitalized(split);
+        string split = result.EvaluationName, splitTitle = TextCase.Capitalized(split);
         // The one teacher is trained against the test set for both kinds of run, so its per-epoch curve is a test-set one.
         string curves = result.EvaluationSplit == DatasetSplit.Test ? "Test accuracy per epoch" : $"Accuracy per epoch (teacher: test set; students: {split} set)";
         var report = new HtmlReport($"Lesson 03 — chest X-ray: ResNet-18 → 4-filter CNN — {result.DataLabel}");
@@ -116,7 +116,7 @@ public static class ChestXrayReport
             ])
             .Paragraph($"Speed-up of the student over the teacher: {result.Latency.Speedup:0}× at {result.Latency.ImageSize} px, {result.Latency.Speedup224:0}× at 224 px (the walk-through reports 11× on its hardware).")
             .Heading("Training")
-            .ChartRow([TrainingCharts.TestAccuracy(result.Histories, curves), TrainingCharts.TrainLoss(result.Histories)])
+            .ChartRow([TrainingCharts.TestAccuracy(result.Histories, curves, result.EvaluationSplit == DatasetSplit.Test ? "Test accuracy (%)" : "Accuracy (%)"), TrainingCharts.TrainLoss(result.Histories)])
             .Heading("What temperature does with two classes")
             .Table(["T", "Mean prob. on the other class", "Mean entropy (bits)"], SoftTargetCells(result))
             .Paragraph("With two classes a soft target is one number, p(PNEUMONIA): it says how sure the teacher is, not which other classes look alike. Raising T pulls p toward ½, so the soft term carries more of the teacher's confidence ranking; at T = 1 a confident teacher's targets are nearly the hard labels.");
@@ -128,8 +128,6 @@ public static class ChestXrayReport
         new(r.Confusion.Sum(x => x.Sum()), r.Confusion[0][1] + r.Confusion[1][0], r.TestAccuracy, [], r.Confusion);
 
     private static string Fixed(double v) => double.IsNaN(v) ? "n/a" : v.ToString("0.000", Inv);
-
-    private static string Capitalized(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..];
 
     private static string Pct(double v) => double.IsNaN(v) ? "n/a" : v.ToString("P1", Inv);
 

@@ -58,7 +58,7 @@ public sealed class MnistDistillationLab : LabBase<MnistDistillationOptions>, ID
     /// last <see cref="MnistDistillationOptions.Validation"/> training images and the teacher's the first ones, so they overlap
     /// when the teacher takes more than the rest. Always 0 on the test set.
     /// </summary>
-    public int TeacherEvaluationOverlap => Options.Validation > 0 ? Math.Max(0, TeacherTrain.Count - (Train.Count - Options.Validation)) : 0;
+    public int TeacherEvaluationOverlap => Options.Validation > 0 ? ValidationSplit.Overlap(TeacherTrain.Count, Train.Count - Options.Validation, Options.Validation) : 0;
 
     /// <summary>True when the teacher's accuracy and the students' agreement with it are measured partly on the teacher's own training images.</summary>
     public bool TeacherSawEvaluationImages => TeacherEvaluationOverlap > 0;

@@ -23,7 +23,7 @@ public static class MnistDistillationReport
     public static IReadOnlyList<string> HeaderFor(MnistDistillationResult result) => HeaderFor(result.EvaluationName, result.TeacherSawEvaluationImages);
 
     private static IReadOnlyList<string> HeaderFor(string evaluationName, bool teacherSawEvaluationImages) =>
-        ["Model", "Params", "Size (KB)", $"{Capitalized(evaluationName)} acc. (last)", "Errors", "Best epoch acc.", "Agreement w/ teacher" + (teacherSawEvaluationImages ? " †" : ""),
+        ["Model", "Params", "Size (KB)", $"{TextCase.Capitalized(evaluationName)} acc. (last)", "Errors", "Best epoch acc.", "Agreement w/ teacher" + (teacherSawEvaluationImages ? " †" : ""),
             "Latency b=1 (ms)", "Latency b=256 (ms/img)", "Speedup b=1"];
 
     /// <summary>
@@ -63,8 +63,6 @@ public static class MnistDistillationReport
 
     private static string RowName(MnistDistillationResult result, int row) =>
         row == 0 && result.TeacherSawEvaluationImages ? TeacherOnItsTrainingImages : result.Rows[row].Name;
-
-    private static string Capitalized(string name) => name.Length == 0 ? name : char.ToUpperInvariant(name[0]) + name[1..];
 
     /// <summary>The table's rows as text, numbers rounded for reading.</summary>
     public static IEnumerable<IReadOnlyList<string>> Cells(IEnumerable<ModelResult> rows) => rows.Select(r => (IReadOnlyList<string>)
@@ -122,7 +120,7 @@ public static class MnistDistillationReport
             sb.AppendLine(caveat);
         }
         sb.AppendLine();
-        sb.AppendLine($"| Student | {Capitalized(result.EvaluationName)} accuracy after the last epoch, mean ± std |");
+        sb.AppendLine($"| Student | {TextCase.Capitalized(result.EvaluationName)} accuracy after the last epoch, mean ± std |");
         sb.AppendLine("|---|---|");
         foreach (var (name, value) in SummaryLines(result))
         {
@@ -177,8 +175,7 @@ public static class MnistDistillationReport
             .Heading($"Over student seeds ({result.EvaluationName} accuracy after the last epoch)")
             .Table(["Student", "Mean ± std"], SummaryLines(result).Select(kv => (IReadOnlyList<string>)[kv.Key, kv.Value]))
             .ChartRow([result.TeacherHistoryOnOtherSet
-                    // The chart's own axis says "Test accuracy": retitled, as the students' lines are on the validation images.
-                    ? TrainingCharts.TestAccuracy(result.Histories).Titled($"Accuracy per epoch: students on the {result.EvaluationName} set, the teacher on the test set", "Epoch", "Accuracy (%)")
+                    ? TrainingCharts.TestAccuracy(result.Histories, $"Accuracy per epoch: students on the {result.EvaluationName} set, the teacher on the test set", "Accuracy (%)")
                     : TrainingCharts.TestAccuracy(result.Histories),
                 TrainingCharts.TrainLoss(result.Histories)]);
         if (result.Omitted.Count > 0)

@@ -73,7 +73,7 @@ public static class MnistSweep
     public static string AccuracyHeader(IReadOnlyList<SweepCell> cells)
     {
         string split = EvaluationSet(cells);
-        return char.ToUpperInvariant(split[0]) + split[1..] + " accuracy";
+        return TextCase.Capitalized(split) + " accuracy";
     }
 
     /// <summary>The one evaluation set of <paramref name="cells"/> ("test" when there are none): a table mixing splits would compare unlike numbers.</summary>

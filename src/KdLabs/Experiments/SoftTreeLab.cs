@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using KdLabs.Data;
+using KdLabs.Datasets;
 using KdLabs.Evaluation;
 using KdLabs.Infrastructure;
 using KdLabs.Models;
@@ -92,7 +93,7 @@ public sealed class SoftTreeLab : LabBase<SoftTreeLabOptions>, IDisposable
     /// images, and the teacher trains on the first <see cref="MnistDistillationOptions.TeacherImages"/> (all by default). Always 0 on the test set.
     /// </summary>
     public int TeacherEvaluationOverlap => Options.Validation > 0
-        ? Math.Max(0, Math.Min(teacherLab.TeacherTrain.Count, Train.Count + Evaluation.Count) - Train.Count)
+        ? ValidationSplit.Overlap(teacherLab.TeacherTrain.Count, Train.Count, Evaluation.Count)
         : 0;
 
     /// <summary>True when the teacher's accuracy row is measured partly on the teacher's own training images.</summary>

@@ -101,7 +101,7 @@ public static class SoftTreeReport
         report
             .Heading("Every tree")
             .Table(Header, Cells(result))
-            .ChartRow([TrainingCharts.TestAccuracy(result.Histories, $"Mixture accuracy on the {result.EvaluationSet} set per epoch"), TrainingCharts.TrainLoss(result.Histories)]);
+            .ChartRow([TrainingCharts.TestAccuracy(result.Histories, $"Mixture accuracy on the {result.EvaluationSet} set per epoch", $"{TextCase.Capitalized(result.EvaluationSet)} accuracy (%)"), TrainingCharts.TrainLoss(result.Histories)]);
         foreach (var (label, tree) in new[] { ("distilled", distilled), ("trained on labels", hard) })
         {
             if (tree is null)
