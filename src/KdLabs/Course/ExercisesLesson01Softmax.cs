@@ -47,7 +47,7 @@ public static partial class Exercises
                     (bigProblem ?? "NaN or wrong values") + ": exp(z/T) overflows float32 above about 88. Subtract each row's maximum from z/T before exp " +
                     "(the result is unchanged), or call functional.softmax, which does that for you.");
             }
-            return ExerciseResult.Right(SoftmaxTitle, $"agrees with the kit's Losses.SoftTargets.Probabilities to {worst:0.0e0} on 6 × 10 random logits at T = 0.5 and T = 4, " +
+            return ExerciseResult.Right(SoftmaxTitle, $"agrees with the kit's SoftTargets.Probabilities to {worst:0.0e0} on 6 × 10 random logits at T = 0.5 and T = 4, " +
                 "and survives logits in the hundreds. Dividing by T > 1 shrinks the gaps between logits, so the small probabilities, the dark knowledge, grow.");
         }
 
