@@ -66,12 +66,9 @@ public static partial class Exercises
                 ("the bias is subtracted; it is added: σ(β(x·w + b)).", functional.sigmoid((x.matmul(w.t()) - b) * beta)),
                 ("β divides the activation; as an inverse temperature it multiplies it.", functional.sigmoid(a / beta)),
             };
-            foreach (var (why, value) in candidates)
+            if (ImplementationProbe.FirstMatch(mine, candidates) is { } why)
             {
-                if (ImplementationProbe.Agrees(mine, value))
-                {
-                    return ExerciseResult.Wrong(RoutingTitle, why);
-                }
+                return ExerciseResult.Wrong(RoutingTitle, why);
             }
             return ExerciseResult.Wrong(RoutingTitle, $"your probabilities differ from the tree's by up to {ImplementationProbe.MaxDifference(mine, right):g3}; compute a = x·wᵀ + b (batch × inner), then σ(β·a).");
         }

@@ -83,12 +83,9 @@ public static partial class Exercises
                 ("normalised over the whole batch; normalise each image's map on its own (sum over dimension 1, keepdim: true).", q / q.pow(2).sum().sqrt()),
                 ("summed over the wrong dimension: Σ over channels is dimension 1 of batch × C × H × W.", features.pow(2).sum(2).flatten(1) / features.pow(2).sum(2).flatten(1).pow(2).sum(1, keepdim: true).sqrt()),
             };
-            foreach (var (why, value) in candidates)
+            if (ImplementationProbe.FirstMatch(map, candidates) is { } why)
             {
-                if (value.shape.SequenceEqual(map.shape) && ImplementationProbe.Agrees(map, value))
-                {
-                    return why;
-                }
+                return why;
             }
             return $"differs from the kit's by up to {ImplementationProbe.MaxDifference(map, right):g3}: square, sum over channels (dimension 1), flatten to batch × H·W, divide each row by its L2 norm.";
         }
@@ -104,12 +101,9 @@ public static partial class Exercises
                 ("the difference is not squared.", diff.abs().mean() * 1000),
                 ("averaged over the batch only; the code form averages over every position as well (mean over batch × H·W).", diff.pow(2).sum(1).mean() * 1000),
             };
-            foreach (var (why, value) in candidates)
+            if (ImplementationProbe.FirstMatch(loss, candidates) is { } why)
             {
-                if (ImplementationProbe.Agrees(loss, value))
-                {
-                    return why;
-                }
+                return why;
             }
             return $"your loss is {loss.to_type(ScalarType.Float64).item<double>():g4}, the kit's {(diff.pow(2).mean() * 1000).item<float>():g4}; compute q for both with your attention map, then β · mean((q_s − q_t)²).";
         }

@@ -65,6 +65,10 @@ internal static class ImplementationProbe
         return d.isnan().any().item<bool>() ? double.PositiveInfinity : d.max().item<double>();
     }
 
+    /// <summary>The reason of the first candidate (a known mistake computed on the same inputs) that <paramref name="mine"/> agrees with, or null.</summary>
+    public static string? FirstMatch(Tensor mine, IEnumerable<(string Why, Tensor Value)> candidates) =>
+        candidates.FirstOrDefault(c => c.Value.shape.SequenceEqual(mine.shape) && Agrees(mine, c.Value)).Why;
+
     /// <summary>The shape as "[a, b]".</summary>
     public static string Shape(Tensor t) => $"[{string.Join(", ", t.shape)}]";
 

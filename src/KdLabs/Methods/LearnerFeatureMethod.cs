@@ -9,7 +9,7 @@ namespace KdLabs.Methods;
 public sealed class LearnerFeatureMethod(string name, IFeatureLoss loss) : IDistillationMethod
 {
     /// <summary>The learner's name for it.</summary>
-    public string Name { get; } = string.IsNullOrWhiteSpace(name) ? throw new ArgumentException("Give the method a name, e.g. \"my AT\".", nameof(name)) : name;
+    public string Name { get; } = Training.LearnerName.Required(name, "my AT");
 
     /// <summary>The learner's loss.</summary>
     public IFeatureLoss Loss { get; } = loss ?? throw new ArgumentNullException(nameof(loss));

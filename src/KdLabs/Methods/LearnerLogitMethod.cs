@@ -10,7 +10,7 @@ namespace KdLabs.Methods;
 public sealed class LearnerLogitMethod(string name, LogitLoss loss) : ILogitMethod
 {
     /// <summary>The learner's name for it.</summary>
-    public string Name { get; } = string.IsNullOrWhiteSpace(name) ? throw new ArgumentException("Give the method a name, e.g. \"my KD\".", nameof(name)) : name;
+    public string Name { get; } = Training.LearnerName.Required(name, "my KD");
 
     /// <summary>The learner's loss.</summary>
     public LogitLoss Loss { get; } = loss ?? throw new ArgumentNullException(nameof(loss));

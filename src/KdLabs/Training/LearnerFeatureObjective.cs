@@ -15,7 +15,7 @@ public sealed class LearnerFeatureObjective(string name, IFeatureLoss loss, Feat
     private readonly string instance = Guid.NewGuid().ToString("N")[..16];
 
     /// <summary>The learner's name for the loss, e.g. "my AT".</summary>
-    public string Name { get; } = string.IsNullOrWhiteSpace(name) ? throw new ArgumentException("Give the loss a name, e.g. \"my AT\".", nameof(name)) : name;
+    public string Name { get; } = LearnerName.Required(name, "my AT");
 
     /// <inheritdoc />
     public string Description => $"{Name} (a loss written in a cell), {teacher.Description}";

@@ -19,7 +19,7 @@ public sealed class LearnerLogitObjective(string name, LogitLoss loss, ITeacherS
     private string? fingerprint;
 
     /// <summary>The learner's name for the loss, e.g. "my KD".</summary>
-    public string Name { get; } = string.IsNullOrWhiteSpace(name) ? throw new ArgumentException("Give the loss a name, e.g. \"my KD\".", nameof(name)) : name;
+    public string Name { get; } = LearnerName.Required(name, "my KD");
 
     /// <summary>The learner's loss.</summary>
     public LogitLoss Loss { get; } = loss ?? throw new ArgumentNullException(nameof(loss));
