@@ -13,7 +13,7 @@ public static partial class Exercises
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
     /// <summary>Lesson 01: temperature softening and dark knowledge.</summary>
-    public static class Lesson01
+    public static partial class Lesson01
     {
         internal const string SoftTargetsTitle = "Lesson 01, exercise 1 (soft targets of [2, 1, 0] at T = 4)";
         internal const string BestAlphaTitle = "Lesson 01, exercise 2 (best α at T = 4)";
@@ -167,7 +167,7 @@ public static partial class Exercises
     }
 
     /// <summary>Lesson 02: an MNIST teacher and its distilled student.</summary>
-    public static class Lesson02
+    public static partial class Lesson02
     {
         internal const string ErrorsTitle = "Lesson 02, exercise 1 (test errors saved by distillation)";
         internal const string TeacherModeTitle = "Lesson 02, exercise 2 (why the teacher must be in eval mode)";
@@ -260,7 +260,7 @@ public static partial class Exercises
     }
 
     /// <summary>Lesson 04: distilling a neural network into a soft decision tree.</summary>
-    public static class Lesson04
+    public static partial class Lesson04
     {
         internal const string ParametersTitle = "Lesson 04, exercise 1 (parameters of a soft decision tree)";
         internal const string PathTitle = "Lesson 04, exercise 2 (probability of one digit's path)";

@@ -3,7 +3,7 @@ namespace KdLabs.Course;
 public static partial class Exercises
 {
     /// <summary>Checks for lesson 05 (SSLD: label-free distillation with unlabelled images).</summary>
-    public static class Lesson05
+    public static partial class Lesson05
     {
         private const string JsTitle = "Lesson 05, exercise 1: JS divergence of two disjoint distributions";
         private const string MiningTitle = "Lesson 05, exercise 2: what top-k mining keeps";

@@ -6,7 +6,7 @@ namespace KdLabs.Course;
 public static partial class Exercises
 {
     /// <summary>Checks for lesson 06 (the method zoo).</summary>
-    public static class Lesson06
+    public static partial class Lesson06
     {
         private const string AttentionTitle = "Lesson 06, exercise 1: an attention map by hand";
         private const string CacheTitle = "Lesson 06, exercise 2: which methods can cache the teacher";

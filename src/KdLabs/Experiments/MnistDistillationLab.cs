@@ -174,6 +174,13 @@ public sealed class MnistDistillationLab : LabBase<MnistDistillationOptions>, ID
     }
 
     /// <summary>
+    /// Trains a student with a logit method, the kit's or one written in a cell (<see cref="LearnerLogitMethod"/>), from the
+    /// teacher signal the KD student uses, with the same initial weights and data order as <see cref="TrainDistilled"/>.
+    /// </summary>
+    public (nn.Module<Tensor, Tensor> Model, TrainingHistory History) TrainMethod(ILogitMethod method, string? name = null, int? seed = null) =>
+        TrainStudent(method.Objective(TeacherSignal()), name ?? $"student ({method.Title})", seed);
+
+    /// <summary>
     /// Trains a fresh student against any objective, checkpointing under the output folder. The student
     /// seed (default: the lab's) sets its initial weights, data order and dropout; the teacher stays fixed.
     /// </summary>

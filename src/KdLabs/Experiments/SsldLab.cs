@@ -118,12 +118,20 @@ public sealed class SsldLab : LabBase<SsldOptions>, IDisposable
     /// runs the teacher with batch statistics, as SSLD does.
     /// </summary>
     public (nn.Module<Tensor, Tensor> Model, TrainingHistory History) TrainSsld(int seed, string name, SoftLabelLoss loss = SoftLabelLoss.Js,
+        bool teacherTrainMode = true, bool mineTopK = true, int? epochs = null) =>
+        TrainSsld(new Methods.SoftLabelMethod(new Methods.SoftLabelOptions { Loss = loss }), seed, name, teacherTrainMode, mineTopK, epochs);
+
+    /// <summary>
+    /// SSLD's training step with any logit method in place of its soft-label loss, e.g. a loss written in a cell
+    /// (<see cref="Methods.LearnerLogitMethod"/>; it gets the teacher's logits and, since SSLD reads no labels, should ignore the labels).
+    /// </summary>
+    public (nn.Module<Tensor, Tensor> Model, TrainingHistory History) TrainSsld(Methods.ILogitMethod method, int seed, string name,
         bool teacherTrainMode = true, bool mineTopK = true, int? epochs = null)
     {
         var train = mineTopK ? MinedTrain() : AllTrain();
         using var batchTeacher = teacherTrainMode ? new BatchStatisticsTeacher(GetTeacher(), TeacherId) : null;
         ITeacherSignal signal = batchTeacher is not null ? batchTeacher : CachedTeacher(train);
-        return Train(name, seed, train, Options.Trainer(epochs ?? Options.SsldEpochs, seed, true), new Methods.SoftLabelMethod(new Methods.SoftLabelOptions { Loss = loss }).Objective(signal));
+        return Train(name, seed, train, Options.Trainer(epochs ?? Options.SsldEpochs, seed, true), method.Objective(signal));
     }
 
     /// <summary>

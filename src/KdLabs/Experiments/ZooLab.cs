@@ -41,33 +41,37 @@ public sealed class ZooLab : LabBase<ZooOptions>, IDisposable
     public InMemoryDataset Test => Load().test!;
 
     /// <summary>
-    /// The ensemble: the CNN teacher trained with seeds 1 … <see cref="ZooOptions.TeacherCount"/>, each cached like lesson 02's
-    /// (the first is lesson 02's teacher when the settings match). Single-teacher methods use the first.
+    /// The teachers the selected methods need: the ensemble (the CNN teacher trained with seeds 1 … <see cref="ZooOptions.TeacherCount"/>,
+    /// each cached like lesson 02's, the first being lesson 02's when the settings match) when a multi-teacher method is among
+    /// <see cref="ZooOptions.Methods"/>, otherwise the first alone: the other teachers cost minutes each and nothing else reads them.
     /// </summary>
-    public IReadOnlyList<StoredTeacher> Teachers()
+    public IReadOnlyList<StoredTeacher> Teachers() => Teachers(Options.Methods.Any(k => DistillationMethods.Find(k) is MultiTeacherMethod) ? Options.TeacherCount : 1);
+
+    private IReadOnlyList<StoredTeacher> Teachers(int count)
     {
-        if (teachers is null)
+        teachers ??= [];
+        while (teachers.Count < count)
         {
-            teachers = [];
-            for (int k = 0; k < Options.TeacherCount; k++)
-            {
-                teachers.Add(TeacherStore.GetOrTrain("cnn-teacher", Options.TeacherTrainer(k), 0, Train, Test, Progress, Log, $"teacher {k + 1} of {Options.TeacherCount}"));
-            }
+            int k = teachers.Count;
+            teachers.Add(TeacherStore.GetOrTrain("cnn-teacher", Options.TeacherTrainer(k), 0, Train, Test, Progress, Log, $"teacher {k + 1} of {Options.TeacherCount}"));
         }
-        return teachers;
+        return teachers.Take(count).ToList();
     }
 
-    /// <summary>Each teacher's logits on the training set, computed once (the inputs are fixed: no augmentation).</summary>
-    public IReadOnlyList<TeacherLogitCache> TeacherLogits()
+    /// <summary>Each of <see cref="Teachers()"/>' logits on the training set, computed once (the inputs are fixed: no augmentation).</summary>
+    public IReadOnlyList<TeacherLogitCache> TeacherLogits() => TeacherLogits(Teachers().Count);
+
+    private IReadOnlyList<TeacherLogitCache> TeacherLogits(int count)
     {
-        if (logitCaches is null)
+        logitCaches ??= [];
+        if (logitCaches.Count < count)
         {
             var clock = Stopwatch.StartNew();
-            logitCaches = Teachers().Select(t => TeacherLogitCache.Build(t.Model, t.Id, Train, Predictor.DefaultBatchSize)).ToList();
-            teacherLogitSeconds = clock.Elapsed.TotalSeconds;
-            Log($"teacher logits cached for {Train.Count:N0} training images × {logitCaches.Count} teachers in {teacherLogitSeconds:0.0} s");
+            logitCaches.AddRange(Teachers(count).Skip(logitCaches.Count).Select(t => TeacherLogitCache.Build(t.Model, t.Id, Train, Predictor.DefaultBatchSize)));
+            teacherLogitSeconds += clock.Elapsed.TotalSeconds;
+            Log($"teacher logits cached for {Train.Count:N0} training images × {logitCaches.Count} teacher(s) in {teacherLogitSeconds:0.0} s");
         }
-        return logitCaches;
+        return logitCaches.Take(count).ToList();
     }
 
     /// <summary>A fresh student with the initial weights every method of seed <paramref name="seed"/> starts from.</summary>
@@ -88,15 +92,15 @@ public sealed class ZooLab : LabBase<ZooOptions>, IDisposable
         string note = "";
         // Teachers and their logits first, as Run does: training a teacher draws from torch's global generator, so
         // acquiring it lazily after a student's seeding would make that student depend on whether the cache was warm.
-        TeacherLogits();
+        var logits = TeacherLogits(method is MultiTeacherMethod ? Options.TeacherCount : 1);
         PeakMemory.Reset();
         trainedSinceReset = false;
         var context = new MethodContext
         {
             Seed = seed,
-            TeacherLogits = TeacherLogits(),
-            Teacher = Teachers()[0].Model,
-            TeacherId = Teachers()[0].Id,
+            TeacherLogits = logits,
+            Teacher = Teachers(1)[0].Model,
+            TeacherId = Teachers(1)[0].Id,
             // Peer 0 is NewStudent(seed); peers k ≥ 1 start from seeds no other run uses.
             StudentFactory = k => ModelCatalog.Create(StudentModel, seed + 1 + 1000 * k),
             InputShape = [1, 1, 28, 28],

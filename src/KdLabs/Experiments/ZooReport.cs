@@ -98,8 +98,9 @@ public static class ZooReport
     private static IEnumerable<string> Notes(ZooResult result)
     {
         var o = result.Options;
-        yield return string.Create(CultureInfo.InvariantCulture,
-            $"Teachers (CNN, seeds 1–{o.TeacherCount}, {o.TeacherEpochs} epochs): {string.Join(", ", result.TeacherAccuracies.Select(a => $"{100 * a:0.00} %"))}; their averaged probabilities {100 * result.EnsembleAccuracy:0.00} %. Single-teacher methods use teacher 1.");
+        yield return result.TeacherAccuracies.Count == 1
+                ? string.Create(CultureInfo.InvariantCulture, $"Teacher (CNN, seed 1, {o.TeacherEpochs} epochs): {100 * result.TeacherAccuracies[0]:0.00} %. No multi-teacher method was selected, so the ensemble was not trained.")
+                : string.Create(CultureInfo.InvariantCulture, $"Teachers (CNN, seeds 1–{result.TeacherAccuracies.Count}, {o.TeacherEpochs} epochs): {string.Join(", ", result.TeacherAccuracies.Select(a => $"{100 * a:0.00} %"))}; their averaged probabilities {100 * result.EnsembleAccuracy:0.00} %. Single-teacher methods use teacher 1.");
         yield return string.Create(CultureInfo.InvariantCulture,
             $"Logit methods (KD, multi-teacher, DKD, FitNets' stage two) read teacher logits cached once ({result.TeacherLogitSeconds:0.0} s for all teachers, not in their epoch times); feature methods (FitNets' stage one, AT, FSP) run the teacher on every batch.");
         yield return string.Create(CultureInfo.InvariantCulture,
