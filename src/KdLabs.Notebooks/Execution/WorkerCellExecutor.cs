@@ -74,6 +74,7 @@ internal sealed class WorkerCellExecutor(string baseDirectory, long maxStreamCha
             ["cellPath"] = cell.CellPath,
             ["executionCount"] = cell.ExecutionCount,
             ["maxStreamChars"] = maxStreamChars,
+            ["allowInput"] = collector.ReadInput is not null,
         }).ConfigureAwait(false);
 
         JsonObject? fatal = null;
@@ -135,6 +136,11 @@ internal sealed class WorkerCellExecutor(string baseDirectory, long maxStreamCha
                 case "output" when owner == cell.ExecutionCount:
                     collector.Add(IpynbFormat.ParseOutput(message["output"]!.AsObject()));
                     break;
+                case "input" when owner == cell.ExecutionCount:
+                    var prompt = (string?)message["prompt"] ?? "";
+                    var value = collector.ReadInput is { } read ? await Task.Run(() => read(prompt), CancellationToken.None).ConfigureAwait(false) : null;
+                    await TrySendAsync(new JsonObject { ["op"] = "input", ["value"] = value }).ConfigureAwait(false);
+                    break;
                 case "fatal":
                     fatal = message;
                     break;
@@ -146,7 +152,7 @@ internal sealed class WorkerCellExecutor(string baseDirectory, long maxStreamCha
                     }
 
                     var cancelled = (bool?)message["cancelled"] == true || ct.IsCancellationRequested;
-                    return cancelled ? new CellResult { Cancelled = true } : CellResult.Completed;
+                    return cancelled ? new CellResult { Cancelled = true, StillRunning = (bool?)message["stillRunning"] == true } : CellResult.Completed;
             }
         }
     }
