@@ -41,10 +41,10 @@ public static class KernelSpec
     };
 
     /// <summary>The kernels folder for a scope (the kernelspec goes in its <see cref="Name"/> subfolder).</summary>
-    /// <exception cref="InvalidOperationException">SysPrefix without a python3 to ask, or Prefix without a folder.</exception>
+    /// <exception cref="UserErrorException">SysPrefix without a python3 to ask, or Prefix without a folder.</exception>
     public static string KernelsDirectory(KernelSpecScope scope, string? prefix = null) => scope switch
     {
-        KernelSpecScope.Prefix => Path.Combine(Path.GetFullPath(prefix is { Length: > 0 } p ? p : throw new InvalidOperationException("--prefix needs a folder, e.g. --prefix /usr/local")), "share", "jupyter", "kernels"),
+        KernelSpecScope.Prefix => Path.Combine(Path.GetFullPath(prefix is { Length: > 0 } p ? p : throw new UserErrorException("--prefix needs a folder, e.g. --prefix /usr/local")), "share", "jupyter", "kernels"),
         KernelSpecScope.SysPrefix => Path.Combine(PythonPrefix(), "share", "jupyter", "kernels"),
         _ => Path.Combine(UserDataDirectory(), "kernels"),
     };
@@ -110,11 +110,11 @@ public static class KernelSpec
             process.WaitForExit();
             return process.ExitCode == 0 && prefix.Length > 0
                 ? prefix
-                : throw new InvalidOperationException("--sys-prefix: python3 did not report its sys.prefix; use --user or --prefix DIR instead");
+                : throw new UserErrorException("--sys-prefix: python3 did not report its sys.prefix; use --user or --prefix DIR instead");
         }
         catch (System.ComponentModel.Win32Exception)
         {
-            throw new InvalidOperationException("--sys-prefix: no python3 on PATH to ask for its environment; use --user or --prefix DIR instead");
+            throw new UserErrorException("--sys-prefix: no python3 on PATH to ask for its environment; use --user or --prefix DIR instead");
         }
     }
 }
