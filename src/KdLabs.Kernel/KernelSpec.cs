@@ -49,6 +49,13 @@ public static class KernelSpec
         _ => Path.Combine(UserDataDirectory(), "kernels"),
     };
 
+    /// <summary>
+    /// An argv that starts this assembly as the kernel with the calling process's runtime and dependency files (dotnet
+    /// exec), for a host that carries the kit's assemblies itself; the tests register their kernel so.
+    /// </summary>
+    internal static IReadOnlyList<string> HostedArgv() =>
+        [.. Notebooks.Execution.WorkerCellExecutor.HostedCommand(typeof(KernelHost).Assembly.Location), "-f", "{connection_file}"];
+
     /// <summary>Writes the kernelspec (atomically) and returns its folder.</summary>
     public static string Install(IReadOnlyList<string> argv, KernelSpecScope scope, string? prefix = null)
     {
