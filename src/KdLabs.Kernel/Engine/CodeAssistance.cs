@@ -31,16 +31,16 @@ internal sealed partial class CodeAssistance(KernelSession session)
         }
 
         var tree = CSharpSyntaxTree.ParseText(blanked, ScriptParse);
-        if (SyntaxFactory.IsCompleteSubmission(tree))
+        // A syntax error before the end of the text is one no further line can fix (a stray brace, `var = ;`): invalid.
+        // Errors at the very end are what is still missing (a closing brace, a semicolon): more lines may complete it.
+        var end = blanked.TrimEnd().Length;
+        if (tree.GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error && d.Location.SourceSpan.Start < end))
         {
-            return new JsonObject { ["status"] = "complete" };
+            return new JsonObject { ["status"] = "invalid" };
         }
 
-        // Incomplete to Roslyn covers both "more is coming" (an open brace) and "this cannot become C#"; an error
-        // that no further line fixes (a stray closing brace) is invalid.
-        var invalid = tree.GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error && d.Id is "CS1022" or "CS8803" or "CS1519");
-        return invalid
-            ? new JsonObject { ["status"] = "invalid" }
+        return SyntaxFactory.IsCompleteSubmission(tree)
+            ? new JsonObject { ["status"] = "complete" }
             : new JsonObject { ["status"] = "incomplete", ["indent"] = "    " };
     }
 
@@ -95,7 +95,7 @@ internal sealed partial class CodeAssistance(KernelSession session)
         var typed = text[list.Span.Start..position];
         var items = list.ItemsList
             .Where(i => i.FilterText.StartsWith(typed, StringComparison.OrdinalIgnoreCase))
-            .Select(i => i.DisplayText + i.DisplayTextSuffix)
+            .Select(i => i.DisplayText) // the name to insert; a suffix like "<>" of a generic method is display only
             .Distinct()
             .Take(200)
             .ToList();

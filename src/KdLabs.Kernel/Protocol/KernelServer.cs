@@ -308,12 +308,13 @@ internal sealed class KernelServer : IDisposable
 
     /// <summary>
     /// stop_on_error: the execute requests already queued behind a failed cell are answered "aborted" without running
-    /// (Run All stops at the first error); other requests are served as usual.
+    /// (Run All stops at the first error); other requests are served as usual. Only what is already queued: a request
+    /// sent after the error reply runs.
     /// </summary>
     private void AbortQueuedExecutions()
     {
         var frames = new NetMQMessage();
-        while (_shell.TryReceiveMultipartMessage(TimeSpan.FromMilliseconds(50), ref frames))
+        while (_shell.TryReceiveMultipartMessage(TimeSpan.Zero, ref frames))
         {
             var received = frames;
             frames = new NetMQMessage();
