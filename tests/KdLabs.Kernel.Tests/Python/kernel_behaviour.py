@@ -147,7 +147,8 @@ class KernelBehaviour(unittest.TestCase):
         first = self.kc.execute('throw new Exception("first");')
         second = self.kc.execute("var never = 1;")
         replies = {}
-        while len(replies) < 2:
+        while first not in replies or second not in replies:
+            # Other replies may be waiting (wait_for_ready's extra kernel_info replies): only these two count.
             reply = self.kc.get_shell_msg(timeout=TIMEOUT)
             replies[reply["parent_header"]["msg_id"]] = reply["content"]
         self.assertEqual(replies[first]["status"], "error")
