@@ -15,6 +15,7 @@ namespace KdLabs.Kernel.Tests;
 /// </summary>
 public sealed class NotebookBrowserTests(BrowserFixture browser, ITestOutputHelper output) : IClassFixture<BrowserFixture>, IDisposable
 {
+    private readonly System.Text.StringBuilder _serverLog = new();
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "kdlabs-notebook-browser", Guid.NewGuid().ToString("N")[..8]);
 
     public void Dispose()
@@ -72,7 +73,7 @@ public sealed class NotebookBrowserTests(BrowserFixture browser, ITestOutputHelp
                 ".every(c => typeof c.input_prompt_number === 'number')",
                 null, new PageWaitForFunctionOptions { Timeout = 600_000, PollingInterval = 500 });
             var errors = await page.EvaluateAsync<string[]>("Array.from(document.querySelectorAll('.output_error')).map(e => e.innerText.slice(0, 600))");
-            Assert.True(errors.Length == 0, "error output in the Notebook page:\n" + string.Join("\n---\n", errors));
+            Assert.True(errors.Length == 0, "error output in the Notebook page:\n" + string.Join("\n---\n", errors) + "\nserver log:\n" + ServerLog());
 
             // Charts drawn by plotly.js in the page (an svg inside each plot div), not just their HTML present.
             await page.WaitForFunctionAsync("() => document.querySelectorAll('.js-plotly-plot .main-svg').length > 0", null, new PageWaitForFunctionOptions { Timeout = 30_000 });
@@ -96,7 +97,10 @@ public sealed class NotebookBrowserTests(BrowserFixture browser, ITestOutputHelp
         }
     }
 
-    /// <summary>papermill --prepare-only: the lesson with smoke parameters injected and its kernelspec set to the kit's kernel.</summary>
+    /// <summary>
+    /// papermill --prepare-only: the lesson with smoke parameters injected; then its kernelspec set to the kit's kernel
+    /// (what a learner's "Change kernel" saves), so Notebook starts C# (KdLabs) for it.
+    /// </summary>
     private static async Task PrepareAsync(string lesson, string prepared)
     {
         var papermill = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Select(d => Path.Combine(d, "papermill")).FirstOrDefault(File.Exists);
@@ -111,6 +115,9 @@ public sealed class NotebookBrowserTests(BrowserFixture browser, ITestOutputHelp
         var log = await process.StandardError.ReadToEndAsync() + await process.StandardOutput.ReadToEndAsync();
         await process.WaitForExitAsync();
         Assert.True(process.ExitCode == 0, "papermill --prepare-only failed:\n" + log);
+        var notebook = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(prepared))!;
+        notebook["metadata"]!["kernelspec"] = new System.Text.Json.Nodes.JsonObject { ["name"] = KernelSpec.Name, ["display_name"] = KernelSpec.DisplayName, ["language"] = "C#" };
+        await File.WriteAllTextAsync(prepared, notebook.ToJsonString());
     }
 
     private Process StartNotebook(int port, string token)
@@ -120,6 +127,8 @@ public sealed class NotebookBrowserTests(BrowserFixture browser, ITestOutputHelp
         [
             "--no-browser", "--ip=127.0.0.1", $"--port={port}", "--port-retries=0", $"--NotebookApp.token={token}",
             $"--notebook-dir={_folder}", "--NotebookApp.open_browser=False",
+            // Containers and CI often run as root, which Notebook refuses without this; it changes nothing otherwise.
+            "--allow-root",
         ])
         {
             RedirectStandardOutput = true,
@@ -131,20 +140,39 @@ public sealed class NotebookBrowserTests(BrowserFixture browser, ITestOutputHelp
         psi.Environment["JUPYTER_CONFIG_DIR"] = Path.Combine(_folder, ".jupyter-config");
         psi.Environment["JUPYTER_RUNTIME_DIR"] = Path.Combine(_folder, ".jupyter-runtime");
         var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start jupyter-notebook");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        process.OutputDataReceived += (_, e) => Remember(e.Data);
+        process.ErrorDataReceived += (_, e) => Remember(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
     }
 
-    private static async Task WaitForServerAsync(int port, string token, Process server)
+    private void Remember(string? line)
+    {
+        if (line is not null)
+        {
+            lock (_serverLog)
+            {
+                _serverLog.AppendLine(line);
+            }
+        }
+    }
+
+    private string ServerLog()
+    {
+        lock (_serverLog)
+        {
+            return _serverLog.ToString();
+        }
+    }
+
+    private async Task WaitForServerAsync(int port, string token, Process server)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         var deadline = DateTime.UtcNow.AddSeconds(90);
         while (DateTime.UtcNow < deadline)
         {
-            Assert.False(server.HasExited, $"jupyter-notebook exited with {(server.HasExited ? server.ExitCode : 0)}. " + TestKernel.SetupHint);
+            Assert.False(server.HasExited, $"jupyter-notebook exited with {(server.HasExited ? server.ExitCode : 0)}. {TestKernel.SetupHint}\n{ServerLog()}");
             try
             {
                 var response = await http.GetAsync($"http://127.0.0.1:{port}/api/kernelspecs?token={token}");
@@ -165,7 +193,7 @@ public sealed class NotebookBrowserTests(BrowserFixture browser, ITestOutputHelp
             await Task.Delay(500);
         }
 
-        Assert.Fail("jupyter-notebook did not answer within 90 s");
+        Assert.Fail("jupyter-notebook did not answer within 90 s:\n" + ServerLog());
     }
 
     private static int FreePort()
