@@ -52,17 +52,10 @@ public sealed class KernelSpecTests : IDisposable
     /// <summary>`jupyter kernelspec list --json` with only this test's prefix added to the Jupyter path.</summary>
     private async Task<string> JupyterKernelspecsAsync()
     {
-        var psi = new ProcessStartInfo(File.Exists("/usr/bin/jupyter") ? "/usr/bin/jupyter" : "jupyter", ["kernelspec", "list", "--json"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
+        var psi = new ProcessStartInfo(File.Exists("/usr/bin/jupyter") ? "/usr/bin/jupyter" : "jupyter", ["kernelspec", "list", "--json"]);
         psi.Environment["JUPYTER_PATH"] = Path.Combine(_prefix, "share", "jupyter");
-        using var process = Process.Start(psi)!;
-        var stdout = await process.StandardOutput.ReadToEndAsync();
-        await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, "jupyter kernelspec list failed. " + TestKernel.SetupHint);
-        return stdout;
+        var (exitCode, output, _) = await Notebooks.Tests.ChildProcess.RunAsync(psi, TimeSpan.FromMinutes(1));
+        Assert.True(exitCode == 0, "jupyter kernelspec list failed. " + TestKernel.SetupHint + "\n" + output);
+        return output;
     }
 }

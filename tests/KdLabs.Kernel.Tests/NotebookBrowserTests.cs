@@ -105,16 +105,10 @@ public sealed class NotebookBrowserTests(BrowserFixture browser, ITestOutputHelp
     {
         var papermill = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Select(d => Path.Combine(d, "papermill")).FirstOrDefault(File.Exists);
         Assert.True(papermill is not null, "papermill not found. " + TestKernel.SetupHint);
-        var psi = new ProcessStartInfo(papermill!, [lesson, prepared, "--prepare-only", "-k", KernelSpec.Name, "-l", ".net-csharp", "-p", "smoke", "True"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
+        var psi = new ProcessStartInfo(papermill!, [lesson, prepared, "--prepare-only", "-k", KernelSpec.Name, "-l", ".net-csharp", "-p", "smoke", "True"]);
         TestKernel.Configure(psi.Environment);
-        using var process = Process.Start(psi)!;
-        var log = await process.StandardError.ReadToEndAsync() + await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, "papermill --prepare-only failed:\n" + log);
+        var (exitCode, log, _) = await Notebooks.Tests.ChildProcess.RunAsync(psi, TimeSpan.FromMinutes(2));
+        Assert.True(exitCode == 0, "papermill --prepare-only failed:\n" + log);
         var notebook = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(prepared))!;
         notebook["metadata"]!["kernelspec"] = new System.Text.Json.Nodes.JsonObject { ["name"] = KernelSpec.Name, ["display_name"] = KernelSpec.DisplayName, ["language"] = "C#" };
         await File.WriteAllTextAsync(prepared, notebook.ToJsonString());

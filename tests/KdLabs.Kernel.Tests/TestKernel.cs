@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using KdLabs.Kernel;
 
 namespace KdLabs.Kernel.Tests;
@@ -43,29 +42,10 @@ internal static class TestKernel
     public static async Task<(int ExitCode, string Output)> UnittestAsync(string target, TimeSpan timeout)
     {
         var folder = Path.Combine(AppContext.BaseDirectory, "Python");
-        var psi = new ProcessStartInfo(Python(), ["-m", "unittest", "-v", target])
-        {
-            WorkingDirectory = folder,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
+        var psi = new ProcessStartInfo(Python(), ["-m", "unittest", "-v", target]) { WorkingDirectory = folder };
         Configure(psi.Environment);
-        using var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start python3");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cancel = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(cancel.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"python3 -m unittest {target} did not finish in {timeout.TotalSeconds:0} s:\n{await stdout}\n{await stderr}");
-        }
-
-        var output = new StringBuilder().Append(await stdout).Append(await stderr).ToString();
+        var (exitCode, output, _) = await Notebooks.Tests.ChildProcess.RunAsync(psi, timeout);
         Assert.False(output.Contains("No module named", StringComparison.Ordinal), output + "\n" + SetupHint);
-        return (process.ExitCode, output);
+        return (exitCode, output);
     }
 }

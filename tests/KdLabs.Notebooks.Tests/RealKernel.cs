@@ -52,28 +52,10 @@ internal static class RealKernel
     public static async Task<PapermillRun> PapermillOnAsync(string papermill, string kernelName, Action<IDictionary<string, string?>> configure, string input, string output, string workingDirectory, TimeSpan timeout, params string[] extraArguments)
     {
         var psi = new ProcessStartInfo(papermill,
-            [input, output, "-k", kernelName, .. extraArguments, "--cwd", workingDirectory, "--no-progress-bar", "--execution-timeout", ((int)timeout.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture)])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
+            [input, output, "-k", kernelName, .. extraArguments, "--cwd", workingDirectory, "--no-progress-bar", "--execution-timeout", ((int)timeout.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         configure(psi.Environment);
-        var clock = Stopwatch.StartNew();
-        using var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start papermill");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cancel = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(cancel.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"papermill on {Path.GetFileName(input)} did not finish in {timeout.TotalMinutes:0} minutes");
-        }
-        clock.Stop();
-        return new PapermillRun(process.ExitCode, await stdout + await stderr, clock.Elapsed);
+        var (exitCode, log, duration) = await ChildProcess.RunAsync(psi, timeout);
+        return new PapermillRun(exitCode, log, duration);
     }
 }
 
