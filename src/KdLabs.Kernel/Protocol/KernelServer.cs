@@ -168,6 +168,12 @@ internal sealed class KernelServer : IDisposable
             {
                 Handle(socket, channel, request, restartRequested);
             }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // A request this kernel mishandles must not end the channel's thread (the frontend would hang on
+                // every later request); the log keeps the whole stack trace, as a bug report needs.
+                Log($"unexpected error while handling a {channel} {request.MsgType}: {e}");
+            }
             finally
             {
                 Publish("status", new JsonObject { ["execution_state"] = "idle" }, request);
