@@ -20,7 +20,7 @@ fail() { printf 'setup-kernel: error: %s\n' "$*" >&2; exit 1; }
 
 interactive_version=1.0.712001
 apt_packages=(python3-papermill python3-nbclient python3-nbconvert jupyter-nbconvert python3-jupyter-client jupyter-client chromium
-  python3-jupyter-kernel-test python3-notebook python3-jupyter-console)
+  python3-jupyter-kernel-test python3-notebook python3-jupyter-console jupyter-console)
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 tools_dir="${DOTNET_TOOLS_DIR:-$HOME/.dotnet/tools}"
 export PATH="$PATH:$tools_dir"

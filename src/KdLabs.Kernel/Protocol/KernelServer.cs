@@ -243,6 +243,19 @@ internal sealed class KernelServer : IDisposable
         var allowStdin = (bool?)request.Content["allow_stdin"] == true;
         var stopOnError = (bool?)request.Content["stop_on_error"] != false;
 
+        if (code.Trim() is "exit" or "quit" or "exit()" or "quit()")
+        {
+            // Not C#: what a terminal frontend's user types to leave. jupyter console asks to exit on this payload.
+            Reply(_shell, request, new JsonObject
+            {
+                ["status"] = "ok",
+                ["execution_count"] = _cells.ExecutionCount,
+                ["user_expressions"] = new JsonObject(),
+                ["payload"] = new JsonArray(new JsonObject { ["source"] = "ask_exit", ["keepkernel"] = false }),
+            });
+            return;
+        }
+
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
         if (!silent)
         {
