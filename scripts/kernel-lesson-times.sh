@@ -12,6 +12,7 @@ out=$(mktemp -d)
 trap 'rm -rf "$spec" "$out"' EXIT
 "$root/kdlabs" kernel install --prefix "$spec" >/dev/null
 export JUPYTER_PATH="$spec/share/jupyter" PYDEVD_DISABLE_FILE_VALIDATION=1
+export PATH="$PATH:${DOTNET_TOOLS_DIR:-$HOME/.dotnet/tools}"   # the .net-csharp kernelspec runs `dotnet interactive`
 kernels=${KERNELS:-"kdlabs-csharp .net-csharp"}
 printf '%-34s %-14s %8s  %s\n' lesson kernel seconds result
 for nb in "$root"/notebooks/*.ipynb; do

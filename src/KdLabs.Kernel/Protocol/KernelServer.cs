@@ -24,7 +24,7 @@ internal sealed class KernelServer : IDisposable
     private readonly TextWriter _log;
     private readonly KernelSession _cells;
     private readonly CodeAssistance _assistance;
-    private readonly BlockingCollection<JupyterMessage> _iopub = [];
+    private readonly BlockingCollection<(JupyterMessage? Message, ManualResetEventSlim? Sent)> _iopub = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly RouterSocket _shell = new();
     private readonly RouterSocket _control = new();
@@ -116,9 +116,14 @@ internal sealed class KernelServer : IDisposable
 
     private void IopubLoop()
     {
-        foreach (var message in _iopub.GetConsumingEnumerable())
+        foreach (var (message, sent) in _iopub.GetConsumingEnumerable())
         {
-            _iopubSocket.SendMultipartMessage(message.Encode(_signer));
+            if (message is not null)
+            {
+                _iopubSocket.SendMultipartMessage(message.Encode(_signer));
+            }
+
+            sent?.Set();
         }
     }
 
@@ -127,12 +132,32 @@ internal sealed class KernelServer : IDisposable
         var message = JupyterMessage.Create(msgType, content, parent, _session, identities: [System.Text.Encoding.UTF8.GetBytes(msgType)]);
         try
         {
-            _iopub.Add(message);
+            _iopub.Add((message, null));
         }
         catch (InvalidOperationException)
         {
             // Shutting down: iopub is closed.
         }
+    }
+
+    /// <summary>
+    /// Waits until every output published so far is on the wire. nbclient (papermill) gives a kernel 4 s after the
+    /// execute_reply to deliver the rest of the cell's iopub messages; a reply that overtook a large chart output
+    /// could run out that time on a loaded machine.
+    /// </summary>
+    private void FlushIopub()
+    {
+        using var sent = new ManualResetEventSlim();
+        try
+        {
+            _iopub.Add((null, sent));
+        }
+        catch (InvalidOperationException)
+        {
+            return;
+        }
+
+        sent.Wait(TimeSpan.FromSeconds(30));
     }
 
     private void ServeLoop(RouterSocket socket, string channel, Action<bool> restartRequested)
@@ -307,6 +332,7 @@ internal sealed class KernelServer : IDisposable
 
             content["status"] = "error";
             content["execution_count"] = outcome.ExecutionCount;
+            FlushIopub();
             Reply(_shell, request, content);
             if (stopOnError)
             {
@@ -316,6 +342,7 @@ internal sealed class KernelServer : IDisposable
             return;
         }
 
+        FlushIopub();
         Reply(_shell, request, new JsonObject
         {
             ["status"] = "ok",
