@@ -17,7 +17,7 @@ internal static class KernelCommands
         {
             connectionFile,
         };
-        kernel.SetAction((parse, ct) => GuardAsync(async () =>
+        kernel.SetAction((parse, _) => GuardAsync(async () =>
         {
             var file = parse.GetValue(connectionFile);
             if (string.IsNullOrEmpty(file))
@@ -30,7 +30,9 @@ internal static class KernelCommands
                 throw new ArgumentException($"-f {file}: no such connection file; a Jupyter frontend writes it before starting the kernel.");
             }
 
-            return await KernelHost.RunAsync(file, Console.Error, ct);
+            // Not the command line's token: it fires on Ctrl+C, which a kernel ignores (a frontend interrupts a cell with
+            // interrupt_request); the kernel ends on the frontend's shutdown request or SIGTERM.
+            return await KernelHost.RunAsync(file, Console.Error, CancellationToken.None);
         }));
 
         var prefix = new Option<string?>("--prefix") { Description = "Install into PREFIX/share/jupyter/kernels." };
