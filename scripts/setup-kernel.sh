@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Installs what running the lessons on the real .NET Interactive kernel needs, and what the browser tests need.
+# Installs what running the lessons on the real .NET Interactive kernel and on the kit's own kernel needs, and what the
+# browser tests need.
 # Idempotent: silent and fast when everything is in place. Called by ./test.sh.
-#   - Debian packages: papermill, nbclient, nbconvert, jupyter-client (the Jupyter side), chromium (headless page tests)
+#   - Debian packages: papermill, nbclient, nbconvert, jupyter-client (the Jupyter side), chromium (headless page tests),
+#     and for the kit's own kernel's tests: jupyter_kernel_test (the protocol conformance suite), classic Notebook 6,
+#     jupyter-console
 #   - the dotnet-interactive tool 1.0.712001 (the kernel behind Polyglot Notebooks and Jupyter's ".NET (C#)")
 #   - the .net-csharp Jupyter kernel registration
 #
@@ -16,7 +19,8 @@ say() { printf 'setup-kernel: %s\n' "$*" >&2; }
 fail() { printf 'setup-kernel: error: %s\n' "$*" >&2; exit 1; }
 
 interactive_version=1.0.712001
-apt_packages=(python3-papermill python3-nbclient python3-nbconvert jupyter-nbconvert python3-jupyter-client jupyter-client chromium)
+apt_packages=(python3-papermill python3-nbclient python3-nbconvert jupyter-nbconvert python3-jupyter-client jupyter-client chromium
+  python3-jupyter-kernel-test python3-notebook python3-jupyter-console jupyter-console)
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 tools_dir="${DOTNET_TOOLS_DIR:-$HOME/.dotnet/tools}"
 export PATH="$PATH:$tools_dir"
@@ -27,7 +31,7 @@ for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
-  command -v apt-get >/dev/null 2>&1 || fail "missing ${missing[*]}; install papermill, nbclient, nbconvert, jupyter-client and chromium with your package manager."
+  command -v apt-get >/dev/null 2>&1 || fail "missing ${missing[*]}; install papermill, nbclient, nbconvert, jupyter-client, jupyter_kernel_test, Notebook 6, jupyter-console and chromium with your package manager."
   [ $check_only = 1 ] && fail "missing Debian packages: ${missing[*]}. Run scripts/setup-kernel.sh."
   sudo=""
   if [ "$(id -u)" != 0 ]; then

@@ -14,7 +14,7 @@ internal static class NotebookCommands
         var notebook = new Argument<string>("notebook") { Description = "The .ipynb or .dib file to run." };
         var parameters = new Option<string[]>("--parameter", "-p") { Description = "name=value for the notebook's parameters cell (repeatable).", AllowMultipleArgumentsPerToken = false };
         var output = new Option<string>("--out") { Description = "Folder for the executed notebook and its HTML page.", DefaultValueFactory = _ => Path.Combine("runs", "notebooks") };
-        var cellTimeout = new Option<double?>("--cell-timeout") { Description = "Stop a cell that runs longer than this many seconds (error output, run fails). Default: no limit." };
+        var cellTimeout = new Option<double?>("--cell-timeout") { Description = "Stop a cell that runs longer than this many seconds (error output, run fails); one hour by default. Cells get no console input: Console.ReadLine() in a cell fails at once with a message saying so.", DefaultValueFactory = _ => NotebookRunRequest.DefaultCellTimeout.TotalSeconds };
         var timeout = new Option<double?>("--timeout") { Description = "Stop the notebook when it runs longer than this many seconds in total. Default: no limit." };
         var inProcess = new Option<bool>("--in-process") { Description = "Run the cells in this process instead of a worker process (faster start; a crashing cell ends the run without its output)." };
         var run = new Command("run", "Run a notebook headlessly: executed .ipynb and a self-contained HTML page out.") { notebook, parameters, output, cellTimeout, timeout, inProcess };

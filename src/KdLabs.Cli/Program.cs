@@ -22,6 +22,7 @@ root.Subcommands.Add(SetupCommands.Create());
 root.Subcommands.Add(SsldCommands.Create());
 root.Subcommands.Add(ZooCommands.Create());
 root.Subcommands.Add(MethodsCommands.Create());
+root.Subcommands.Add(KernelCommands.Create());
 ChestXrayCommands.AddTo(root);
 StudioCommands.AddTo(root);
 foreach (var command in NotebookCommands.Create())

@@ -12,7 +12,8 @@ namespace KdLabs.Cli;
 /// configuration (the kernel was measured restoring <c>#r "nuget: KdLabs"</c> from it; the kernel restores through F#'s
 /// NuGet dependency manager in a temporary project outside the checkout, so a repository nuget.config is not on its
 /// path, and <c>#i</c> takes only an absolute path), removes NuGet's
-/// cached copy of that version so the next kernel loads the new one, and fetches MNIST and Fashion-MNIST.
+/// cached copy of that version so the next kernel loads the new one, registers the kit's own Jupyter kernel
+/// (<c>kdlabs kernel install</c>), and fetches MNIST and Fashion-MNIST.
 /// </summary>
 internal static class SetupCommands
 {
@@ -23,7 +24,7 @@ internal static class SetupCommands
         var keepCache = new Option<bool>("--keep-nuget-cache") { Description = "Leave NuGet's cached copy of the KdLabs package in place." };
         var nugetCache = new Option<string?>("--nuget-cache") { Description = "NuGet's global packages folder to remove the old KdLabs copy from (default: $NUGET_PACKAGES, else ~/.nuget/packages)." };
         var nugetConfig = new Option<string?>("--nuget-config") { Description = "NuGet configuration file to register the kdlabs-local source in (default: your user NuGet configuration)." };
-        var setup = new Command("setup", "Pack KdLabs into artifacts/packages for the notebooks and fetch MNIST and Fashion-MNIST (run once, and again after changing src/KdLabs).")
+        var setup = new Command("setup", "Pack KdLabs into artifacts/packages for the notebooks, register the kit's Jupyter kernel \"C# (KdLabs)\" and fetch MNIST and Fashion-MNIST (run once, and again after changing src/KdLabs).")
         {
             output, skipData, keepCache, nugetCache, nugetConfig,
         };
@@ -35,6 +36,8 @@ internal static class SetupCommands
             string nupkg = Pack(root, packages);
             Console.WriteLine($"packed {nupkg}");
             Console.WriteLine(RegisterSource(packages, parse.GetValue(nugetConfig)));
+            // The kit's own kernel ("C# (KdLabs)") for VS Code, JupyterLab and Notebook: it needs no package source.
+            Console.WriteLine($"Jupyter kernel \"{Kernel.KernelSpec.DisplayName}\" ({Kernel.KernelSpec.Name}) registered in {Kernel.KernelSpec.Install(KernelCommands.Argv(), Kernel.KernelSpecScope.User)}");
             if (!parse.GetValue(keepCache))
             {
                 string version = VersionOf(nupkg);

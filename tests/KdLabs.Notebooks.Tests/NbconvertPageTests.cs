@@ -69,21 +69,8 @@ public partial class NbconvertPageTests(ITestOutputHelper output)
 
     private static async Task<(int ExitCode, string Output)> RunAsync(string file, string[] args, TimeSpan timeout)
     {
-        var psi = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var process = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {file}");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} {string.Join(' ', args)} did not finish in {timeout}");
-        }
-        return (process.ExitCode, await stdout + await stderr);
+        var (exitCode, output, _) = await ChildProcess.RunAsync(new ProcessStartInfo(file, args), timeout);
+        return (exitCode, output);
     }
 
     private static string Tail(string text) => text.Length > 3000 ? text[^3000..] : text;

@@ -17,10 +17,17 @@ internal static class RealKernel
     /// <summary>The papermill executable; fails the test with the fix when it is missing.</summary>
     public static string Papermill()
     {
+        var path = PapermillExecutable();
+        Assert.True(File.Exists(Path.Combine(ToolsDirectory, "dotnet-interactive")), $"dotnet-interactive not found in {ToolsDirectory}. " + SetupHint);
+        return path;
+    }
+
+    /// <summary>The papermill executable alone (the kit's own kernel needs no dotnet tool).</summary>
+    public static string PapermillExecutable()
+    {
         var path = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
             .Select(d => Path.Combine(d, "papermill")).FirstOrDefault(File.Exists);
         Assert.True(path is not null, "papermill not found on PATH. " + SetupHint);
-        Assert.True(File.Exists(Path.Combine(ToolsDirectory, "dotnet-interactive")), $"dotnet-interactive not found in {ToolsDirectory}. " + SetupHint);
         return path!;
     }
 
@@ -38,31 +45,17 @@ internal static class RealKernel
     /// <paramref name="workingDirectory"/>; kills the run after <paramref name="timeout"/>. Returns papermill's exit code
     /// and its log (stdout, then stderr); the executed notebook is at <paramref name="output"/> when papermill wrote one.
     /// </summary>
-    public static async Task<PapermillRun> PapermillAsync(string input, string output, string workingDirectory, TimeSpan timeout, params string[] extraArguments)
+    public static Task<PapermillRun> PapermillAsync(string input, string output, string workingDirectory, TimeSpan timeout, params string[] extraArguments) =>
+        PapermillOnAsync(Papermill(), KernelName, ConfigureEnvironment, input, output, workingDirectory, timeout, extraArguments);
+
+    /// <summary>The same on kernel <paramref name="kernelName"/>, with the environment <paramref name="configure"/> sets.</summary>
+    public static async Task<PapermillRun> PapermillOnAsync(string papermill, string kernelName, Action<IDictionary<string, string?>> configure, string input, string output, string workingDirectory, TimeSpan timeout, params string[] extraArguments)
     {
-        var psi = new ProcessStartInfo(Papermill(),
-            [input, output, "-k", KernelName, .. extraArguments, "--cwd", workingDirectory, "--no-progress-bar", "--execution-timeout", ((int)timeout.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture)])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        ConfigureEnvironment(psi.Environment);
-        var clock = Stopwatch.StartNew();
-        using var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start papermill");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cancel = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(cancel.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"papermill on {Path.GetFileName(input)} did not finish in {timeout.TotalMinutes:0} minutes");
-        }
-        clock.Stop();
-        return new PapermillRun(process.ExitCode, await stdout + await stderr, clock.Elapsed);
+        var psi = new ProcessStartInfo(papermill,
+            [input, output, "-k", kernelName, .. extraArguments, "--cwd", workingDirectory, "--no-progress-bar", "--execution-timeout", ((int)timeout.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        configure(psi.Environment);
+        var (exitCode, log, duration) = await ChildProcess.RunAsync(psi, timeout);
+        return new PapermillRun(exitCode, log, duration);
     }
 }
 

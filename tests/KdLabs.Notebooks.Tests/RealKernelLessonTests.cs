@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using KdLabs.Notebooks.Execution;
 using System.Text.RegularExpressions;
 using Xunit.Abstractions;
 
@@ -19,17 +20,25 @@ public partial class RealKernelLessonTests(ITestOutputHelper output)
     {
         var kernelTask = LessonRuns.KernelAsync(notebook);
         var kit = await LessonRuns.KitAsync(notebook);
-        var kernel = await kernelTask;
+        AssertSameAsRunner(notebook, kit, await kernelTask, "the real kernel", output);
+    }
+
+    /// <summary>
+    /// A kernel's papermill run of a lesson shows what the kit's runner shows: no error output, no compiler warning,
+    /// papermill exit 0, per cell the same kinds of output and MIME types, charts drawn offline, tables with the same columns.
+    /// </summary>
+    internal static void AssertSameAsRunner(string notebook, NotebookRunResult kit, KernelRun kernel, string kernelLabel, ITestOutputHelper output)
+    {
         Assert.True(kit.Succeeded, kit.Error?.Message);
         Assert.True(kernel.Executed is not null, $"papermill wrote no notebook for {notebook} (exit {kernel.ExitCode}):\n{Tail(kernel.Log)}");
 
         var kernelCells = CodeCells(kernel.Executed!);
         var errors = kernelCells.SelectMany(c => Outputs(c).Where(o => (string?)o["output_type"] == "error")
             .Select(o => $"cell {c["id"]}: {o["ename"]}: {o["evalue"]}")).ToList();
-        Assert.True(errors.Count == 0, $"{notebook} on the real kernel:\n{string.Join("\n", errors)}");
+        Assert.True(errors.Count == 0, $"{notebook} on {kernelLabel}:\n{string.Join("\n", errors)}");
         var warnings = kernelCells.SelectMany(c => Outputs(c).Where(o => Text(o).Contains("warning CS", StringComparison.Ordinal))
             .Select(o => $"cell {c["id"]}: {Text(o)}")).ToList();
-        Assert.True(warnings.Count == 0, $"{notebook} shows compiler warnings on the real kernel:\n{string.Join("\n", warnings)}");
+        Assert.True(warnings.Count == 0, $"{notebook} shows compiler warnings on {kernelLabel}:\n{string.Join("\n", warnings)}");
         Assert.True(kernel.ExitCode == 0, $"papermill exit {kernel.ExitCode} on {notebook}:\n{Tail(kernel.Log)}");
 
         var kitCells = CodeCells(JsonNode.Parse(File.ReadAllText(kit.ExecutedNotebookPath!))!).ToDictionary(c => (string)c["id"]!);
@@ -55,7 +64,7 @@ public partial class RealKernelLessonTests(ITestOutputHelper output)
 
             var kitRich = Rich(kitCell);
             Assert.True(Shape(kitRich) == Shape(kernelRich),
-                $"{notebook} cell {id}: kit's runner shows [{Shape(kitRich)}], the real kernel [{Shape(kernelRich)}]");
+                $"{notebook} cell {id}: kit's runner shows [{Shape(kitRich)}], {kernelLabel} [{Shape(kernelRich)}]");
             for (int i = 0; i < kitRich.Count; i++)
             {
                 string kitHtml = Mime(kitRich[i], "text/html"), kernelHtml = Mime(kernelRich[i], "text/html");
@@ -76,7 +85,7 @@ public partial class RealKernelLessonTests(ITestOutputHelper output)
         int lessonCodeCells = CodeCells(JsonNode.Parse(File.ReadAllText(Path.Combine(LessonRuns.NotebooksDirectory, notebook)))!).Count;
         Assert.True(compared == lessonCodeCells, $"{notebook}: compared {compared} cells of the two runs, the lesson has {lessonCodeCells} code cells (ids missing from one run?)");
 
-        output.WriteLine($"{notebook}: real kernel {kernel.Duration.TotalSeconds:0} s (papermill, smoke), {kernelCells.Count} code cells, 0 errors, {charts} charts drawn offline, {tables} column tables, same MIME types per cell as the kit's runner");
+        output.WriteLine($"{notebook}: {kernelLabel} {kernel.Duration.TotalSeconds:0} s (papermill, smoke), {kernelCells.Count} code cells, 0 errors, {charts} charts drawn offline, {tables} column tables, same MIME types per cell as the kit's runner");
     }
 
     private static void AssertOfflineChart(string notebook, string id, string html)

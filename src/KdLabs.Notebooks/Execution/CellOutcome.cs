@@ -16,5 +16,8 @@ internal sealed record CellOutcome
 
     public bool Cancelled { get; init; }
 
+    /// <summary>Cancelled, but the cell's code did not return: it keeps running (and holding the state) in the background.</summary>
+    public bool StillRunning { get; init; }
+
     public bool Succeeded => !Cancelled && Exception is null && CompileErrors.Count == 0;
 }

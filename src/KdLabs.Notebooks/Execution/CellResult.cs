@@ -16,6 +16,9 @@ internal sealed record CellResult
     /// <summary>The cell stopped because its token fired (cancellation or a timeout).</summary>
     public bool Cancelled { get; init; }
 
+    /// <summary>Cancelled, but the cell's code never returned and still runs in its process: only ending that process stops it.</summary>
+    public bool StillRunning { get; init; }
+
     /// <summary>The process that ran the cell is gone (crash, Environment.Exit, or killed after a timeout); no later cell can run in it.</summary>
     public bool ProcessEnded { get; init; }
 }

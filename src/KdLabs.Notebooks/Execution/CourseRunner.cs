@@ -22,7 +22,7 @@ public static class CourseRunner
     /// </param>
     /// <param name="log">Progress lines.</param>
     /// <param name="ct">Stops the run; notebooks not yet started are not run.</param>
-    /// <param name="limits">Cell and notebook timeouts for every notebook; none when null.</param>
+    /// <param name="limits">Cell and notebook timeouts for every notebook; when null, <see cref="NotebookRunRequest.DefaultCellTimeout"/> per cell and none for the notebook.</param>
     /// <exception cref="ParameterException">A parameter no notebook declares, or a value of the wrong type.</exception>
     public static async Task<CourseRunResult> RunAsync(
         string notebooksDirectory,
@@ -79,7 +79,7 @@ public static class CourseRunner
                 OutputDirectory = outputDirectory,
                 Parameters = perNotebook[file],
                 Log = log,
-                CellTimeout = limits?.CellTimeout,
+                CellTimeout = limits is null ? NotebookRunRequest.DefaultCellTimeout : limits.CellTimeout,
                 Timeout = limits?.Timeout,
             };
             NotebookRunResult result;

@@ -64,7 +64,7 @@ internal sealed class InProcessCellExecutor(FormatterRegistry formatters, string
 
         if (outcome.Cancelled)
         {
-            return new CellResult { Cancelled = true };
+            return new CellResult { Cancelled = true, StillRunning = outcome.StillRunning };
         }
 
         if (!outcome.Succeeded)

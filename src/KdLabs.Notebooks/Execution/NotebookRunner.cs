@@ -17,6 +17,7 @@ namespace KdLabs.Notebooks.Execution;
 /// </summary>
 public sealed class NotebookRunner
 {
+
     /// <summary>Runs one notebook. Failures inside the notebook come back in the result; the caller exits non-zero.</summary>
     /// <exception cref="ParameterException">Bad parameters; thrown before any cell runs and before anything is written.</exception>
     /// <exception cref="FormatException">The notebook file cannot be read.</exception>
@@ -204,10 +205,20 @@ public sealed class NotebookRunner
                         cellCts.CancelAfter(cellTimeout);
                     }
 
-                    outcome = await executor.RunAsync(new CellRequest(code.Code, code.ReferencePaths, cellPath, executionCount), collector, cellCts.Token).ConfigureAwait(false);
+                    var running = executor.RunAsync(new CellRequest(code.Code, code.ReferencePaths, cellPath, executionCount), collector, cellCts.Token);
+                    // A long cell (a training run) shows its progress in the saved notebook while it runs, not only at its end.
+                    while (await Task.WhenAny(running, Task.Delay(request.LiveSaveInterval, CancellationToken.None)).ConfigureAwait(false) != running)
+                    {
+                        cell.Outputs.Clear();
+                        cell.Outputs.AddRange(collector.Snapshot());
+                        Save("running");
+                    }
+
+                    outcome = await running.ConfigureAwait(false);
                 }
 
                 cellClock.Stop();
+                cell.Outputs.Clear();
                 cell.Outputs.AddRange(collector.Snapshot());
 
                 var timedOut = outcome.Cancelled && !ct.IsCancellationRequested;
@@ -323,7 +334,8 @@ public sealed class NotebookRunner
     private static string CellPath(string notebookPath, int cellNumber, bool injected) =>
         $"{notebookPath}.cell{cellNumber}{(injected ? "-injected" : "")}.csx";
 
-    private static void AddNotes(OutputCollector collector, PreparedCell code)
+    /// <summary>The outputs a cell gets before it runs: the packages its #r lines brought, and its directives' notes.</summary>
+    internal static void AddNotes(OutputCollector collector, PreparedCell code)
     {
         if (code.Packages.Count > 0)
         {

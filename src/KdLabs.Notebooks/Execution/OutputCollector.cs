@@ -44,6 +44,12 @@ internal sealed class OutputCollector
     /// <summary>Called (under the collector's lock, in order) with each non-stream output.</summary>
     public Action<NotebookOutput>? OnOutput { get; init; }
 
+    /// <summary>
+    /// Answers the cell's <c>Console.ReadLine()</c> with a line from the user (the kernel asks its frontend), or null
+    /// when none comes. Null (the runner, papermill): a cell cannot read input and gets <see cref="CellInput.NoInput"/>.
+    /// </summary>
+    public Func<string, string?>? ReadInput { get; init; }
+
     /// <summary>The note that replaces stream text beyond the cap.</summary>
     public static string TruncationNote(long maxChars) =>
         $"[output truncated after {FormatSize(maxChars)}: the cell printed more and the rest was dropped; write large results to a file instead]\n";
@@ -97,6 +103,7 @@ internal sealed class OutputCollector
         lock (_lock)
         {
             AppendLocked(name, text);
+            OnStream?.Invoke(name, text);
         }
     }
 

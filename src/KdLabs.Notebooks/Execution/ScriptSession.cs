@@ -94,7 +94,7 @@ internal sealed class ScriptSession(NotebookGlobals globals, string baseDirector
         {
             // The cell keeps running in the background until it returns or the process exits; observe its fault.
             _ = run.ContinueWith(t => _ = t.Exception, TaskScheduler.Default);
-            return new CellOutcome { Cancelled = true };
+            return new CellOutcome { Cancelled = true, StillRunning = !run.IsCompleted };
         }
 
         var state = await run.ConfigureAwait(false);

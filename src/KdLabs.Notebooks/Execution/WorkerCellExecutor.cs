@@ -74,6 +74,7 @@ internal sealed class WorkerCellExecutor(string baseDirectory, long maxStreamCha
             ["cellPath"] = cell.CellPath,
             ["executionCount"] = cell.ExecutionCount,
             ["maxStreamChars"] = maxStreamChars,
+            ["allowInput"] = collector.ReadInput is not null,
         }).ConfigureAwait(false);
 
         JsonObject? fatal = null;
@@ -135,6 +136,11 @@ internal sealed class WorkerCellExecutor(string baseDirectory, long maxStreamCha
                 case "output" when owner == cell.ExecutionCount:
                     collector.Add(IpynbFormat.ParseOutput(message["output"]!.AsObject()));
                     break;
+                case "input" when owner == cell.ExecutionCount:
+                    var prompt = (string?)message["prompt"] ?? "";
+                    var value = collector.ReadInput is { } read ? await Task.Run(() => read(prompt), CancellationToken.None).ConfigureAwait(false) : null;
+                    await TrySendAsync(new JsonObject { ["op"] = "input", ["value"] = value }).ConfigureAwait(false);
+                    break;
                 case "fatal":
                     fatal = message;
                     break;
@@ -146,7 +152,7 @@ internal sealed class WorkerCellExecutor(string baseDirectory, long maxStreamCha
                     }
 
                     var cancelled = (bool?)message["cancelled"] == true || ct.IsCancellationRequested;
-                    return cancelled ? new CellResult { Cancelled = true } : CellResult.Completed;
+                    return cancelled ? new CellResult { Cancelled = true, StillRunning = (bool?)message["stillRunning"] == true } : CellResult.Completed;
             }
         }
     }
@@ -193,8 +199,8 @@ internal sealed class WorkerCellExecutor(string baseDirectory, long maxStreamCha
     /// <param name="host">The dotnet host to start; found from this process when null (tests pass another).</param>
     internal static ProcessStartInfo WorkerStartInfo(string workingDirectory, string? host = null)
     {
-        var dll = typeof(WorkerProgram).Assembly.Location;
-        var info = new ProcessStartInfo(host ?? DotnetHost())
+        var command = HostedCommand(typeof(WorkerProgram).Assembly.Location, host);
+        var info = new ProcessStartInfo(command[0], command.Skip(1).Append(WorkerProtocol.WorkerArgument))
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
@@ -204,7 +210,17 @@ internal sealed class WorkerCellExecutor(string baseDirectory, long maxStreamCha
             StandardErrorEncoding = Encoding.UTF8,
             WorkingDirectory = workingDirectory,
         };
-        info.ArgumentList.Add("exec");
+        return info;
+    }
+
+    /// <summary>
+    /// The command that runs <paramref name="dll"/> (an executable library of the kit) as this process's runtime and
+    /// dependency graph would: dotnet exec with the host's runtimeconfig and deps files. The kernel's tests start the
+    /// kernel so, as the runner starts its worker.
+    /// </summary>
+    internal static List<string> HostedCommand(string dll, string? host = null)
+    {
+        List<string> command = [host ?? DotnetHost(), "exec"];
         // The host's own deps file comes first (the frameworks' follow, ';'-separated).
         var deps = (AppContext.GetData("APP_CONTEXT_DEPS_FILES") as string)?.Split(';', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
         var runtimeConfig = deps is null ? null : deps[..^".deps.json".Length] + ".runtimeconfig.json";
@@ -213,17 +229,16 @@ internal sealed class WorkerCellExecutor(string baseDirectory, long maxStreamCha
             runtimeConfig = Path.ChangeExtension(dll, ".runtimeconfig.json");
         }
 
-        info.ArgumentList.Add("--runtimeconfig");
-        info.ArgumentList.Add(runtimeConfig);
+        command.Add("--runtimeconfig");
+        command.Add(runtimeConfig);
         if (deps is not null && File.Exists(deps))
         {
-            info.ArgumentList.Add("--depsfile");
-            info.ArgumentList.Add(deps);
+            command.Add("--depsfile");
+            command.Add(deps);
         }
 
-        info.ArgumentList.Add(dll);
-        info.ArgumentList.Add(WorkerProtocol.WorkerArgument);
-        return info;
+        command.Add(dll);
+        return command;
     }
 
     private static string DotnetHost()

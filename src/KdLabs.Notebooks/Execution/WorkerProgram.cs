@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
@@ -16,6 +17,7 @@ internal static class WorkerProgram
     private static WorkerMessageWriter? _messages;
     private static InProcessCellExecutor? _executor;
     private static volatile CancellationTokenSource? _currentCell;
+    private static readonly BlockingCollection<JsonObject> InputReplies = [];
 
     /// <summary>Entry point of KdLabs.Notebooks.dll when the runner starts it as its worker.</summary>
     public static async Task<int> Main(string[] args)
@@ -29,6 +31,8 @@ internal static class WorkerProgram
         var messages = _messages = new WorkerMessageWriter(StandardOutput());
         // Console writes outside a cell must not mix with the messages on stdout; the runner keeps stderr for crash reports.
         Console.SetOut(Console.Error);
+        // stdin carries the runner's requests: a cell must never read them (its reads go through CellInput).
+        Console.SetIn(TextReader.Null);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => messages.Flush();
         AppDomain.CurrentDomain.UnhandledException += (_, e) => ReportFatal(e.ExceptionObject);
         // Ctrl+C reaches the whole process group; the runner decides what stops (it sends "cancel" or kills the worker).
@@ -66,13 +70,14 @@ internal static class WorkerProgram
             request["references"]!.AsArray().Select(r => (string)r!).ToList(),
             (string)request["cellPath"]!,
             count);
+        using var cts = new CancellationTokenSource();
         var collector = new OutputCollector((long)request["maxStreamChars"]!)
         {
             OnStream = (name, text) => messages.Stream(count, name, text),
             OnOutput = output => messages.Send(new JsonObject { ["ev"] = "output", ["cell"] = count, ["output"] = IpynbFormat.OutputToJson(output) }),
+            ReadInput = (bool?)request["allowInput"] == true ? prompt => RequestInput(messages, count, prompt, cts.Token) : null,
         };
 
-        using var cts = new CancellationTokenSource();
         _currentCell = cts;
         CellResult result;
         try
@@ -89,8 +94,28 @@ internal static class WorkerProgram
             ["ev"] = "done",
             ["cell"] = count,
             ["cancelled"] = result.Cancelled,
+            ["stillRunning"] = result.StillRunning,
             ["error"] = result.Error is { } error ? WorkerProtocol.Error(error, result.Line) : null,
         });
+    }
+
+    /// <summary>Asks the runner for a line of input for the cell and waits for its answer (null: none will come).</summary>
+    private static string? RequestInput(WorkerMessageWriter messages, int cell, string prompt, CancellationToken ct)
+    {
+        while (InputReplies.TryTake(out _))
+        {
+            // An answer left over from an earlier, cancelled read is not this read's.
+        }
+
+        messages.Send(new JsonObject { ["ev"] = "input", ["cell"] = cell, ["prompt"] = prompt });
+        try
+        {
+            return (string?)InputReplies.Take(ct)["value"];
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
     }
 
     private static void ReadRequests(ChannelWriter<JsonObject> requests)
@@ -100,6 +125,12 @@ internal static class WorkerProgram
         {
             if (JsonNode.Parse(line) is not JsonObject request)
             {
+                continue;
+            }
+
+            if ((string?)request["op"] == "input")
+            {
+                InputReplies.Add(request);
                 continue;
             }
 

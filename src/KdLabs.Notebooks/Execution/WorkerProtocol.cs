@@ -6,9 +6,9 @@ namespace KdLabs.Notebooks.Execution;
 
 /// <summary>
 /// The runner and its worker process talk in JSON lines. Runner to worker, on stdin: <c>start</c>, <c>run</c>,
-/// <c>cancel</c>. Worker to runner, on stdout, each line prefixed with <see cref="Prefix"/> (so that anything else a
+/// <c>cancel</c>, <c>input</c> (the answer to a cell's console read). Worker to runner, on stdout, each line prefixed with <see cref="Prefix"/> (so that anything else a
 /// native library prints there is kept as the cell's stdout, not mistaken for a message): <c>ready</c>, <c>stream</c>,
-/// <c>output</c>, <c>done</c>, and <c>fatal</c> (an unhandled exception that is about to end the worker).
+/// <c>output</c>, <c>input</c> (a cell reads a line), <c>done</c>, and <c>fatal</c> (an unhandled exception that is about to end the worker).
 /// </summary>
 internal static class WorkerProtocol
 {

@@ -1,0 +1,69 @@
+using System.Diagnostics;
+using KdLabs.Notebooks.Execution;
+using KdLabs.Notebooks.Format;
+
+namespace KdLabs.Notebooks.Tests;
+
+/// <summary>
+/// A headless run never waits on a person: a cell's Console.ReadLine() ends at once with a message saying why (in the
+/// worker and in process), a cell has a default time limit, and a long cell's output reaches the saved notebook while
+/// it runs (a training run's progress lines).
+/// </summary>
+public class RunnerInputAndProgressTests
+{
+    [Theory]
+    [InlineData(NotebookIsolation.Worker)]
+    [InlineData(NotebookIsolation.InProcess)]
+    public async Task Console_ReadLine_in_a_cell_fails_at_once_with_a_message_that_says_why(NotebookIsolation isolation)
+    {
+        using var dir = new TempDirectory();
+        var path = TestNotebooks.Write(dir, "nb.ipynb", "Console.WriteLine(\"before\");", "var name = Console.ReadLine();\nConsole.WriteLine(name);");
+        var clock = Stopwatch.StartNew();
+        var result = await new NotebookRunner().RunAsync(new NotebookRunRequest { NotebookPath = path, OutputDirectory = dir.File("out"), Isolation = isolation }, CancellationToken.None)
+            .WaitAsync(TimeSpan.FromMinutes(3));
+
+        Assert.Equal(RunStatus.Failed, result.Status);
+        Assert.Equal("System.InvalidOperationException", result.Error!.Ename);
+        Assert.Contains("Console.ReadLine(): this cell asked for typed input, but notebook cells have no console to read from", result.Error.Evalue);
+        Assert.Equal(2, result.Error.CodeCellNumber);
+        Assert.Equal(1, result.Error.Line);
+        Assert.True(clock.Elapsed < TimeSpan.FromMinutes(2), $"the read took {clock.Elapsed}");
+    }
+
+    [Fact]
+    public void A_run_has_a_cell_timeout_unless_told_otherwise()
+    {
+        var request = new NotebookRunRequest { NotebookPath = "nb.ipynb", OutputDirectory = "out" };
+        Assert.Equal(NotebookRunRequest.DefaultCellTimeout, request.CellTimeout);
+        Assert.Equal(TimeSpan.FromHours(1), NotebookRunRequest.DefaultCellTimeout);
+    }
+
+    [Fact]
+    public async Task A_long_cells_output_is_in_the_saved_notebook_while_it_runs()
+    {
+        using var dir = new TempDirectory();
+        var path = TestNotebooks.Write(dir, "nb.ipynb", "Console.WriteLine(\"epoch 1/2\");\nSystem.Threading.Thread.Sleep(6000);\nConsole.WriteLine(\"epoch 2/2\");");
+        var run = new NotebookRunner().RunAsync(new NotebookRunRequest
+        {
+            NotebookPath = path,
+            OutputDirectory = dir.File("out"),
+            LiveSaveInterval = TimeSpan.FromMilliseconds(200),
+        }, CancellationToken.None);
+        var saved = dir.File(Path.Combine("out", "nb.ipynb"));
+        string? seen = null;
+        while (!run.IsCompleted && seen is null)
+        {
+            await Task.Delay(100);
+            if (File.Exists(saved) && IpynbFormat.Read(saved).Cells[0].Outputs.OfType<StreamOutput>().FirstOrDefault()?.Text is { } text && text.Contains("epoch 1/2"))
+            {
+                seen = text;
+            }
+        }
+
+        Assert.False(run.IsCompleted && seen is null, "the first epoch's line reached the saved notebook only when the cell ended");
+        Assert.DoesNotContain("epoch 2/2", seen);
+        var result = await run.WaitAsync(TimeSpan.FromMinutes(3));
+        Assert.True(result.Succeeded, result.Error?.Message);
+        Assert.Equal("epoch 1/2\nepoch 2/2\n", IpynbFormat.Read(saved).Cells[0].Outputs.OfType<StreamOutput>().Single().Text);
+    }
+}
