@@ -69,6 +69,10 @@ internal static class CliErrors
     /// </summary>
     internal static int Report(Exception e)
     {
+        if (e is OptionsCheckedSignal)
+        {
+            return 0;
+        }
         // A parallel loop wraps what its bodies threw: the user's failure inside (every one of them) is still the user's.
         if (e is AggregateException aggregate && aggregate.Flatten().InnerExceptions is { Count: > 0 } inner && inner.All(IsUserFailure))
         {
@@ -135,32 +139,6 @@ internal static class CliErrors
     /// </summary>
     internal static bool IsOptionError(ArgumentException e) =>
         OptionsValidation.IsMarked(e) || e.TargetSite?.DeclaringType?.Assembly == typeof(CliErrors).Assembly;
-
-    /// <summary>Makes a given value of the optional <paramref name="option"/> below <paramref name="minimum"/> a parse error (exit 2).</summary>
-    public static Option<int?> AtLeast(this Option<int?> option, int minimum, string meaning)
-    {
-        option.Validators.Add(result =>
-        {
-            if (result.Tokens.Count > 0 && result.GetValueOrDefault<int?>() is { } value && value < minimum)
-            {
-                result.AddError($"{option.Name} {value}: must be at least {minimum} ({meaning}).");
-            }
-        });
-        return option;
-    }
-
-    /// <summary>Makes a value of <paramref name="option"/> below <paramref name="minimum"/> a parse error (exit 2) instead of a silent no-op.</summary>
-    public static T AtLeast<T>(this T option, int minimum, string meaning) where T : Option<int>
-    {
-        option.Validators.Add(result =>
-        {
-            if (result.Tokens.Count > 0 && result.GetValueOrDefault<int>() < minimum)
-            {
-                result.AddError($"{option.Name} {result.GetValueOrDefault<int>()}: must be at least {minimum} ({meaning}).");
-            }
-        });
-        return option;
-    }
 
     /// <summary>An argument error as one line, naming the option as typed (e.g. <c>--epochs 0</c>) instead of a C# property.</summary>
     internal static string Describe(ArgumentException e)

@@ -51,7 +51,7 @@ internal static class ZooCommands
         var command = b.AddTo(new Command(dataset.Key, description));
         command.SetAction(parse => CliErrors.Guard(() =>
         {
-            var options = b.Bind(parse);
+            var options = b.BindChecked(parse);
             LabOptions.CheckWritable(options.Lab.OutputDirectory);
             using var lab = new ZooLab(options);
             var o = lab.Options;

@@ -88,13 +88,15 @@ public sealed record ZooOptions : ILabOptions<ZooOptions>
         }
         Lab.Validate();
         Kd.Validate();
-        Require(Methods.Count >= 1, nameof(Methods), Methods.Count, "at least one method");
-        Require(Epochs >= 2, nameof(Epochs), Epochs, "at least 2, so two-stage methods have a second stage");
+        OptionsValidation.List(Methods, nameof(Methods));
+        OptionsValidation.Between(Epochs, 2, OptionsValidation.MaxEpochs, nameof(Epochs), "at least 2, so two-stage methods have a second stage");
         Require(StageOneEpochs >= 1 && StageOneEpochs < Epochs, nameof(StageOneEpochs), StageOneEpochs, "at least 1 and less than Epochs");
-        Require(TeacherEpochs >= 1, nameof(TeacherEpochs), TeacherEpochs, "at least 1");
-        Require(TeacherCount >= 2, nameof(TeacherCount), TeacherCount, "at least 2");
-        Require(TrainLimit is null or >= 1, nameof(TrainLimit), TrainLimit ?? 0, "at least 1");
-        Require(TestLimit is null or >= 1, nameof(TestLimit), TestLimit ?? 0, "at least 1");
+        OptionsValidation.Between(TeacherEpochs, 1, OptionsValidation.MaxEpochs, nameof(TeacherEpochs));
+        OptionsValidation.Between(TeacherCount, 2, 10, nameof(TeacherCount), "teachers of the multi-teacher ensemble, each trained once");
+        OptionsValidation.Between(BatchSize, 1, OptionsValidation.MaxBatchSize, nameof(BatchSize));
+        OptionsValidation.Between(LearningRate, 0, OptionsValidation.MaxLearningRate, nameof(LearningRate), minExclusive: true);
+        OptionsValidation.Between(TrainLimit, 1, OptionsValidation.MaxImages, nameof(TrainLimit));
+        OptionsValidation.Between(TestLimit, 1, OptionsValidation.MaxImages, nameof(TestLimit));
         foreach (var key in Methods)
         {
             var method = DistillationMethods.Get(key);
