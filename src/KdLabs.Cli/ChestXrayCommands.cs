@@ -20,7 +20,7 @@ internal static class ChestXrayCommands
     {
         var output = new Option<string?>("--out") { Description = "Target folder (default: data/chest_xray_synthetic/n<count>-seed<seed>)." }.NamesPath();
         var count = new Option<int>("--count") { Description = "Training images (test and val follow in the Kaggle proportions).", DefaultValueFactory = _ => 1200 }.Within(20, 100_000, "training images to write");
-        var seed = new Option<int>("--seed") { Description = "Generator seed: the same seed writes the same files.", DefaultValueFactory = _ => 2018 };
+        var seed = new Option<int>("--seed") { Description = "Generator seed: the same seed writes the same files.", DefaultValueFactory = _ => 2018 }.Within(0, int.MaxValue, "a seed is 0 or more");
         var pixels = new Option<int>("--pixels") { Description = "Side of each JPEG in pixels.", DefaultValueFactory = _ => 256 }.Within(8, 4096, "pixels per side");
         // The same floors as the lab's options (SyntheticChestXray.SplitCounts): smaller splits cannot hold both classes fairly.
         var testCount = new Option<int?>("--test-count") { Description = "Test images (default: the Kaggle share of --count, 624/5216)." }.Within(20, 100_000, "test images to write");

@@ -34,7 +34,7 @@ internal static class CliErrors
         {
             foreach (var error in parse.Errors)
             {
-                Error(error.Message);
+                Error(NamingTheOption(error));
             }
             var names = new List<string>();
             for (var result = parse.CommandResult; result is not null; result = result.Parent as System.CommandLine.Parsing.CommandResult)
@@ -47,6 +47,23 @@ internal static class CliErrors
         }
         current = parse;
         return Guard(() => parse.Invoke());
+    }
+
+    // A parse error names its option ("--teacher garbage: Argument 'garbage' not recognized…") when the parser's own text does not.
+    private static string NamingTheOption(System.CommandLine.Parsing.ParseError error)
+    {
+        var symbol = error.SymbolResult;
+        while (symbol is not null and not System.CommandLine.Parsing.OptionResult)
+        {
+            symbol = symbol.Parent;
+        }
+        if (symbol is System.CommandLine.Parsing.OptionResult { Option: var option } result
+            && !option.Aliases.Prepend(option.Name).Any(n => error.Message.Contains(n, StringComparison.Ordinal)))
+        {
+            string typed = string.Join(' ', result.Tokens.Select(t => t.Value.Length == 0 ? "''" : t.Value));
+            return $"{option.Name} {typed}: {error.Message}";
+        }
+        return error.Message;
     }
 
     /// <summary>Runs a command's body, turning the kit's expected failures into one line and an exit code.</summary>
@@ -184,7 +201,7 @@ internal static class CliErrors
         {
             return null;
         }
-        var tokens = current.GetResult(option)?.Tokens.Select(t => t.Value).ToList();
+        var tokens = current.GetResult(option)?.Tokens.Select(t => t.Value.Length == 0 ? "''" : t.Value).ToList();
         return tokens is { Count: > 0 } ? $"{option.Name} {string.Join(' ', tokens)}" : option.Name;
     }
 

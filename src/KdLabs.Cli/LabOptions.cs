@@ -59,11 +59,11 @@ internal static class LabOptions
         var options = binder.Bind(parse);
         options.Validate();
         alsoCheck?.Invoke(options);
-        OptionChecks.Checked();
         if (options.Lab.Smoke && binder.Overridden(parse, options, options.Effective()).ToList() is { Count: > 0 } replaced)
         {
             Console.Error.WriteLine($"note: smoke mode replaces {string.Join(", ", replaced)}; drop --smoke to run them as typed.");
         }
+        OptionChecks.Checked();
         return options;
     }
 

@@ -31,7 +31,7 @@ internal static class OptionChecks
     {
         option.Validators.Add(result =>
         {
-            if (result.Tokens.Count > 0 && result.GetValueOrDefault<int>() is var v && (v < min || v > max))
+            if (Typed(result) is { } v && (v < min || v > max))
             {
                 result.AddError(OutOfRange(option, v.ToString(CultureInfo.InvariantCulture), min, max, meaning));
             }
@@ -44,7 +44,7 @@ internal static class OptionChecks
     {
         option.Validators.Add(result =>
         {
-            if (result.Tokens.Count > 0 && result.GetValueOrDefault<int?>() is { } v && (v < min || v > max))
+            if (Typed(result) is { } v && (v < min || v > max))
             {
                 result.AddError(OutOfRange(option, v.ToString(CultureInfo.InvariantCulture), min, max, meaning));
             }
@@ -57,7 +57,7 @@ internal static class OptionChecks
     {
         option.Validators.Add(result =>
         {
-            if (result.Tokens.Count > 0 && result.GetValueOrDefault<double?>() is { } v && !(double.IsFinite(v) && v > min && v <= max))
+            if (result.Tokens.Count > 0 && double.TryParse(result.Tokens[^1].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && !(double.IsFinite(v) && v > min && v <= max))
             {
                 result.AddError($"{option.Name} {v.ToString(CultureInfo.InvariantCulture)}: must be a finite number greater than {min.ToString(CultureInfo.InvariantCulture)} and at most {max.ToString(CultureInfo.InvariantCulture)} ({meaning}).");
             }
@@ -117,6 +117,11 @@ internal static class OptionChecks
 
     /// <summary>A whole number as typed, or null.</summary>
     public static int? WholeNumber(string text) => int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int v) ? v : null;
+
+    // The typed whole number, or null when none was typed or it does not parse (the parser reports that itself;
+    // reading the value through the parser here would throw inside it).
+    private static int? Typed(System.CommandLine.Parsing.OptionResult result) =>
+        result.Tokens.Count > 0 && int.TryParse(result.Tokens[^1].Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int v) ? v : null;
 
     private static string OutOfRange(Option option, string value, int min, int max, string meaning) =>
         $"{option.Name} {value}: must be between {min.ToString("#,0", CultureInfo.InvariantCulture)} and {max.ToString("#,0", CultureInfo.InvariantCulture)} ({meaning}).";

@@ -56,6 +56,10 @@ public sealed record LabSettings
         OptionsValidation.Between(Threads, 1, OptionsValidation.MaxThreads, nameof(Threads), $"four per core of this machine's {Environment.ProcessorCount}");
         OptionsValidation.Path(OutputDirectory, nameof(OutputDirectory), optional: false);
         OptionsValidation.Path(DataDirectory, nameof(DataDirectory));
+        if (string.IsNullOrWhiteSpace(Device))
+        {
+            throw new ArgumentException($"Device must name a device: {ComputeDevice.Choices}.", nameof(Device));
+        }
         ComputeDevice.Validate(Device);
     });
 }

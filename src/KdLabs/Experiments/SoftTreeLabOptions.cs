@@ -56,6 +56,8 @@ public sealed record SoftTreeLabOptions : ILabOptions<SoftTreeLabOptions>
     {
         Lab.Validate();
         Teacher.Validate();
+        // First: a deep tree's regularizer and leaves are allocated by the checks below (2^depth of them).
+        OptionsValidation.Between(Tree.Depth, 1, 12, nameof(SoftTreeOptions.Depth), "the paper's MNIST tree has depth 8");
         if (Tree.Jitter is < 0 or > 8)
         {
             throw new ArgumentOutOfRangeException(nameof(SoftTreeOptions.Jitter), Tree.Jitter, "Jitter must be between 0 and 8 pixels.");
@@ -71,10 +73,6 @@ public sealed record SoftTreeLabOptions : ILabOptions<SoftTreeLabOptions>
         Tree.ApplyTo().Validate();
         _ = Tree.CreateRegularizer();
         Losses.SoftTargets.ValidateTemperature(Tree.Temperature);
-        if (Tree.Depth is < 1 or > 12)
-        {
-            throw new ArgumentOutOfRangeException(nameof(SoftTreeOptions.Depth), Tree.Depth, "The tree depth must be between 1 and 12.");
-        }
         OptionsValidation.Between(TrainLimit, 1, OptionsValidation.MaxImages, nameof(TrainLimit));
         OptionsValidation.Between(TestLimit, 1, OptionsValidation.MaxImages, nameof(TestLimit));
         if (Validation < 0 || (TrainLimit is { } n && Validation >= n) || Validation >= 60_000)
