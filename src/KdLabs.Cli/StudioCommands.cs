@@ -32,6 +32,7 @@ internal static class StudioCommands
                 TrainLimit = parse.GetValue(trainLimit), TeacherEpochs = parse.GetValue(teacherEpochs),
             };
             options.Validate();
+            StudioServer.RefuseUsedPort(options.Port);
             OptionChecks.Checked();
             SetThreads(parse.GetValue(threads));
             Console.WriteLine("studio: loading MNIST and the cached teacher (trained once on first use)...");
