@@ -49,6 +49,45 @@ public sealed class TeacherLogitCacheTests : IDisposable
         Assert.Contains(logs, l => l.Contains("reusing", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// Garbled in place at the same length (a flipped byte in a logit): the length and shape checks pass, the content
+    /// hash beside the file does not, so it is computed again with a warning naming it, and never trained on.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void AFileGarbledAtTheSameLengthOrWithoutItsHashIsComputedAgain(bool dropHash)
+    {
+        using var data = Tiny();
+        using var teacher = nn.Sequential(nn.Flatten(), nn.Linear(6, 2));
+        var store = new RunStore(root);
+        using var built = TeacherLogitCache.GetOrBuild(store, null, teacher, "w", data, 2, _ => { });
+        string path = LogitsFile(store, data);
+        byte[] good = File.ReadAllBytes(path);
+        Assert.True(File.Exists(Infrastructure.ContentHash.SidecarOf(path)));
+        if (dropHash)
+        {
+            File.Delete(Infrastructure.ContentHash.SidecarOf(path));
+        }
+        else
+        {
+            byte[] bad = [.. good];
+            bad[8 + 4 * 3 + 2] ^= 0x40; // a middle byte of the fourth logit
+            File.WriteAllBytes(path, bad);
+        }
+
+        var logs = new List<string>();
+        using var again = TeacherLogitCache.GetOrBuild(store, null, teacher, "w", data, 2, logs.Add);
+        Assert.Contains(logs, l => l.Contains("warning", StringComparison.Ordinal) && l.Contains(path, StringComparison.Ordinal)
+            && l.Contains(dropHash ? "no content hash" : "does not match its content hash", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs, l => l.Contains("reusing", StringComparison.Ordinal));
+        Assert.Equal(built.All.data<float>().ToArray(), again.All.data<float>().ToArray());
+        Assert.Equal(good, File.ReadAllBytes(path));
+        logs.Clear();
+        using var third = TeacherLogitCache.GetOrBuild(store, null, teacher, "w", data, 2, logs.Add);
+        Assert.Contains(logs, l => l.Contains("reusing", StringComparison.Ordinal));
+    }
+
     public void Dispose()
     {
         if (Directory.Exists(root))

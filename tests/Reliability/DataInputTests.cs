@@ -103,10 +103,49 @@ public class DataInputTests
         using var data = MnistDataset.Load(train: true, TestData.MnistDirectory, 256);
         string dir = TestData.TempDirectory();
         using var model = ModelCatalog.Create("mlp-student", 1);
-        var options = new TrainerOptions { Epochs = 2, BatchSize = 32, LearningRate = 1e6, Seed = 1, ReportEvery = 2, CheckpointDirectory = dir };
+        var options = new TrainerOptions { Epochs = 2, BatchSize = 32, LearningRate = OptionsValidation.MaxLearningRate, Seed = 1, ReportEvery = 2, CheckpointDirectory = dir };
         var e = Assert.Throws<TrainingDivergedException>(() => new Trainer(options, TrainingProgress.Silent, _ => { }).Fit(model, data, null, new SupervisedObjective(), "teacher"));
         Assert.Contains("Lower the learning rate", e.Message, StringComparison.Ordinal);
         Assert.Null(Checkpoint.Find(dir));
+    }
+
+    /// <summary>A NaN loss is explained by its cause among the run's inputs before the learning rate is blamed.</summary>
+    [Fact]
+    public void ANaNLossNamesNaNWeightsOrNaNTeacherLogitsBeforeTheLearningRate()
+    {
+        using var data = MnistDataset.Load(train: true, TestData.MnistDirectory, 64);
+        var options = new TrainerOptions { Epochs = 1, BatchSize = 32, Seed = 1, ReportEvery = 1 };
+        using (var poisoned = ModelCatalog.Create("mlp-student", 1))
+        {
+            using (no_grad())
+            {
+                poisoned.parameters().First().fill_(float.NaN);
+            }
+            var e = Assert.Throws<TrainingDivergedException>(() => new Trainer(options, TrainingProgress.Silent, _ => { }).Fit(poisoned, data, null, new SupervisedObjective(), "student"));
+            Assert.Contains("weights were already NaN", e.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("Lower the learning rate", e.Message, StringComparison.Ordinal);
+        }
+        using var model = ModelCatalog.Create("mlp-student", 1);
+        using var nanLogits = full(data.Count, 10, float.NaN);
+        using var teacher = TeacherLogitCache.FromLogits(nanLogits, data.Fingerprint, "nan-teacher");
+        var kd = new DistillationObjective(new Losses.KdLoss(0.5, 4), teacher);
+        var t = Assert.Throws<TrainingDivergedException>(() => new Trainer(options, TrainingProgress.Silent, _ => { }).Fit(model, data, null, kd, "student"));
+        Assert.Contains("teacher's logits hold NaN", t.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void WeightsThatHoldNaNAreRefusedNamingTheFileAndTensor()
+    {
+        using var model = ModelCatalog.Create("mlp-student", 1);
+        using (no_grad())
+        {
+            model.parameters().Last()[0] = float.PositiveInfinity;
+        }
+        var e = Assert.Throws<DataFormatException>(() => FiniteWeights.Require(model, "weights.pth", "Download it again."));
+        Assert.Contains("weights.pth", e.Message, StringComparison.Ordinal);
+        Assert.Contains("1 of its", e.Message, StringComparison.Ordinal);
+        using var fine = ModelCatalog.Create("mlp-student", 1);
+        FiniteWeights.Require(fine, "weights.pth", "");
     }
 
     [Fact]
@@ -124,7 +163,7 @@ public class DataInputTests
     public void ATemperatureAboveTheBoundIsRefused()
     {
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => new Losses.KdLoss(0.5, 1e9));
-        Assert.Contains("at most 100", e.Message, StringComparison.Ordinal);
+        Assert.Contains("between 0.01 and 100", e.Message, StringComparison.Ordinal);
         _ = new Losses.KdLoss(0.5, 100);
     }
 

@@ -318,6 +318,7 @@ public sealed class ChestXrayLab : LabBase<ChestXrayOptions>, IDisposable
         if (Options.WeightsPath is { } weights)
         {
             var loaded = PretrainedWeights.LoadInto(model, weights, excludePrefixes: ["fc."]);
+            FiniteWeights.Require(model, weights, "Download the weights file again, or drop --weights to train from scratch.");
             Log($"teacher: loaded {loaded.Loaded} tensors from {weights} (head excluded: {string.Join(", ", loaded.Excluded)})");
         }
         model.ReplaceHead(Index.ClassNames.Count);

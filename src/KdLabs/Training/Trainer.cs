@@ -205,7 +205,7 @@ public sealed class Trainer
                     string kept = options.CheckpointDirectory is { } d && epoch > 1 ? $" The checkpoint of epoch {epoch - 1} in {d} is intact." : "";
                     string cause = DivergenceCause(batch, objective);
                     throw new TrainingDivergedException($"{runName}: the training loss became {meanLoss} in epoch {epoch} by step {step} (learning rate {lr:g3}). Training stopped.{kept} "
-                        + (cause.Length > 0 ? cause : "No input, weight or teacher logit was NaN: lower the learning rate."));
+                        + (cause.Length > 0 ? cause : "No input, weight or teacher logit was NaN. Lower the learning rate."));
                 }
                 if (Math.Abs(meanLoss) > ExplosionFactor * Math.Max(1.0, Math.Abs(firstLoss!.Value)))
                 {
