@@ -121,6 +121,7 @@ internal static class BenchCommands
             string source = parse.GetValue(from)!;
             string file = File.Exists(source) ? source : BenchReport.Newest(source)
                 ?? throw new FileNotFoundException($"{source}: no suite-*.json here. Run `kdlabs bench` first, or pass --from with a result file.");
+            RegularFile.Require(file, "suite result", "Pass a suite-*.json written by `kdlabs bench`, or the folder holding it.");
             var result = BenchReport.Load(file);
             string md = parse.GetValue(mdOut)!;
             string folder = Directory.Exists(source) ? source : Path.GetDirectoryName(Path.GetFullPath(file))!;

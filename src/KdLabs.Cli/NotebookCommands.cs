@@ -144,9 +144,16 @@ internal static class NotebookCommands
 
     // The CLI's checks of what was typed, before the runner: thrown here, they are argument errors (CliErrors.IsOptionError),
     // while the runner's own ArgumentExceptions are a library called wrongly, a bug like any other.
-    private static string ExistingNotebook(string path) => File.Exists(path)
-        ? path
-        : throw new ArgumentException($"{path}: no such notebook file; give the path of a .ipynb or .dib file.");
+    private static string ExistingNotebook(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new ArgumentException($"{path}: no such notebook file; give the path of a .ipynb or .dib file.");
+        }
+        // A FIFO would block the runner's read forever, a device would never end: refused before either.
+        Infrastructure.RegularFile.Require(path, "notebook", "Give the path of a .ipynb or .dib file.");
+        return path;
+    }
 
     private static void RefuseOutputOverInput(string notebookPath, string output)
     {

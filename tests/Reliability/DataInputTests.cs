@@ -148,6 +148,53 @@ public class DataInputTests
         FiniteWeights.Require(fine, "weights.pth", "");
     }
 
+    /// <summary>
+    /// Resource-shaped files where a data file should be: a FIFO (would block the open forever), a device (reads without
+    /// end), a symbolic-link loop and a folder are each refused as the user's data, naming the path, before any open.
+    /// </summary>
+    [Fact]
+    public async Task AFifoADeviceALinkLoopOrAFolderWhereADataFileShouldBeIsRefusedNamingIt()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+        string dir = TestData.TempDirectory();
+        foreach (var f in Directory.GetFiles(TestData.MnistDirectory))
+        {
+            File.CreateSymbolicLink(Path.Combine(dir, Path.GetFileName(f)), f);
+        }
+        string images = Path.Combine(dir, "train-images-idx3-ubyte");
+        var cases = new (string Kind, Action Make)[]
+        {
+            ("FIFO", () => System.Diagnostics.Process.Start("mkfifo", [images])!.WaitForExit()),
+            ("character device", () => File.CreateSymbolicLink(images, "/dev/zero")),
+            ("loop of links", () =>
+            {
+                File.CreateSymbolicLink(Path.Combine(dir, "loop-a"), Path.Combine(dir, "loop-b"));
+                File.CreateSymbolicLink(Path.Combine(dir, "loop-b"), Path.Combine(dir, "loop-a"));
+                File.CreateSymbolicLink(images, Path.Combine(dir, "loop-a"));
+            }),
+            ("folder", () => Directory.CreateDirectory(images)),
+        };
+        foreach (var (kind, make) in cases)
+        {
+            File.Delete(images);
+            if (Directory.Exists(images))
+            {
+                Directory.Delete(images);
+            }
+            make();
+            var load = Task.Run(() => MnistDataset.Load(train: true, dir, 10));
+            Assert.True(await Task.WhenAny(load, Task.Delay(TimeSpan.FromSeconds(30))) == load, $"{kind}: the load hangs");
+            var e = await Assert.ThrowsAsync<DataFormatException>(() => load);
+            Assert.Contains(images, e.Message, StringComparison.Ordinal);
+            Assert.Contains(kind, e.Message, StringComparison.Ordinal);
+            File.Delete(Path.Combine(dir, "loop-a"));
+            File.Delete(Path.Combine(dir, "loop-b"));
+        }
+    }
+
     [Fact]
     public void AnEmptySplitIsAClearErrorNotATensorException()
     {

@@ -192,5 +192,9 @@ public sealed record ChestXrayOptions : ILabOptions<ChestXrayOptions>
         {
             throw new DataFormatException(WeightsPath, "file", "not found", "Pass a resnet18 weights file (.pth/.pt from torch.save(model.state_dict()), or .safetensors; torchvision or timm names).");
         }
+        if (WeightsPath is not null)
+        {
+            RegularFile.Require(WeightsPath, "file", "Pass a resnet18 weights file (.pth/.pt from torch.save(model.state_dict()), or .safetensors; torchvision or timm names).");
+        }
     }
 }
