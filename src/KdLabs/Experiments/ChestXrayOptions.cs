@@ -145,6 +145,12 @@ public sealed record ChestXrayOptions : ILabOptions<ChestXrayOptions>
         OptionsValidation.Between(SyntheticValidationCount, 4, 100_000, nameof(SyntheticValidationCount), "the synthetic val split's images");
         OptionsValidation.Between(SyntheticPixelSize, 8, 4096, nameof(SyntheticPixelSize));
         OptionsValidation.Between(ImageSize, 8, 512, nameof(ImageSize), "even; the walk-through's is 224");
+        if (Synthetic && (long)SyntheticTrainCount * ImageSize * ImageSize > Array.MaxLength)
+        {
+            // The decoded split is one byte array: its size is the product, which would overflow.
+            throw new ArgumentOutOfRangeException(nameof(SyntheticTrainCount), SyntheticTrainCount,
+                $"SyntheticTrainCount × ImageSize² ({SyntheticTrainCount:N0} × {ImageSize}²) exceeds the {Array.MaxLength:N0} bytes one split may decode to; lower either.");
+        }
         OptionsValidation.Between(TeacherEpochs, 1, OptionsValidation.MaxEpochs, nameof(TeacherEpochs));
         OptionsValidation.Between(StudentEpochs, 1, OptionsValidation.MaxEpochs, nameof(StudentEpochs));
         OptionsValidation.Between(BatchSize, 1, 4096, nameof(BatchSize));
