@@ -149,7 +149,7 @@ public sealed record ChestXrayOptions : ILabOptions<ChestXrayOptions>
         {
             // The decoded split is one byte array: its size is the product, which would overflow.
             throw new ArgumentOutOfRangeException(nameof(SyntheticTrainCount), SyntheticTrainCount,
-                $"SyntheticTrainCount × ImageSize² ({SyntheticTrainCount:N0} × {ImageSize}²) exceeds the {Array.MaxLength:N0} bytes one split may decode to; lower either.");
+                $"The decoded training split, {SyntheticTrainCount:N0} images of {ImageSize}² bytes, exceeds the {Array.MaxLength:N0} bytes one split may hold; lower the count or the image size.");
         }
         OptionsValidation.Between(TeacherEpochs, 1, OptionsValidation.MaxEpochs, nameof(TeacherEpochs));
         OptionsValidation.Between(StudentEpochs, 1, OptionsValidation.MaxEpochs, nameof(StudentEpochs));
@@ -194,13 +194,13 @@ public sealed record ChestXrayOptions : ILabOptions<ChestXrayOptions>
         {
             throw new ArgumentOutOfRangeException(nameof(SyntheticTrainCount), SyntheticTrainCount, "The synthetic set needs at least 20 training images.");
         }
-        if (WeightsPath is not null && !File.Exists(WeightsPath))
-        {
-            throw new DataFormatException(WeightsPath, "file", "not found", "Pass a resnet18 weights file (.pth/.pt from torch.save(model.state_dict()), or .safetensors; torchvision or timm names).");
-        }
         if (WeightsPath is not null)
         {
             RegularFile.Require(WeightsPath, "file", "Pass a resnet18 weights file (.pth/.pt from torch.save(model.state_dict()), or .safetensors; torchvision or timm names).");
+        }
+        if (WeightsPath is not null && !File.Exists(WeightsPath))
+        {
+            throw new DataFormatException(WeightsPath, "file", "not found", "Pass a resnet18 weights file (.pth/.pt from torch.save(model.state_dict()), or .safetensors; torchvision or timm names).");
         }
     }
 }
