@@ -220,20 +220,45 @@ public sealed class StudioServer : IAsyncDisposable
         });
         app.MapDelete("/api/sessions/{session}/run", (string session) => Results.Json(new { cancelled = scheduler.CancelSession(session) }, StudioEvent.Json));
         app.MapFallback((HttpContext ctx) => Results.Json(new { error = $"No such page or API: {ctx.Request.Method} {ctx.Request.Path}.", field = "path" }, StudioEvent.Json, statusCode: 404));
-        app.MapGet("/api/grid", (string? student, int? epochs, int? trainSize, int? seed) =>
+        app.MapGet("/api/grid", (string? student, string? epochs, string? trainSize, string? seed) =>
         {
-            var all = scheduler.Results.All;
-            var cells = all.Where(r => r.Method == "hinton"
-                    && (student is null || r.Student == student) && (epochs is null || r.Epochs == epochs)
-                    && (trainSize is null || r.TrainSize == trainSize) && (seed is null || r.Seed == seed))
-                .Select(r =>
-                {
-                    var baseline = scheduler.Results.Get(engine.KeyOf(new RunSettings("", r.Alpha, r.Temperature, r.Student, r.Epochs, r.TrainSize, r.Seed, "mnist", r.Method).Baseline()));
-                    return new { r.Alpha, r.Temperature, r.Student, r.Epochs, r.TrainSize, r.Seed, accuracy = r.TestAccuracy, baselineAccuracy = baseline?.TestAccuracy };
-                })
-                .ToArray();
-            return Results.Json(new { cells }, StudioEvent.Json);
+            // The query's numbers are read here, so a value that is not one is a 400 naming its field.
+            if (QueryNumber(nameof(epochs), epochs) is { } badEpochs)
+            {
+                return badEpochs;
+            }
+            if (QueryNumber(nameof(trainSize), trainSize) is { } badSize)
+            {
+                return badSize;
+            }
+            if (QueryNumber(nameof(seed), seed) is { } badSeed)
+            {
+                return badSeed;
+            }
+            return Grid(scheduler, engine, student, Parse(epochs), Parse(trainSize), Parse(seed));
         });
+    }
+
+    private static int? Parse(string? text) => text is null ? null : int.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
+
+    private static IResult? QueryNumber(string field, string? text) =>
+        text is null || int.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out _)
+            ? null
+            : Results.Json(new { error = $"'{field}' must be a whole number, not '{text}'.", field }, StudioEvent.Json, statusCode: 400);
+
+    private static IResult Grid(RunScheduler scheduler, StudioEngine engine, string? student, int? epochs, int? trainSize, int? seed)
+    {
+        var all = scheduler.Results.All;
+        var cells = all.Where(r => r.Method == "hinton"
+                && (student is null || r.Student == student) && (epochs is null || r.Epochs == epochs)
+                && (trainSize is null || r.TrainSize == trainSize) && (seed is null || r.Seed == seed))
+            .Select(r =>
+            {
+                var baseline = scheduler.Results.Get(engine.KeyOf(new RunSettings("", r.Alpha, r.Temperature, r.Student, r.Epochs, r.TrainSize, r.Seed, "mnist", r.Method).Baseline()));
+                return new { r.Alpha, r.Temperature, r.Student, r.Epochs, r.TrainSize, r.Seed, accuracy = r.TestAccuracy, baselineAccuracy = baseline?.TestAccuracy };
+            })
+            .ToArray();
+        return Results.Json(new { cells }, StudioEvent.Json);
     }
 
     /// <summary>The port the server listens on, known once it has started (the option may be 0: a free port).</summary>

@@ -78,7 +78,8 @@ public sealed class StudioOriginTests(StudioFixture studio)
     }
 
     [Theory]
-    [InlineData("api/grid?epochs=abc", HttpStatusCode.BadRequest, "request")]
+    [InlineData("api/grid?epochs=abc", HttpStatusCode.BadRequest, "epochs")]
+    [InlineData("api/grid?seed=99999999999", HttpStatusCode.BadRequest, "seed")]
     [InlineData("api/no-such-thing", HttpStatusCode.NotFound, "path")]
     [InlineData("api/runs/no-such-run", HttpStatusCode.NotFound, "id")]
     public async Task Every_4xx_has_a_json_body_naming_the_field(string path, HttpStatusCode status, string field)
