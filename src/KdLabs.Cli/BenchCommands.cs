@@ -10,15 +10,20 @@ namespace KdLabs.Cli;
 /// <summary><c>kdlabs bench</c> (the suite), <c>bench render</c>, <c>bench train</c>, <c>bench eval</c> and the internal <c>bench probe</c>.</summary>
 internal static class BenchCommands
 {
+    // Past this, a benchmark is a typo that would run for hours.
+    private const int MaxRounds = 100;
+
     public static Command Create()
     {
-        var images = new Option<int>("--images") { Description = "Training images per epoch.", DefaultValueFactory = _ => 10000 }.AtLeast(1, "images to train on");
-        var batchSize = new Option<int>("--batch-size") { Description = "Mini-batch size.", DefaultValueFactory = _ => 64 };
-        var rounds = new Option<int>("--rounds") { Description = "Timed epochs of each loop after one warm-up epoch, alternating which runs first; the median per-round ratio is reported.", DefaultValueFactory = _ => 5 };
+        var images = new Option<int>("--images") { Description = "Training images per epoch.", DefaultValueFactory = _ => 10000 }.Within(1, 60_000, "MNIST training images to train on");
+        var batchSize = new Option<int>("--batch-size") { Description = "Mini-batch size.", DefaultValueFactory = _ => 64 }.Within(1, Infrastructure.OptionsValidation.MaxBatchSize, "images per step");
+        var rounds = new Option<int>("--rounds") { Description = "Timed epochs of each loop after one warm-up epoch, alternating which runs first; the median per-round ratio is reported.", DefaultValueFactory = _ => 5 }.Within(1, MaxRounds, "timed rounds");
         var model = new Option<string>("--model") { Description = "Model to train.", DefaultValueFactory = _ => "cnn-student" };
+        model.AcceptOnlyFromAmong([.. Models.ModelCatalog.Names]);
         var train = new Command("train", "Throughput of the kit's trainer against a bare TorchSharp loop (same model, data, batch size).") { images, batchSize, rounds, model };
         train.SetAction(parse => CliErrors.Guard(() =>
         {
+            OptionChecks.Checked();
             MnistFiles.EnsurePresent(MnistFiles.DefaultDirectory, Console.WriteLine);
             using var data = MnistDataset.Load(train: true, limit: parse.GetValue(images));
             var r = TrainerBenchmark.Run(data, parse.GetValue(model)!, parse.GetValue(batchSize), parse.GetValue(rounds), Console.WriteLine);
@@ -28,20 +33,21 @@ internal static class BenchCommands
             Console.WriteLine($"ratio trainer/bare: {r.Ratio:0.00} (median of per-round ratios; range {r.RatioRange.Min:0.00}-{r.RatioRange.Max:0.00})");
             return 0;
         }));
-        var evalImages = new Option<int>("--images") { Description = "Test images per pass.", DefaultValueFactory = _ => 4096 };
+        var evalImages = new Option<int>("--images") { Description = "Test images per pass.", DefaultValueFactory = _ => 4096 }.Within(1, 10_000, "MNIST test images per pass");
         var evalModel = new Option<string>("--model") { Description = "Model to run.", DefaultValueFactory = _ => "cnn-teacher" };
+        evalModel.AcceptOnlyFromAmong([.. Models.ModelCatalog.Names]);
         var batchSizes = new Option<string>("--batch-sizes") { Description = "Comma-separated batch sizes.", DefaultValueFactory = _ => "16,32,64,256,1024" };
-        var evalRounds = new Option<int>("--rounds") { Description = "Timed rounds over every batch size after one warm-up round; the median is reported.", DefaultValueFactory = _ => 3 };
+        var evalRounds = new Option<int>("--rounds") { Description = "Timed rounds over every batch size after one warm-up round; the median is reported.", DefaultValueFactory = _ => 3 }.Within(1, MaxRounds, "timed rounds");
         var threads = CommonOptions.Threads();
         var eval = new Command("eval", "Inference throughput (eval mode, no gradients) per batch size: why evaluation runs in batches of 64.") { evalImages, evalModel, batchSizes, evalRounds, threads };
         eval.SetAction(parse => CliErrors.Guard(() =>
         {
+            var sizes = OptionChecks.ParseList<int>(parse.GetValue(batchSizes)!, "--batch-sizes", "16,64,256", v => OptionChecks.WholeNumber(v) is int b && b is > 0 and <= Infrastructure.OptionsValidation.MaxBatchSize ? b : null);
+            OptionChecks.Checked();
             if (parse.GetValue(threads) is { } n)
             {
                 TorchSharp.torch.set_num_threads(n);
             }
-            var sizes = parse.GetValue(batchSizes)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Select(t => int.TryParse(t, out int b) && b > 0 ? b : throw new ArgumentException($"--batch-sizes: '{t}' is not a positive whole number.")).ToList();
             MnistFiles.EnsurePresent(MnistFiles.DefaultDirectory, Console.WriteLine);
             using var data = MnistDataset.Load(train: false, limit: parse.GetValue(evalImages));
             var timings = EvalBatchBenchmark.Run(data, parse.GetValue(evalModel)!, sizes, parse.GetValue(evalRounds), Console.WriteLine);
@@ -59,12 +65,12 @@ internal static class BenchCommands
 
     private static void AddSuite(Command bench)
     {
-        var images = new Option<int>("--images") { Description = "Training images per timed epoch.", DefaultValueFactory = _ => 2048 };
-        var evalImages = new Option<int>("--eval-images") { Description = "Test images per evaluation pass (batch 1 uses at most 256).", DefaultValueFactory = _ => 1024 };
-        var rounds = new Option<int>("--rounds") { Description = "Timed rounds; each runs every measurement once.", DefaultValueFactory = _ => 3 };
-        var threads = new Option<int>("--threads") { Description = "Intra-op threads for libtorch and PyTorch (default: the core count).", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var images = new Option<int>("--images") { Description = "Training images per timed epoch.", DefaultValueFactory = _ => 2048 }.Within(1, 60_000, "MNIST training images per timed epoch");
+        var evalImages = new Option<int>("--eval-images") { Description = "Test images per evaluation pass (batch 1 uses at most 256).", DefaultValueFactory = _ => 1024 }.Within(1, 10_000, "MNIST test images per pass");
+        var rounds = new Option<int>("--rounds") { Description = "Timed rounds; each runs every measurement once.", DefaultValueFactory = _ => 3 }.Within(1, MaxRounds, "timed rounds");
+        var threads = new Option<int>("--threads") { Description = "Intra-op threads for libtorch and PyTorch (default: the core count).", DefaultValueFactory = _ => Environment.ProcessorCount }.Within(1, OptionsValidation.MaxThreads, $"four per core of this machine's {Environment.ProcessorCount}");
         var noPyTorch = new Option<bool>("--no-pytorch") { Description = "Skip the PyTorch rows." };
-        var outDir = new Option<string>("--out") { Description = "Folder for the result JSON.", DefaultValueFactory = _ => Path.Combine("runs", "bench") };
+        var outDir = new Option<string>("--out") { Description = "Folder for the result JSON.", DefaultValueFactory = _ => Path.Combine("runs", "bench") }.NamesPath();
         bench.Options.Add(images);
         bench.Options.Add(evalImages);
         bench.Options.Add(rounds);
@@ -73,12 +79,9 @@ internal static class BenchCommands
         bench.Options.Add(outDir);
         bench.SetAction(parse => CliErrors.Guard(() =>
         {
+            OptionChecks.Checked();
             MnistFiles.EnsurePresent(MnistFiles.DefaultDirectory, Console.WriteLine);
             int n = parse.GetValue(images), t = parse.GetValue(threads);
-            if (n < 1 || parse.GetValue(evalImages) < 1 || parse.GetValue(rounds) < 1 || t < 1)
-            {
-                throw new ArgumentException("--images, --eval-images, --rounds and --threads must each be at least 1.");
-            }
             using var train = MnistDataset.Load(train: true, limit: n);
             using var test = MnistDataset.Load(train: false, limit: parse.GetValue(evalImages));
             string? pytorch = parse.GetValue(noPyTorch) ? null : PyTorchDescription();
@@ -109,14 +112,16 @@ internal static class BenchCommands
             return 0;
         }));
 
-        var from = new Option<string>("--from") { Description = "A suite JSON, or a folder whose newest suite-*.json is used.", DefaultValueFactory = _ => Path.Combine("runs", "bench") };
-        var mdOut = new Option<string>("--out") { Description = "Markdown file to write.", DefaultValueFactory = _ => Path.Combine("docs", "benchmarks.md") };
+        var from = new Option<string>("--from") { Description = "A suite JSON, or a folder whose newest suite-*.json is used.", DefaultValueFactory = _ => Path.Combine("runs", "bench") }.NamesPath();
+        var mdOut = new Option<string>("--out") { Description = "Markdown file to write.", DefaultValueFactory = _ => Path.Combine("docs", "benchmarks.md") }.NamesPath();
         var render = new Command("render", "Generates docs/benchmarks.md from a `kdlabs bench` result and the newest `kdlabs bench studio` result beside it.") { from, mdOut };
         render.SetAction(parse => CliErrors.Guard(() =>
         {
+            OptionChecks.Checked();
             string source = parse.GetValue(from)!;
             string file = File.Exists(source) ? source : BenchReport.Newest(source)
                 ?? throw new FileNotFoundException($"{source}: no suite-*.json here. Run `kdlabs bench` first, or pass --from with a result file.");
+            RegularFile.Require(file, "suite result", "Pass a suite-*.json written by `kdlabs bench`, or the folder holding it.");
             var result = BenchReport.Load(file);
             string md = parse.GetValue(mdOut)!;
             string folder = Directory.Exists(source) ? source : Path.GetDirectoryName(Path.GetFullPath(file))!;
@@ -133,13 +138,14 @@ internal static class BenchCommands
         }));
         bench.Subcommands.Add(render);
 
-        var probeImages = new Option<int>("--images") { DefaultValueFactory = _ => 1024 };
-        var probeBatch = new Option<int>("--batch-size") { DefaultValueFactory = _ => 1024 };
-        var probeThreads = new Option<int>("--threads") { DefaultValueFactory = _ => Environment.ProcessorCount };
+        var probeImages = new Option<int>("--images") { DefaultValueFactory = _ => 1024 }.Within(1, 10_000, "MNIST test images");
+        var probeBatch = new Option<int>("--batch-size") { DefaultValueFactory = _ => 1024 }.Within(1, OptionsValidation.MaxBatchSize, "images per batch");
+        var probeThreads = new Option<int>("--threads") { DefaultValueFactory = _ => Environment.ProcessorCount }.Within(1, OptionsValidation.MaxThreads, "torch threads");
         var probe = new Command("probe", "Internal to `kdlabs bench`: one evaluation pass in this process, as JSON.") { probeImages, probeBatch, probeThreads };
         probe.Hidden = true;
         probe.SetAction(parse => CliErrors.Guard(() =>
         {
+            OptionChecks.Checked();
             TorchSharp.torch.set_num_threads(parse.GetValue(probeThreads));
             using var data = MnistDataset.Load(train: false, limit: parse.GetValue(probeImages));
             Console.WriteLine(JsonSerializer.Serialize(BenchSuite.Probe(data, parse.GetValue(probeBatch))));

@@ -18,16 +18,17 @@ internal static class ChestXrayCommands
 
     private static Command Synth()
     {
-        var output = new Option<string?>("--out") { Description = "Target folder (default: data/chest_xray_synthetic/n<count>-seed<seed>)." };
-        var count = new Option<int>("--count") { Description = "Training images (test and val follow in the Kaggle proportions).", DefaultValueFactory = _ => 1200 }.AtLeast(20, "training images to write");
-        var seed = new Option<int>("--seed") { Description = "Generator seed: the same seed writes the same files.", DefaultValueFactory = _ => 2018 };
-        var pixels = new Option<int>("--pixels") { Description = "Side of each JPEG in pixels.", DefaultValueFactory = _ => 256 }.AtLeast(8, "pixels per side");
+        var output = new Option<string?>("--out") { Description = "Target folder (default: data/chest_xray_synthetic/n<count>-seed<seed>)." }.NamesPath();
+        var count = new Option<int>("--count") { Description = "Training images (test and val follow in the Kaggle proportions).", DefaultValueFactory = _ => 1200 }.Within(20, 100_000, "training images to write");
+        var seed = new Option<int>("--seed") { Description = "Generator seed: the same seed writes the same files.", DefaultValueFactory = _ => 2018 }.Within(0, int.MaxValue, "a seed is 0 or more");
+        var pixels = new Option<int>("--pixels") { Description = "Side of each JPEG in pixels.", DefaultValueFactory = _ => 256 }.Within(8, 4096, "pixels per side");
         // The same floors as the lab's options (SyntheticChestXray.SplitCounts): smaller splits cannot hold both classes fairly.
-        var testCount = new Option<int?>("--test-count") { Description = "Test images (default: the Kaggle share of --count, 624/5216)." }.AtLeast(20, "test images to write");
-        var valCount = new Option<int?>("--val-count") { Description = "Val images, in the test split's class shares (default: the Kaggle share, 16/5216)." }.AtLeast(4, "val images to write");
+        var testCount = new Option<int?>("--test-count") { Description = "Test images (default: the Kaggle share of --count, 624/5216)." }.Within(20, 100_000, "test images to write");
+        var valCount = new Option<int?>("--val-count") { Description = "Val images, in the test split's class shares (default: the Kaggle share, 16/5216)." }.Within(4, 100_000, "val images to write");
         var command = new Command("chest-xray", "Write the synthetic stand-in for the Kaggle chest X-ray set (real JPEGs, same layout; not medical data).") { output, count, seed, pixels, testCount, valCount };
         command.SetAction(parse => CliErrors.Guard(() =>
         {
+            OptionChecks.Checked();
             var set = SyntheticChestXray.Generate(parse.GetValue(output), parse.GetValue(count), parse.GetValue(seed), parse.GetValue(pixels), Console.WriteLine,
                 parse.GetValue(testCount), parse.GetValue(valCount));
             Console.WriteLine($"SYNTHETIC STAND-IN {(set.Reused ? "already present" : "written")} in {set.Root}");
@@ -41,7 +42,7 @@ internal static class ChestXrayCommands
     {
         var b = new OptionBinder<ChestXrayOptions>(new ChestXrayOptions());
         b.Add(new Option<bool>("--synthetic") { Description = "Use the offline synthetic stand-in (generated on first use) instead of real radiographs." }, nameof(ChestXrayOptions.Synthetic), o => o.Synthetic, (o, v) => o with { Synthetic = v });
-        b.Add(new Option<int>("--synthetic-count") { Description = "Training images of the synthetic stand-in." }.AtLeast(20, "training images to write"),
+        b.Add(new Option<int>("--synthetic-count") { Description = "Training images of the synthetic stand-in." },
             nameof(ChestXrayOptions.SyntheticTrainCount), o => o.SyntheticTrainCount, (o, v) => o with { SyntheticTrainCount = v });
         b.Add(new Option<int?>("--synthetic-test-count") { Description = "Test images of the synthetic stand-in (default: the Kaggle share of --synthetic-count, 624/5216)." },
             nameof(ChestXrayOptions.SyntheticTestCount), o => o.SyntheticTestCount, (o, v) => o with { SyntheticTestCount = v });
@@ -60,7 +61,7 @@ internal static class ChestXrayCommands
         b.Add(new Option<int>("--batch-size") { Description = "Mini-batch size." }, nameof(ChestXrayOptions.BatchSize), o => o.BatchSize, (o, v) => o with { BatchSize = v });
         b.Add(new Option<double>("--distillation-weight") { Description = "Walk-through convention: weight of the distillation term." }, nameof(ChestXrayOptions.DistillationWeight), o => o.DistillationWeight, (o, v) => o with { DistillationWeight = v });
         b.Add(new Option<string>("--temperatures") { Description = "Comma-separated T values for the walk-through loss." }, nameof(ChestXrayOptions.Temperatures), o => o.Temperatures, (o, v) => o with { Temperatures = v },
-            t => string.Join(",", t.Select(x => x.ToString(CultureInfo.InvariantCulture))), t => ParseList(t, "--temperatures", s => double.Parse(s, CultureInfo.InvariantCulture)));
+            t => string.Join(",", t.Select(x => x.ToString(CultureInfo.InvariantCulture))), t => OptionChecks.ParseList(t, "--temperatures", "1,4", OptionChecks.FiniteNumber));
         b.Add(new Option<int?>("--train-limit") { Description = "Use a seeded sample of N training images." }, nameof(ChestXrayOptions.TrainLimit), o => o.TrainLimit, (o, v) => o with { TrainLimit = v });
         b.Add(new Option<int?>("--test-limit") { Description = "Use a seeded sample of N test images." }, nameof(ChestXrayOptions.TestLimit), o => o.TestLimit, (o, v) => o with { TestLimit = v });
         b.AddDistillation(nameof(ChestXrayOptions.General), o => o.General ?? new(), (o, v) => o with { General = v }, "the kit's general KD loss, trained beside the walk-through's");
@@ -69,8 +70,7 @@ internal static class ChestXrayCommands
         var command = b.AddTo(new Command("chest-xray", "Pneumonia on chest X-rays: ResNet-18 teacher, 4-filter CNN student without and with KD, over several seeds."));
         command.SetAction(parse => CliErrors.Guard(() =>
         {
-            var options = b.Bind(parse);
-            options.Validate();
+            var options = b.BindChecked(parse);
             LabOptions.CheckWritable(options.Lab.OutputDirectory);
             using var lab = new ChestXrayLab(options);
             var o = lab.Options;
@@ -91,18 +91,5 @@ internal static class ChestXrayCommands
             $"{result.Machine}; wall time {result.WallSeconds:0} s; latency ratio at 224 px {result.Latency.Speedup224:0.#}×");
         ResultTable.Print($"Students over seeds — {result.DataLabel}, {split}{smoke}", ChestXrayReport.SeedHeaderFor(result), ChestXrayReport.SeedCells(result), "Δ: paired difference to the no-KD student of the same seed");
         ResultTable.Print("Teacher soft targets (training set)", ["T", "Mean prob. on the other class", "Mean entropy (bits)"], ChestXrayReport.SoftTargetCells(result), "");
-    }
-
-
-    private static List<T> ParseList<T>(string text, string option, Func<string, T> parse)
-    {
-        try
-        {
-            return text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(parse).ToList();
-        }
-        catch (Exception e) when (e is FormatException or OverflowException)
-        {
-            throw new ArgumentException($"{option} takes a comma-separated list of numbers, e.g. 1,2,3; got '{text}' ({(e is OverflowException ? "a number is out of range" : "not a number")}).");
-        }
     }
 }

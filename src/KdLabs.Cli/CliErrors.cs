@@ -34,7 +34,7 @@ internal static class CliErrors
         {
             foreach (var error in parse.Errors)
             {
-                Error(error.Message);
+                Error(NamingTheOption(error));
             }
             var names = new List<string>();
             for (var result = parse.CommandResult; result is not null; result = result.Parent as System.CommandLine.Parsing.CommandResult)
@@ -47,6 +47,23 @@ internal static class CliErrors
         }
         current = parse;
         return Guard(() => parse.Invoke());
+    }
+
+    // A parse error names its option ("--teacher garbage: Argument 'garbage' not recognized…") when the parser's own text does not.
+    private static string NamingTheOption(System.CommandLine.Parsing.ParseError error)
+    {
+        var symbol = error.SymbolResult;
+        while (symbol is not null and not System.CommandLine.Parsing.OptionResult)
+        {
+            symbol = symbol.Parent;
+        }
+        if (symbol is System.CommandLine.Parsing.OptionResult { Option: var option } result
+            && !option.Aliases.Prepend(option.Name).Any(n => error.Message.Contains(n, StringComparison.Ordinal)))
+        {
+            string typed = string.Join(' ', result.Tokens.Select(t => t.Value.Length == 0 ? "''" : t.Value));
+            return $"{option.Name} {typed}: {error.Message}";
+        }
+        return error.Message;
     }
 
     /// <summary>Runs a command's body, turning the kit's expected failures into one line and an exit code.</summary>
@@ -69,6 +86,10 @@ internal static class CliErrors
     /// </summary>
     internal static int Report(Exception e)
     {
+        if (e is OptionsCheckedSignal)
+        {
+            return 0;
+        }
         // A parallel loop wraps what its bodies threw: the user's failure inside (every one of them) is still the user's.
         if (e is AggregateException aggregate && aggregate.Flatten().InnerExceptions is { Count: > 0 } inner && inner.All(IsUserFailure))
         {
@@ -136,32 +157,6 @@ internal static class CliErrors
     internal static bool IsOptionError(ArgumentException e) =>
         OptionsValidation.IsMarked(e) || e.TargetSite?.DeclaringType?.Assembly == typeof(CliErrors).Assembly;
 
-    /// <summary>Makes a given value of the optional <paramref name="option"/> below <paramref name="minimum"/> a parse error (exit 2).</summary>
-    public static Option<int?> AtLeast(this Option<int?> option, int minimum, string meaning)
-    {
-        option.Validators.Add(result =>
-        {
-            if (result.Tokens.Count > 0 && result.GetValueOrDefault<int?>() is { } value && value < minimum)
-            {
-                result.AddError($"{option.Name} {value}: must be at least {minimum} ({meaning}).");
-            }
-        });
-        return option;
-    }
-
-    /// <summary>Makes a value of <paramref name="option"/> below <paramref name="minimum"/> a parse error (exit 2) instead of a silent no-op.</summary>
-    public static T AtLeast<T>(this T option, int minimum, string meaning) where T : Option<int>
-    {
-        option.Validators.Add(result =>
-        {
-            if (result.Tokens.Count > 0 && result.GetValueOrDefault<int>() < minimum)
-            {
-                result.AddError($"{option.Name} {result.GetValueOrDefault<int>()}: must be at least {minimum} ({meaning}).");
-            }
-        });
-        return option;
-    }
-
     /// <summary>An argument error as one line, naming the option as typed (e.g. <c>--epochs 0</c>) instead of a C# property.</summary>
     internal static string Describe(ArgumentException e)
     {
@@ -206,7 +201,7 @@ internal static class CliErrors
         {
             return null;
         }
-        var tokens = current.GetResult(option)?.Tokens.Select(t => t.Value).ToList();
+        var tokens = current.GetResult(option)?.Tokens.Select(t => t.Value.Length == 0 ? "''" : t.Value).ToList();
         return tokens is { Count: > 0 } ? $"{option.Name} {string.Join(' ', tokens)}" : option.Name;
     }
 

@@ -6,7 +6,8 @@ namespace KdLabs.Cli;
 internal static class CommonOptions
 {
     /// <summary><c>--threads N</c>.</summary>
-    public static Option<int?> Threads() => new("--threads") { Description = "Torch threads (default: torch's choice; use 1 when other jobs share the machine)." };
+    public static Option<int?> Threads() => new Option<int?>("--threads") { Description = "Torch threads (default: torch's choice; use 1 when other jobs share the machine)." }
+        .Within(1, Infrastructure.OptionsValidation.MaxThreads, $"four per core of this machine's {Environment.ProcessorCount}");
 
     /// <summary>
     /// <c>--device auto|cpu|cuda|cuda:N|mps</c> on every command that trains or evaluates. A device that is not there is
@@ -19,7 +20,7 @@ internal static class CommonOptions
     };
 
     /// <summary><c>--data DIR</c> for MNIST.</summary>
-    public static Option<string?> MnistData() => new("--data") { Description = MnistDataDescription };
+    public static Option<string?> MnistData() => new Option<string?>("--data") { Description = MnistDataDescription }.NamesPath();
 
     /// <summary>What <c>--data</c> means for an IDX data set kept under <c>data/&lt;key&gt;</c>.</summary>
     public static string IdxDataDescription(string displayName, string key) => $"{displayName} folder (default: data/{key}, fetched on first use).";

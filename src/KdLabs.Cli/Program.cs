@@ -1,4 +1,3 @@
-using System.CommandLine;
 using KdLabs.Cli;
 using KdLabs.Training;
 
@@ -13,20 +12,5 @@ if (!Console.IsOutputRedirected && Spectre.Console.AnsiConsole.Profile.Capabilit
     TrainingProgress.SetDefault(() => new SpectreTrainingProgress());
 }
 
-var root = new RootCommand("kdlabs: knowledge-distillation labs on TorchSharp. Runs experiments and notebooks.");
-root.Subcommands.Add(DataCommands.Create());
-root.Subcommands.Add(DistillCommands.Create());
-root.Subcommands.Add(BenchCommands.Create());
-root.Subcommands.Add(SweepCommands.Create());
-root.Subcommands.Add(SetupCommands.Create());
-root.Subcommands.Add(SsldCommands.Create());
-root.Subcommands.Add(ZooCommands.Create());
-root.Subcommands.Add(MethodsCommands.Create());
-root.Subcommands.Add(KernelCommands.Create());
-ChestXrayCommands.AddTo(root);
-StudioCommands.AddTo(root);
-foreach (var command in NotebookCommands.Create())
-{
-    root.Subcommands.Add(command);
-}
+var root = CommandTree.Create();
 return CliErrors.Run(root, args);

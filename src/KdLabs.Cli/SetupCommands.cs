@@ -19,17 +19,18 @@ internal static class SetupCommands
 {
     public static Command Create()
     {
-        var output = new Option<string?>("--out") { Description = $"Package folder (default: {KitCheck.PackageFolder} in the checkout)." };
+        var output = new Option<string?>("--out") { Description = $"Package folder (default: {KitCheck.PackageFolder} in the checkout)." }.NamesPath();
         var skipData = new Option<bool>("--skip-data") { Description = "Do not fetch MNIST and Fashion-MNIST." };
         var keepCache = new Option<bool>("--keep-nuget-cache") { Description = "Leave NuGet's cached copy of the KdLabs package in place." };
-        var nugetCache = new Option<string?>("--nuget-cache") { Description = "NuGet's global packages folder to remove the old KdLabs copy from (default: $NUGET_PACKAGES, else ~/.nuget/packages)." };
-        var nugetConfig = new Option<string?>("--nuget-config") { Description = "NuGet configuration file to register the kdlabs-local source in (default: your user NuGet configuration)." };
+        var nugetCache = new Option<string?>("--nuget-cache") { Description = "NuGet's global packages folder to remove the old KdLabs copy from (default: $NUGET_PACKAGES, else ~/.nuget/packages)." }.NamesPath();
+        var nugetConfig = new Option<string?>("--nuget-config") { Description = "NuGet configuration file to register the kdlabs-local source in (default: your user NuGet configuration)." }.NamesPath();
         var setup = new Command("setup", "Pack KdLabs into artifacts/packages for the notebooks, register the kit's Jupyter kernel \"C# (KdLabs)\" and fetch MNIST and Fashion-MNIST (run once, and again after changing src/KdLabs).")
         {
             output, skipData, keepCache, nugetCache, nugetConfig,
         };
         setup.SetAction(parse => CliErrors.Guard(() =>
         {
+            OptionChecks.Checked();
             string root = KdLabsPaths.RepositoryRoot
                 ?? throw new UserErrorException("kdlabs setup must run inside a KdLabs checkout (a folder with KdLabs.sln above it).");
             string packages = Path.GetFullPath(parse.GetValue(output) ?? Path.Combine(root, KitCheck.PackageFolder));

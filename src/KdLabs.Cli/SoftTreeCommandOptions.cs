@@ -52,7 +52,7 @@ internal sealed record SoftTreeCommandOptions(OptionBinder<SoftTreeLabOptions> B
 
     public int Run(ParseResult parse)
     {
-        var options = Binder.Bind(parse);
+        var options = Binder.BindChecked(parse);
         LabOptions.CheckWritable(options.Lab.OutputDirectory);
         using var lab = new SoftTreeLab(options);
         var o = lab.Options;

@@ -24,7 +24,7 @@ internal static class SsldCommands
         var mnist = b.AddTo(new Command("mnist", "SSLD at MNIST scale: a teacher trained on a few labels, top-k mining of unlabelled images, label-free JS distillation, fine-tune, ablations."));
         mnist.SetAction(parse => CliErrors.Guard(() =>
         {
-            var options = b.Bind(parse);
+            var options = b.BindChecked(parse);
             LabOptions.CheckWritable(options.Lab.OutputDirectory);
             using var lab = new SsldLab(options);
             var o = lab.Options;

@@ -17,7 +17,7 @@ internal static class StudioCommands
 
     private static Command Studio()
     {
-        var port = new Option<int>("--port") { Description = "Port on 127.0.0.1 (0: a free port).", DefaultValueFactory = _ => 5117 };
+        var port = new Option<int>("--port") { Description = "Port on 127.0.0.1 (0: a free port).", DefaultValueFactory = _ => 5117 }.Within(0, 65535, "0: a free port");
         var open = new Option<bool>("--open") { Description = "Open the page in the default browser." };
         var smoke = new Option<bool>("--smoke") { Description = "Smoke-sized teacher and data (2,000 training, 1,000 test images): starts in seconds." };
         var threads = CommonOptions.Threads();
@@ -26,16 +26,15 @@ internal static class StudioCommands
         var command = new Command("studio", "A local web page to tweak α, T, student, epochs and training-set size and watch the student train, live.") { port, open, smoke, threads, data, trainLimit, teacherEpochs };
         command.SetAction(parse => CliErrors.Guard(() =>
         {
-            if (parse.GetValue(port) is < 0 or > 65535)
-            {
-                throw new ArgumentException($"--port must be between 0 and 65535 (got {parse.GetValue(port)}).");
-            }
-            SetThreads(parse.GetValue(threads));
             var options = new StudioOptions
             {
                 Port = parse.GetValue(port), Smoke = parse.GetValue(smoke), DataDirectory = parse.GetValue(data),
                 TrainLimit = parse.GetValue(trainLimit), TeacherEpochs = parse.GetValue(teacherEpochs),
             };
+            options.Validate();
+            StudioServer.RefuseUsedPort(options.Port);
+            OptionChecks.Checked();
+            SetThreads(parse.GetValue(threads));
             Console.WriteLine("studio: loading MNIST and the cached teacher (trained once on first use)...");
             using var engine = StudioEngine.Start(options, TrainingProgress.Default(), Console.WriteLine);
             Console.WriteLine($"studio: teacher {engine.TeacherId[..12]}… ({engine.TeacherAccuracy:P2} test accuracy), {engine.MaxTrainSize:N0} training images with cached logits");
@@ -61,20 +60,18 @@ internal static class StudioCommands
 
     private static Command Bench()
     {
-        var rounds = new Option<int>("--rounds") { Description = "Fresh runs per measurement (new seeds, nothing cached); the median is reported.", DefaultValueFactory = _ => 3 };
+        var rounds = new Option<int>("--rounds") { Description = "Fresh runs per measurement (new seeds, nothing cached); the median is reported.", DefaultValueFactory = _ => 3 }.Within(1, 100, "fresh runs per measurement");
         var smoke = new Option<bool>("--smoke") { Description = "Smoke-sized teacher and data." };
         var threads = CommonOptions.Threads();
         var (trainLimit, teacherEpochs) = TeacherOptions();
-        var outDir = new Option<string>("--out") { Description = "Folder for the result JSON (studio-*.json; `kdlabs bench render` reads the newest).", DefaultValueFactory = _ => Path.Combine("runs", "bench") };
+        var outDir = new Option<string>("--out") { Description = "Folder for the result JSON (studio-*.json; `kdlabs bench render` reads the newest).", DefaultValueFactory = _ => Path.Combine("runs", "bench") }.NamesPath();
         var command = new Command("studio", "Time to a small student's first streamed point and first test accuracy, and a 10k-image 1-epoch run, through the studio's scheduler; written to runs/bench/studio-*.json.") { rounds, smoke, threads, trainLimit, teacherEpochs, outDir };
         command.SetAction(parse => CliErrors.Guard(() =>
         {
-            SetThreads(parse.GetValue(threads));
             int n = parse.GetValue(rounds);
-            if (n < 1)
-            {
-                throw new ArgumentException("--rounds must be at least 1.");
-            }
+            new StudioOptions { TrainLimit = parse.GetValue(trainLimit), TeacherEpochs = parse.GetValue(teacherEpochs) }.Validate();
+            OptionChecks.Checked();
+            SetThreads(parse.GetValue(threads));
             string results = Path.Combine(Path.GetTempPath(), "kdlabs-bench-studio-" + Guid.NewGuid().ToString("N")[..8]);
             try
             {

@@ -23,9 +23,15 @@ internal static class SweepCommands
         var mnist = b.AddTo(new Command("mnist", "Train one distilled CNN student per (α, T) and write a CSV and a heatmap.") { alphas, temps });
         mnist.SetAction(parse => CliErrors.Guard(() =>
         {
-            var options = b.Bind(parse);
-            var a = ParseList(parse.GetValue(alphas)!, "--alpha");
-            var t = ParseList(parse.GetValue(temps)!, "--temperature");
+            List<double> a = [], t = [];
+            var options = b.BindChecked(parse, o =>
+            {
+                a = OptionChecks.ParseList(parse.GetValue(alphas)!, "--alpha", "0,0.5,1", OptionChecks.FiniteNumber);
+                t = OptionChecks.ParseList(parse.GetValue(temps)!, "--temperature", "1,4", OptionChecks.FiniteNumber);
+                // Every cell's α and T pass the one check every lab uses, before the first cell trains.
+                a.ForEach(alpha => (o.Distillation with { Alpha = alpha }).Validate());
+                t.ForEach(temp => (o.Distillation with { Temperature = temp }).Validate());
+            });
             using var lab = new MnistDistillationLab(options);
             var cells = MnistSweep.Run(lab, a, t);
             var (csv, html) = MnistSweep.Write(cells, options.Lab.OutputDirectory, $"MNIST CNN student {lab.EvaluationName} accuracy over α × T{(options.Lab.Smoke ? " (smoke)" : "")}");
@@ -44,8 +50,4 @@ internal static class SweepCommands
         }));
         return new Command("sweep", "Grid sweeps of distillation settings.") { mnist };
     }
-
-    private static double[] ParseList(string text, string option) => text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-        .Select(v => double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) ? d : throw new ArgumentException($"{option}: '{v}' is not a number; use e.g. {option} 0,0.5,1."))
-        .ToArray();
 }

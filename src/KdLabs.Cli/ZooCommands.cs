@@ -20,6 +20,8 @@ internal static class ZooCommands
             {
                 throw new FileNotFoundException($"{path}: no such file. Run kdlabs zoo mnist first; it writes results.json into its --out folder.", path);
             }
+            Infrastructure.RegularFile.Require(path, "results file", "Give the results.json that kdlabs zoo mnist wrote into its --out folder.");
+            OptionChecks.Checked();
             var result = ZooReport.Read(path);
             ZooReport.Write(result, Path.GetDirectoryName(Path.GetFullPath(path))!);
             Console.Write(ZooReport.Markdown(result));
@@ -51,7 +53,7 @@ internal static class ZooCommands
         var command = b.AddTo(new Command(dataset.Key, description));
         command.SetAction(parse => CliErrors.Guard(() =>
         {
-            var options = b.Bind(parse);
+            var options = b.BindChecked(parse);
             LabOptions.CheckWritable(options.Lab.OutputDirectory);
             using var lab = new ZooLab(options);
             var o = lab.Options;

@@ -7,7 +7,9 @@ namespace KdLabs.Studio;
 
 /// <summary>
 /// Finished student runs by run key: in memory, and as one JSON file per key (written atomically) so a restarted
-/// studio still answers a revisited setting instantly. A file that does not parse is ignored and recomputed.
+/// studio still answers a revisited setting instantly. Each file's SHA-256 is kept beside it (<see cref="ContentHash"/>):
+/// a file that does not match it (garbled in place, even at the same length) or does not parse is ignored, with a
+/// warning naming it, and recomputed.
 /// </summary>
 public sealed class ResultStore(string directory)
 {
@@ -28,6 +30,10 @@ public sealed class ResultStore(string directory)
         }
         foreach (string file in System.IO.Directory.EnumerateFiles(Directory, "*.json"))
         {
+            if (!ContentHash.Verify(file, log, "studio"))
+            {
+                continue;
+            }
             try
             {
                 var r = JsonSerializer.Deserialize<StudentResult>(File.ReadAllText(file), StudioEvent.Json);
@@ -50,6 +56,8 @@ public sealed class ResultStore(string directory)
     public void Put(StudentResult result)
     {
         results[result.Key] = result;
-        AtomicFile.WriteAllText(Path.Combine(Directory, result.Key + ".json"), JsonSerializer.Serialize(result, StudioEvent.Json));
+        string path = Path.Combine(Directory, result.Key + ".json");
+        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(result, StudioEvent.Json));
+        ContentHash.Write(path);
     }
 }

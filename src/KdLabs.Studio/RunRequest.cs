@@ -111,6 +111,7 @@ public static class RunValidation
         "temperature" => "temperature",
         "epochs" => "epochs",
         "trainlimit" => "trainSize",
+        "seeds" => "seed",
         _ => parameter ?? "request",
     };
 

@@ -153,7 +153,9 @@ public sealed class StudioEngine : IDisposable
         var train = lab.Train;
         string path = Path.Combine(KdLabsPaths.CacheDirectory, "studio", "teacher-logits", $"{TextHash.Sha256(TeacherId + "|" + train.Fingerprint)[..16]}.bin");
         int classes = train.NumClasses;
-        if (File.Exists(path) && new FileInfo(path).Length == 8 + 4L * train.Count * classes)
+        // The same length is not the same content: a file garbled in place would train every student on wrong soft
+        // targets and cache their results, so its bytes are checked against the hash written beside it.
+        if (File.Exists(path) && new FileInfo(path).Length == 8 + 4L * train.Count * classes && ContentHash.Verify(path, log, "teacher logits"))
         {
             using var reader = new BinaryReader(File.OpenRead(path));
             int rows = reader.ReadInt32(), cols = reader.ReadInt32();
@@ -161,8 +163,12 @@ public sealed class StudioEngine : IDisposable
             {
                 var values = new float[rows * cols];
                 reader.Read(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
-                log($"teacher logits: reusing {path}");
-                return TeacherLogitCache.FromLogits(tensor(values, [rows, cols]), train.Fingerprint, TeacherId);
+                if (values.All(float.IsFinite))
+                {
+                    log($"teacher logits: reusing {path}");
+                    return TeacherLogitCache.FromLogits(tensor(values, [rows, cols]), train.Fingerprint, TeacherId);
+                }
+                log($"teacher logits: warning: {path} holds NaN or infinite logits; computing them again");
             }
         }
         log($"teacher logits: computing them once for {train.Count:N0} training images...");
@@ -177,6 +183,7 @@ public sealed class StudioEngine : IDisposable
             writer.Write(classes);
             writer.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(data.AsSpan()));
         });
+        ContentHash.Write(path);
         log($"teacher logits: saved to {path}");
         return cache;
     }

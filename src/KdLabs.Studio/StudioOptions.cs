@@ -1,3 +1,5 @@
+using KdLabs.Infrastructure;
+
 namespace KdLabs.Studio;
 
 /// <summary>How <c>kdlabs studio</c> starts: where it listens and which teacher and data it loads.</summary>
@@ -35,4 +37,22 @@ public sealed record StudioOptions
 
     /// <summary>Where finished runs are kept by run key (null: <c>studio/</c> under the kit's cache folder).</summary>
     public string? ResultsDirectory { get; init; }
+
+    /// <summary>Most teacher epochs: the Studio trains its teacher before the page opens, so a longer teacher belongs to <c>kdlabs distill mnist</c>.</summary>
+    public const int MaxTeacherEpochs = 100;
+
+    /// <summary>Throws (marked as a setting, naming it) when a setting is out of range.</summary>
+    public void Validate() => OptionsValidation.Run(() =>
+    {
+        OptionsValidation.Between(Port, 0, 65535, nameof(Port), "0: a free port");
+        OptionsValidation.Path(DataDirectory, nameof(DataDirectory));
+        OptionsValidation.Path(ResultsDirectory, nameof(ResultsDirectory));
+        OptionsValidation.Between(TrainLimit, 1, 60_000, nameof(TrainLimit), "MNIST training images the teacher trains on and students draw from");
+        OptionsValidation.Between(TeacherEpochs, 1, MaxTeacherEpochs, nameof(TeacherEpochs));
+        OptionsValidation.Between(TestLimit, 1, 10_000, nameof(TestLimit));
+        OptionsValidation.Between(QueueCapacity, 1, 100, nameof(QueueCapacity));
+        OptionsValidation.Between(ShownDigits, 1, 1000, nameof(ShownDigits));
+        OptionsValidation.Between(ReportEvery, 1, 100_000, nameof(ReportEvery));
+        OptionsValidation.Between(MaxEpochs, 1, OptionsValidation.MaxEpochs, nameof(MaxEpochs));
+    });
 }

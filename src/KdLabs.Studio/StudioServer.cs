@@ -16,7 +16,10 @@ namespace KdLabs.Studio;
 
 /// <summary>
 /// The studio's web server: the page, plotly.js (served from the copy embedded in Plotly.NET, never fetched), and a
-/// small JSON + server-sent-events API over a <see cref="RunScheduler"/>. Listens on 127.0.0.1 only.
+/// small JSON + server-sent-events API over a <see cref="RunScheduler"/>. Listens on 127.0.0.1 only, and answers only
+/// its own page: a request whose <c>Host</c> is not the loopback address and port it serves (a DNS-rebinding page) is
+/// refused, and so is a state-changing request whose <c>Origin</c> is another site's (or missing); the API takes only
+/// <c>application/json</c> bodies of at most <see cref="MaxBodyBytes"/>. Every refusal is a JSON body naming the field.
 /// </summary>
 public sealed class StudioServer : IAsyncDisposable
 {
@@ -28,6 +31,9 @@ public sealed class StudioServer : IAsyncDisposable
         Scheduler = scheduler;
         Url = url;
     }
+
+    /// <summary>Largest request body the API reads: a run request is a few hundred bytes.</summary>
+    public const int MaxBodyBytes = 16 * 1024;
 
     /// <summary>The page's address, e.g. http://127.0.0.1:5117/.</summary>
     public Uri Url { get; }
@@ -43,25 +49,64 @@ public sealed class StudioServer : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, Args = [] });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, engine.Options.Port));
+        builder.WebHost.UseKestrel(k =>
+        {
+            k.Listen(IPAddress.Loopback, engine.Options.Port);
+            k.Limits.MaxRequestBodySize = MaxBodyBytes;
+        });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
         var app = builder.Build();
         var scheduler = new RunScheduler(engine, store, log);
-        Map(app, scheduler);
+        var served = new ServedAddress();
+        Map(app, scheduler, served);
         try
         {
             await app.StartAsync(cancel);
         }
-        catch
+        catch (Exception e)
         {
             scheduler.Dispose();
             await app.DisposeAsync();
+            if (e is IOException { InnerException: Microsoft.AspNetCore.Connections.AddressInUseException })
+            {
+                throw PortInUse(engine.Options.Port, e);
+            }
             throw;
         }
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var url = new Uri(address.Replace("[::1]", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/') + "/");
+        served.Port = url.Port;
         return new StudioServer(app, scheduler, url);
     }
+
+    /// <summary>
+    /// Refuses (as the user's error, naming the port and the fix) a <paramref name="port"/> another program already
+    /// listens on, before the teacher is loaded: otherwise the user would wait for it only to be told at the end.
+    /// </summary>
+    public static void RefuseUsedPort(int port)
+    {
+        if (port == 0)
+        {
+            return;
+        }
+        var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, port);
+        try
+        {
+            probe.Start();
+        }
+        catch (System.Net.Sockets.SocketException e) when (e.SocketErrorCode is System.Net.Sockets.SocketError.AddressAlreadyInUse or System.Net.Sockets.SocketError.AccessDenied)
+        {
+            throw PortInUse(port, e);
+        }
+        finally
+        {
+            probe.Stop();
+        }
+    }
+
+    private static UserErrorException PortInUse(int port, Exception e) => new(e is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AccessDenied }
+        ? $"Port {port} on 127.0.0.1 may not be opened by this user. Choose another with --port (0: a free port)."
+        : $"Port {port} on 127.0.0.1 is already in use (another studio, or another program). Stop it, or choose another with --port (0: a free port).", e);
 
     /// <summary>Waits until the host stops (Ctrl-C, SIGTERM) or <paramref name="cancel"/> fires.</summary>
     public Task WaitForShutdownAsync(CancellationToken cancel = default) => app.WaitForShutdownAsync(cancel);
@@ -74,15 +119,30 @@ public sealed class StudioServer : IAsyncDisposable
         await app.DisposeAsync();
     }
 
-    private static void Map(WebApplication app, RunScheduler scheduler)
+    private static void Map(WebApplication app, RunScheduler scheduler, ServedAddress served)
     {
         var engine = scheduler.Engine;
         var stopping = app.Lifetime.ApplicationStopping;
+        // A 4xx the framework answers with no body (a query value that does not bind, a method not allowed) gets one.
+        app.UseStatusCodePages(async context =>
+        {
+            var response = context.HttpContext.Response;
+            if (response.StatusCode is >= 400 and < 500)
+            {
+                await response.WriteAsJsonAsync(new { error = $"The studio cannot answer this request ({response.StatusCode}): check its path, method and query values.", field = "request" }, StudioEvent.Json);
+            }
+        });
         app.Use(async (ctx, next) =>
         {
             // Everything the page needs comes from this server: the browser is told so, too.
             ctx.Response.Headers["Content-Security-Policy"] = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:";
             ctx.Response.Headers["X-Content-Type-Options"] = "nosniff";
+            if (Refusal(ctx.Request, served) is { } refusal)
+            {
+                ctx.Response.StatusCode = refusal.Status;
+                await ctx.Response.WriteAsJsonAsync(new { error = refusal.Error, field = refusal.Field }, StudioEvent.Json);
+                return;
+            }
             await next(ctx);
         });
         app.MapGet("/", () => Asset("index.html", "text/html; charset=utf-8"));
@@ -110,6 +170,10 @@ public sealed class StudioServer : IAsyncDisposable
             catch (JsonException e)
             {
                 return Results.Json(new { error = $"The request is not valid JSON for a run: {e.Message}", field = "request" }, StudioEvent.Json, statusCode: 400);
+            }
+            catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            {
+                return Results.Json(new { error = $"The request body is larger than {MaxBodyBytes:N0} bytes; a run request is a small JSON object.", field = "request" }, StudioEvent.Json, statusCode: 413);
             }
             try
             {
@@ -143,32 +207,106 @@ public sealed class StudioServer : IAsyncDisposable
         });
         app.MapGet("/api/runs/{id}", (string id) => scheduler.Find(id) is { } run
             ? Results.Json(new { runId = run.Id, key = run.Key, finished = run.IsFinished, outcome = run.Outcome?.Type }, StudioEvent.Json)
-            : Results.Json(new { error = $"No run '{id}' (runs are kept until the studio restarts)." }, StudioEvent.Json, statusCode: 404));
+            : Results.Json(new { error = $"No run '{id}' (runs are kept until the studio restarts).", field = "id" }, StudioEvent.Json, statusCode: 404));
         app.MapGet("/api/runs/{id}/events", async (HttpContext ctx, string id) =>
         {
             if (scheduler.Find(id) is not { } run)
             {
                 ctx.Response.StatusCode = 404;
-                await ctx.Response.WriteAsJsonAsync(new { error = $"No run '{id}'." }, StudioEvent.Json);
+                await ctx.Response.WriteAsJsonAsync(new { error = $"No run '{id}'.", field = "id" }, StudioEvent.Json);
                 return;
             }
             await Stream(ctx, run, stopping);
         });
         app.MapDelete("/api/sessions/{session}/run", (string session) => Results.Json(new { cancelled = scheduler.CancelSession(session) }, StudioEvent.Json));
-        app.MapGet("/api/grid", (string? student, int? epochs, int? trainSize, int? seed) =>
+        app.MapFallback((HttpContext ctx) => Results.Json(new { error = $"No such page or API: {ctx.Request.Method} {ctx.Request.Path}.", field = "path" }, StudioEvent.Json, statusCode: 404));
+        app.MapGet("/api/grid", (string? student, string? epochs, string? trainSize, string? seed) =>
         {
-            var all = scheduler.Results.All;
-            var cells = all.Where(r => r.Method == "hinton"
-                    && (student is null || r.Student == student) && (epochs is null || r.Epochs == epochs)
-                    && (trainSize is null || r.TrainSize == trainSize) && (seed is null || r.Seed == seed))
-                .Select(r =>
-                {
-                    var baseline = scheduler.Results.Get(engine.KeyOf(new RunSettings("", r.Alpha, r.Temperature, r.Student, r.Epochs, r.TrainSize, r.Seed, "mnist", r.Method).Baseline()));
-                    return new { r.Alpha, r.Temperature, r.Student, r.Epochs, r.TrainSize, r.Seed, accuracy = r.TestAccuracy, baselineAccuracy = baseline?.TestAccuracy };
-                })
-                .ToArray();
-            return Results.Json(new { cells }, StudioEvent.Json);
+            // The query's numbers are read here, so a value that is not one is a 400 naming its field.
+            if (QueryNumber(nameof(epochs), epochs) is { } badEpochs)
+            {
+                return badEpochs;
+            }
+            if (QueryNumber(nameof(trainSize), trainSize) is { } badSize)
+            {
+                return badSize;
+            }
+            if (QueryNumber(nameof(seed), seed) is { } badSeed)
+            {
+                return badSeed;
+            }
+            return Grid(scheduler, engine, student, Parse(epochs), Parse(trainSize), Parse(seed));
         });
+    }
+
+    private static int? Parse(string? text) => text is null ? null : int.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
+
+    private static IResult? QueryNumber(string field, string? text) =>
+        text is null || int.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out _)
+            ? null
+            : Results.Json(new { error = $"'{field}' must be a whole number, not '{text}'.", field }, StudioEvent.Json, statusCode: 400);
+
+    private static IResult Grid(RunScheduler scheduler, StudioEngine engine, string? student, int? epochs, int? trainSize, int? seed)
+    {
+        var all = scheduler.Results.All;
+        var cells = all.Where(r => r.Method == "hinton"
+                && (student is null || r.Student == student) && (epochs is null || r.Epochs == epochs)
+                && (trainSize is null || r.TrainSize == trainSize) && (seed is null || r.Seed == seed))
+            .Select(r =>
+            {
+                var baseline = scheduler.Results.Get(engine.KeyOf(new RunSettings("", r.Alpha, r.Temperature, r.Student, r.Epochs, r.TrainSize, r.Seed, "mnist", r.Method).Baseline()));
+                return new { r.Alpha, r.Temperature, r.Student, r.Epochs, r.TrainSize, r.Seed, accuracy = r.TestAccuracy, baselineAccuracy = baseline?.TestAccuracy };
+            })
+            .ToArray();
+        return Results.Json(new { cells }, StudioEvent.Json);
+    }
+
+    /// <summary>The port the server listens on, known once it has started (the option may be 0: a free port).</summary>
+    private sealed class ServedAddress
+    {
+        public int Port { get; set; }
+    }
+
+    private sealed record RequestRefusal(int Status, string Field, string Error);
+
+    /// <summary>
+    /// Why <paramref name="request"/> is refused before any endpoint sees it, or null. A <c>Host</c> other than the
+    /// loopback address and port served means a page on another name resolved to 127.0.0.1 (DNS rebinding); a
+    /// state-changing request must carry this server's own <c>Origin</c>, which browsers send and pages cannot forge, so
+    /// a page on another site cannot start or cancel runs even with a form post or text/plain body (no preflight).
+    /// </summary>
+    private static RequestRefusal? Refusal(HttpRequest request, ServedAddress served)
+    {
+        string[] own = [$"127.0.0.1:{served.Port}", $"localhost:{served.Port}"];
+        string host = request.Host.Value ?? "";
+        if (!own.Contains(host, StringComparer.OrdinalIgnoreCase))
+        {
+            return new(StatusCodes.Status403Forbidden, "Host", $"Host '{host}' is not this studio's address ({own[0]}); open {own[0]} directly.");
+        }
+        bool changesState = !(HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsOptions(request.Method));
+        if (!changesState)
+        {
+            return null;
+        }
+        string origin = request.Headers.Origin.ToString();
+        if (!own.Any(o => string.Equals(origin, "http://" + o, StringComparison.OrdinalIgnoreCase)))
+        {
+            return new(StatusCodes.Status403Forbidden, "Origin", origin.Length == 0
+                ? "A request that starts or cancels a run must come from the studio's page (no Origin header was sent)."
+                : $"Origin '{origin}' is not this studio's page; only the page at http://{own[0]} may start or cancel runs.");
+        }
+        if (HttpMethods.IsPost(request.Method))
+        {
+            if (request.ContentLength > MaxBodyBytes)
+            {
+                return new(StatusCodes.Status413PayloadTooLarge, "request", $"The request body is larger than {MaxBodyBytes:N0} bytes; a run request is a small JSON object.");
+            }
+            if (!(request.ContentType is { } type && type.Split(';')[0].Trim().Equals("application/json", StringComparison.OrdinalIgnoreCase)))
+            {
+                return new(StatusCodes.Status415UnsupportedMediaType, "Content-Type", $"The API takes application/json bodies, not '{request.ContentType}'.");
+            }
+        }
+        return null;
     }
 
     private static async Task Stream(HttpContext ctx, StudioRun run, CancellationToken stopping)

@@ -58,6 +58,7 @@ public sealed class StudioCliTests
             var address = await url.Task.WaitAsync(TimeSpan.FromMinutes(5));
             Assert.NotEqual(0, address.Port);
             using var http = new HttpClient { BaseAddress = address };
+            http.DefaultRequestHeaders.Add("Origin", address.GetLeftPart(UriPartial.Authority));
             using var response = await http.PostAsJsonAsync("api/runs", new { session = "cli", trainSize = 2000, epochs = 10, seed = 901 });
             var run = await response.Content.ReadFromJsonAsync<JsonElement>();
             await SseClient.ReadAsync(http, run.GetProperty("events").GetString()!, e => e.Type == "progress");

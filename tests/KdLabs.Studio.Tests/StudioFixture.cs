@@ -25,6 +25,8 @@ public sealed class StudioFixture : IAsyncLifetime
         engine = StudioEngine.Start(options, TrainingProgress.Silent, Remember);
         Server = await StudioServer.StartAsync(engine, Remember);
         Http = new HttpClient { BaseAddress = Server.Url, Timeout = TimeSpan.FromMinutes(3) };
+        // The studio's own page sends its Origin with every request that starts or cancels a run; so does this client.
+        Http.DefaultRequestHeaders.Add("Origin", Server.Url.GetLeftPart(UriPartial.Authority));
     }
 
     public async Task DisposeAsync()

@@ -88,6 +88,28 @@ public class ChestXrayDataTests
         Assert.Equal(150f / 255f, grey[pngIndex, 10, 10].item<float>(), 3);
     }
 
+    /// <summary>A decoded-image cache garbled in place at the same length fails its hash: decoded again, with a warning naming the file.</summary>
+    [Fact]
+    public void ACacheGarbledAtTheSameLengthIsDecodedAgainWithAWarning()
+    {
+        var index = ImageFolderIndex.Discover(MakeFolder(2, 2));
+        var options = new ImageLoadOptions { Size = 16 };
+        string name = UniqueName();
+        var first = ImageFolderDataset.Load(index, "train", options, name);
+        byte[] good = File.ReadAllBytes(first.CachePath);
+        byte[] bad = [.. good];
+        bad[good.Length - 100] ^= 0x01; // one pixel
+        File.WriteAllBytes(first.CachePath, bad);
+        var logs = new List<string>();
+        var second = ImageFolderDataset.Load(index, "train", options, name, logs.Add);
+        Assert.False(second.FromCache);
+        Assert.Contains(logs, l => l.Contains(first.CachePath, StringComparison.Ordinal) && l.Contains("does not match its content hash", StringComparison.Ordinal));
+        Assert.True(first.Data.Features.eq(second.Data.Features).all().item<bool>());
+        Assert.Equal(good, File.ReadAllBytes(first.CachePath));
+        first.Data.Dispose();
+        second.Data.Dispose();
+    }
+
     [Fact]
     public void TheSecondLoadIsACacheHitAndAChangedFileInvalidatesIt()
     {

@@ -6,8 +6,8 @@ using static TorchSharp.torch;
 namespace KdLabs.Tests;
 
 /// <summary>
-/// The saved teacher logits are derived data: a file of the wrong length (cut short or with bytes appended) is
-/// computed again with a warning, never half-read or read with trailing bytes.
+/// The saved teacher logits are derived data: a file of the wrong length (cut short or with bytes appended), or garbled
+/// at the same length, is computed again with a warning, never half-read, read with trailing bytes or trusted.
 /// </summary>
 public sealed class TeacherLogitCacheTests : IDisposable
 {
@@ -25,7 +25,32 @@ public sealed class TeacherLogitCacheTests : IDisposable
     [InlineData(-28)] // the header and one value only
     [InlineData(-36)] // not even the header
     [InlineData(4)] // one value too many
-    public void AFileOfTheWrongLengthIsComputedAgainWithAWarning(int delta)
+    public void AFileOfTheWrongLengthIsComputedAgainWithAWarning(int delta) =>
+        AssertComputedAgain((path, good) => File.WriteAllBytes(path, delta < 0 ? good[..(good.Length + delta)] : [.. good, .. new byte[delta]]), "computing them again");
+
+    /// <summary>
+    /// Garbled in place at the same length (a flipped byte in a logit): the length and shape checks pass, the content
+    /// hash beside the file does not, so it is computed again with a warning naming it, and never trained on.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void AFileGarbledAtTheSameLengthOrWithoutItsHashIsComputedAgain(bool dropHash) =>
+        AssertComputedAgain((path, good) =>
+        {
+            if (dropHash)
+            {
+                File.Delete(Infrastructure.ContentHash.SidecarOf(path));
+                return;
+            }
+            byte[] bad = [.. good];
+            bad[8 + 4 * 3 + 2] ^= 0x40; // a middle byte of the fourth logit
+            File.WriteAllBytes(path, bad);
+        }, dropHash ? "no content hash" : "does not match its content hash");
+
+    // Builds the cache, damages its file with damage(path, good bytes), and checks the next use warns naming the file
+    // (with warning), computes the same logits again, rewrites the file whole, and the use after that reuses it.
+    private void AssertComputedAgain(Action<string, byte[]> damage, string warning)
     {
         using var data = Tiny();
         using var teacher = nn.Sequential(nn.Flatten(), nn.Linear(6, 2));
@@ -34,11 +59,12 @@ public sealed class TeacherLogitCacheTests : IDisposable
         string path = LogitsFile(store, data);
         byte[] good = File.ReadAllBytes(path);
         Assert.Equal(8 + 4 * 4 * 2, good.Length);
-        File.WriteAllBytes(path, delta < 0 ? good[..(good.Length + delta)] : [.. good, .. new byte[delta]]);
+        Assert.True(File.Exists(Infrastructure.ContentHash.SidecarOf(path)));
+        damage(path, good);
 
         var logs = new List<string>();
         using var again = TeacherLogitCache.GetOrBuild(store, null, teacher, "w", data, 2, logs.Add);
-        Assert.Contains(logs, l => l.Contains("warning", StringComparison.Ordinal) && l.Contains(path, StringComparison.Ordinal) && l.Contains("computing them again", StringComparison.Ordinal));
+        Assert.Contains(logs, l => l.Contains("warning", StringComparison.Ordinal) && l.Contains(path, StringComparison.Ordinal) && l.Contains(warning, StringComparison.Ordinal));
         Assert.DoesNotContain(logs, l => l.Contains("reusing", StringComparison.Ordinal));
         Assert.Equal(built.All.data<float>().ToArray(), again.All.data<float>().ToArray());
         Assert.Equal(good, File.ReadAllBytes(path));

@@ -42,7 +42,10 @@ public class ZooLabTests
         Assert.Equal(ZooOptions.LessonMethods, ZooOptions.ParseMethods("lesson"));
         Assert.Equal(ZooOptions.ZooCapable().Select(m => m.Key), ZooOptions.ParseMethods("all"));
         Assert.DoesNotContain("soft-tree", ZooOptions.ParseMethods("all"));
-        Assert.Equal(["kd", "at"], ZooOptions.ParseMethods(" kd, AT ,kd"));
+        Assert.Equal(["kd", "at"], ZooOptions.ParseMethods(" kd, AT "));
+        // Refused as every list setting is: an entry typed twice, an empty entry.
+        Assert.Contains("kd twice", Assert.Throws<ArgumentException>(() => ZooOptions.ParseMethods("kd,at,KD")).Message);
+        Assert.Contains("empty entry", Assert.Throws<ArgumentException>(() => ZooOptions.ParseMethods("kd,,at")).Message);
         // Today's spellings are the keys; the descriptive ones are aliases.
         Assert.Equal(["none", "mt-avg", "mt-random"], ZooOptions.ParseMethods("no-kd,multi-teacher-avg,multi-teacher-random"));
         var error = Assert.Throws<ArgumentException>(() => ZooOptions.ParseMethods("kd,crd"));

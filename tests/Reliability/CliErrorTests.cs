@@ -100,7 +100,7 @@ public class CliErrorTests
     [InlineData("--val-count", "2")]
     public void ASyntheticSplitTooSmallIsAnOptionError(string option, string value)
     {
-        AssertOneLineError(Kdlabs("data", "synth", "chest-xray", option, value, "--out", TestData.TempDirectory()), 2, $"{option} {value}", "at least");
+        AssertOneLineError(Kdlabs("data", "synth", "chest-xray", option, value, "--out", TestData.TempDirectory()), 2, $"{option} {value}", "must be between");
     }
 
     [Fact]

@@ -103,10 +103,96 @@ public class DataInputTests
         using var data = MnistDataset.Load(train: true, TestData.MnistDirectory, 256);
         string dir = TestData.TempDirectory();
         using var model = ModelCatalog.Create("mlp-student", 1);
-        var options = new TrainerOptions { Epochs = 2, BatchSize = 32, LearningRate = 1e6, Seed = 1, ReportEvery = 2, CheckpointDirectory = dir };
+        var options = new TrainerOptions { Epochs = 2, BatchSize = 32, LearningRate = OptionsValidation.MaxLearningRate, Seed = 1, ReportEvery = 2, CheckpointDirectory = dir };
         var e = Assert.Throws<TrainingDivergedException>(() => new Trainer(options, TrainingProgress.Silent, _ => { }).Fit(model, data, null, new SupervisedObjective(), "teacher"));
         Assert.Contains("Lower the learning rate", e.Message, StringComparison.Ordinal);
         Assert.Null(Checkpoint.Find(dir));
+    }
+
+    /// <summary>A NaN loss is explained by its cause among the run's inputs before the learning rate is blamed.</summary>
+    [Fact]
+    public void ANaNLossNamesNaNWeightsOrNaNTeacherLogitsBeforeTheLearningRate()
+    {
+        using var data = MnistDataset.Load(train: true, TestData.MnistDirectory, 64);
+        var options = new TrainerOptions { Epochs = 1, BatchSize = 32, Seed = 1, ReportEvery = 1 };
+        using (var poisoned = ModelCatalog.Create("mlp-student", 1))
+        {
+            using (no_grad())
+            {
+                poisoned.parameters().First().fill_(float.NaN);
+            }
+            var e = Assert.Throws<TrainingDivergedException>(() => new Trainer(options, TrainingProgress.Silent, _ => { }).Fit(poisoned, data, null, new SupervisedObjective(), "student"));
+            Assert.Contains("weights were already NaN", e.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("Lower the learning rate", e.Message, StringComparison.Ordinal);
+        }
+        using var model = ModelCatalog.Create("mlp-student", 1);
+        using var nanLogits = full(data.Count, 10, float.NaN);
+        using var teacher = TeacherLogitCache.FromLogits(nanLogits, data.Fingerprint, "nan-teacher");
+        var kd = new DistillationObjective(new Losses.KdLoss(0.5, 4), teacher);
+        var t = Assert.Throws<TrainingDivergedException>(() => new Trainer(options, TrainingProgress.Silent, _ => { }).Fit(model, data, null, kd, "student"));
+        Assert.Contains("teacher's logits hold NaN", t.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void WeightsThatHoldNaNAreRefusedNamingTheFileAndTensor()
+    {
+        using var model = ModelCatalog.Create("mlp-student", 1);
+        using (no_grad())
+        {
+            model.parameters().Last()[0] = float.PositiveInfinity;
+        }
+        var e = Assert.Throws<DataFormatException>(() => FiniteWeights.Require(model, "weights.pth", "Download it again."));
+        Assert.Contains("weights.pth", e.Message, StringComparison.Ordinal);
+        Assert.Contains("1 of its", e.Message, StringComparison.Ordinal);
+        using var fine = ModelCatalog.Create("mlp-student", 1);
+        FiniteWeights.Require(fine, "weights.pth", "");
+    }
+
+    /// <summary>
+    /// Resource-shaped files where a data file should be: a FIFO (would block the open forever), a device (reads without
+    /// end), a symbolic-link loop and a folder are each refused as the user's data, naming the path, before any open.
+    /// </summary>
+    [Fact]
+    public async Task AFifoADeviceALinkLoopOrAFolderWhereADataFileShouldBeIsRefusedNamingIt()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+        string dir = TestData.TempDirectory();
+        foreach (var f in Directory.GetFiles(TestData.MnistDirectory))
+        {
+            File.CreateSymbolicLink(Path.Combine(dir, Path.GetFileName(f)), f);
+        }
+        string images = Path.Combine(dir, "train-images-idx3-ubyte");
+        var cases = new (string Kind, Action Make)[]
+        {
+            ("FIFO", () => System.Diagnostics.Process.Start("mkfifo", [images])!.WaitForExit()),
+            ("character device", () => File.CreateSymbolicLink(images, "/dev/zero")),
+            ("loop of links", () =>
+            {
+                File.CreateSymbolicLink(Path.Combine(dir, "loop-a"), Path.Combine(dir, "loop-b"));
+                File.CreateSymbolicLink(Path.Combine(dir, "loop-b"), Path.Combine(dir, "loop-a"));
+                File.CreateSymbolicLink(images, Path.Combine(dir, "loop-a"));
+            }),
+            ("folder", () => Directory.CreateDirectory(images)),
+        };
+        foreach (var (kind, make) in cases)
+        {
+            File.Delete(images);
+            if (Directory.Exists(images))
+            {
+                Directory.Delete(images);
+            }
+            make();
+            var load = Task.Run(() => MnistDataset.Load(train: true, dir, 10));
+            Assert.True(await Task.WhenAny(load, Task.Delay(TimeSpan.FromSeconds(30))) == load, $"{kind}: the load hangs");
+            var e = await Assert.ThrowsAsync<DataFormatException>(() => load);
+            Assert.Contains(images, e.Message, StringComparison.Ordinal);
+            Assert.Contains(kind, e.Message, StringComparison.Ordinal);
+            File.Delete(Path.Combine(dir, "loop-a"));
+            File.Delete(Path.Combine(dir, "loop-b"));
+        }
     }
 
     [Fact]
@@ -124,7 +210,7 @@ public class DataInputTests
     public void ATemperatureAboveTheBoundIsRefused()
     {
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => new Losses.KdLoss(0.5, 1e9));
-        Assert.Contains("at most 100", e.Message, StringComparison.Ordinal);
+        Assert.Contains("between 0.01 and 100", e.Message, StringComparison.Ordinal);
         _ = new Losses.KdLoss(0.5, 100);
     }
 

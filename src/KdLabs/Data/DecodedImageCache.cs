@@ -45,18 +45,23 @@ public static class DecodedImageCache
     /// <summary>Where the cache of <paramref name="name"/> (e.g. "train") at this key lives.</summary>
     public static string PathFor(string name, int size, string key) => Path.Combine(Directory, $"{name}-{size}px-{key}.bin");
 
-    /// <summary>Reads a cache file, or returns null when it is missing or unreadable (it is then rebuilt).</summary>
-    public static DecodedImages? TryRead(string path)
+    /// <summary>
+    /// Reads a cache file, or returns null when it is missing or fails its check (it is then rebuilt); a file that is
+    /// there but damaged (its trailing SHA-256 does not match, or it does not parse) is named in a warning through <paramref name="log"/>.
+    /// </summary>
+    public static DecodedImages? TryRead(string path, Action<string>? log = null)
     {
         if (!File.Exists(path))
         {
             return null;
         }
+        void Damaged(string why) => log?.Invoke($"decoded-image cache: warning: {path} {why}; decoding the images again");
         try
         {
             using var stream = File.OpenRead(path);
             if (!HashMatches(stream))
             {
+                Damaged("does not match its content hash (damaged or edited since it was written)");
                 return null;
             }
             stream.Position = 0;
@@ -93,6 +98,7 @@ public static class DecodedImageCache
         }
         catch (Exception e) when (e is IOException or EndOfStreamException or FormatException or OverflowException or ArgumentOutOfRangeException)
         {
+            Damaged($"cannot be read ({e.Message})");
             return null;
         }
     }

@@ -27,6 +27,10 @@ public static class GrayscaleImageDecoder
         byte[] bytes;
         try
         {
+            if (Infrastructure.RegularFile.Problem(path) is { } problem)
+            {
+                return problem;
+            }
             bytes = File.ReadAllBytes(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -17,6 +17,11 @@ public static class IdxDataset
         bool train, string? directory = null, int? limit = null)
     {
         directory ??= files.DefaultDirectory;
+        foreach (var file in files.Sha256.Keys)
+        {
+            // A folder, a link loop, a FIFO or a device under a data file's name: named as such, not as a missing file.
+            RegularFile.Require(Path.Combine(directory, file), "file", $"Point --data at the folder that holds the four {files.DisplayName} IDX files as regular files, or leave it out to use data/{files.FolderName}.");
+        }
         if (!files.ArePresent(directory))
         {
             throw new DataFormatException(directory, "folder", $"the {files.DisplayName} IDX files are missing",

@@ -49,6 +49,7 @@ public static class IdxFile
 
     private static (int[] Dims, byte[] Data) Read(string path, int expectedDims, string refetch)
     {
+        RegularFile.Require(path, "file", refetch == MnistRefetch ? "Point --data at a folder holding the real IDX files, or run `kdlabs data fetch mnist --force`." : refetch);
         if (!File.Exists(path))
         {
             throw new DataFormatException(path, "file", "not found", refetch == MnistRefetch ? "Run `kdlabs data fetch mnist` to download it." : refetch);

@@ -43,6 +43,7 @@ public sealed record IdxFileSet(string DisplayName, string FetchCommand, string 
             foreach (var name in Sha256.Keys)
             {
                 string path = Path.Combine(directory, name);
+                RegularFile.Require(path, "file", $"Point --data at the folder that holds the four {DisplayName} IDX files as regular files, or leave it out to use data/{FolderName}.");
                 try
                 {
                     using var probe = File.OpenRead(path);

@@ -13,7 +13,7 @@ namespace KdLabs.Data;
 public static class ImageFolderDataset
 {
     /// <summary>Loads <paramref name="split"/> (e.g. "train"); <paramref name="datasetName"/> prefixes the dataset name and cache file.</summary>
-    public static ImageSplitLoad Load(ImageFolderIndex index, string split, ImageLoadOptions options, string datasetName = "images")
+    public static ImageSplitLoad Load(ImageFolderIndex index, string split, ImageLoadOptions options, string datasetName = "images", Action<string>? log = null)
     {
         options.Validate();
         var files = index.Files(split);
@@ -21,7 +21,7 @@ public static class ImageFolderDataset
         string key = DecodedImageCache.Key(files, options.Size);
         string cachePath = DecodedImageCache.PathFor($"{datasetName}-{split}", options.Size, key);
         bool fromCache = false;
-        DecodedImages? images = options.UseCache ? DecodedImageCache.TryRead(cachePath) : null;
+        DecodedImages? images = options.UseCache ? DecodedImageCache.TryRead(cachePath, log) : null;
         if (images is not null)
         {
             fromCache = true;

@@ -128,6 +128,6 @@ public sealed class ChestXrayDataset : IImageClassificationDataset
     public bool IsSynthetic(ImageFolderIndex index) => Synthetic || SyntheticChestXray.IsSynthetic(index.Root);
 
     /// <summary>Decodes (or reads from the decoded-image cache) one split of <paramref name="index"/>, with its timing and the files it skipped.</summary>
-    public ImageSplitLoad LoadSplit(ImageFolderIndex index, DatasetSplit split) =>
-        ImageFolderDataset.Load(index, FolderOf(split), Loading, IsSynthetic(index) ? $"chest-xray-synthetic-s{SyntheticSeed}" : "chest-xray");
+    public ImageSplitLoad LoadSplit(ImageFolderIndex index, DatasetSplit split, Action<string>? log = null) =>
+        ImageFolderDataset.Load(index, FolderOf(split), Loading, IsSynthetic(index) ? $"chest-xray-synthetic-s{SyntheticSeed}" : "chest-xray", log);
 }

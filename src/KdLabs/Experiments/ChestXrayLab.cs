@@ -88,13 +88,13 @@ public sealed class ChestXrayLab : LabBase<ChestXrayOptions>, IDisposable
             }
         }
         var loadOptions = dataset.Loading;
-        var train = dataset.LoadSplit(Index, DatasetSplit.Train);
-        var test = dataset.LoadSplit(Index, DatasetSplit.Test);
+        var train = dataset.LoadSplit(Index, DatasetSplit.Train, Log);
+        var test = dataset.LoadSplit(Index, DatasetSplit.Test, Log);
         if (Options.Validation)
         {
             Index.RequireEveryClassIn("val");
         }
-        var val = Options.Validation ? dataset.LoadSplit(Index, DatasetSplit.Validation) : null;
+        var val = Options.Validation ? dataset.LoadSplit(Index, DatasetSplit.Validation, Log) : null;
         foreach (var skipped in train.Skipped.Concat(test.Skipped).Concat(val?.Skipped ?? []))
         {
             Log($"skipped (cannot decode): {skipped.Path}: {skipped.Reason}");
@@ -318,6 +318,7 @@ public sealed class ChestXrayLab : LabBase<ChestXrayOptions>, IDisposable
         if (Options.WeightsPath is { } weights)
         {
             var loaded = PretrainedWeights.LoadInto(model, weights, excludePrefixes: ["fc."]);
+            FiniteWeights.Require(model, weights, "Download the weights file again, or drop --weights to train from scratch.");
             Log($"teacher: loaded {loaded.Loaded} tensors from {weights} (head excluded: {string.Join(", ", loaded.Excluded)})");
         }
         model.ReplaceHead(Index.ClassNames.Count);

@@ -140,6 +140,33 @@ public sealed record ChestXrayOptions : ILabOptions<ChestXrayOptions>
     {
         Lab.Validate();
         General?.Validate();
+        OptionsValidation.Between(SyntheticTrainCount, 20, 100_000, nameof(SyntheticTrainCount), "training images of the synthetic stand-in");
+        OptionsValidation.Between(SyntheticTestCount, 20, 100_000, nameof(SyntheticTestCount), "the synthetic test split's images");
+        OptionsValidation.Between(SyntheticValidationCount, 4, 100_000, nameof(SyntheticValidationCount), "the synthetic val split's images");
+        OptionsValidation.Between(SyntheticPixelSize, 8, 4096, nameof(SyntheticPixelSize));
+        OptionsValidation.Between(ImageSize, 8, 512, nameof(ImageSize), "even; the walk-through's is 224");
+        if (Synthetic && (long)SyntheticTrainCount * ImageSize * ImageSize > Array.MaxLength)
+        {
+            // The decoded split is one byte array: its size is the product, which would overflow.
+            throw new ArgumentOutOfRangeException(nameof(SyntheticTrainCount), SyntheticTrainCount,
+                $"The decoded training split, {SyntheticTrainCount:N0} images of {ImageSize}² bytes, exceeds the {Array.MaxLength:N0} bytes one split may hold; lower the count or the image size.");
+        }
+        OptionsValidation.Between(TeacherEpochs, 1, OptionsValidation.MaxEpochs, nameof(TeacherEpochs));
+        OptionsValidation.Between(StudentEpochs, 1, OptionsValidation.MaxEpochs, nameof(StudentEpochs));
+        OptionsValidation.Between(BatchSize, 1, 4096, nameof(BatchSize));
+        OptionsValidation.Between(TeacherLearningRate, 0, OptionsValidation.MaxLearningRate, nameof(TeacherLearningRate), minExclusive: true);
+        OptionsValidation.Between(StudentLearningRate, 0, OptionsValidation.MaxLearningRate, nameof(StudentLearningRate), minExclusive: true);
+        OptionsValidation.Between(DistillationWeight, 0, 1, nameof(DistillationWeight), meaning: "the walk-through's weight of the distillation term");
+        OptionsValidation.List(Temperatures, nameof(Temperatures));
+        foreach (double t in Temperatures)
+        {
+            OptionsValidation.Between(t, Losses.SoftTargets.MinTemperature, Losses.SoftTargets.MaxTemperature, nameof(Temperatures));
+        }
+        OptionsValidation.List(SoftTargetTemperatures, nameof(SoftTargetTemperatures));
+        OptionsValidation.Between(TrainLimit, 10, OptionsValidation.MaxImages, nameof(TrainLimit));
+        OptionsValidation.Between(TestLimit, 10, OptionsValidation.MaxImages, nameof(TestLimit));
+        OptionsValidation.Between(LatencyRepeats, 1, 10_000, nameof(LatencyRepeats));
+        OptionsValidation.Path(WeightsPath, nameof(WeightsPath));
         _ = Dataset();
         if (ImageSize % 2 != 0)
         {
@@ -152,10 +179,6 @@ public sealed record ChestXrayOptions : ILabOptions<ChestXrayOptions>
         }
         TeacherTrainer(null).Validate();
         StudentTrainer(Lab.FirstSeed, null).Validate();
-        if (TrainLimit is < 10 || TestLimit is < 10)
-        {
-            throw new ArgumentOutOfRangeException(nameof(TrainLimit), "Train and test limits must be at least 10.");
-        }
         if (Validation && !Synthetic && !(Lab.DataDirectory is { } dir && SyntheticChestXray.IsSynthetic(dir)))
         {
             throw new ArgumentException("Validation reports on the synthetic stand-in's val split: turn on the stand-in (Synthetic) too; the Kaggle val split has only 16 images.", nameof(Validation));
@@ -170,6 +193,10 @@ public sealed record ChestXrayOptions : ILabOptions<ChestXrayOptions>
         if (SyntheticTrainCount < 20)
         {
             throw new ArgumentOutOfRangeException(nameof(SyntheticTrainCount), SyntheticTrainCount, "The synthetic set needs at least 20 training images.");
+        }
+        if (WeightsPath is not null)
+        {
+            RegularFile.Require(WeightsPath, "file", "Pass a resnet18 weights file (.pth/.pt from torch.save(model.state_dict()), or .safetensors; torchvision or timm names).");
         }
         if (WeightsPath is not null && !File.Exists(WeightsPath))
         {

@@ -48,13 +48,17 @@ public sealed record LabSettings
         {
             throw new ArgumentException($"Seeds lists a seed twice ({string.Join(",", Seeds)}); each seed is one independent run.", nameof(Seeds));
         }
-        if (Threads is < 1)
+        OptionsValidation.List(Seeds, nameof(Seeds));
+        foreach (int seed in Seeds)
         {
-            throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "Threads must be at least 1.");
+            OptionsValidation.Between(seed, 0, int.MaxValue, nameof(Seeds), "each seed is 0 or more");
         }
-        if (string.IsNullOrWhiteSpace(OutputDirectory))
+        OptionsValidation.Between(Threads, 1, OptionsValidation.MaxThreads, nameof(Threads), $"four per core of this machine's {Environment.ProcessorCount}");
+        OptionsValidation.Path(OutputDirectory, nameof(OutputDirectory), optional: false);
+        OptionsValidation.Path(DataDirectory, nameof(DataDirectory));
+        if (string.IsNullOrWhiteSpace(Device))
         {
-            throw new ArgumentException("OutputDirectory must name a folder.", nameof(OutputDirectory));
+            throw new ArgumentException($"Device must name a device: {ComputeDevice.Choices}.", nameof(Device));
         }
         ComputeDevice.Validate(Device);
     });

@@ -158,6 +158,9 @@ public sealed record MnistDistillationOptions : ILabOptions<MnistDistillationOpt
         CheckpointDirectory = checkpointDirectory,
     };
 
+    /// <summary>The largest random shift of a <paramref name="side"/>-pixel image: less than half its side, so its centre stays on the canvas.</summary>
+    public static int MaxJitter(int side) => Math.Max(0, (side / 2) - 1);
+
     /// <summary>Throws with a clear message when a setting is out of range.</summary>
     public void Validate() => Infrastructure.OptionsValidation.Run(ValidateSettings);
 
@@ -172,19 +175,19 @@ public sealed record MnistDistillationOptions : ILabOptions<MnistDistillationOpt
             throw new ArgumentException($"Data set '{data.Key}' has {data.InputShape} images in {data.ClassNames.Count} classes; this lab's models take 1×28×28 images in ten classes ({string.Join(", ", DatasetRegistry.All.Where(d => d.InputShape == ImageShape.Mnist && d.ClassNames.Count == 10).Select(d => d.Key))}). "
                 + (data.Key == "chest-xray" ? "The chest X-ray set has its own lab: kdlabs chest-xray." : "Choose one of those."), nameof(Dataset));
         }
+        OptionsValidation.Between(Epochs, 1, OptionsValidation.MaxEpochs, nameof(Epochs));
+        OptionsValidation.Between(TeacherEpochs, 1, OptionsValidation.MaxEpochs, nameof(TeacherEpochs), "leave it unset for the students' epochs");
+        OptionsValidation.Between(BatchSize, 1, OptionsValidation.MaxBatchSize, nameof(BatchSize));
+        OptionsValidation.Between(LearningRate, 0, OptionsValidation.MaxLearningRate, nameof(LearningRate), minExclusive: true);
+        OptionsValidation.Between(TrainLimit, 1, OptionsValidation.MaxImages, nameof(TrainLimit));
+        OptionsValidation.Between(TestLimit, 1, OptionsValidation.MaxImages, nameof(TestLimit));
+        OptionsValidation.Between(TeacherImages, 1, OptionsValidation.MaxImages, nameof(TeacherImages), "leave it unset for every training image");
+        OptionsValidation.Between(TransferSize, 1, OptionsValidation.MaxImages, nameof(TransferSize), "leave it unset for every training image");
+        OptionsValidation.Between(Validation, 0, OptionsValidation.MaxImages, nameof(Validation), "0: report on the test set");
+        OptionsValidation.Between(BiasFitSize, 1, OptionsValidation.MaxImages, nameof(BiasFitSize));
+        OptionsValidation.Between(LatencyRepeats, 1, 10_000, nameof(LatencyRepeats));
+        OptionsValidation.Between(Jitter, 0, MaxJitter(data.InputShape.Width), nameof(Jitter), $"0 turns it off; a larger shift moves the {data.InputShape.Width}-px image's centre off its canvas");
         Trainer(null).Validate();
-        if (TrainLimit is < 1 || TestLimit is < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(TrainLimit), "Train and test limits must be at least 1.");
-        }
-        if (TeacherEpochs is < 1 || TransferSize is < 1 || TeacherImages is < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(TransferSize), "Teacher epochs and the transfer-set size must be at least 1.");
-        }
-        if (Validation < 0 || BiasFitSize < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(Validation), "The validation size must be 0 or more and the bias-fit size at least 1.");
-        }
         if (OmitClass is < 0 or > 9)
         {
             throw new ArgumentOutOfRangeException(nameof(OmitClass), OmitClass, $"The omitted class must be a class index of {data.DisplayName}, 0 to 9 ({string.Join(", ", data.ClassNames.Select((c, i) => $"{i} {c}"))}).");
@@ -193,7 +196,7 @@ public sealed record MnistDistillationOptions : ILabOptions<MnistDistillationOpt
         {
             throw new ArgumentOutOfRangeException(nameof(Schedule), Schedule, "The distillation lab's schedule is Constant or Cosine.");
         }
-        if (MlpDropout is < 0 or >= 1)
+        if (!(MlpDropout >= 0 && MlpDropout < 1))
         {
             throw new ArgumentOutOfRangeException(nameof(MlpDropout), MlpDropout, "Dropout must be in [0, 1).");
         }

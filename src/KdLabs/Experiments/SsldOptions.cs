@@ -1,3 +1,4 @@
+using KdLabs.Infrastructure;
 using KdLabs.Methods;
 using KdLabs.Training;
 
@@ -96,9 +97,18 @@ public sealed record SsldOptions : ILabOptions<SsldOptions>
     {
         Lab.Validate();
         Require(Labeled >= 10 && Labeled % 10 == 0 && Labeled <= 50_000, nameof(Labeled), Labeled, "a multiple of 10 between 10 and 50,000");
-        Require(TopK >= 1, nameof(TopK), TopK, "at least 1");
-        Require(PoolLimit is null or >= 10, nameof(PoolLimit), PoolLimit ?? 0, "at least 10");
-        Require(new[] { TeacherEpochs, LabeledEpochs, SsldEpochs, LongerEpochs, FinetuneEpochs }.All(e => e >= 1), "Epochs", 0, "at least 1 for every stage");
+        OptionsValidation.Between(TopK, 1, 60_000, nameof(TopK), "images mined per class");
+        OptionsValidation.Between(PoolLimit, 10, OptionsValidation.MaxImages, nameof(PoolLimit));
+        OptionsValidation.Between(TestLimit, 1, OptionsValidation.MaxImages, nameof(TestLimit));
+        OptionsValidation.Between(TeacherEpochs, 1, OptionsValidation.MaxEpochs, nameof(TeacherEpochs));
+        OptionsValidation.Between(LabeledEpochs, 1, OptionsValidation.MaxEpochs, nameof(LabeledEpochs));
+        OptionsValidation.Between(SsldEpochs, 1, OptionsValidation.MaxEpochs / 2, nameof(SsldEpochs), "the 'longer training' ablation trains twice as many");
+        OptionsValidation.Between(LongerEpochs, 1, OptionsValidation.MaxEpochs, nameof(LongerEpochs));
+        OptionsValidation.Between(FinetuneEpochs, 1, OptionsValidation.MaxEpochs, nameof(FinetuneEpochs));
+        OptionsValidation.Between(WarmupEpochs, 0, OptionsValidation.MaxEpochs, nameof(WarmupEpochs));
+        OptionsValidation.Between(BatchSize, 1, OptionsValidation.MaxBatchSize, nameof(BatchSize));
+        OptionsValidation.Between(LearningRate, 0, OptionsValidation.MaxLearningRate, nameof(LearningRate), minExclusive: true);
+        OptionsValidation.Between(FinetuneLearningRate, 0, OptionsValidation.MaxLearningRate, nameof(FinetuneLearningRate), minExclusive: true);
         Require(FinetuneMultipliers.Count == 4, nameof(FinetuneMultipliers), FinetuneMultipliers.Count, "four multipliers (conv1, conv2, fc1, fc2)");
         Kd.Validate();
         Trainer(SsldEpochs, 1, true).Validate();

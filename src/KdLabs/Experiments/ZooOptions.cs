@@ -88,13 +88,15 @@ public sealed record ZooOptions : ILabOptions<ZooOptions>
         }
         Lab.Validate();
         Kd.Validate();
-        Require(Methods.Count >= 1, nameof(Methods), Methods.Count, "at least one method");
-        Require(Epochs >= 2, nameof(Epochs), Epochs, "at least 2, so two-stage methods have a second stage");
+        OptionsValidation.List(Methods, nameof(Methods));
+        OptionsValidation.Between(Epochs, 2, OptionsValidation.MaxEpochs, nameof(Epochs), "at least 2, so two-stage methods have a second stage");
         Require(StageOneEpochs >= 1 && StageOneEpochs < Epochs, nameof(StageOneEpochs), StageOneEpochs, "at least 1 and less than Epochs");
-        Require(TeacherEpochs >= 1, nameof(TeacherEpochs), TeacherEpochs, "at least 1");
-        Require(TeacherCount >= 2, nameof(TeacherCount), TeacherCount, "at least 2");
-        Require(TrainLimit is null or >= 1, nameof(TrainLimit), TrainLimit ?? 0, "at least 1");
-        Require(TestLimit is null or >= 1, nameof(TestLimit), TestLimit ?? 0, "at least 1");
+        OptionsValidation.Between(TeacherEpochs, 1, OptionsValidation.MaxEpochs, nameof(TeacherEpochs));
+        OptionsValidation.Between(TeacherCount, 2, 10, nameof(TeacherCount), "teachers of the multi-teacher ensemble, each trained once");
+        OptionsValidation.Between(BatchSize, 1, OptionsValidation.MaxBatchSize, nameof(BatchSize));
+        OptionsValidation.Between(LearningRate, 0, OptionsValidation.MaxLearningRate, nameof(LearningRate), minExclusive: true);
+        OptionsValidation.Between(TrainLimit, 1, OptionsValidation.MaxImages, nameof(TrainLimit));
+        OptionsValidation.Between(TestLimit, 1, OptionsValidation.MaxImages, nameof(TestLimit));
         foreach (var key in Methods)
         {
             var method = DistillationMethods.Get(key);
@@ -110,14 +112,25 @@ public sealed record ZooOptions : ILabOptions<ZooOptions>
     public static IReadOnlyList<IDistillationMethod> ZooCapable() => DistillationMethods.All.Where(m => m.Student == StudentKind.Network).ToList();
 
     /// <summary>
-    /// Parses a comma-separated list of registry keys or aliases ("kd,at,dkd") into keys, duplicates dropped; "lesson" is
+    /// Parses a comma-separated list of registry keys or aliases ("kd,at,dkd") into keys (an empty entry or one typed twice
+    /// is refused; a method that "lesson" or "all" already brings is listed once); "lesson" is
     /// <see cref="LessonMethods"/> and "all" every method the zoo can train (the lesson's and any registered since).
     /// </summary>
     /// <remarks>Its errors are a user's setting (marked like <see cref="Validate"/>'s), not a bug.</remarks>
     public static IReadOnlyList<string> ParseMethods(string text)
     {
         var keys = new List<string>();
-        foreach (var item in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        var items = text.Split(',', StringSplitOptions.TrimEntries);
+        // Refused as every list setting is: an empty entry ("kd,,at", a trailing comma) or an entry typed twice.
+        if (items.Any(i => i.Length == 0) && items.Any(i => i.Length > 0))
+        {
+            throw OptionsValidation.Mark(new ArgumentException($"The method list '{text}' has an empty entry; give e.g. none,kd,at.", nameof(Methods)));
+        }
+        if (items.GroupBy(i => i.ToLowerInvariant()).FirstOrDefault(g => g.Key.Length > 0 && g.Count() > 1) is { } twice)
+        {
+            throw OptionsValidation.Mark(new ArgumentException($"The method list '{text}' lists {twice.Key} twice; list each method once.", nameof(Methods)));
+        }
+        foreach (var item in items.Where(i => i.Length > 0))
         {
             IEnumerable<string> add = item.ToLowerInvariant() switch
             {

@@ -103,7 +103,7 @@ public sealed record ComputeDevice(Device Device, string Requested, string Reaso
         {
             return ("cuda", n);
         }
-        throw new ArgumentException($"Device '{requested}' is not one of {Choices}.");
+        throw new ArgumentException($"Device '{requested}' is not one of {Choices}.", "Device");
     }
 
     /// <summary>Why <c>torch.cuda.is_available()</c> said no: a CPU-only backend, or a CUDA backend without a usable GPU.</summary>

@@ -30,13 +30,19 @@ public static class SoftTargets
     /// </summary>
     public const double MaxTemperature = 100;
 
-    /// <summary>Throws unless 0 &lt; T ≤ <see cref="MaxTemperature"/>.</summary>
+    /// <summary>
+    /// The smallest temperature accepted. Below it z/T overflows float32 for ordinary logits (T = 1e-300 turns every
+    /// logit into ±∞ and the loss into NaN) while the soft targets are already one-hot to float precision.
+    /// </summary>
+    public const double MinTemperature = 0.01;
+
+    /// <summary>Throws unless <see cref="MinTemperature"/> ≤ T ≤ <see cref="MaxTemperature"/>.</summary>
     public static void ValidateTemperature(double temperature)
     {
-        if (!(temperature > 0) || !(temperature <= MaxTemperature))
+        if (!(temperature >= MinTemperature) || !(temperature <= MaxTemperature))
         {
             throw new ArgumentOutOfRangeException(nameof(temperature), temperature,
-                $"The temperature T must be greater than 0 and at most {MaxTemperature:0}, got {temperature} (T = 1 is the plain softmax; Hinton et al. used 2–20; above {MaxTemperature:0} the soft targets are uniform to float precision).");
+                $"The temperature T must be between {MinTemperature} and {MaxTemperature:0}, got {temperature} (below {MinTemperature} the logits divided by T overflow; T = 1 is the plain softmax; Hinton et al. used 2–20; above {MaxTemperature:0} the soft targets are uniform to float precision).");
         }
     }
 }

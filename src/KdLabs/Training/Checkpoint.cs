@@ -21,7 +21,12 @@ public sealed record CheckpointGeneration(string Directory, CheckpointState Stat
     public string Name => Path.GetFileName(Directory);
 
     /// <summary>Loads the weights of this generation. Build any optimizer after this call.</summary>
-    public void Load(nn.Module model) => model.load(Path.Combine(Directory, Checkpoint.ModelFile));
+    public void Load(nn.Module model)
+    {
+        string path = Path.Combine(Directory, Checkpoint.ModelFile);
+        model.load(path);
+        FiniteWeights.Require(model, path, $"Delete {Path.GetDirectoryName(Directory)} to train this run again.");
+    }
 
     /// <summary>Loads this generation's optimizer state, if it has one, into an optimizer built on the loaded model.</summary>
     public void LoadOptimizer(TorchSharp.Modules.OptimizerHelper optimizer)

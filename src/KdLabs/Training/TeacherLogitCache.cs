@@ -49,8 +49,8 @@ public sealed class TeacherLogitCache : ITeacherSignal, IDisposable
 
     /// <summary>
     /// The logits of <paramref name="teacher"/> on <paramref name="data"/> kept in <paramref name="store"/> under <see cref="KeyFor"/>:
-    /// read back when saved before (length and shape checked; a file of the wrong length is computed again, with a warning
-    /// through <paramref name="log"/>), otherwise computed once and saved atomically.
+    /// read back when saved before (length, shape, content hash and finiteness checked; a file that fails is computed again,
+    /// with a warning naming it through <paramref name="log"/>), otherwise computed once and saved atomically with its hash.
     /// </summary>
     public static TeacherLogitCache GetOrBuild(RunStore store, RunKey? teacherKey, nn.Module<Tensor, Tensor> teacher, string teacherId, InMemoryDataset data,
         int batchSize, Action<string> log)
@@ -73,6 +73,12 @@ public sealed class TeacherLogitCache : ITeacherSignal, IDisposable
                 log($"teacher logits: warning: {path} holds {length:N0} bytes, not the {expected:N0} of {data.Count}×{data.NumClasses} logits (a damaged or partly copied file); computing them again");
                 return null;
             }
+            // The same length is not the same content: a file garbled in place would be trusted and silently train
+            // every student on wrong soft targets, so the bytes are checked against the hash written beside them.
+            if (!Infrastructure.ContentHash.Verify(path, log, "teacher logits"))
+            {
+                return null;
+            }
             using var reader = new BinaryReader(File.OpenRead(path));
             int rows = reader.ReadInt32(), cols = reader.ReadInt32();
             if (rows != data.Count || cols != data.NumClasses)
@@ -83,6 +89,11 @@ public sealed class TeacherLogitCache : ITeacherSignal, IDisposable
             for (int i = 0; i < values.Length; i++)
             {
                 values[i] = reader.ReadSingle();
+            }
+            if (!values.All(float.IsFinite))
+            {
+                log($"teacher logits: warning: {path} holds NaN or infinite logits; computing them again");
+                return null;
             }
             log($"teacher logits: reusing {path}");
             return FromLogits(tensor(values, [rows, cols], device: data.Device), data.Fingerprint, teacherId, batchSize);
@@ -100,6 +111,7 @@ public sealed class TeacherLogitCache : ITeacherSignal, IDisposable
                     writer.Write(v);
                 }
             });
+            Infrastructure.ContentHash.Write(Path.Combine(dir, LogitsFile));
             return cache;
         });
     }

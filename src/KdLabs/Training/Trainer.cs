@@ -26,6 +26,9 @@ public sealed class Trainer
 
     private double? firstLoss;
 
+    // Whether the model's weights were NaN or infinite before its first step: the cause a NaN loss is explained by first.
+    private bool weightsNonFiniteAtStart;
+
     /// <summary>
     /// Creates a trainer; <paramref name="progress"/> defaults to <see cref="TrainingProgress.Default"/>, and
     /// <paramref name="log"/> (where a resumed run says which checkpoint it continues) to standard error.
@@ -56,6 +59,7 @@ public sealed class Trainer
         // The model follows its training data: the lab put the data on its device once.
         model.to(train.Device);
         objective.Prepare(train, options.Augmentation);
+        weightsNonFiniteAtStart = !AllFinite(model);
         var history = new TrainingHistory(runName);
         int firstEpoch = 1;
         firstLoss = null;
@@ -113,6 +117,44 @@ public sealed class Trainer
         });
     }
 
+    /// <summary>
+    /// The likely cause of a NaN loss among the run's own inputs, named before the learning rate is blamed: weights that
+    /// were NaN before training (a damaged weights file), images that hold NaN, a teacher signal that does, or a
+    /// temperature so small that logits divided by it overflow. Empty when none of them is.
+    /// </summary>
+    private string DivergenceCause(Batch batch, ITrainingObjective objective)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        if (weightsNonFiniteAtStart)
+        {
+            return "The model's weights were already NaN or infinite before its first step: the weights it was loaded from are damaged. Load or train it again.";
+        }
+        if (!isfinite(batch.Inputs).all().item<bool>())
+        {
+            return "The training images hold NaN or infinite values: check the data files and their normalisation.";
+        }
+        if (objective is DistillationObjective distillation)
+        {
+            if (!isfinite(distillation.Teacher.LogitsFor(batch)).all().item<bool>())
+            {
+                return $"The teacher's logits hold NaN or infinite values ({distillation.Teacher.Description}): a damaged teacher or logit cache. Delete it to compute it again.";
+            }
+            if (distillation.Loss.Temperature < 0.5)
+            {
+                return $"The temperature T = {distillation.Loss.Temperature:g3} is so small that the logits divided by it overflow: use T ≥ 1 (Hinton et al. used 2–20), or else lower the learning rate.";
+            }
+        }
+        return "";
+    }
+
+    private static bool AllFinite(nn.Module<Tensor, Tensor> model)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        return model.parameters().All(p => isfinite(p).all().item<bool>());
+    }
+
     private EpochMetrics RunEpoch(nn.Module<Tensor, Tensor> model, InMemoryDataset train, InMemoryDataset? test,
         ITrainingObjective objective, OptimizerHelper optimizer, Schedules.WarmupCosineSchedule? perStep, int epoch, IProgressSink sink, string runName)
     {
@@ -161,7 +203,9 @@ public sealed class Trainer
                 if (!double.IsFinite(meanLoss))
                 {
                     string kept = options.CheckpointDirectory is { } d && epoch > 1 ? $" The checkpoint of epoch {epoch - 1} in {d} is intact." : "";
-                    throw new TrainingDivergedException($"{runName}: the training loss became {meanLoss} in epoch {epoch} by step {step} (learning rate {lr:g3}). Training stopped.{kept} Lower the learning rate or check the inputs for NaN.");
+                    string cause = DivergenceCause(batch, objective);
+                    throw new TrainingDivergedException($"{runName}: the training loss became {meanLoss} in epoch {epoch} by step {step} (learning rate {lr:g3}). Training stopped.{kept} "
+                        + (cause.Length > 0 ? cause : "No input, weight or teacher logit was NaN. Lower the learning rate."));
                 }
                 if (Math.Abs(meanLoss) > ExplosionFactor * Math.Max(1.0, Math.Abs(firstLoss!.Value)))
                 {

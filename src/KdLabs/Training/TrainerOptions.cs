@@ -74,14 +74,18 @@ public sealed record TrainerOptions
 
     private void ValidateSettings()
     {
-        Check(Epochs >= 1, nameof(Epochs), Epochs, "at least 1");
-        Check(BatchSize >= 1, nameof(BatchSize), BatchSize, "at least 1");
-        Check(LearningRate > 0 && double.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "a positive number");
-        Check(WeightDecay >= 0, nameof(WeightDecay), WeightDecay, "0 or more");
-        Check(ReportEvery >= 1, nameof(ReportEvery), ReportEvery, "at least 1");
-        Check(EvaluateEvery >= 1, nameof(EvaluateEvery), EvaluateEvery, "at least 1");
-        Check(StepSize >= 1, nameof(StepSize), StepSize, "at least 1");
-        Check(WarmupEpochs >= 0 && WarmupEpochs <= Epochs, nameof(WarmupEpochs), WarmupEpochs, "between 0 and Epochs");
+        // Finite bounds on both sides: a value past them is a typo that would overflow in libtorch or run for days.
+        Infrastructure.OptionsValidation.Between(Epochs, 1, Infrastructure.OptionsValidation.MaxEpochs, nameof(Epochs));
+        Infrastructure.OptionsValidation.Between(BatchSize, 1, Infrastructure.OptionsValidation.MaxBatchSize, nameof(BatchSize));
+        Infrastructure.OptionsValidation.Between(LearningRate, 0, Infrastructure.OptionsValidation.MaxLearningRate, nameof(LearningRate), minExclusive: true);
+        Infrastructure.OptionsValidation.Between(WeightDecay, 0, 1, nameof(WeightDecay));
+        Infrastructure.OptionsValidation.Between(Momentum, 0, 1, nameof(Momentum));
+        Infrastructure.OptionsValidation.Between(StepGamma, 0, 1, nameof(StepGamma), minExclusive: true);
+        Infrastructure.OptionsValidation.Between(ReportEvery, 1, 1_000_000, nameof(ReportEvery));
+        Infrastructure.OptionsValidation.Between(EvaluateEvery, 1, Infrastructure.OptionsValidation.MaxEpochs, nameof(EvaluateEvery));
+        Infrastructure.OptionsValidation.Between(EvalBatchSize, 1, Infrastructure.OptionsValidation.MaxBatchSize, nameof(EvalBatchSize));
+        Infrastructure.OptionsValidation.Between(StepSize, 1, Infrastructure.OptionsValidation.MaxEpochs, nameof(StepSize));
+        Check(double.IsFinite(WarmupEpochs) && WarmupEpochs >= 0 && WarmupEpochs <= Epochs, nameof(WarmupEpochs), WarmupEpochs, "between 0 and Epochs");
         Check(StageMultipliers is null || (StageMultipliers.Count > 0 && StageMultipliers.All(m => m >= 0 && double.IsFinite(m))),
             nameof(StageMultipliers), StageMultipliers is null ? "" : string.Join(",", StageMultipliers), "a non-empty list of finite numbers ≥ 0");
     }
