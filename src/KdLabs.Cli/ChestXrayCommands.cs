@@ -54,7 +54,7 @@ internal static class ChestXrayCommands
             nameof(ChestXrayOptions.StudentSchedule), o => o.StudentSchedule, (o, v) => o with { StudentSchedule = v }, LabOptions.ScheduleName, LabOptions.ParseSchedule).AcceptOnlyFromAmong("constant", "cosine");
         b.Add(new Option<int>("--image-size") { Description = "Resize images to N×N (the walk-through: 224)." }, nameof(ChestXrayOptions.ImageSize), o => o.ImageSize, (o, v) => o with { ImageSize = v });
         b.Add(new Option<bool>("--freeze-backbone") { Description = "Train only the teacher's fc layer (feature extraction) instead of fine-tuning all layers." }, nameof(ChestXrayOptions.FreezeBackbone), o => o.FreezeBackbone, (o, v) => o with { FreezeBackbone = v });
-        b.Add(new Option<string?>("--weights") { Description = "resnet18 weights to start the teacher from: PyTorch .pth/.pt (torch.save(model.state_dict()), e.g. torchvision's ImageNet resnet18) or .safetensors (e.g. timm resnet18.tv_in1k); fc is replaced." },
+        b.Add(new Option<string?>("--weights") { Description = "resnet18 weights to start the teacher from: PyTorch .pth/.pt (torch.save(model.state_dict()), e.g. torchvision's ImageNet resnet18) or .safetensors (e.g. timm resnet18.tv_in1k); fc is replaced." }.NamesPath(),
             nameof(ChestXrayOptions.WeightsPath), o => o.WeightsPath, (o, v) => o with { WeightsPath = v });
         b.Add(new Option<int>("--teacher-epochs") { Description = "Teacher epochs." }, nameof(ChestXrayOptions.TeacherEpochs), o => o.TeacherEpochs, (o, v) => o with { TeacherEpochs = v });
         b.Add(new Option<int>("--student-epochs") { Description = "Student epochs." }, nameof(ChestXrayOptions.StudentEpochs), o => o.StudentEpochs, (o, v) => o with { StudentEpochs = v });

@@ -17,7 +17,7 @@ internal static class KernelCommands
         {
             connectionFile,
         };
-        kernel.SetAction((parse, _) => GuardAsync(async () =>
+        kernel.SetAction((parse, _) => NotebookCommands.GuardAsync(async () =>
         {
             var file = parse.GetValue(connectionFile);
             if (string.IsNullOrEmpty(file))
@@ -29,6 +29,8 @@ internal static class KernelCommands
             {
                 throw new ArgumentException($"-f {file}: no such connection file; a Jupyter frontend writes it before starting the kernel.");
             }
+
+            OptionChecks.Checked();
 
             // Not the command line's token: it fires on Ctrl+C, which a kernel ignores (a frontend interrupts a cell with
             // interrupt_request); the kernel ends on the frontend's shutdown request or SIGTERM.
@@ -42,6 +44,7 @@ internal static class KernelCommands
         install.SetAction(parse => CliErrors.Guard(() =>
         {
             var (scope, folder) = Scope(parse.GetValue(user), parse.GetValue(sysPrefix), parse.GetValue(prefix));
+            OptionChecks.Checked();
             var directory = KernelSpec.Install(Argv(), scope, folder);
             Console.WriteLine($"installed the kernelspec {KernelSpec.Name} (\"{KernelSpec.DisplayName}\") in {directory}");
             Console.WriteLine($"it starts: {string.Join(' ', Argv())}");
@@ -51,6 +54,7 @@ internal static class KernelCommands
         uninstall.SetAction(parse => CliErrors.Guard(() =>
         {
             var (scope, folder) = Scope(parse.GetValue(user), parse.GetValue(sysPrefix), parse.GetValue(prefix));
+            OptionChecks.Checked();
             Console.WriteLine(KernelSpec.Uninstall(scope, folder) is { } removed
                 ? $"removed {removed}"
                 : $"the kernelspec {KernelSpec.Name} was not installed in {KernelSpec.KernelsDirectory(scope, folder)}; nothing to remove");
@@ -83,17 +87,5 @@ internal static class KernelCommands
         }
 
         return prefix is not null ? (KernelSpecScope.Prefix, (string?)prefix) : sysPrefix ? (KernelSpecScope.SysPrefix, null) : (KernelSpecScope.User, null);
-    }
-
-    private static async Task<int> GuardAsync(Func<Task<int>> body)
-    {
-        try
-        {
-            return await body();
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            return CliErrors.Report(e);
-        }
     }
 }

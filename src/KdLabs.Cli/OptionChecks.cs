@@ -65,9 +65,15 @@ internal static class OptionChecks
         return option;
     }
 
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Option, object> Paths = [];
+
+    /// <summary>Whether <paramref name="option"/> names a file or folder (declared with <see cref="NamesPath"/>): any non-empty text is one.</summary>
+    internal static bool IsPath(Option option) => Paths.TryGetValue(option, out _);
+
     /// <summary>A typed path that is empty (or blank) is a parse error: it would silently mean the current folder.</summary>
     public static T NamesPath<T>(this T option) where T : Option
     {
+        Paths.AddOrUpdate(option, option);
         option.Validators.Add(result =>
         {
             if (result.Tokens.Count > 0 && result.Tokens.Any(t => string.IsNullOrWhiteSpace(t.Value) || t.Value.Contains('\0', StringComparison.Ordinal)))

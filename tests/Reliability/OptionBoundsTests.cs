@@ -35,8 +35,6 @@ public class OptionBoundsTests
         "ssld mnist --seeds 0", "sweep mnist --seeds 0", "distill chest-xray --seeds 0",
     ];
 
-    /// <summary>Options whose value is a file or folder name: any non-empty text is one.</summary>
-    private static readonly HashSet<string> PathOptions = ["--out", "--data", "--dir", "--from", "--weights", "--notebooks", "--nuget-cache", "--nuget-config"];
 
     public static TheoryData<string> Commands()
     {
@@ -70,7 +68,8 @@ public class OptionBoundsTests
                 : throw new InvalidOperationException($"{commandPath} {option.Name}: an option of type {type.Name}; add its bad values to this test.");
             foreach (var value in values)
             {
-                if (PathOptions.Contains(option.Name) && value.Length > 0)
+                // A file or folder name (declared with NamesPath): any non-empty text is one, so only the empty one is bad.
+                if (OptionChecks.IsPath(option) && value.Length > 0)
                 {
                     continue;
                 }
