@@ -320,7 +320,7 @@ public sealed class ChestXrayLab : LabBase<ChestXrayOptions>, IDisposable
         if (Options.TeacherWeightsFile(Log) is { } weights)
         {
             var loaded = PretrainedWeights.LoadInto(model, weights, excludePrefixes: ["fc."]);
-            Log($"teacher: loaded {loaded.Loaded} tensors from {weights} (head excluded: {string.Join(", ", loaded.Excluded)})");
+            Log($"teacher: loaded {loaded.Loaded} tensors from {weights} ({(loaded.Excluded.Count == 0 ? "the file has no head" : $"head excluded: {string.Join(", ", loaded.Excluded)}")})");
         }
         model.ReplaceHead(Index.ClassNames.Count);
         if (Options.FreezeBackbone)
