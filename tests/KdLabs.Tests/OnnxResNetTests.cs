@@ -130,6 +130,20 @@ public sealed class OnnxResNetTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public void TheImageNetTeacherNeedsASizeItComputesExactlyAtAndNoOtherWeights()
+    {
+        var imagenet = new KdLabs.Experiments.ChestXrayOptions { Synthetic = true, Pretrained = KdLabs.Experiments.ChestXrayTeacherStart.ImageNet };
+        imagenet.Validate();
+        (imagenet with { ImageSize = 64 }).Validate();
+        var size = Assert.Throws<ArgumentOutOfRangeException>(() => (imagenet with { ImageSize = 100 }).Validate());
+        Assert.Equal("ImageSize", size.ParamName);
+        Assert.Contains("multiple of 32", size.Message);
+        var both = Assert.Throws<ArgumentException>(() => (imagenet with { WeightsPath = "resnet18.pth" }).Validate());
+        Assert.Equal("WeightsPath", both.ParamName);
+        Assert.True(OnnxResNet.ExactImageSize(224) && OnnxResNet.ExactImageSize(32) && !OnnxResNet.ExactImageSize(48));
+    }
+
     private static ResNet18 Load(Dictionary<string, TorchSharp.torch.Tensor> stateDict)
     {
         string path = Path.Combine(TestData.TempDirectory(), "converted.safetensors");
