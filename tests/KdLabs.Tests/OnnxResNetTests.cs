@@ -35,13 +35,8 @@ public sealed class OnnxResNetTests(ITestOutputHelper output)
         var ramp = Enumerable.Range(0, 3 * Size * Size).Select(i => (float)(i % Size + (i / Size) % Size) - 200f).ToArray();
         foreach (var input in new[] { noise, ramp })
         {
-            var expected = RunOnnx(session, input);
             using var x = tensor(input, [1, 3, Size, Size]);
-            using var features = model.Features(x);
-            var actual = features.data<float>().ToArray();
-            double maxDiff = expected.Zip(actual, (e, a) => Math.Abs(e - a)).Max();
-            output.WriteLine($"max |feature| {expected.Max(Math.Abs):0.000}, max |difference| {maxDiff:0.0e0}");
-            Assert.True(maxDiff <= 1e-4, $"features differ from ONNX Runtime's by up to {maxDiff:0.0e0}");
+            AssertSameFeatures(RunOnnx(session, input), model, x);
         }
     }
 
@@ -69,13 +64,8 @@ public sealed class OnnxResNetTests(ITestOutputHelper output)
                 bgr[c * Size * Size + i] = 255f * (grey[i] / 255f - mean);
             }
         }
-        var expected = RunOnnx(session, bgr);
         using var x = norm.Apply(grey, 1, Size);
-        using var features = model.Features(x);
-        var actual = features.data<float>().ToArray();
-        double maxDiff = expected.Zip(actual, (e, a) => Math.Abs(e - a)).Max();
-        output.WriteLine($"max |feature| {expected.Max(Math.Abs):0.000}, max |difference| {maxDiff:0.0e0}");
-        Assert.True(maxDiff <= 1e-4, $"features differ from ONNX Runtime's by up to {maxDiff:0.0e0}");
+        AssertSameFeatures(RunOnnx(session, bgr), model, x);
     }
 
     [Fact]
@@ -142,6 +132,15 @@ public sealed class OnnxResNetTests(ITestOutputHelper output)
         var both = Assert.Throws<ArgumentException>(() => (imagenet with { WeightsPath = "resnet18.pth" }).Validate());
         Assert.Equal("WeightsPath", both.ParamName);
         Assert.True(OnnxResNet.ExactImageSize(224) && OnnxResNet.ExactImageSize(32) && !OnnxResNet.ExactImageSize(48));
+    }
+
+    private void AssertSameFeatures(float[] expected, ResNet18 model, TorchSharp.torch.Tensor input)
+    {
+        using var features = model.Features(input);
+        var actual = features.data<float>().ToArray();
+        double maxDiff = expected.Zip(actual, (e, a) => Math.Abs(e - a)).Max();
+        output.WriteLine($"max |feature| {expected.Max(Math.Abs):0.000}, max |difference| {maxDiff:0.0e0}");
+        Assert.True(maxDiff <= 1e-4, $"features differ from ONNX Runtime's by up to {maxDiff:0.0e0}");
     }
 
     private static ResNet18 Load(Dictionary<string, TorchSharp.torch.Tensor> stateDict)
