@@ -74,9 +74,7 @@ public sealed class OnnxResNetTests(ITestOutputHelper output)
         ImageNetResNet.Onnx.EnsurePresent(ImageNetResNet.OnnxPath);
         var model = Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(ImageNetResNet.OnnxPath));
         // Cut the last residual connection: the walk must notice, not load a model that computes something else.
-        var lastAdd = model.Graph.Node.Last(n => n.OpType == "Add");
-        var skipped = lastAdd.Input[1];
-        lastAdd.OpType = "Sub";
+        model.Graph.Node.Last(n => n.OpType == "Add").OpType = "Sub";
         string cut = Path.Combine(TestData.TempDirectory(), "cut.onnx");
         File.WriteAllBytes(cut, model.ToByteArray());
         var e = Assert.Throws<DataFormatException>(() => OnnxResNet.Read(cut));
@@ -87,7 +85,6 @@ public sealed class OnnxResNetTests(ITestOutputHelper output)
         File.WriteAllBytes(truncated, File.ReadAllBytes(ImageNetResNet.OnnxPath)[..100_000]);
         var t = Assert.Throws<DataFormatException>(() => OnnxResNet.Read(truncated));
         Assert.Contains("not a readable ONNX model", t.Message);
-        Assert.NotNull(skipped);
     }
 
     [Fact]
