@@ -155,7 +155,9 @@ public sealed class ChestXrayLab : LabBase<ChestXrayOptions>, IDisposable
         }
         else
         {
-            Log($"teacher: training ResNet-18 ({(Options.FreezeBackbone ? "backbone frozen, fc only" : "all layers")}, {(Options.WeightsPath is null ? "from scratch: no pretrained weights are reachable offline" : $"from {Options.WeightsPath}")})");
+            string start = Options.Pretrained == ChestXrayTeacherStart.ImageNet ? $"from ImageNet weights ({ImageNetResNet.Onnx.Describe()}, stage depths {string.Join("-", ImageNetResNet.StageBlocks)})"
+                : Options.WeightsPath is null ? "from scratch" : $"from {Options.WeightsPath}";
+            Log($"teacher: training ResNet-18 ({(Options.FreezeBackbone ? "backbone frozen, fc only" : "all layers")}, {start})");
             TeacherHistory = new Trainer(Options.TeacherTrainer(dir), Progress, Log).Fit(model, Train, Test, new SupervisedObjective(), "teacher (ResNet-18)");
             state = Checkpoint.ReadState(dir)!;
         }
@@ -314,12 +316,12 @@ public sealed class ChestXrayLab : LabBase<ChestXrayOptions>, IDisposable
     private ResNet18 NewTeacher()
     {
         manual_seed(Lab.FirstSeed);
-        var model = new ResNet18(1000, "teacher");
-        if (Options.WeightsPath is { } weights)
+        var model = new ResNet18(1000, "teacher", Options.Pretrained == ChestXrayTeacherStart.ImageNet ? ImageNetResNet.StageBlocks : null);
+        if (Options.TeacherWeightsFile(Log) is { } weights)
         {
             var loaded = PretrainedWeights.LoadInto(model, weights, excludePrefixes: ["fc."]);
-            FiniteWeights.Require(model, weights, "Download the weights file again, or drop --weights to train from scratch.");
-            Log($"teacher: loaded {loaded.Loaded} tensors from {weights} (head excluded: {string.Join(", ", loaded.Excluded)})");
+            FiniteWeights.Require(model, weights, "Download the weights file again, or train the teacher from scratch (no weights file).");
+            Log($"teacher: loaded {loaded.Loaded} tensors from {weights} ({(loaded.Excluded.Count == 0 ? "the file has no head" : $"head excluded: {string.Join(", ", loaded.Excluded)}")})");
         }
         model.ReplaceHead(Index.ClassNames.Count);
         if (Options.FreezeBackbone)
@@ -351,7 +353,8 @@ public sealed class ChestXrayLab : LabBase<ChestXrayOptions>, IDisposable
     /// </summary>
     public static RunKey TeacherKeyFor(ChestXrayOptions options, InMemoryDataset train, InMemoryDataset test)
     {
-        string weights = options.WeightsPath is null ? "scratch" : FileHash.Sha256(options.WeightsPath);
+        // The file's hash also tells the ImageNet network's deeper last stage from torchvision's.
+        string weights = options.TeacherWeightsFile() is { } file ? FileHash.Sha256(file) : "scratch";
         return RunKey.Create("teacher", "resnet18", train.Fingerprint, options.TeacherTrainer(null), new SupervisedObjective().RunIdentity, new
         {
             InitialWeights = weights, InitialSeed = options.Lab.FirstSeed, options.FreezeBackbone, Classes = train.NumClasses,

@@ -48,6 +48,12 @@ public sealed record ChestXrayOptions : ILabOptions<ChestXrayOptions>
     /// <summary>A resnet18 weights file (PyTorch .pth/.pt or .safetensors, torchvision/timm names; <see cref="Models.PretrainedWeights"/>) to start the teacher from; null trains from scratch.</summary>
     public string? WeightsPath { get; init; }
 
+    /// <summary>
+    /// Start the teacher from ImageNet weights (<see cref="ChestXrayTeacherStart.ImageNet"/>: ML.NET's ResNet, three blocks in
+    /// its last stage, fetched through NuGet on first use) or from scratch.
+    /// </summary>
+    public ChestXrayTeacherStart Pretrained { get; init; }
+
     /// <summary>Teacher epochs.</summary>
     public int TeacherEpochs { get; init; } = 5;
 
@@ -89,6 +95,9 @@ public sealed record ChestXrayOptions : ILabOptions<ChestXrayOptions>
 
     /// <summary>Also time both architectures at 224 px, the walk-through's size, for its speed-up claim.</summary>
     public bool LatencyAt224 { get; init; } = true;
+
+    /// <summary>The weights file the teacher starts from (fetching and converting the ImageNet weights when they are asked for), or null from scratch.</summary>
+    public string? TeacherWeightsFile(Action<string>? log = null) => Pretrained == ChestXrayTeacherStart.ImageNet ? Models.ImageNetResNet.EnsureWeights(log) : WeightsPath;
 
     /// <summary>The options with smoke-mode limits applied.</summary>
     public ChestXrayOptions Effective() => Lab.Smoke
@@ -193,6 +202,15 @@ public sealed record ChestXrayOptions : ILabOptions<ChestXrayOptions>
         if (SyntheticTrainCount < 20)
         {
             throw new ArgumentOutOfRangeException(nameof(SyntheticTrainCount), SyntheticTrainCount, "The synthetic set needs at least 20 training images.");
+        }
+        if (Pretrained == ChestXrayTeacherStart.ImageNet && WeightsPath is not null)
+        {
+            throw new ArgumentException("Pass either ImageNet pretraining or a weights file, not both.", nameof(WeightsPath));
+        }
+        if (Pretrained == ChestXrayTeacherStart.ImageNet && !Models.OnnxResNet.ExactImageSize(ImageSize))
+        {
+            throw new ArgumentOutOfRangeException(nameof(ImageSize), ImageSize,
+                "With the ImageNet teacher the image size must be a multiple of 32 (32, 64, 96, 128, ..., 224): only then does the kit's padding compute what the ONNX network's does.");
         }
         if (WeightsPath is not null)
         {

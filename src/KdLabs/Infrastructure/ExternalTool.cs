@@ -8,7 +8,7 @@ public static class ExternalTool
     /// <summary>
     /// Runs <paramref name="tool"/> with <paramref name="args"/> in <paramref name="workingDirectory"/> and waits for it.
     /// <paramref name="cannotStart"/> gives the message when the tool is not installed, <paramref name="failed"/> the one
-    /// for a non-zero exit (from the exit code and the tool's stderr).
+    /// for a non-zero exit (from the exit code and the tool's stderr, or its stdout when stderr is empty).
     /// </summary>
     public static void Run(string tool, string[] args, string workingDirectory, Func<string, string> cannotStart, Func<int, string, string> failed)
     {
@@ -31,11 +31,13 @@ public static class ExternalTool
         {
             // Both streams drain concurrently, so a chatty tool cannot block on a full pipe.
             var stderr = process.StandardError.ReadToEndAsync();
-            process.StandardOutput.ReadToEnd();
+            string stdout = process.StandardOutput.ReadToEnd();
             process.WaitForExit();
             if (process.ExitCode != 0)
             {
-                throw new UserErrorException(failed(process.ExitCode, stderr.Result.Trim()));
+                // Some tools (dotnet restore) print their errors on stdout.
+                string said = stderr.Result.Trim();
+                throw new UserErrorException(failed(process.ExitCode, said.Length > 0 ? said : stdout.Trim()));
             }
         }
     }

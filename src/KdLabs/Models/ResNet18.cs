@@ -12,6 +12,8 @@ namespace KdLabs.Models;
 /// and timm's <c>resnet18</c> state dicts (conv1.weight, layer1.0.conv1.weight, layer2.0.downsample.0.weight,
 /// …, fc.bias), so their safetensors files load by name. 11,689,512 parameters with 1,000 classes,
 /// 11,177,538 with 2. Initialisation follows torchvision: Kaiming-normal (fan-out, ReLU) convs, BN γ = 1, β = 0.
+/// Other stage depths build the same family with more blocks, e.g. [2, 2, 2, 3] for the ImageNet network ML.NET ships as
+/// "ResNet18" (<see cref="OnnxResNet"/>); their extra blocks continue torchvision's names (layer4.2.conv1.weight).
 /// </summary>
 public sealed class ResNet18 : Module<Tensor, Tensor>
 {
@@ -28,21 +30,36 @@ public sealed class ResNet18 : Module<Tensor, Tensor>
     private readonly AdaptiveAvgPool2d avgpool;
     private Linear fc;
 
-    /// <summary>Builds the network with a head for <paramref name="classes"/> classes (1,000 for ImageNet).</summary>
-    public ResNet18(int classes = 1000, string name = "resnet18") : base(name)
+    /// <summary>torchvision's resnet18: two basic blocks in each of the four stages.</summary>
+    public static IReadOnlyList<int> TorchvisionStageBlocks { get; } = [2, 2, 2, 2];
+
+    /// <summary>
+    /// Builds the network with a head for <paramref name="classes"/> classes (1,000 for ImageNet) and
+    /// <paramref name="stageBlocks"/> basic blocks per stage (default: torchvision's 2, 2, 2, 2).
+    /// </summary>
+    public ResNet18(int classes = 1000, string name = "resnet18", IReadOnlyList<int>? stageBlocks = null) : base(name)
     {
+        stageBlocks ??= TorchvisionStageBlocks;
+        if (stageBlocks.Count != 4 || stageBlocks.Any(b => b < 1))
+        {
+            throw new ArgumentException($"A ResNet has 4 stages of at least one block each; got [{string.Join(", ", stageBlocks)}].", nameof(stageBlocks));
+        }
+        StageBlocks = stageBlocks.ToArray();
         conv1 = Conv2d(3, 64, 7, stride: 2, padding: 3, bias: false);
         bn1 = BatchNorm2d(64);
         maxpool = MaxPool2d(3, stride: 2, padding: 1);
-        layer1 = Layer(64, 64, 1);
-        layer2 = Layer(64, 128, 2);
-        layer3 = Layer(128, 256, 2);
-        layer4 = Layer(256, 512, 2);
+        layer1 = Layer(64, 64, 1, stageBlocks[0]);
+        layer2 = Layer(64, 128, 2, stageBlocks[1]);
+        layer3 = Layer(128, 256, 2, stageBlocks[2]);
+        layer4 = Layer(256, 512, 2, stageBlocks[3]);
         avgpool = AdaptiveAvgPool2d(1);
         fc = Linear(FeatureCount, classes);
         RegisterComponents();
         InitializeLikeTorchvision();
     }
+
+    /// <summary>Basic blocks in each of the four stages.</summary>
+    public IReadOnlyList<int> StageBlocks { get; }
 
     /// <summary>Number of output classes.</summary>
     public long Classes => fc.weight!.shape[0];
@@ -111,8 +128,10 @@ public sealed class ResNet18 : Module<Tensor, Tensor>
         return fc.forward(Features(input)).MoveToOuterDisposeScope();
     }
 
-    private static Sequential Layer(long inChannels, long outChannels, long stride) =>
-        Sequential(("0", new ResNetBasicBlock(inChannels, outChannels, stride)), ("1", new ResNetBasicBlock(outChannels, outChannels, 1)));
+    private static Sequential Layer(long inChannels, long outChannels, long stride, int blocks) =>
+        Sequential(Enumerable.Range(0, blocks).Select(i => ($"{i}", (Module<Tensor, Tensor>)(i == 0
+            ? new ResNetBasicBlock(inChannels, outChannels, stride)
+            : new ResNetBasicBlock(outChannels, outChannels, 1)))).ToArray());
 
     private void InitializeLikeTorchvision()
     {
