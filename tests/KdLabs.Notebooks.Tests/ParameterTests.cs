@@ -93,6 +93,19 @@ public class ParameterTests
     }
 
     [Fact]
+    public void A_number_too_large_for_its_type_is_refused_but_infinity_typed_on_purpose_is_kept()
+    {
+        var f = new NotebookParameter("lr", ParameterType.Float, "float", "0.1f");
+        var overflow = Assert.Throws<ParameterException>(() => ParameterBinder.ToLiteral(f, "1e39", "nb"));
+        Assert.Contains("value '1e39' is outside the range of float", overflow.Message, StringComparison.Ordinal);
+        Assert.Equal("float.PositiveInfinity", ParameterBinder.ToLiteral(f, "Infinity", "nb"));
+        Assert.Equal("float.NegativeInfinity", ParameterBinder.ToLiteral(f, "-Infinity", "nb"));
+        var d = new NotebookParameter("lr", ParameterType.Double, "double", "0.1");
+        Assert.Throws<ParameterException>(() => ParameterBinder.ToLiteral(d, "-1e309", "nb"));
+        Assert.Equal("1E+308d", ParameterBinder.ToLiteral(d, "1e308", "nb"));
+    }
+
+    [Fact]
     public void Doubles_use_invariant_culture()
     {
         var p = new NotebookParameter("lr", ParameterType.Double, "double", "0.1");

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics;
 using KdLabs.Notebooks.Format;
 using Microsoft.CodeAnalysis.CSharp;
 
@@ -76,8 +77,8 @@ public static class ParameterBinder
             ParameterType.Bool => bool.TryParse(value.Trim(), out var b) ? (b ? "true" : "false") : null,
             ParameterType.Int => int.TryParse(value, NumberStyles.Integer, invariant, out var i) ? i.ToString(invariant) : null,
             ParameterType.Long => long.TryParse(value, NumberStyles.Integer, invariant, out var l) ? l.ToString(invariant) + "L" : null,
-            ParameterType.Float => float.TryParse(value, NumberStyles.Float, invariant, out var f) ? FloatLiteral(f) : null,
-            ParameterType.Double => double.TryParse(value, NumberStyles.Float, invariant, out var d) ? DoubleLiteral(d) : null,
+            ParameterType.Float => float.TryParse(value, NumberStyles.Float, invariant, out var f) ? FloatLiteral(InRange(f, value, parameter, notebookName)) : null,
+            ParameterType.Double => double.TryParse(value, NumberStyles.Float, invariant, out var d) ? DoubleLiteral(InRange(d, value, parameter, notebookName)) : null,
             ParameterType.Decimal => decimal.TryParse(value, NumberStyles.Number, invariant, out var m) ? m.ToString(invariant) + "m" : null,
             ParameterType.String => SymbolDisplay.FormatLiteral(value, quote: true),
             _ => throw new ParameterException(
@@ -86,6 +87,22 @@ public static class ParameterBinder
 
         return literal ?? throw new ParameterException(
             $"{notebookName}: parameter '{parameter.Name}': value '{value}' is not a valid {parameter.TypeName}");
+    }
+
+    /// <summary>
+    /// .NET parses a number too large for the type as infinity (1e39 as a float); a value that only an overflow made
+    /// infinite is refused, while "Infinity" or "-inf" typed on purpose is kept.
+    /// </summary>
+    private static T InRange<T>(T parsed, string typed, NotebookParameter parameter, string notebookName) where T : IFloatingPointIeee754<T>, IMinMaxValue<T>
+    {
+        string text = typed.Trim().TrimStart('+', '-');
+        bool spelledInfinite = text.StartsWith("inf", StringComparison.OrdinalIgnoreCase) || text.StartsWith('∞');
+        if (T.IsInfinity(parsed) && !spelledInfinite)
+        {
+            throw new ParameterException(
+                $"{notebookName}: parameter '{parameter.Name}': value '{typed}' is outside the range of {parameter.TypeName} (largest {T.MaxValue.ToString("G3", CultureInfo.InvariantCulture)}); give a smaller number");
+        }
+        return parsed;
     }
 
     private static string DoubleLiteral(double d) => d switch
