@@ -26,6 +26,9 @@ public sealed partial class DeviceSourceScanTests
         ("Models/SoftDecisionTree.cs", "randn(LeafCount", "as above"),
         ("Models/SoftDecisionTree.cs", "tensor((float)Math.Log(betaInit))", "as above"),
         ("Experiments/TemperatureSofteningLab.cs", "tensor(logits)", "lesson 01's table of a handful of logits typed by the user, read back at once"),
+        ("Models/OnnxResNet.cs", "torch.tensor(values, t.Dims", "weights read from the ONNX file into a CPU state dict; loading copies them to the module's device"),
+        ("Training/LearnerLogitObjective.cs", "tensor(Draw(80)", "the run-identity probe: one fixed CPU batch through the learner's loss, the same fingerprint on every device"),
+        ("Training/LearnerLogitObjective.cs", "tensor(Enumerable.Range(0, 8)", "as above"),
     ];
 
     // Files whose tensors are CPU-side throughout (none today: weights read from disk come from TorchSharp.PyBridge and are

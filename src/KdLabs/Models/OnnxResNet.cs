@@ -69,7 +69,7 @@ public static class OnnxResNet
     {
         var w = stateDict["conv1.weight"];
         using var scope = NewDisposeScope();
-        var scale = torch.tensor(std.Select(s => 255f * s).ToArray()).view(1, 3, 1, 1);
+        var scale = torch.tensor(std.Select(s => 255f * s).ToArray(), device: w.device).view(1, 3, 1, 1);
         var adapted = w.flip(1).mul(scale).MoveToOuterDisposeScope();
         w.Dispose();
         stateDict["conv1.weight"] = adapted;
