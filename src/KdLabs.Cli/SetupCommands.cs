@@ -72,10 +72,13 @@ internal static class SetupCommands
         {
             throw new UserErrorException($"dotnet pack failed (exit {exit}):\n{output}".TrimEnd());
         }
-        return new DirectoryInfo(packages).EnumerateFiles("KdLabs.*.nupkg")
-            .Where(f => !f.Name.EndsWith(".symbols.nupkg", StringComparison.Ordinal) && f.LastWriteTimeUtc >= started)
+        var written = new DirectoryInfo(packages).EnumerateFiles("KdLabs.*.nupkg")
+            .Where(f => !f.Name.EndsWith(".symbols.nupkg", StringComparison.Ordinal))
             .OrderByDescending(f => f.LastWriteTimeUtc)
-            .FirstOrDefault()?.FullName
+            .ToList();
+        // The SDK's pack is incremental: with nothing changed since the last pack it succeeds without rewriting the
+        // package, and the newest one is then the current one (a second `kdlabs setup` used to fail here).
+        return (written.FirstOrDefault(f => f.LastWriteTimeUtc >= started) ?? written.FirstOrDefault())?.FullName
             ?? throw new UserErrorException($"dotnet pack succeeded but wrote no KdLabs.*.nupkg into {packages}.");
     }
 
