@@ -59,7 +59,7 @@ public sealed class Trainer
         // The model follows its training data: the lab put the data on its device once.
         model.to(train.Device);
         objective.Prepare(train, options.Augmentation);
-        weightsNonFiniteAtStart = !AllFinite(model);
+        weightsNonFiniteAtStart = FiniteWeights.FirstNonFinite(model) is not null;
         var history = new TrainingHistory(runName);
         int firstEpoch = 1;
         firstLoss = null;
@@ -146,13 +146,6 @@ public sealed class Trainer
             }
         }
         return "";
-    }
-
-    private static bool AllFinite(nn.Module<Tensor, Tensor> model)
-    {
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        return model.parameters().All(p => isfinite(p).all().item<bool>());
     }
 
     private EpochMetrics RunEpoch(nn.Module<Tensor, Tensor> model, InMemoryDataset train, InMemoryDataset? test,
