@@ -2,6 +2,7 @@ using System.Text.Json;
 using KdLabs.Course;
 using KdLabs.Data;
 using KdLabs.Experiments;
+using KdLabs.Methods;
 using KdLabs.Models;
 using KdLabs.Training;
 using static TorchSharp.torch;

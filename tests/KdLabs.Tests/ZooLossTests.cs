@@ -1,4 +1,5 @@
 using KdLabs.Losses;
+using KdLabs.Methods;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 

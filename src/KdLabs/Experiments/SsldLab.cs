@@ -4,6 +4,7 @@ using KdLabs.Data;
 using KdLabs.Evaluation;
 using KdLabs.Infrastructure;
 using KdLabs.Losses;
+using KdLabs.Methods;
 using KdLabs.Models;
 using KdLabs.Training;
 using TorchSharp;

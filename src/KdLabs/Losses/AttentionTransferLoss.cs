@@ -24,10 +24,7 @@ public sealed class AttentionTransferLoss
     /// <summary>Creates the loss with weight β ≥ 0 and exponent p &gt; 0.</summary>
     public AttentionTransferLoss(double beta = 1000, AttentionTransferForm form = AttentionTransferForm.AuthorsCode, double p = 2)
     {
-        if (!(beta >= 0) || double.IsInfinity(beta))
-        {
-            throw new ArgumentOutOfRangeException(nameof(beta), beta, "β must be a finite number ≥ 0 (the authors used 1000).");
-        }
+        ValidateBeta(beta);
         if (!(p > 0) || double.IsInfinity(p))
         {
             throw new ArgumentOutOfRangeException(nameof(p), p, "The attention exponent p must be a finite number > 0 (the paper uses 2).");
@@ -39,6 +36,15 @@ public sealed class AttentionTransferLoss
         Beta = beta;
         Form = form;
         P = p;
+    }
+
+    /// <summary>Throws unless β is a finite number ≥ 0: the constructor's check, shared with the AT method's options.</summary>
+    public static void ValidateBeta(double beta)
+    {
+        if (!(beta >= 0) || double.IsInfinity(beta))
+        {
+            throw new ArgumentOutOfRangeException(nameof(beta), beta, "β must be a finite number ≥ 0 (the authors used 1000).");
+        }
     }
 
     /// <summary>Weight β of the attention term.</summary>

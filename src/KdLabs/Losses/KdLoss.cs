@@ -22,14 +22,23 @@ public sealed class KdLoss
     /// <summary>Creates the loss; α in [0, 1], T &gt; 0.</summary>
     public KdLoss(double alpha, double temperature)
     {
+        Validate(alpha, temperature);
+        Alpha = alpha;
+        Temperature = temperature;
+    }
+
+    /// <summary>
+    /// Throws unless α is in [0, 1] and T in [<see cref="SoftTargets.MinTemperature"/>, <see cref="SoftTargets.MaxTemperature"/>]:
+    /// the constructor's checks, which every method's options record with a Hinton α and T shares.
+    /// </summary>
+    public static void Validate(double alpha, double temperature)
+    {
         if (!(alpha >= 0 && alpha <= 1))
         {
             throw new ArgumentOutOfRangeException(nameof(alpha), alpha,
                 "alpha must be in [0, 1]: it weights the hard-label cross-entropy (1 = no distillation, 0 = soft targets only).");
         }
         SoftTargets.ValidateTemperature(temperature);
-        Alpha = alpha;
-        Temperature = temperature;
     }
 
     /// <summary>Weight of the hard-label cross-entropy.</summary>

@@ -7,7 +7,7 @@ namespace KdLabs.Losses;
 /// distributions, <code>p̄ = Σ_k w_k·softmax(t_k/T),  Σ_k w_k = 1</code>
 /// as in Hinton et al. (2015), who distil an ensemble through its arithmetic mean, and Fukuda et al.
 /// (2017, "Efficient Knowledge Distillation from an Ensemble of Teachers"), who compare it with
-/// switching teacher per mini-batch (<see cref="RandomTeacherPicker"/>). Averaging probabilities, not
+/// switching teacher per mini-batch (the multi-teacher method's random mode). Averaging probabilities, not
 /// logits, keeps each teacher's own confidence; the distillation loss is T²·KL(p̄ ‖ softmax(s/T)).
 /// </summary>
 public static class MultiTeacherTargets

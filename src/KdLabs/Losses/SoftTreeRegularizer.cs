@@ -48,15 +48,7 @@ public sealed class SoftTreeRegularizer : IDisposable
     /// <param name="rootWindow">w: 0 for no running average, else the root's window in batches (depth d: w·2^d).</param>
     public SoftTreeRegularizer(double strength, int depth, double rootWindow = 0)
     {
-        if (!(strength >= 0) || !double.IsFinite(strength))
-        {
-            throw new ArgumentOutOfRangeException(nameof(strength), strength, "The penalty strength λ must be 0 or more.");
-        }
-        ArgumentOutOfRangeException.ThrowIfLessThan(depth, 1);
-        if (!(rootWindow == 0 || rootWindow >= 1) || !double.IsFinite(rootWindow))
-        {
-            throw new ArgumentOutOfRangeException(nameof(rootWindow), rootWindow, "The averaging window must be 0 (no running average) or at least 1 batch.");
-        }
+        Validate(strength, depth, rootWindow);
         Strength = strength;
         Depth = depth;
         RootWindow = rootWindow;
@@ -68,6 +60,20 @@ public sealed class SoftTreeRegularizer : IDisposable
             int d = SoftDecisionTree.NodeDepth(i);
             decays[i] = rootWindow == 0 ? 0 : 1 - 1 / (rootWindow * Math.Pow(2, d));
             levelWeights[i] = Math.Pow(2, -d);
+        }
+    }
+
+    /// <summary>Throws unless λ ≥ 0 is finite, the depth at least 1 and the window 0 or at least 1 batch: the constructor's checks.</summary>
+    public static void Validate(double strength, int depth, double rootWindow = 0)
+    {
+        if (!(strength >= 0) || !double.IsFinite(strength))
+        {
+            throw new ArgumentOutOfRangeException(nameof(strength), strength, "The penalty strength λ must be 0 or more.");
+        }
+        ArgumentOutOfRangeException.ThrowIfLessThan(depth, 1);
+        if (!(rootWindow == 0 || rootWindow >= 1) || !double.IsFinite(rootWindow))
+        {
+            throw new ArgumentOutOfRangeException(nameof(rootWindow), rootWindow, "The averaging window must be 0 (no running average) or at least 1 batch.");
         }
     }
 

@@ -1,3 +1,4 @@
+using KdLabs.Data;
 using KdLabs.Losses;
 using KdLabs.Models;
 using KdLabs.Training;
@@ -19,6 +20,14 @@ public sealed record FitNetsOptions
 
     /// <summary>Stage two's KD temperature T.</summary>
     public double Temperature { get; init; } = 4;
+
+    /// <summary>Throws (marked as a setting: <see cref="Infrastructure.OptionsValidation"/>) when a layer name is empty, or α is outside [0, 1] or T out of range (as <see cref="KdLoss"/>).</summary>
+    public void Validate() => Infrastructure.OptionsValidation.Run(() =>
+    {
+        MethodLayers.Check([HintLayer], nameof(HintLayer));
+        MethodLayers.Check([GuidedLayer], nameof(GuidedLayer));
+        KdLoss.Validate(Alpha, Temperature);
+    });
 }
 
 /// <summary>FitNets: a hint stage (<see cref="HintObjective"/>, stage-one epochs), then KD on the whole student (the rest).</summary>
@@ -28,7 +37,7 @@ public sealed class FitNetsMethod : IDistillationMethod
     public FitNetsMethod(FitNetsOptions? options = null)
     {
         Settings = options ?? new FitNetsOptions();
-        _ = new KdLoss(Settings.Alpha, Settings.Temperature);
+        Settings.Validate();
     }
 
     /// <summary>Its settings.</summary>
@@ -65,5 +74,38 @@ public sealed class FitNetsMethod : IDistillationMethod
             new MethodStage("hint", "hint stage", StageEpochs.StageOne, adapted, new HintObjective(context.FeatureTeacher(), Settings.HintLayer, Settings.GuidedLayer), [regressor]),
             new MethodStage("kd", "KD stage", StageEpochs.Rest, student, new DistillationObjective(new KdLoss(Settings.Alpha, Settings.Temperature), context.TeacherLogits[0])),
         ], adapted.AdapterParameterCount, []);
+    }
+}
+
+/// <summary>
+/// Stage one of FitNets (Romero et al. 2015): train the student up to its guided layer, and the regressor, to
+/// reproduce the teacher's hint layer with <see cref="HintLoss"/>. Labels are not used; the layers above the
+/// guided one get no gradient. Stage two is ordinary KD on the whole student.
+/// The model must be an <see cref="AdaptedStudent"/> with a <see cref="HintRegressor"/> adapter called <see cref="RegressorName"/>.
+/// </summary>
+public sealed class HintObjective(FeatureTeacher teacher, string hintLayer, string guidedLayer) : ITrainingObjective
+{
+    /// <summary>The adapter name of the regressor.</summary>
+    public const string RegressorName = "hint";
+
+    /// <inheritdoc />
+    public string Description => $"FitNets hint stage: teacher {hintLayer} ← regressor(student {guidedLayer}), {teacher.Description}";
+
+    /// <inheritdoc />
+    public System.Text.Json.Nodes.JsonObject RunIdentity => RunKey.Settings("fitnets-hint", new { HintLayer = hintLayer, GuidedLayer = guidedLayer, Teacher = teacher.RunIdentity });
+
+    /// <inheritdoc />
+    public void Prepare(InMemoryDataset train, IBatchAugmentation? augmentation)
+    {
+    }
+
+    /// <inheritdoc />
+    public StepResult Step(nn.Module<Tensor, Tensor> model, Batch batch)
+    {
+        var student = model as AdaptedStudent ?? throw new ArgumentException("The hint stage trains an AdaptedStudent that carries the regressor.", nameof(model));
+        var s = student.ForwardWithFeatures(batch.Inputs);
+        var t = teacher.Run(batch.Inputs);
+        var regressor = (HintRegressor)student.Adapter(RegressorName);
+        return new StepResult(HintLoss.Compute(t[hintLayer], s[guidedLayer], regressor), s.Logits);
     }
 }

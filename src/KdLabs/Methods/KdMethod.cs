@@ -16,7 +16,7 @@ public sealed record KdOptions
     public double Temperature { get; init; } = 4;
 
     /// <summary>Throws (marked as a setting: <see cref="Infrastructure.OptionsValidation"/>) when α is outside [0, 1] or T is not positive.</summary>
-    public void Validate() => Infrastructure.OptionsValidation.Run(() => _ = new KdLoss(Alpha, Temperature));
+    public void Validate() => Infrastructure.OptionsValidation.Run(() => KdLoss.Validate(Alpha, Temperature));
 }
 
 /// <summary>Hinton KD: <see cref="KdLoss"/>, α·CE + (1 − α)·T²·KL(softmax(t/T) ‖ softmax(s/T)), from the first teacher's logits.</summary>
@@ -26,7 +26,7 @@ public sealed class KdMethod : ILogitMethod
     public KdMethod(KdOptions? options = null)
     {
         Settings = options ?? new KdOptions();
-        _ = new KdLoss(Settings.Alpha, Settings.Temperature);
+        Settings.Validate();
     }
 
     /// <summary>Its settings.</summary>
@@ -52,6 +52,9 @@ public sealed class KdMethod : ILogitMethod
 
     /// <inheritdoc />
     public ITrainingObjective Objective(ITeacherSignal teacher) => new DistillationObjective(new KdLoss(Settings.Alpha, Settings.Temperature), teacher);
+
+    /// <summary>This method with <paramref name="settings"/>, e.g. a lab's α and T: <c>DistillationMethods.Kd.With(options.Kd).Objective(teacher)</c>.</summary>
+    public KdMethod With(KdOptions settings) => new(settings);
 
     /// <inheritdoc />
     public ILogitMethod WithSoftTargets(double alpha, double temperature) => new KdMethod(Settings with { Alpha = alpha, Temperature = temperature });

@@ -14,6 +14,9 @@ public sealed record LogitStandardizationOptions
 
     /// <summary>Temperature T applied after standardising.</summary>
     public double Temperature { get; init; } = 4;
+
+    /// <summary>Throws (marked as a setting: <see cref="Infrastructure.OptionsValidation"/>) when α is outside [0, 1] or T out of range, as <see cref="KdLoss"/> does.</summary>
+    public void Validate() => Infrastructure.OptionsValidation.Run(() => KdLoss.Validate(Alpha, Temperature));
 }
 
 /// <summary>
@@ -29,7 +32,7 @@ public sealed class LogitStandardizationMethod : ILogitMethod
     public LogitStandardizationMethod(LogitStandardizationOptions? options = null)
     {
         Settings = options ?? new LogitStandardizationOptions();
-        _ = new KdLoss(Settings.Alpha, Settings.Temperature);
+        Settings.Validate();
     }
 
     /// <summary>Its settings.</summary>

@@ -3,7 +3,13 @@ using KdLabs.Training;
 namespace KdLabs.Methods;
 
 /// <summary>Settings of the labels-only baseline: none.</summary>
-public sealed record NoKdOptions;
+public sealed record NoKdOptions
+{
+    /// <summary>Nothing to check: the baseline has no settings.</summary>
+    public void Validate()
+    {
+    }
+}
 
 /// <summary>The baseline every method is compared with: the student on the labels alone, no teacher.</summary>
 public sealed class NoKdMethod(NoKdOptions? options = null) : IDistillationMethod

@@ -8,16 +8,26 @@ public sealed record SoftTreeMethodOptions
 {
     /// <summary>Tree, loss, penalty, temperature and hard-label weight.</summary>
     public SoftTreeOptions Tree { get; init; } = new();
+
+    /// <summary>Throws (marked as a setting) naming the first tree setting out of range: <see cref="SoftTreeOptions.Validate"/>.</summary>
+    public void Validate() => Tree.Validate();
 }
 
 /// <summary>
 /// Distilling a network into a soft decision tree (<see cref="SoftTreeObjective"/>): the tree's loss on
 /// w·labels + (1 − w)·softmax(t/T), plus its balance penalty. Its student must be a <see cref="SoftDecisionTree"/>.
 /// </summary>
-public sealed class SoftTreeMethod(SoftTreeMethodOptions? options = null) : IDistillationMethod
+public sealed class SoftTreeMethod : IDistillationMethod
 {
+    /// <summary>Creates the method; <paramref name="options"/> null is the defaults.</summary>
+    public SoftTreeMethod(SoftTreeMethodOptions? options = null)
+    {
+        Settings = options ?? new SoftTreeMethodOptions();
+        Settings.Validate();
+    }
+
     /// <summary>Its settings.</summary>
-    public SoftTreeMethodOptions Settings { get; } = options ?? new SoftTreeMethodOptions();
+    public SoftTreeMethodOptions Settings { get; }
 
     /// <inheritdoc />
     public string Key => "soft-tree";

@@ -1,4 +1,5 @@
 using KdLabs.Data;
+using KdLabs.Infrastructure;
 using KdLabs.Losses;
 using KdLabs.Models;
 using static TorchSharp.torch;
@@ -99,6 +100,30 @@ public sealed record SoftTreeOptions
         manual_seed(Seed);
         return new SoftDecisionTree(Depth, inputFeatures, classes, BetaInit, LeafInitStd, LearnBeta, name: $"sdt-d{Depth}");
     }
+
+    /// <summary>
+    /// Throws (marked as a setting: <see cref="OptionsValidation"/>) naming the first setting out of range: each has a finite
+    /// lower and upper bound; the depth is checked first, since a deep tree allocates 2^depth nodes.
+    /// </summary>
+    public void Validate() => OptionsValidation.Run(() =>
+    {
+        OptionsValidation.Between(Depth, 1, 12, nameof(Depth), "the paper's MNIST tree has depth 8");
+        if (Jitter is < 0 or > 8)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Jitter), Jitter, "Jitter must be between 0 and 8 pixels.");
+        }
+        OptionsValidation.Between(Epochs, 1, OptionsValidation.MaxEpochs, nameof(Epochs));
+        OptionsValidation.Between(BatchSize, 1, OptionsValidation.MaxBatchSize, nameof(BatchSize));
+        OptionsValidation.Between(LearningRate, 0, OptionsValidation.MaxLearningRate, nameof(LearningRate), minExclusive: true);
+        OptionsValidation.Between(PenaltyStrength, 0, 100, nameof(PenaltyStrength), meaning: "the balance penalty's strength λ; the paper's is 0.1");
+        OptionsValidation.Between(HardLabelWeight, 0, 1, nameof(HardLabelWeight), meaning: "the one-hot term's share of the distilled trees' targets");
+        OptionsValidation.Between(BetaInit, 0, 1000, nameof(BetaInit), minExclusive: true);
+        OptionsValidation.Between(LeafInitStd, 0, 100, nameof(LeafInitStd));
+        OptionsValidation.Between(RegularizerWindow, 0, 1, nameof(RegularizerWindow));
+        ApplyTo().Validate();
+        SoftTreeRegularizer.Validate(PenaltyStrength, Depth, RegularizerWindow);
+        SoftTargets.ValidateTemperature(Temperature);
+    });
 
     /// <summary>The balance penalty with these settings.</summary>
     public SoftTreeRegularizer CreateRegularizer() => new(PenaltyStrength, Depth, RegularizerWindow);
