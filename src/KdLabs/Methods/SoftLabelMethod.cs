@@ -5,6 +5,22 @@ using static TorchSharp.torch;
 
 namespace KdLabs.Methods;
 
+/// <summary>How a label-free student is pulled towards the teacher's soft labels (the losses SSLD compares).</summary>
+public enum SoftLabelLoss
+{
+    /// <summary>Cross-entropy with soft targets, −Σ p_t log p_s (KL plus the teacher's entropy, a constant).</summary>
+    SoftCrossEntropy,
+
+    /// <summary>KL(p_t ‖ p_s), batch mean (<see cref="Losses.KlDivergence"/>).</summary>
+    Kl,
+
+    /// <summary>Jensen–Shannon divergence, bounded by ln 2 (<see cref="Losses.JsDivergence"/>).</summary>
+    Js,
+
+    /// <summary>½KL(p_t ‖ p_s) + ½KL(p_s ‖ p_t), what PaddleClas's code computes as "JS" (<see cref="Losses.SymmetricKlDivergence"/>).</summary>
+    SymmetricKl,
+}
+
 /// <summary>Settings of SSLD's label-free soft-label loss.</summary>
 public sealed record SoftLabelOptions
 {
@@ -133,20 +149,4 @@ public sealed class SoftLabelObjective : ITrainingObjective
         var logQ = SoftTargets.LogProbabilities(student, temperature);
         return -(p * logQ.masked_fill(p.le(0), 0)).sum(1).mean();
     }
-}
-
-/// <summary>How a label-free student is pulled towards the teacher's soft labels (the losses SSLD compares).</summary>
-public enum SoftLabelLoss
-{
-    /// <summary>Cross-entropy with soft targets, −Σ p_t log p_s (KL plus the teacher's entropy, a constant).</summary>
-    SoftCrossEntropy,
-
-    /// <summary>KL(p_t ‖ p_s), batch mean (<see cref="Losses.KlDivergence"/>).</summary>
-    Kl,
-
-    /// <summary>Jensen–Shannon divergence, bounded by ln 2 (<see cref="Losses.JsDivergence"/>).</summary>
-    Js,
-
-    /// <summary>½KL(p_t ‖ p_s) + ½KL(p_s ‖ p_t), what PaddleClas's code computes as "JS" (<see cref="Losses.SymmetricKlDivergence"/>).</summary>
-    SymmetricKl,
 }
