@@ -7,7 +7,7 @@ import csv, json, os, re, sys
 
 # Wall times, speeds, dates and machine facts change run to run; they are not results.
 IGNORED = re.compile(r"(second|elapsed|time|duration|perSec|per_sec|throughput|imagesPerSecond|date|started|finished|"
-                     r"machine|load|host|cpu|path|directory|folder|version|commit|memory|bytes|latency|ms$|Ms$)", re.I)
+                     r"machine|load|host|cpu|path|directory|folder|version|commit|memory|bytes|latency|speedup|ms$|Ms$)", re.I)
 
 def leaves(value, prefix):
     if isinstance(value, dict):
