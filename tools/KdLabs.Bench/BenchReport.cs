@@ -264,9 +264,10 @@ public static class BenchReport
         sb.AppendLine("- **Teacher step against the matmul ceiling.** The CNN teacher's training step is counted as 3× its forward FLOPs");
         sb.AppendLine("  (conv1, conv2, fc1, fc2 multiply-adds × 2) and compared with the best of three 2048×2048 float32 matmuls in the");
         sb.AppendLine("  same round.");
-        sb.AppendLine($"- **PyTorch.** `{ScriptsFolder}/pytorch_mnist.py` trains the same network on the same images with the same batch size,");
-        sb.AppendLine($"  optimiser and thread count, on Debian's PyTorch 1.13 with the OpenMP OpenBLAS (`{ScriptsFolder}/setup-bench.sh`);");
-        sb.AppendLine("  each round starts it as a child process and times its second epoch, as the kit's side is timed after a warm-up.");
+        sb.AppendLine($"- **PyTorch.** `{ScriptsFolder}/pytorch_mnist.py` trains the same network on the same images with the");
+        sb.AppendLine("  same batch size, optimiser and thread count, on Debian's PyTorch 1.13 with the OpenMP OpenBLAS");
+        sb.AppendLine($"  (`{ScriptsFolder}/setup-bench.sh`); each round starts it as a child process and times its second epoch, as the");
+        sb.AppendLine("  kit's side is timed after a warm-up.");
         sb.AppendLine("- **Threads.** libtorch's worker threads spin while they wait: when several jobs share the cores, give each");
         sb.AppendLine("  `--threads 1` (or `OMP_NUM_THREADS=1`).");
         return sb.ToString();
