@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
+using KdLabs.Bench;
 using KdLabs.Data;
-using KdLabs.Experiments;
 using KdLabs.Infrastructure;
 
 namespace KdLabs.Cli;
@@ -58,7 +58,7 @@ internal static class BenchCommands
             }
             return 0;
         }));
-        var bench = new Command("bench", "The benchmark suite: every speed ratio of the kit in one run (interleaved rounds, load recorded), written to runs/bench/*.json. Subcommands render docs/benchmarks.md or time one thing.") { train, eval };
+        var bench = new Command("bench", "The benchmark suite: every speed ratio of the kit in one run (interleaved rounds, load recorded), written to " + BenchReport.ResultsFolder + ". Subcommands render docs/benchmarks.md or time one thing.") { train, eval };
         AddSuite(bench);
         return bench;
     }
@@ -70,7 +70,7 @@ internal static class BenchCommands
         var rounds = new Option<int>("--rounds") { Description = "Timed rounds; each runs every measurement once.", DefaultValueFactory = _ => 3 }.Within(1, MaxRounds, "timed rounds");
         var threads = new Option<int>("--threads") { Description = "Intra-op threads for libtorch and PyTorch (default: the core count).", DefaultValueFactory = _ => Environment.ProcessorCount }.Within(1, OptionsValidation.MaxThreads, $"four per core of this machine's {Environment.ProcessorCount}");
         var noPyTorch = new Option<bool>("--no-pytorch") { Description = "Skip the PyTorch rows." };
-        var outDir = new Option<string>("--out") { Description = "Folder for the result JSON.", DefaultValueFactory = _ => Path.Combine("runs", "bench") }.NamesPath();
+        var outDir = new Option<string>("--out") { Description = "Folder for the result JSON.", DefaultValueFactory = _ => BenchReport.ResultsFolder }.NamesPath();
         bench.Options.Add(images);
         bench.Options.Add(evalImages);
         bench.Options.Add(rounds);
@@ -87,7 +87,7 @@ internal static class BenchCommands
             string? pytorch = parse.GetValue(noPyTorch) ? null : PyTorchDescription();
             if (!parse.GetValue(noPyTorch) && pytorch is null)
             {
-                Console.WriteLine("PyTorch rows skipped: run scripts/setup-bench.sh once (Debian's python3-torch with the OpenMP OpenBLAS).");
+                Console.WriteLine($"PyTorch rows skipped: run {BenchReport.ScriptsFolder}/setup-bench.sh once (Debian's python3-torch with the OpenMP OpenBLAS).");
             }
             var options = new BenchSuiteOptions
             {
@@ -112,7 +112,7 @@ internal static class BenchCommands
             return 0;
         }));
 
-        var from = new Option<string>("--from") { Description = "A suite JSON, or a folder whose newest suite-*.json is used.", DefaultValueFactory = _ => Path.Combine("runs", "bench") }.NamesPath();
+        var from = new Option<string>("--from") { Description = "A suite JSON, or a folder whose newest suite-*.json is used.", DefaultValueFactory = _ => BenchReport.ResultsFolder }.NamesPath();
         var mdOut = new Option<string>("--out") { Description = "Markdown file to write.", DefaultValueFactory = _ => Path.Combine("docs", "benchmarks.md") }.NamesPath();
         var render = new Command("render", "Generates docs/benchmarks.md from a `kdlabs bench` result and the newest `kdlabs bench studio` result beside it.") { from, mdOut };
         render.SetAction(parse => CliErrors.Guard(() =>
@@ -156,7 +156,7 @@ internal static class BenchCommands
 
     private const string Python = "/usr/bin/python3";
 
-    private static string PyScript => Path.Combine(KdLabsPaths.RepositoryRoot ?? ".", "bench", "pytorch_mnist.py");
+    private static string PyScript => Path.Combine(KdLabsPaths.RepositoryRoot ?? ".", BenchReport.ScriptsFolder, "pytorch_mnist.py");
 
     private static string? PyTorchDescription()
     {
@@ -177,7 +177,7 @@ internal static class BenchCommands
 
     private static string Invariant(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>Runs bench/pytorch_mnist.py with <paramref name="args"/> and returns the JSON object it prints last.</summary>
+    /// <summary>Runs tools/KdLabs.Bench/scripts/pytorch_mnist.py with <paramref name="args"/> and returns the JSON object it prints last.</summary>
     private static JsonElement RunPyScript(params string[] args)
     {
         var (code, output) = RunProcess(Python, [PyScript, "--data", MnistFiles.DefaultDirectory, .. args], null);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using KdLabs.Bench;
 using KdLabs.Experiments;
 using KdLabs.Studio;
 using KdLabs.Training;
@@ -64,8 +65,8 @@ internal static class StudioCommands
         var smoke = new Option<bool>("--smoke") { Description = "Smoke-sized teacher and data." };
         var threads = CommonOptions.Threads();
         var (trainLimit, teacherEpochs) = TeacherOptions();
-        var outDir = new Option<string>("--out") { Description = "Folder for the result JSON (studio-*.json; `kdlabs bench render` reads the newest).", DefaultValueFactory = _ => Path.Combine("runs", "bench") }.NamesPath();
-        var command = new Command("studio", "Time to a small student's first streamed point and first test accuracy, and a 10k-image 1-epoch run, through the studio's scheduler; written to runs/bench/studio-*.json.") { rounds, smoke, threads, trainLimit, teacherEpochs, outDir };
+        var outDir = new Option<string>("--out") { Description = "Folder for the result JSON (studio-*.json; `kdlabs bench render` reads the newest).", DefaultValueFactory = _ => BenchReport.ResultsFolder }.NamesPath();
+        var command = new Command("studio", "Time to a small student's first streamed point and first test accuracy, and a 10k-image 1-epoch run, through the studio's scheduler; written to studio-*.json in " + BenchReport.ResultsFolder + ".") { rounds, smoke, threads, trainLimit, teacherEpochs, outDir };
         command.SetAction(parse => CliErrors.Guard(() =>
         {
             int n = parse.GetValue(rounds);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using KdLabs.Bench;
 using KdLabs.Experiments;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
@@ -44,12 +45,13 @@ public sealed class StudioBrowserTests(StudioFixture studio, BrowserFixture brow
         if (Environment.GetEnvironmentVariable(StudioBenchReport.SliderOutputVariable) is { Length: > 0 } benchOut)
         {
             // Recorded only on request, so docs/benchmarks.md's slider row comes from a measured run, never from CI's noise.
-            var record = new StudioBenchResult(started, RunEnvironment.Describe(), $"{StudioBenchReport.SliderOutputVariable}=runs/bench {StudioBenchReport.SliderCommand}",
+            var record = new StudioBenchResult(started, RunEnvironment.Describe(), StudioBenchReport.SliderRecordCommand,
                 new Dictionary<string, string> { ["browser"] = "Debian chromium, headless", ["moves"] = string.Join(" ", new[] { "1", "2", "3", "5", "8", "10", "15", "20", "6", "4" }) },
                 loadBefore, Infrastructure.LoadAverage.Read(), inOrder.Length,
                 [new StudioBenchMeasurement("T slider moved → softened distributions redrawn (input event to the frame after the redraw, the page's own timing)", 0.1,
                     latencies[latencies.Length / 2] / 1000, inOrder.Select(ms => ms / 1000).ToArray())]);
-            output.WriteLine("recorded " + StudioBenchReport.Save(record, benchOut, StudioBenchReport.SliderPrefix));
+            // A relative folder is the checkout's, as in the documented command (the test host runs in its bin folder).
+            output.WriteLine("recorded " + StudioBenchReport.Save(record, Path.Combine(Infrastructure.KdLabsPaths.RepositoryRoot ?? ".", benchOut), StudioBenchReport.SliderPrefix));
         }
         session.AssertOffline();
     }

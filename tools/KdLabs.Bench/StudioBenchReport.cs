@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using KdLabs.Infrastructure;
 
-namespace KdLabs.Experiments;
+namespace KdLabs.Bench;
 
 /// <summary>One figure of <c>kdlabs bench studio</c>: seconds from submission, per fresh run, and their median.</summary>
 /// <param name="Name">What was timed, as the page's user would say it.</param>
@@ -12,7 +12,7 @@ namespace KdLabs.Experiments;
 /// <param name="PerRound">Seconds in each fresh run, in the order they ran.</param>
 public sealed record StudioBenchMeasurement(string Name, double? TargetSeconds, double Median, IReadOnlyList<double> PerRound);
 
-/// <summary>The result of one <c>kdlabs bench studio</c>, as written to <c>runs/bench/studio-*.json</c>.</summary>
+/// <summary>The result of one <c>kdlabs bench studio</c>, as written to <c>studio-*.json</c> in <see cref="BenchReport.ResultsFolder"/>.</summary>
 /// <param name="StartedUtc">Start time, <c>yyyy-MM-ddTHH:mm:ssZ</c>.</param>
 /// <param name="Machine">OS, cores, CPU model, .NET and TorchSharp versions.</param>
 /// <param name="Command">The command line that reproduces the run.</param>
@@ -35,6 +35,9 @@ public static class StudioBenchReport
 
     /// <summary>Environment variable naming the folder where the browser test records its slider latency.</summary>
     public const string SliderOutputVariable = "KDLABS_BENCH_OUT";
+
+    /// <summary>The browser test's command with <see cref="SliderOutputVariable"/> set to <see cref="BenchReport.ResultsFolder"/>: it records the slider latency where <c>kdlabs bench render</c> reads it.</summary>
+    public const string SliderRecordCommand = SliderOutputVariable + "=" + BenchReport.ResultsFolder + " " + SliderCommand;
 
     /// <summary>Writes <paramref name="result"/> atomically as <c>{prefix}-YYYYMMDD-HHMMSS.json</c> under <paramref name="directory"/>; returns the path.</summary>
     public static string Save(StudioBenchResult result, string directory, string prefix = "studio")
@@ -142,7 +145,7 @@ public static class StudioBenchReport
         }
         if (slider is null)
         {
-            sb.AppendLine($"| T slider moved → softened distributions redrawn (the page's own timing, headless Chromium) | ≤ 100 ms | not recorded: run the browser test with {SliderOutputVariable}=runs/bench | – | `{SliderOutputVariable}=runs/bench {SliderCommand}` |");
+            sb.AppendLine($"| T slider moved → softened distributions redrawn (the page's own timing, headless Chromium) | ≤ 100 ms | not recorded: run the browser test with {SliderOutputVariable}={BenchReport.ResultsFolder} | – | `{SliderRecordCommand}` |");
             sb.AppendLine();
             return sb.ToString();
         }

@@ -3,13 +3,14 @@ using System.Globalization;
 using System.Security.Cryptography;
 using KdLabs.Data;
 using KdLabs.Evaluation;
+using KdLabs.Experiments;
 using KdLabs.Infrastructure;
 using KdLabs.Losses;
 using KdLabs.Models;
 using KdLabs.Training;
 using static TorchSharp.torch;
 
-namespace KdLabs.Experiments;
+namespace KdLabs.Bench;
 
 /// <summary>What one evaluation pass in a separate process measured (<c>kdlabs bench probe</c>).</summary>
 /// <param name="ImagesPerSecond">Throughput of the timed pass (after one warm-up pass).</param>
@@ -270,7 +271,7 @@ public static class BenchSuite
         return p.ImagesPerSecond;
     }
 
-    private static List<BenchRatio> Ratios(Dictionary<string, List<double>> s, List<BenchRound> rounds, BenchSuiteOptions o)
+    internal static List<BenchRatio> Ratios(Dictionary<string, List<double>> s, List<BenchRound> rounds, BenchSuiteOptions o)
     {
         var list = new List<BenchRatio>();
         void Add(string name, string question, string num, string den, double? target)
@@ -281,7 +282,7 @@ public static class BenchSuite
             }
             var per = s[num].Zip(s[den], (a, b) => a / b).ToList();
             var quiet = per.Where((_, i) => !rounds[i].Noisy).ToList();
-            list.Add(new BenchRatio(name, question, num, den, per, Median(per), quiet.Count > 0 ? Median(quiet) : null, per.Min(), per.Max(), target));
+            list.Add(new BenchRatio(name, question, num, den, per, BenchStatistics.Median(per), quiet.Count > 0 ? BenchStatistics.Median(quiet) : null, per.Min(), per.Max(), target));
         }
         foreach (string m in new[] { "cnn-teacher", "cnn-student" })
         {
@@ -394,12 +395,5 @@ public static class BenchSuite
         {
             return 0;
         }
-    }
-
-    private static double Median(IReadOnlyList<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        int n = sorted.Length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 }

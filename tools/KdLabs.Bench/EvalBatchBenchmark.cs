@@ -3,7 +3,7 @@ using KdLabs.Data;
 using KdLabs.Evaluation;
 using KdLabs.Models;
 
-namespace KdLabs.Experiments;
+namespace KdLabs.Bench;
 
 /// <summary>Inference throughput of one batch size: the median over the timed rounds and every round's value.</summary>
 /// <param name="BatchSize">Images per forward pass.</param>
@@ -41,13 +41,6 @@ public static class EvalBatchBenchmark
             }
             log?.Invoke(round == 0 ? "warm-up round done" : $"round {round}: " + string.Join(", ", batchSizes.Select(b => $"{b}: {timings[b][^1]:0} img/s")));
         }
-        return batchSizes.Select(b => new EvalBatchTiming(b, Median(timings[b]), timings[b])).ToList();
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        int n = sorted.Count;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+        return batchSizes.Select(b => new EvalBatchTiming(b, BenchStatistics.Median(timings[b]), timings[b])).ToList();
     }
 }

@@ -2,9 +2,9 @@
 # Compares glibc allocator settings for the kit's evaluation at batch 1,024 (CNN teacher, MNIST test images), each in
 # its own process via `kdlabs bench probe`: glibc's defaults, the kit's in-process settings (NativeAllocator), and the
 # environment-variable variants that were tried. Interleaved rounds; prints images/s and minor page faults per image,
-# with the load average. Run after ./kdlabs has built the CLI:   scripts/bench-allocator.sh [rounds] [images]
+# with the load average. Run after ./kdlabs has built the CLI:   tools/KdLabs.Bench/scripts/bench-allocator.sh [rounds] [images]
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
+root=$(cd "$(dirname "$0")/../../.." && pwd)
 rounds=${1:-2}; images=${2:-1024}
 cli=(dotnet "$root/artifacts/cli/KdLabs.Cli.dll" bench probe --images "$images" --batch-size 1024 --threads 2)
 variants=(

@@ -1,4 +1,6 @@
-namespace KdLabs.Studio;
+using KdLabs.Studio;
+
+namespace KdLabs.Bench;
 
 /// <summary>Median seconds from submission to a run's first streamed point, its first test accuracy and its end, with the per-round values.</summary>
 public sealed record StudioTiming(int TrainSize, double FirstPoint, double FirstAccuracy, double Total,
@@ -52,12 +54,6 @@ public static class StudioBench
             accuracy.Add(acc ?? double.NaN);
             total.Add(run.Clock.Elapsed.TotalSeconds);
         }
-        return new StudioTiming(trainSize, Median(first), Median(accuracy), Median(total), first, accuracy, total);
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+        return new StudioTiming(trainSize, BenchStatistics.Median(first), BenchStatistics.Median(accuracy), BenchStatistics.Median(total), first, accuracy, total);
     }
 }

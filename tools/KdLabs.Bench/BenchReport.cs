@@ -5,11 +5,20 @@ using System.Text;
 using KdLabs.Data;
 using KdLabs.Infrastructure;
 
-namespace KdLabs.Experiments;
+namespace KdLabs.Bench;
 
-/// <summary>Writes a <see cref="BenchSuiteResult"/> to <c>runs/bench/*.json</c> and renders docs/benchmarks.md from it.</summary>
+/// <summary>Writes a <see cref="BenchSuiteResult"/> to <see cref="ResultsFolder"/> and renders docs/benchmarks.md from it.</summary>
 public static class BenchReport
 {
+    /// <summary>
+    /// Where <c>kdlabs bench</c> and <c>kdlabs bench studio</c> write their results and <c>kdlabs bench render</c> reads
+    /// them, relative to the checkout: beside the benchmark code, not in runs/ (the learners' output folder).
+    /// </summary>
+    public const string ResultsFolder = "tools/KdLabs.Bench/results";
+
+    /// <summary>The benchmark's scripts (PyTorch setup and comparison, allocator variants), relative to the checkout.</summary>
+    public const string ScriptsFolder = "tools/KdLabs.Bench/scripts";
+
     /// <summary>Indented JSON; NaN (a side that was not measured) written as "NaN".</summary>
     public static JsonSerializerOptions JsonOptions { get; } = new()
     {
@@ -162,10 +171,10 @@ public static class BenchReport
         sb.AppendLine("after each round; rounds where it exceeded the core count are flagged noisy.");
         sb.AppendLine();
         sb.AppendLine("```bash");
-        sb.AppendLine("scripts/setup-bench.sh        # once: PyTorch 1.13 (Debian's python3-torch) on the OpenMP OpenBLAS, for the PyTorch rows");
-        sb.AppendLine("./kdlabs bench                # the suite; writes runs/bench/suite-*.json");
-        sb.AppendLine("./kdlabs bench studio --train-limit 10000 --teacher-epochs 1 --rounds 3   # the studio's latencies; writes runs/bench/studio-*.json");
-        sb.AppendLine("./kdlabs bench render         # this page, from the newest runs/bench/suite-*.json and studio-*.json");
+        sb.AppendLine($"{ScriptsFolder}/setup-bench.sh   # once: PyTorch 1.13 (Debian's python3-torch) on the OpenMP OpenBLAS, for the PyTorch rows");
+        sb.AppendLine($"./kdlabs bench                # the suite; writes {ResultsFolder}/suite-*.json");
+        sb.AppendLine($"./kdlabs bench studio --train-limit 10000 --teacher-epochs 1 --rounds 3   # the studio's latencies; writes {ResultsFolder}/studio-*.json");
+        sb.AppendLine($"./kdlabs bench render         # this page, from the newest {ResultsFolder}/suite-*.json and studio-*.json");
         sb.AppendLine("```");
         sb.AppendLine();
         sb.AppendLine($"Measured {r.StartedUtc} on {r.Machine}.");
@@ -212,9 +221,7 @@ public static class BenchReport
         sb.AppendLine("|---|---|---|");
         foreach (var (key, values) in r.Samples.Where(kv => !kv.Key.StartsWith("eval:best:", StringComparison.Ordinal)))
         {
-            var sorted = values.Order().ToArray();
-            double median = sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
-            sb.AppendLine($"| `{key}` | {Format(median)} | {string.Join(", ", values.Select(Format))} |");
+            sb.AppendLine($"| `{key}` | {Format(BenchStatistics.Median(values))} | {string.Join(", ", values.Select(Format))} |");
         }
         sb.AppendLine();
         if (r.Facts.Count > 0)
@@ -257,9 +264,10 @@ public static class BenchReport
         sb.AppendLine("- **Teacher step against the matmul ceiling.** The CNN teacher's training step is counted as 3× its forward FLOPs");
         sb.AppendLine("  (conv1, conv2, fc1, fc2 multiply-adds × 2) and compared with the best of three 2048×2048 float32 matmuls in the");
         sb.AppendLine("  same round.");
-        sb.AppendLine("- **PyTorch.** `bench/pytorch_mnist.py` trains the same network on the same images with the same batch size,");
-        sb.AppendLine("  optimiser and thread count, on Debian's PyTorch 1.13 with the OpenMP OpenBLAS (`scripts/setup-bench.sh`);");
-        sb.AppendLine("  each round starts it as a child process and times its second epoch, as the kit's side is timed after a warm-up.");
+        sb.AppendLine($"- **PyTorch.** `{ScriptsFolder}/pytorch_mnist.py` trains the same network on the same images with the");
+        sb.AppendLine("  same batch size, optimiser and thread count, on Debian's PyTorch 1.13 with the OpenMP OpenBLAS");
+        sb.AppendLine($"  (`{ScriptsFolder}/setup-bench.sh`); each round starts it as a child process and times its second epoch, as the");
+        sb.AppendLine("  kit's side is timed after a warm-up.");
         sb.AppendLine("- **Threads.** libtorch's worker threads spin while they wait: when several jobs share the cores, give each");
         sb.AppendLine("  `--threads 1` (or `OMP_NUM_THREADS=1`).");
         return sb.ToString();

@@ -3,7 +3,7 @@ using KdLabs.Data;
 using KdLabs.Models;
 using static TorchSharp.torch;
 
-namespace KdLabs.Experiments;
+namespace KdLabs.Bench;
 
 /// <summary>One layer of the CNN's forward pass timed alone, per image, at batch 1 and at batch 64.</summary>
 /// <param name="Layer">Layer name, in forward order.</param>

@@ -6,7 +6,7 @@ using KdLabs.Training;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
-namespace KdLabs.Experiments;
+namespace KdLabs.Bench;
 
 /// <summary>Throughputs of the kit's trainer and of a bare TorchSharp loop, measured in one run.</summary>
 /// <param name="Model">Model trained.</param>
@@ -38,8 +38,17 @@ public static class TrainerBenchmark
         {
             throw new ArgumentOutOfRangeException(nameof(rounds), rounds, "rounds must be at least 1.");
         }
-        TimeTrainer(train, modelName, batchSize, -1);
-        TimeBareLoop(train, modelName, batchSize, -1);
+        return Run(round => TimeTrainer(train, modelName, batchSize, round), round => TimeBareLoop(train, modelName, batchSize, round),
+            modelName, train.Count, batchSize, rounds, log);
+    }
+
+    /// <summary>The schedule and the statistics of <see cref="Run(InMemoryDataset, string, int, int, Action{string}?)"/>,
+    /// with each loop's timed epoch given as a function of the round (-1 for the warm-up) returning images/s.</summary>
+    internal static TrainerBenchmarkResult Run(Func<int, double> timeTrainer, Func<int, double> timeBare, string modelName, int images, int batchSize, int rounds,
+        Action<string>? log)
+    {
+        timeTrainer(-1);
+        timeBare(-1);
         log?.Invoke("warm-up epoch of each done (not timed)");
         var trainerRates = new List<double>();
         var bareRates = new List<double>();
@@ -50,19 +59,19 @@ public static class TrainerBenchmark
             {
                 if ((k == 0) == trainerFirst)
                 {
-                    trainerRates.Add(TimeTrainer(train, modelName, batchSize, round));
+                    trainerRates.Add(timeTrainer(round));
                     log?.Invoke($"round {round + 1}: kit trainer {trainerRates[^1]:0} img/s");
                 }
                 else
                 {
-                    bareRates.Add(TimeBareLoop(train, modelName, batchSize, round));
+                    bareRates.Add(timeBare(round));
                     log?.Invoke($"round {round + 1}: bare loop   {bareRates[^1]:0} img/s");
                 }
             }
             log?.Invoke($"round {round + 1}: ratio {trainerRates[^1] / bareRates[^1]:0.00}");
         }
         var ratios = trainerRates.Zip(bareRates, (t, b) => t / b).ToList();
-        return new TrainerBenchmarkResult(modelName, train.Count, batchSize, rounds, Median(trainerRates), Median(bareRates), Median(ratios))
+        return new TrainerBenchmarkResult(modelName, images, batchSize, rounds, BenchStatistics.Median(trainerRates), BenchStatistics.Median(bareRates), BenchStatistics.Median(ratios))
         {
             RatioRange = (ratios.Min(), ratios.Max()),
         };
@@ -97,11 +106,5 @@ public static class TrainerBenchmark
         }
         clock.Stop();
         return train.Count / clock.Elapsed.TotalSeconds;
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
 }

@@ -1,4 +1,4 @@
-namespace KdLabs.Experiments;
+namespace KdLabs.Bench;
 
 /// <summary>One round of the suite: when it ran, how loaded the machine was, and whether it counts as noisy.</summary>
 /// <param name="Index">1-based round number.</param>
@@ -26,7 +26,7 @@ public sealed record BenchRatio(string Name, string Question, string Numerator, 
     public bool? Met => Target is { } t ? Median >= t : null;
 }
 
-/// <summary>Everything one <c>kdlabs bench</c> run measured, as written to <c>runs/bench/*.json</c>.</summary>
+/// <summary>Everything one <c>kdlabs bench</c> run measured, as written to <c>suite-*.json</c> in <see cref="BenchReport.ResultsFolder"/>.</summary>
 /// <param name="StartedUtc">When the run started (UTC, ISO 8601).</param>
 /// <param name="Machine">OS, cores, CPU model, .NET and TorchSharp versions.</param>
 /// <param name="Settings">Images, rounds, batch size, threads, allocator settings in force, PyTorch version.</param>

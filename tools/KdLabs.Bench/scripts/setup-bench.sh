@@ -4,8 +4,8 @@
 # (Debian's python3-torch otherwise runs on the reference BLAS and trains 2.6-2.8x slower, which would
 # flatter the kit). Idempotent; silent when done. Debian/Ubuntu only; elsewhere it says what to install.
 #
-#   scripts/setup-bench.sh           install (asks apt; needs root or sudo)
-#   scripts/setup-bench.sh --check   exit 1 with the fix when something is missing
+#   tools/KdLabs.Bench/scripts/setup-bench.sh           install (asks apt; needs root or sudo)
+#   tools/KdLabs.Bench/scripts/setup-bench.sh --check   exit 1 with the fix when something is missing
 #
 # Note: python3-torch puts a system libtorch under /usr/lib; the kit's TorchSharp keeps loading its own
 # (from its NuGet package), so this does not change what the kit runs on.
@@ -29,7 +29,7 @@ ready() {
 }
 ready && exit 0
 if [ "$check_only" = 1 ]; then
-  say "PyTorch with the OpenMP OpenBLAS is not set up: run scripts/setup-bench.sh"
+  say "PyTorch with the OpenMP OpenBLAS is not set up: run tools/KdLabs.Bench/scripts/setup-bench.sh"
   exit 1
 fi
 command -v apt-get >/dev/null 2>&1 || { say "no apt-get here: install PyTorch 1.13 (python3) with an OpenMP BLAS by hand."; exit 1; }

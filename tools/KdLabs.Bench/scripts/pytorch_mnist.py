@@ -8,7 +8,7 @@ epoch first, as on the kit's side. Prints one JSON object: {"images_per_second":
 With --eval-batches (e.g. 1,64) it instead times evaluation (eval mode, no gradients, consecutive slices of the first
 --images test images; batch 1 at most 256 of them) at each batch size after an untimed pass, and prints
 {"eval_images_per_second": {"1": ..., "64": ...}, ...}.
-Needs scripts/setup-bench.sh (Debian's python3-torch with the OpenMP OpenBLAS); never needed by the tests.
+Needs tools/KdLabs.Bench/scripts/setup-bench.sh (Debian's python3-torch with the OpenMP OpenBLAS); never needed by the tests.
 """
 import argparse
 import json

@@ -1,11 +1,10 @@
 using KdLabs.Data;
-using KdLabs.Experiments;
 using KdLabs.Infrastructure;
-using KdLabs.Models;
-using static TorchSharp.torch;
+using KdLabs.Tests;
 
-namespace KdLabs.Tests;
+namespace KdLabs.Bench.Tests;
 
+/// <summary>The suite end to end on a few MNIST images, its ratios from hand-made samples, and its result file.</summary>
 [Collection(TorchRngCollection.Name)]
 public class BenchSuiteTests
 {
@@ -28,9 +27,22 @@ public class BenchSuiteTests
         Assert.Equal(4, probes);
         foreach (var x in r.Ratios)
         {
+            // Each round's ratio is that round's numerator over that round's denominator, never the other way round,
+            // and with two rounds the median is their mean.
             Assert.Equal(2, x.PerRound.Count);
-            Assert.InRange(x.Median, x.Min, x.Max);
+            for (int i = 0; i < 2; i++)
+            {
+                Assert.Equal(r.Samples[x.Numerator][i] / r.Samples[x.Denominator][i], x.PerRound[i], 12);
+            }
+            Assert.Equal((x.PerRound[0] + x.PerRound[1]) / 2, x.Median, 12);
+            Assert.Equal(Math.Min(x.PerRound[0], x.PerRound[1]), x.Min);
+            Assert.Equal(Math.Max(x.PerRound[0], x.PerRound[1]), x.Max);
+            var quiet = x.PerRound.Where((_, i) => !r.Rounds[i].Noisy).ToList();
+            double? quietMean = quiet.Count == 0 ? null : quiet.Average();
+            Assert.Equal(quietMean, x.QuietMedian);
         }
+        var trainerBare = r.Ratios.Single(x => x.Name == "trainer/bare cnn-teacher");
+        Assert.Equal(("train:kit:cnn-teacher", "train:bare:cnn-teacher"), (trainerBare.Numerator, trainerBare.Denominator));
         string[] expected = ["trainer/bare cnn-teacher", "trainer/bare cnn-student", "KD cached/no KD cnn-student", "teacher step/matmul ceiling",
             "eval batch 1/best", "eval batch 64/best", "eval batch 128/best", "allocator on/off eval 1,024", "fast CPU/default teacher training",
             "rand_like mask/bernoulli_ mask", "kit/bare eval batch 1", "bare eval batch 1/bare batch 64", "PyTorch eval batch 1/batch 64",
@@ -64,6 +76,40 @@ public class BenchSuiteTests
         Assert.Contains("## Batch 1: where the time goes", md);
         Assert.Contains("| fc1 | ", md);
         Assert.Equal(r.BatchOneLayers!.Select(l => l.MicrosecondsAtOne), back.BatchOneLayers!.Select(l => l.MicrosecondsAtOne));
+    }
+
+    [Fact]
+    public void ARatioIsTheMedianOfPerRoundRatiosNotTheRatioOfMediansAndItsQuietMedianSkipsNoisyRounds()
+    {
+        var samples = new Dictionary<string, List<double>>
+        {
+            // Per round: 100/200, 300/100, 200/400 = 0.5, 3, 0.5. The ratio of the medians would be 200/200 = 1.
+            ["train:kit:cnn-teacher"] = [100, 300, 200],
+            ["train:bare:cnn-teacher"] = [200, 100, 400],
+            ["eval:64"] = [900, 1000, 800],
+            ["eval:best:64"] = [1000, 1000, 1000],
+            // No "train:bare:cnn-student" and no one-thread run: those ratios are left out, not NaN.
+            ["train:kit:cnn-student"] = [500, 500, 500],
+        };
+        List<BenchRound> rounds = [new(1, 2.5, 2.5, 10, true), new(2, 0.5, 0.5, 10, false), new(3, 0.5, 0.5, 10, false)];
+        var ratios = BenchSuite.Ratios(samples, rounds, new BenchSuiteOptions { Threads = 2, EvalBatchSizes = [64] });
+
+        Assert.Equal(["trainer/bare cnn-teacher", "eval batch 64/best"], ratios.Select(x => x.Name));
+        var trainer = ratios[0];
+        Assert.Equal([0.5, 3.0, 0.5], trainer.PerRound);
+        Assert.Equal(0.5, trainer.Median);
+        Assert.Equal(1.75, trainer.QuietMedian); // rounds 2 and 3: (3 + 0.5) / 2
+        Assert.Equal((0.5, 3.0), (trainer.Min, trainer.Max));
+        Assert.Equal(0.98, trainer.Target);
+        Assert.False(trainer.Met);
+        var eval = ratios[1];
+        Assert.Equal([0.9, 1.0, 0.8], eval.PerRound);
+        Assert.Equal(0.9, eval.Median);
+        Assert.Equal(0.9, eval.QuietMedian!.Value, 12); // (1.0 + 0.8) / 2
+        Assert.True(eval.Met); // 0.9 >= 1 / 1.2
+
+        var allNoisy = BenchSuite.Ratios(samples, rounds.Select(x => x with { Noisy = true }).ToList(), new BenchSuiteOptions { EvalBatchSizes = [64] });
+        Assert.All(allNoisy, x => Assert.Null(x.QuietMedian));
     }
 
     [Fact]
@@ -131,51 +177,5 @@ public class BenchSuiteTests
         Assert.Contains("| eval batch 64/best |", BenchReport.Markdown(BenchReport.Load(path), "suite.json"), StringComparison.Ordinal);
         File.WriteAllText(path, System.Text.Json.JsonSerializer.Serialize(SmallResult() with { Rounds = [] }, BenchReport.JsonOptions));
         Assert.Equal("Rounds", Assert.Throws<DataFormatException>(() => BenchReport.Load(path)).Field);
-    }
-
-    [Fact]
-    public void TheFastCpuPathIsOptInAndComputesTheSameFunction()
-    {
-        Assert.False(FastCpu.Enabled && Environment.GetEnvironmentVariable("KDLABS_FAST_CPU") is null);
-        using var x = MnistDataset.Load(train: false, TestData.MnistDirectory, 32);
-        using var plain = ModelCatalog.Create("cnn-teacher", 3);
-        bool before = FastCpu.Enabled;
-        FastCpu.Enabled = true;
-        nn.Module<Tensor, Tensor> fast;
-        try
-        {
-            fast = ModelCatalog.Create("cnn-teacher", 3);
-        }
-        finally
-        {
-            FastCpu.Enabled = before;
-        }
-        using (fast)
-        {
-            var conv2 = fast.named_parameters().Single(p => p.name == "conv2.weight").parameter;
-            Assert.Equal(1L, conv2.stride()[1]); // channels-last: C is the fastest-moving dimension
-            Assert.NotEqual(1L, plain.named_parameters().Single(p => p.name == "conv2.weight").parameter.stride()[1]);
-            plain.eval();
-            fast.eval();
-            using var noGrad = no_grad();
-            using var a = plain.forward(x.Features);
-            using var b = fast.forward(x.Features);
-            Assert.True(a.allclose(b, rtol: 1e-4, atol: 1e-5), "the channels-last path must compute the same logits up to summation order");
-        }
-    }
-
-    [Fact]
-    public void TheCheapDropoutMaskKeepsAboutOneMinusPAndRescales()
-    {
-        manual_seed(5);
-        using var x = ones(100_000);
-        using var y = FastCpu.Dropout(x, 0.25, training: true);
-        using var kept = y.ne(0).to_type(ScalarType.Float32).mean();
-        Assert.InRange(kept.item<float>(), 0.74f, 0.76f);
-        using var kept1 = y.masked_select(y.ne(0));
-        Assert.Equal(1 / 0.75, kept1.mean().item<float>(), 4);
-        using var z = FastCpu.Dropout(x, 0.25, training: false);
-        using var same = z.eq(x).all();
-        Assert.True(same.item<bool>());
     }
 }
