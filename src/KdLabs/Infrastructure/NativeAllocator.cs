@@ -19,7 +19,7 @@ public sealed record AllocatorSettings(bool Applied, string Reason, int MmapMax,
 /// allocation from the heap, keeping up to 1 GiB of free heap instead of trimming it, and growing the heap in 64 MiB
 /// steps (glibc's <c>mallopt</c>: the same knobs as the <c>MALLOC_MMAP_MAX_</c>, <c>MALLOC_TRIM_THRESHOLD_</c> and
 /// <c>MALLOC_TOP_PAD_</c> variables) lets freed buffers be reused. A raised mmap threshold alone does less: glibc caps
-/// it at 32 MiB, below the teacher's conv2 activations at batch 1,024 (151 MB); scripts/bench-allocator.sh compares
+/// it at 32 MiB, below the teacher's conv2 activations at batch 1,024 (151 MB); tools/KdLabs.Bench/scripts/bench-allocator.sh compares
 /// the variants. It changes where memory comes from, never what is computed: libtorch aligns its buffers itself, so
 /// results are bit-identical (<c>kdlabs bench</c> compares logit hashes with and without it). The process keeps its
 /// peak heap instead of giving it back.
