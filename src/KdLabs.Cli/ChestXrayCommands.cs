@@ -6,12 +6,11 @@ using Spectre.Console;
 
 namespace KdLabs.Cli;
 
-/// <summary><c>kdlabs distill chest-xray</c> and <c>kdlabs data synth chest-xray</c>, added under the existing <c>distill</c> and <c>data</c> commands.</summary>
+/// <summary><c>kdlabs distill chest-xray</c> (built by <see cref="DistillCommands"/>'s loop over the registry) and <c>kdlabs data synth chest-xray</c>, added under the existing <c>data</c> command.</summary>
 internal static class ChestXrayCommands
 {
     public static void AddTo(RootCommand root)
     {
-        root.Subcommands.Single(c => c.Name == "distill").Subcommands.Add(Distill());
         var data = root.Subcommands.Single(c => c.Name == "data");
         data.Subcommands.Add(new Command("synth", "Generate a synthetic data set.") { Synth() });
     }
@@ -38,7 +37,8 @@ internal static class ChestXrayCommands
         return command;
     }
 
-    private static Command Distill()
+    /// <summary><c>kdlabs distill chest-xray</c>.</summary>
+    internal static Command Distill()
     {
         var b = new OptionBinder<ChestXrayOptions>(new ChestXrayOptions());
         b.Add(new Option<bool>("--synthetic") { Description = "Use the offline synthetic stand-in (generated on first use) instead of real radiographs." }, nameof(ChestXrayOptions.Synthetic), o => o.Synthetic, (o, v) => o with { Synthetic = v });
@@ -67,7 +67,7 @@ internal static class ChestXrayCommands
             t => string.Join(",", t.Select(x => x.ToString(CultureInfo.InvariantCulture))), t => OptionChecks.ParseList(t, "--temperatures", "1,4", OptionChecks.FiniteNumber));
         b.Add(new Option<int?>("--train-limit") { Description = "Use a seeded sample of N training images." }, nameof(ChestXrayOptions.TrainLimit), o => o.TrainLimit, (o, v) => o with { TrainLimit = v });
         b.Add(new Option<int?>("--test-limit") { Description = "Use a seeded sample of N test images." }, nameof(ChestXrayOptions.TestLimit), o => o.TestLimit, (o, v) => o with { TestLimit = v });
-        b.AddDistillation(nameof(ChestXrayOptions.General), o => o.General ?? new(), (o, v) => o with { General = v }, "the kit's general KD loss, trained beside the walk-through's");
+        b.AddDistillation(nameof(ChestXrayOptions.Kd), o => o.Kd ?? new(), (o, v) => o with { Kd = v }, "the kit's general KD loss, trained beside the walk-through's");
         b.AddLab(o => o.Lab, (o, v) => o with { Lab = v }, "Kaggle chest_xray folder (default: data/chest_xray).", "Comma-separated student seeds; the teacher uses the first.",
             "32-px images, a few hundred samples, 1 teacher epoch: the whole path in about a minute.");
         var command = b.AddTo(new Command("chest-xray", "Pneumonia on chest X-rays: ResNet-18 teacher, 4-filter CNN student without and with KD, over several seeds."));

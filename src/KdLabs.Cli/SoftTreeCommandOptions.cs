@@ -32,7 +32,7 @@ internal sealed record SoftTreeCommandOptions(OptionBinder<SoftTreeLabOptions> B
             t.Add(new Option<bool>("--labels-only") { Description = "sdt: skip the teacher and the distilled trees." },
                 nameof(SoftTreeLabOptions.TrainDistilled), o => o.TrainDistilled, (o, v) => o with { TrainDistilled = v }, v => !v, v => !v),
         ];
-        tree.Also(network.Find<double>("Distillation.Temperature"), nameof(SoftTreeOptions.Temperature), (x, v) => x with { Temperature = v });
+        tree.Also(network.Find<double>($"{nameof(MnistDistillationOptions.Kd)}.{nameof(Methods.KdOptions.Temperature)}"), nameof(SoftTreeOptions.Temperature), (x, v) => x with { Temperature = v });
         tree.Also(network.Find<int>(nameof(MnistDistillationOptions.Epochs)), nameof(SoftTreeOptions.Epochs), (x, v) => x with { Epochs = v });
         tree.Also(network.Find<int>(nameof(MnistDistillationOptions.BatchSize)), nameof(SoftTreeOptions.BatchSize), (x, v) => x with { BatchSize = v });
         tree.Also(network.Find<double>(nameof(MnistDistillationOptions.LearningRate)), nameof(SoftTreeOptions.LearningRate), (x, v) => x with { LearningRate = v });

@@ -29,8 +29,8 @@ internal static class SweepCommands
                 a = OptionChecks.ParseList(parse.GetValue(alphas)!, "--alpha", "0,0.5,1", OptionChecks.FiniteNumber);
                 t = OptionChecks.ParseList(parse.GetValue(temps)!, "--temperature", "1,4", OptionChecks.FiniteNumber);
                 // Every cell's α and T pass the one check every lab uses, before the first cell trains.
-                a.ForEach(alpha => (o.Distillation with { Alpha = alpha }).Validate());
-                t.ForEach(temp => (o.Distillation with { Temperature = temp }).Validate());
+                a.ForEach(alpha => (o.Kd with { Alpha = alpha }).Validate());
+                t.ForEach(temp => (o.Kd with { Temperature = temp }).Validate());
             });
             using var lab = new MnistDistillationLab(options);
             var cells = MnistSweep.Run(lab, a, t);

@@ -61,8 +61,8 @@ public static class RunValidation
     {
         var settings = new RunSettings(
             string.IsNullOrWhiteSpace(request.Session) ? "default" : request.Session.Trim(),
-            request.Alpha ?? lab.Distillation.Alpha,
-            request.Temperature ?? lab.Distillation.Temperature,
+            request.Alpha ?? lab.Kd.Alpha,
+            request.Temperature ?? lab.Kd.Temperature,
             request.Student ?? students[0],
             request.Epochs ?? 1,
             request.TrainSize ?? Math.Min(10_000, maxTrainSize),
@@ -76,7 +76,7 @@ public static class RunValidation
         try
         {
             // The lab's own checks: KdLoss for α and T, TrainerOptions for epochs and the rest.
-            (lab with { Distillation = new() { Alpha = settings.Alpha, Temperature = settings.Temperature }, Epochs = settings.Epochs, Lab = lab.Lab with { Seeds = [settings.Seed] }, TrainLimit = settings.TrainSize }).Validate();
+            (lab with { Kd = new() { Alpha = settings.Alpha, Temperature = settings.Temperature }, Epochs = settings.Epochs, Lab = lab.Lab with { Seeds = [settings.Seed] }, TrainLimit = settings.TrainSize }).Validate();
         }
         catch (ArgumentException e)
         {

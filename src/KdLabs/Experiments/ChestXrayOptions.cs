@@ -79,7 +79,7 @@ public sealed record ChestXrayOptions : ILabOptions<ChestXrayOptions>
     public IReadOnlyList<double> Temperatures { get; init; } = [1, 4];
 
     /// <summary>α (hard-label weight) and T of the kit's general KD loss, trained beside the walk-through's; null skips it.</summary>
-    public KdOptions? General { get; init; } = new();
+    public KdOptions? Kd { get; init; } = new();
 
     /// <summary>Temperatures at which the teacher's soft targets are described.</summary>
     public IReadOnlyList<double> SoftTargetTemperatures { get; init; } = [1, 2, 4, 8];
@@ -114,9 +114,9 @@ public sealed record ChestXrayOptions : ILabOptions<ChestXrayOptions>
     {
         var list = new List<StudentVariant> { StudentVariant.NoDistillation };
         list.AddRange(Temperatures.Select(t => StudentVariant.WalkThrough(DistillationWeight, t)));
-        if (General is { } general)
+        if (Kd is { } kd)
         {
-            list.Add(StudentVariant.General(general.Alpha, general.Temperature));
+            list.Add(StudentVariant.General(kd.Alpha, kd.Temperature));
         }
         return list;
     }
@@ -148,7 +148,7 @@ public sealed record ChestXrayOptions : ILabOptions<ChestXrayOptions>
     private void ValidateSettings()
     {
         Lab.Validate();
-        General?.Validate();
+        Kd?.Validate();
         OptionsValidation.Between(SyntheticTrainCount, 20, 100_000, nameof(SyntheticTrainCount), "training images of the synthetic stand-in");
         OptionsValidation.Between(SyntheticTestCount, 20, 100_000, nameof(SyntheticTestCount), "the synthetic test split's images");
         OptionsValidation.Between(SyntheticValidationCount, 4, 100_000, nameof(SyntheticValidationCount), "the synthetic val split's images");

@@ -93,7 +93,7 @@ public static class ChestXrayReport
         {
             report.Paragraph("SYNTHETIC STAND-IN: these images are drawn by KdLabs' generator, not radiographs. The numbers show the method and the code path; they say nothing about pneumonia detection.");
         }
-        report.Paragraph($"{o.ImageSize}×{o.ImageSize} px; teacher {o.TeacherEpochs} epoch(s) with random horizontal flips, students {o.StudentEpochs} epoch(s); batch {o.BatchSize}; Adam; seeds {string.Join(", ", o.Lab.Seeds)}. Walk-through loss: distillation weight {o.DistillationWeight}, T ∈ {{{string.Join(", ", o.Temperatures)}}}; {(o.General is { } g ? $"the kit's loss: α = {g.Alpha} on the hard labels, T = {g.Temperature}." : "the kit's general loss not trained.")} All numbers on the {split} set after the last epoch.")
+        report.Paragraph($"{o.ImageSize}×{o.ImageSize} px; teacher {o.TeacherEpochs} epoch(s) with random horizontal flips, students {o.StudentEpochs} epoch(s); batch {o.BatchSize}; Adam; seeds {string.Join(", ", o.Lab.Seeds)}. Walk-through loss: distillation weight {o.DistillationWeight}, T ∈ {{{string.Join(", ", o.Temperatures)}}}; {(o.Kd is { } g ? $"the kit's loss: α = {g.Alpha} on the hard labels, T = {g.Temperature}." : "the kit's general loss not trained.")} All numbers on the {split} set after the last epoch.")
             .Paragraph($"Machine: {result.Machine}. Wall time {result.WallSeconds:0} s.")
             .Code(result.DataSummary)
             .Table(HeaderFor(result), Cells(result))

@@ -113,7 +113,7 @@ public sealed class MnistDistillationLab : LabBase<MnistDistillationOptions>, ID
             // Which images the teacher trains on stays as it is (settings were chosen on validation with this teacher); the run says so instead.
             Log($"warning: the teacher trains on the first {TeacherTrain.Count:N0} training images, which include {TeacherEvaluationOverlap:N0} of the {Options.Validation:N0} validation images "
                 + $"(the last {Options.Validation:N0} of {Train.Count:N0}): its accuracy and every student's agreement with it are measured partly on its own training images, and the report marks them. "
-                + $"To keep the teacher off them, use --teacher-images N with N ≤ {Train.Count - Options.Validation:N0}.");
+                + $"To keep the teacher off them, set TeacherImages to N ≤ {Train.Count - Options.Validation:N0}.");
         }
     }
 
@@ -168,7 +168,7 @@ public sealed class MnistDistillationLab : LabBase<MnistDistillationOptions>, ID
     /// <summary>Trains a student with Hinton KD at (α, T), defaulting to the lab's options.</summary>
     public (nn.Module<Tensor, Tensor> Model, TrainingHistory History) TrainDistilled(double? alpha = null, double? temperature = null, string? name = null, int? seed = null)
     {
-        double a = alpha ?? Options.Distillation.Alpha, t = temperature ?? Options.Distillation.Temperature;
+        double a = alpha ?? Options.Kd.Alpha, t = temperature ?? Options.Kd.Temperature;
         var method = DistillationMethods.GetLogit("kd").WithSoftTargets(a, t);
         return TrainStudent(method.Objective(TeacherSignal()), name ?? $"student (KD α={a:0.##}, T={t:0.##})", seed);
     }
@@ -242,7 +242,7 @@ public sealed class MnistDistillationLab : LabBase<MnistDistillationOptions>, ID
     public LogTargetMistakeResult LogTargetMistakeDemo(int? seed = null)
     {
         var signal = TeacherSignal();
-        double t = Options.Distillation.Temperature;
+        double t = Options.Kd.Temperature;
         double correct, asWritten, older;
         using (var scope = NewDisposeScope())
         using (var fresh = NewStudent(seed))
@@ -260,7 +260,7 @@ public sealed class MnistDistillationLab : LabBase<MnistDistillationOptions>, ID
         ModelResult? asWrittenRow = null;
         try
         {
-            var run = TrainStudent(new LogTargetMistakeObjective(Options.Distillation.Alpha, t, signal, olderLibtorch: false), "student (log_target mistake)", seed);
+            var run = TrainStudent(new LogTargetMistakeObjective(Options.Kd.Alpha, t, signal, olderLibtorch: false), "student (log_target mistake)", seed);
             asWrittenRow = Evaluate(run.History.RunName, run.Model, run.History).Row;
             run.Model.Dispose();
             asWrittenOutcome = "trained to the end";
@@ -269,7 +269,7 @@ public sealed class MnistDistillationLab : LabBase<MnistDistillationOptions>, ID
         {
             asWrittenOutcome = e.Message;
         }
-        var olderRun = TrainStudent(new LogTargetMistakeObjective(Options.Distillation.Alpha, t, signal, olderLibtorch: true), "student (log_target mistake, older rule)", seed);
+        var olderRun = TrainStudent(new LogTargetMistakeObjective(Options.Kd.Alpha, t, signal, olderLibtorch: true), "student (log_target mistake, older rule)", seed);
         var olderRow = Evaluate(olderRun.History.RunName, olderRun.Model, olderRun.History).Row;
         olderRun.Model.Dispose();
         return new LogTargetMistakeResult(correct, asWritten, older, asWrittenOutcome, asWrittenRow, olderRow);
@@ -318,7 +318,7 @@ public sealed class MnistDistillationLab : LabBase<MnistDistillationOptions>, ID
         {
             string suffix = seeds.Count > 1 ? $" seed {seed}" : "";
             var baseline = TrainBaseline("student (no KD)" + suffix, seed);
-            var distilled = TrainDistilled(name: $"student (KD α={Options.Distillation.Alpha:0.##}, T={Options.Distillation.Temperature:0.##}){suffix}", seed: seed);
+            var distilled = TrainDistilled(name: $"student (KD α={Options.Kd.Alpha:0.##}, T={Options.Kd.Temperature:0.##}){suffix}", seed: seed);
             var b = Evaluate(baseline.History.RunName, baseline.Model, baseline.History, teacherEval.Predictions, teacherEval.Row.LatencyMsBatch1);
             var d = Evaluate(distilled.History.RunName, distilled.Model, distilled.History, teacherEval.Predictions, teacherEval.Row.LatencyMsBatch1);
             rows.AddRange([b.Row, d.Row]);

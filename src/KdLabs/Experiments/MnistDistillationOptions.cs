@@ -21,7 +21,12 @@ public sealed record MnistDistillationOptions : ILabOptions<MnistDistillationOpt
     public string Family { get; init; } = "cnn";
 
     /// <summary>The distilled students' Hinton KD: α (hard-label weight; 1 = no distillation) and T of <see cref="Losses.KdLoss"/>.</summary>
-    public KdOptions Distillation { get; init; } = new();
+    public KdOptions Kd { get; init; } = new();
+
+    /// <summary>The old name of <see cref="Kd"/>, read only by the Studio's bench until it moves to <see cref="Kd"/>; remove it then.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+    public KdOptions Distillation => Kd;
 
     /// <summary>Epochs for both students (and for the teacher unless <see cref="TeacherEpochs"/> is set).</summary>
     public int Epochs { get; init; } = 5;
@@ -113,7 +118,7 @@ public sealed record MnistDistillationOptions : ILabOptions<MnistDistillationOpt
     /// </summary>
     public static MnistDistillationOptions SmallTransferSet { get; } = new()
     {
-        TransferSize = 1000, TeacherEpochs = 1, TeacherImages = 20000, Epochs = 10, Distillation = new() { Alpha = 0.5, Temperature = 8 },
+        TransferSize = 1000, TeacherEpochs = 1, TeacherImages = 20000, Epochs = 10, Kd = new() { Alpha = 0.5, Temperature = 8 },
     };
 
     /// <summary>Teacher and student model names for <see cref="Models.ModelCatalog"/>.</summary>
@@ -135,6 +140,9 @@ public sealed record MnistDistillationOptions : ILabOptions<MnistDistillationOpt
     {
         Seed = seed, EvaluateEvery = TransferSize is null ? 1 : Math.Max(1, Epochs / 2), Augmentation = PlainStudents ? null : Trainer(null).Augmentation,
     };
+
+    /// <summary>True when the lab's models take <paramref name="dataset"/>'s images: 1×28×28 in ten classes.</summary>
+    public static bool Fits(IImageClassificationDataset dataset) => dataset.InputShape == ImageShape.Mnist && dataset.ClassNames.Count == 10;
 
     /// <summary>The data set <see cref="Dataset"/> names.</summary>
     public IImageClassificationDataset DatasetInfo() => DatasetRegistry.Get(Dataset);
@@ -167,12 +175,12 @@ public sealed record MnistDistillationOptions : ILabOptions<MnistDistillationOpt
     private void ValidateSettings()
     {
         Lab.Validate();
-        Distillation.Validate();
+        Kd.Validate();
         _ = ModelNames();
         var data = DatasetInfo();
-        if (data.InputShape != ImageShape.Mnist || data.ClassNames.Count != 10)
+        if (!Fits(data))
         {
-            throw new ArgumentException($"Data set '{data.Key}' has {data.InputShape} images in {data.ClassNames.Count} classes; this lab's models take 1×28×28 images in ten classes ({string.Join(", ", DatasetRegistry.All.Where(d => d.InputShape == ImageShape.Mnist && d.ClassNames.Count == 10).Select(d => d.Key))}). "
+            throw new ArgumentException($"Data set '{data.Key}' has {data.InputShape} images in {data.ClassNames.Count} classes; this lab's models take 1×28×28 images in ten classes ({string.Join(", ", DatasetRegistry.All.Where(Fits).Select(d => d.Key))}). "
                 + (data.Key == "chest-xray" ? "The chest X-ray set has its own lab: kdlabs chest-xray." : "Choose one of those."), nameof(Dataset));
         }
         OptionsValidation.Between(Epochs, 1, OptionsValidation.MaxEpochs, nameof(Epochs));

@@ -52,7 +52,7 @@ public static class MnistDistillationReport
         if (result.TeacherSawEvaluationImages)
         {
             lines.Add($"† The teacher trained on {result.TeacherEvaluationOverlap:N0} of the {result.EvaluationName} images it is scored on, so its accuracy and the agreement column "
-                + $"are measured partly on its own training images. Rerun with --teacher-images N, N ≤ {result.TeacherTrainingImages - result.TeacherEvaluationOverlap:N0}, to keep them apart.");
+                + $"are measured partly on its own training images. Rerun with TeacherImages set to N ≤ {result.TeacherTrainingImages - result.TeacherEvaluationOverlap:N0}, to keep them apart.");
         }
         if (result.TeacherHistoryOnOtherSet)
         {
@@ -82,7 +82,7 @@ public static class MnistDistillationReport
         return new()
         {
             ["student (no KD)"] = baseline.ToPercentString(),
-            [$"student (KD α={result.Options.Distillation.Alpha}, T={result.Options.Distillation.Temperature})"] = distilled.ToPercentString(),
+            [$"student (KD α={result.Options.Kd.Alpha}, T={result.Options.Kd.Temperature})"] = distilled.ToPercentString(),
             ["gain of KD (paired by seed, points)"] = gain.ToPercentString().Replace(" %", " pts"),
             ["gain of KD per seed (points)"] = string.Join(", ", result.Seeds.Select(x => $"seed {x.Seed}: {100 * (x.DistilledAccuracy - x.BaselineAccuracy):+0.00;-0.00;0.00}")),
             ["gain of KD, 95 % interval of the mean (t, n − 1 df)"] = gain.Count < 2 ? "needs 2 or more seeds"
@@ -144,7 +144,7 @@ public static class MnistDistillationReport
         string html = Path.Combine(directory, "report.html");
         var payload = new
         {
-            result.Options.Dataset, result.Options.Family, result.Options.Distillation.Alpha, result.Options.Distillation.Temperature, result.Options.Epochs, result.Options.BatchSize,
+            result.Options.Dataset, result.Options.Family, result.Options.Kd.Alpha, result.Options.Kd.Temperature, result.Options.Epochs, result.Options.BatchSize,
             result.Options.LearningRate, Seed = result.Options.Lab.FirstSeed, result.Options.TrainLimit, result.Options.TestLimit, result.Options.Lab.Smoke,
             result.Options.Jitter, result.Options.MlpDropout, result.Options.PlainStudents, Schedule = result.Options.Schedule.ToString(), result.Options.Lab.Device,
             result.Options.TeacherEpochs, result.Options.TeacherImages, result.Options.TransferSize, result.Options.Validation,
@@ -162,7 +162,7 @@ public static class MnistDistillationReport
         var o = result.Options;
         var classNames = o.DatasetInfo().ClassNames;
         var report = new HtmlReport($"{o.DatasetInfo().DisplayName} distillation: {o.Family} teacher → student")
-            .Paragraph($"α = {o.Distillation.Alpha} (weight of the hard-label term), T = {o.Distillation.Temperature}, students {o.Epochs} epoch(s) on {result.TransferImages:N0} images"
+            .Paragraph($"α = {o.Kd.Alpha} (weight of the hard-label term), T = {o.Kd.Temperature}, students {o.Epochs} epoch(s) on {result.TransferImages:N0} images"
                 + (o.OmitClass is { } c ? $" (no {c}s)" : "") + $", teacher {o.TeacherEpochs ?? o.Epochs} epoch(s) on {result.TeacherTrainingImages:N0}, batch {o.BatchSize}, Adam lr {o.LearningRate}, seed {o.Lab.FirstSeed}"
                 + (o.Lab.Smoke ? ", SMOKE MODE (small subsets: numbers are not meaningful)" : "") + ".")
             .Paragraph($"Machine: {result.Machine}. Wall time {result.WallSeconds:0} s. Accuracies are on the {result.EvaluationName} set after the last epoch; the best epoch is shown for reference only.")

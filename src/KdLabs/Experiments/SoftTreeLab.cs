@@ -83,7 +83,7 @@ public sealed class SoftTreeLab : LabBase<SoftTreeLabOptions>, IDisposable
             Log($"warning: the CNN teacher trained on the first {teacherLab.TeacherTrain.Count:N0} training images, which include {TeacherEvaluationOverlap:N0} of the trees' {Options.Validation:N0} validation images "
                 + $"(images {Train.Count:N0}–{Train.Count + Evaluation.Count - 1:N0}): its accuracy row is measured partly on its own training images, and the report marks it. "
                 + $"To score it on unseen images, give the lab a teacher trained on at most the first {Train.Count:N0} images ({nameof(SoftTreeLabOptions)}.{nameof(SoftTreeLabOptions.Teacher)} with "
-                + $"{nameof(MnistDistillationOptions.TeacherImages)} ≤ {Train.Count:N0}; the CLI's --student sdt has no option for it).");
+                + $"{nameof(MnistDistillationOptions.TeacherImages)} ≤ {Train.Count:N0}; the soft-tree command line has no option for it).");
         }
     }
 

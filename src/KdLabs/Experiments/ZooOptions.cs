@@ -58,6 +58,9 @@ public sealed record ZooOptions : ILabOptions<ZooOptions>
     /// <summary>The <see cref="DatasetRegistry"/> key of the images: "mnist" (lesson 06) or "fashion-mnist"; any 1×28×28 ten-class set fits the CNNs.</summary>
     public string Dataset { get; init; } = "mnist";
 
+    /// <summary>True when the zoo's CNNs take <paramref name="dataset"/>'s images: 1×28×28 in ten classes.</summary>
+    public static bool Fits(IImageClassificationDataset dataset) => MnistDistillationOptions.Fits(dataset);
+
     /// <summary>The data set <see cref="Dataset"/> names.</summary>
     public IImageClassificationDataset DatasetInfo() => DatasetRegistry.Get(Dataset);
 
@@ -82,9 +85,9 @@ public sealed record ZooOptions : ILabOptions<ZooOptions>
     private void ValidateSettings()
     {
         var data = DatasetInfo();
-        if (data.InputShape != ImageShape.Mnist || data.ClassNames.Count != 10)
+        if (!Fits(data))
         {
-            throw new ArgumentException($"Data set '{data.Key}' has {data.InputShape} images in {data.ClassNames.Count} classes; the zoo's CNNs take 1×28×28 images in ten classes (mnist, fashion-mnist).", nameof(Dataset));
+            throw new ArgumentException($"Data set '{data.Key}' has {data.InputShape} images in {data.ClassNames.Count} classes; the zoo's CNNs take 1×28×28 images in ten classes ({string.Join(", ", DatasetRegistry.All.Where(Fits).Select(d => d.Key))}).", nameof(Dataset));
         }
         Lab.Validate();
         Kd.Validate();
