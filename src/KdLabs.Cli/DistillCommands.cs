@@ -37,12 +37,8 @@ internal static class DistillCommands
         var teacher = b.Add(new Option<string>("--teacher") { Description = "Model family: cnn (PyTorch-example CNNs) or mlp (Hinton 2015 MLPs)." }, nameof(MnistDistillationOptions.Family), o => o.Family, (o, v) => o with { Family = v });
         teacher.AcceptOnlyFromAmong("cnn", "mlp");
         var (alpha, temperature) = b.AddDistillation(nameof(MnistDistillationOptions.Kd), o => o.Kd, (o, v) => o with { Kd = v }, "the distilled students' loss");
-        var epochs = b.Add(new Option<int>("--epochs") { Description = "Epochs for the students (and the teacher, with --teacher-epochs 0)." }, nameof(MnistDistillationOptions.Epochs), o => o.Epochs, (o, v) => o with { Epochs = v });
-        var batchSize = b.Add(new Option<int>("--batch-size") { Description = "Mini-batch size." }, nameof(MnistDistillationOptions.BatchSize), o => o.BatchSize, (o, v) => o with { BatchSize = v });
-        var lr = b.Add(new Option<double>("--lr") { Description = "Adam learning rate." }, nameof(MnistDistillationOptions.LearningRate), o => o.LearningRate, (o, v) => o with { LearningRate = v });
-        var schedule = b.Add(new Option<string>("--schedule") { Description = "Learning-rate schedule of every run: constant, or cosine (annealed to zero over the run)." },
-            nameof(MnistDistillationOptions.Schedule), o => o.Schedule, (o, v) => o with { Schedule = v }, LabOptions.ScheduleName, LabOptions.ParseSchedule);
-        schedule.AcceptOnlyFromAmong("constant", "cosine");
+        var (_, _, _, schedule) = b.AddTraining(o => o.Training, (o, v) => o with { Training = v }, "Epochs for the students (and the teacher, with --teacher-epochs 0).",
+            "Mini-batch size.", "Adam learning rate.", "Learning-rate schedule of every run: constant, or cosine (annealed to zero over the run).");
         var plainStudents = b.Add(new Option<bool>("--plain-students") { Description = "Students without dropout and jitter; the teacher keeps --dropout and --jitter (Hinton 2015's unregularised 800-800 student)." },
             nameof(MnistDistillationOptions.PlainStudents), o => o.PlainStudents, (o, v) => o with { PlainStudents = v });
         var trainLimit = b.Add(new Option<int?>("--train-limit") { Description = "Use only the first N training images." }, nameof(MnistDistillationOptions.TrainLimit), o => o.TrainLimit, (o, v) => o with { TrainLimit = v });
@@ -71,7 +67,7 @@ internal static class DistillCommands
         var command = b.AddTo(new Command(dataset.Key, description) { mistake, student });
         tree.Binder.AddTo(command);
         // Options of the CNN/MLP students only; the soft-tree path refuses them, as the CNN/MLP path refuses the tree's.
-        Option[] networkOnly = [teacherEpochs, teacherImages, transferSize, omitClass, mistake, schedule, plainStudents, alpha, dropout];
+        Option[] networkOnly = [teacherEpochs, teacherImages, transferSize, omitClass, mistake, schedule!, plainStudents, alpha, dropout];
         command.SetAction(parse => CliErrors.Guard(() =>
         {
             if (parse.GetValue(student) == "sdt")
@@ -98,7 +94,7 @@ internal static class DistillCommands
             LabOptions.CheckWritable(options.Lab.OutputDirectory);
             using var lab = new MnistDistillationLab(options);
             var o = lab.Options;
-            AnsiConsole.MarkupLine(Markup.Escape($"{dataset.DisplayName} distillation: {o.Family} teacher → student, α={o.Kd.Alpha} (hard-label weight), T={o.Kd.Temperature}, {o.Epochs} epoch(s){(o.Schedule == LrSchedule.Cosine ? ", cosine learning rate" : "")}, seeds {string.Join(",", o.Lab.Seeds)}{(o.Lab.Smoke ? ", smoke mode" : "")}"));
+            AnsiConsole.MarkupLine(Markup.Escape($"{dataset.DisplayName} distillation: {o.Family} teacher → student, α={o.Kd.Alpha} (hard-label weight), T={o.Kd.Temperature}, {o.Training.Epochs} epoch(s){(o.Training.Schedule == LrSchedule.Cosine ? ", cosine learning rate" : "")}, seeds {string.Join(",", o.Lab.Seeds)}{(o.Lab.Smoke ? ", smoke mode" : "")}"));
             var result = lab.Run();
             ResultTable.Print(result);
             if (parse.GetValue(mistake))

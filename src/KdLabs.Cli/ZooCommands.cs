@@ -23,7 +23,7 @@ internal static class ZooCommands
             Infrastructure.RegularFile.Require(path, "results file", "Give the results.json that kdlabs zoo mnist wrote into its --out folder.");
             OptionChecks.Checked();
             var result = ZooReport.Read(path);
-            ZooReport.Write(result, Path.GetDirectoryName(Path.GetFullPath(path))!);
+            ZooReport.Write(result, Path.GetDirectoryName(Path.GetFullPath(path))!, withJson: false);
             Console.Write(ZooReport.Markdown(result));
             return 0;
         }));
@@ -44,7 +44,7 @@ internal static class ZooCommands
         var b = new OptionBinder<ZooOptions>(d with { Dataset = dataset.Key, Lab = d.Lab with { OutputDirectory = Path.Combine("runs", $"zoo-{dataset.Key}") } });
         b.Add(new Option<string>("--methods") { Description = $"Comma-separated method keys (kdlabs methods lists them: {string.Join(", ", ZooOptions.ZooCapable().Select(m => m.Key))}), lesson (lesson 06's nine, the default) or all." },
             nameof(ZooOptions.Methods), o => o.Methods, (o, v) => o with { Methods = v }, m => m.SequenceEqual(ZooOptions.LessonMethods) ? "lesson" : string.Join(",", m), ZooOptions.ParseMethods);
-        b.Add(new Option<int>("--epochs") { Description = "Passes over the training set per student, the same for every method." }, nameof(ZooOptions.Epochs), o => o.Epochs, (o, v) => o with { Epochs = v });
+        b.AddTraining(o => o.Training, (o, v) => o with { Training = v }, "Passes over the training set per student, the same for every method.");
         b.Add(new Option<int>("--stage-one-epochs") { Description = "Of those, the passes FitNets and FSP spend on their feature stage." }, nameof(ZooOptions.StageOneEpochs), o => o.StageOneEpochs, (o, v) => o with { StageOneEpochs = v });
         b.Add(new Option<int>("--teachers") { Description = "Teachers in the multi-teacher ensemble (CNN teachers of seeds 1…N, cached)." }, nameof(ZooOptions.TeacherCount), o => o.TeacherCount, (o, v) => o with { TeacherCount = v });
         b.Add(new Option<int?>("--train-limit") { Description = "Use only the first N training images." }, nameof(ZooOptions.TrainLimit), o => o.TrainLimit, (o, v) => o with { TrainLimit = v });
@@ -59,7 +59,7 @@ internal static class ZooCommands
             LabOptions.CheckWritable(options.Lab.OutputDirectory);
             using var lab = new ZooLab(options);
             var o = lab.Options;
-            AnsiConsole.MarkupLine(Markup.Escape($"Method zoo on {dataset.DisplayName}: {string.Join(", ", o.Methods)}; {o.Epochs} epochs each; KD α={o.Kd.Alpha}, T={o.Kd.Temperature}; seeds {string.Join(",", o.Lab.Seeds)}{(o.Lab.Smoke ? "; smoke mode" : "")}"));
+            AnsiConsole.MarkupLine(Markup.Escape($"Method zoo on {dataset.DisplayName}: {string.Join(", ", o.Methods)}; {o.Training.Epochs} epochs each; KD α={o.Kd.Alpha}, T={o.Kd.Temperature}; seeds {string.Join(",", o.Lab.Seeds)}{(o.Lab.Smoke ? "; smoke mode" : "")}"));
             var result = lab.Run();
             ResultTable.Print($"Method zoo on {dataset.DisplayName}, test accuracy after the last epoch{(o.Lab.Smoke ? " (SMOKE: tiny subsets)" : "")}", ZooReport.SummaryHeader, ZooReport.SummaryCells(result), rightAligned: false);
             Console.WriteLine($"teachers {string.Join(", ", result.TeacherAccuracies.Select(a => $"{a:P2}"))}, ensemble {result.EnsembleAccuracy:P2}; wall time {result.WallSeconds:0} s");

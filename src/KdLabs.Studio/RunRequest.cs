@@ -76,7 +76,7 @@ public static class RunValidation
         try
         {
             // The lab's own checks: KdLoss for α and T, TrainerOptions for epochs and the rest.
-            (lab with { Kd = new() { Alpha = settings.Alpha, Temperature = settings.Temperature }, Epochs = settings.Epochs, Lab = lab.Lab with { Seeds = [settings.Seed] }, TrainLimit = settings.TrainSize }).Validate();
+            (lab with { Kd = new() { Alpha = settings.Alpha, Temperature = settings.Temperature }, Training = lab.Training with { Epochs = settings.Epochs }, Lab = lab.Lab with { Seeds = [settings.Seed] }, TrainLimit = settings.TrainSize }).Validate();
         }
         catch (ArgumentException e)
         {
@@ -105,7 +105,8 @@ public static class RunValidation
         return settings;
     }
 
-    private static string FieldOf(string? parameter) => parameter?.ToLowerInvariant() switch
+    // A nested setting ("Training.Epochs") is its request field by its last name.
+    private static string FieldOf(string? parameter) => parameter?[(parameter.LastIndexOf('.') + 1)..].ToLowerInvariant() switch
     {
         "alpha" => "alpha",
         "temperature" => "temperature",

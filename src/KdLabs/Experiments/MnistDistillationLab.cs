@@ -17,7 +17,7 @@ namespace KdLabs.Experiments;
 /// initial weights, and compare. The CLI's <c>distill mnist</c> and the notebooks both call this;
 /// <c>distill fashion-mnist</c> runs it on Fashion-MNIST (<see cref="MnistDistillationOptions.Dataset"/>).
 /// </summary>
-public sealed class MnistDistillationLab : LabBase<MnistDistillationOptions>, IDisposable
+public sealed class MnistDistillationLab : LabBase<MnistDistillationOptions, MnistDistillationResult>, IDisposable
 {
     private TeacherLogitCache? logitCache;
     private nn.Module<Tensor, Tensor>? teacher;
@@ -248,7 +248,7 @@ public sealed class MnistDistillationLab : LabBase<MnistDistillationOptions>, ID
         using (var fresh = NewStudent(seed))
         using (no_grad())
         {
-            var batch = BatchLoader.Batches(Transfer, Options.BatchSize, shuffle: false, seed: 0, epoch: 0).First();
+            var batch = BatchLoader.Batches(Transfer, Options.Training.BatchSize, shuffle: false, seed: 0, epoch: 0).First();
             fresh.eval();
             var s = fresh.forward(batch.Inputs);
             var teacherLogits = signal.LogitsFor(batch);
@@ -302,7 +302,7 @@ public sealed class MnistDistillationLab : LabBase<MnistDistillationOptions>, ID
     /// the same initial weights, evaluation, results.json and report.html. Several seeds give the
     /// mean ± std that a claim "KD beats the baseline" needs.
     /// </summary>
-    public MnistDistillationResult Run()
+    public override MnistDistillationResult Run()
     {
         var seeds = Lab.Seeds;
         var clock = Stopwatch.StartNew();
@@ -337,7 +337,7 @@ public sealed class MnistDistillationLab : LabBase<MnistDistillationOptions>, ID
         clock.Stop();
         var result = new MnistDistillationResult(Options, RunEnvironment.Describe(Device), clock.Elapsed.TotalSeconds, TeacherId, rows, histories, reports, perSeed, omitted, EvaluationName, TeacherTrain.Count, Transfer.Count,
             TeacherEvaluationOverlap);
-        MnistDistillationReport.Write(result, Lab.OutputDirectory);
+        WriteResults(MnistDistillationReport.Json(result), MnistDistillationReport.Markdown(result), MnistDistillationReport.Html(result));
         return result;
     }
 

@@ -16,7 +16,7 @@ namespace KdLabs.Experiments;
 /// compare their mixture and max-leaf accuracy. The CLI's <c>distill mnist --student sdt</c> and
 /// lesson 04 both call this.
 /// </summary>
-public sealed class SoftTreeLab : LabBase<SoftTreeLabOptions>, IDisposable
+public sealed class SoftTreeLab : LabBase<SoftTreeLabOptions, SoftTreeLabResult>, IDisposable
 {
     private readonly MnistDistillationLab teacherLab;
     private TeacherLogitCache? logitCache;
@@ -190,7 +190,7 @@ public sealed class SoftTreeLab : LabBase<SoftTreeLabOptions>, IDisposable
     /// Runs the whole lab: teacher, then for each seed a hard-label and a distilled tree, evaluation,
     /// results.json and report.html (with the first seed's trees drawn).
     /// </summary>
-    public SoftTreeLabResult Run()
+    public override SoftTreeLabResult Run()
     {
         var clock = Stopwatch.StartNew();
         LoadData();
@@ -227,7 +227,7 @@ public sealed class SoftTreeLab : LabBase<SoftTreeLabOptions>, IDisposable
         clock.Stop();
         var result = new SoftTreeLabResult(Options, EvaluationName, RunEnvironment.Describe(Device), clock.Elapsed.TotalSeconds, TeacherId,
             teacherAccuracy, teacherParameters, runs, histories, Options.TrainDistilled ? TeacherEvaluationOverlap : 0);
-        SoftTreeReport.Write(result, Lab.OutputDirectory, shownHard, shownDistilled, Evaluation);
+        WriteResults(SoftTreeReport.Json(result), SoftTreeReport.Markdown(result), SoftTreeReport.Html(result, shownHard, shownDistilled, Evaluation));
         shownHard?.Dispose();
         shownDistilled?.Dispose();
         return result;
