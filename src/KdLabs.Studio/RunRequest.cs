@@ -80,7 +80,7 @@ public static class RunValidation
         }
         catch (ArgumentException e)
         {
-            throw new StudioValidationException(FieldOf(e.ParamName), FirstLine(e.Message));
+            throw new StudioValidationException(FieldOf(e.ParamName), Unqualified(FirstLine(e.Message), e.ParamName));
         }
         if (settings.Epochs > maxEpochs)
         {
@@ -104,6 +104,10 @@ public static class RunValidation
         }
         return settings;
     }
+
+    // "Training.Epochs must be …" reads "Epochs must be …" on the page, whose field is the setting's last name.
+    private static string Unqualified(string message, string? parameter) =>
+        parameter is { } p && p.Contains('.', StringComparison.Ordinal) && message.StartsWith(p, StringComparison.Ordinal) ? p[(p.LastIndexOf('.') + 1)..] + message[p.Length..] : message;
 
     // A nested setting ("Training.Epochs") is its request field by its last name.
     private static string FieldOf(string? parameter) => parameter?[(parameter.LastIndexOf('.') + 1)..].ToLowerInvariant() switch
