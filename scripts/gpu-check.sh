@@ -19,7 +19,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || echo "gpu-check: nvidia-smi not found (continuing; the CLI will say whether CUDA is usable)"
 echo "gpu-check: building the CLI with TorchBackend=$backend into $cli"
 dotnet build src/KdLabs.Cli/KdLabs.Cli.csproj -c Release -p:TorchBackend="$backend" -o "$cli" -v quiet -nologo -clp:ErrorsOnly
-[ -f data/mnist/t10k-labels-idx1-ubyte ] || bash data/fetch-mnist.sh
+[ -f data/mnist/t10k-labels-idx1-ubyte ] || ./kdlabs data fetch mnist
 kd() { dotnet "$cli/KdLabs.Cli.dll" "$@"; }
 
 # kd_logged LOG SHOW ARGS...: runs `kd ARGS...` into LOG, showing only the lines matching SHOW. The lab's own exit

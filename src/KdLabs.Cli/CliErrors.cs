@@ -106,7 +106,8 @@ internal static class CliErrors
             {
                 UnauthorizedAccessException => $"permission denied: {e.Message} Run as a user who may read and write it, or choose another folder.",
                 IOException io when IsFullOrReadOnlyDisk(io) => $"{e.Message} Free space (or quota) on that disk, or choose a writable folder.",
-                _ => e.Message,
+                // The library names a setting, "(Lab.DataDirectory)"; the command line's user reads its flag, "(--data)".
+                _ => NamingOptions(e.Message),
             });
             return BadData;
         }
@@ -165,8 +166,7 @@ internal static class CliErrors
         {
             text = text.Replace($"{Environment.NewLine}Actual value was {actual}.", "", StringComparison.Ordinal);
         }
-        // A setting named in the text, "(Synthetic)", is shown as its option, "(--synthetic)".
-        text = System.Text.RegularExpressions.Regex.Replace(text, @"\(([A-Z][A-Za-z.]*)\)", m => current is not null && OptionSettings.OptionFor(current.CommandResult.Command, m.Groups[1].Value) is { } o ? $"({o.Name})" : m.Value);
+        text = NamingOptions(text);
         if (e.ParamName is { } name)
         {
             text = text.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal);
@@ -182,6 +182,10 @@ internal static class CliErrors
         }
         return text;
     }
+
+    /// <summary>A setting named in <paramref name="text"/> in parentheses, "(Synthetic)", shown as the running command's option, "(--synthetic)".</summary>
+    private static string NamingOptions(string text) =>
+        System.Text.RegularExpressions.Regex.Replace(text, @"\(([A-Z][A-Za-z.]*)\)", m => current is not null && OptionSettings.OptionFor(current.CommandResult.Command, m.Groups[1].Value) is { } o ? $"({o.Name})" : m.Value);
 
     private static string? OptionFor(string parameter)
     {

@@ -22,9 +22,11 @@ internal static class CommonOptions
     /// <summary><c>--data DIR</c> for MNIST.</summary>
     public static Option<string?> MnistData() => new Option<string?>("--data") { Description = MnistDataDescription }.NamesPath();
 
-    /// <summary>What <c>--data</c> means for an IDX data set kept under <c>data/&lt;key&gt;</c>.</summary>
-    public static string IdxDataDescription(string displayName, string key) => $"{displayName} folder (default: data/{key}, fetched on first use).";
+    /// <summary>What <c>--data</c> means for a registered data set: its folder, and whether the kit fetches it on first use.</summary>
+    public static string DataDescription(Datasets.IImageClassificationDataset dataset) => dataset is Datasets.IFetchable fetchable
+        ? $"{dataset.DisplayName} folder (default: {DataCommands.DefaultFolder(fetchable)}, fetched on first use)."
+        : $"{dataset.DisplayName} folder.";
 
     /// <summary>What <c>--data</c> means for MNIST.</summary>
-    public static string MnistDataDescription => IdxDataDescription("MNIST", "mnist");
+    public static string MnistDataDescription => DataDescription(Datasets.DatasetRegistry.Mnist);
 }

@@ -6,30 +6,39 @@ using Spectre.Console;
 
 namespace KdLabs.Cli;
 
-/// <summary><c>kdlabs distill mnist</c> and <c>kdlabs distill fashion-mnist</c>: one lab, one set of options, two data sets.</summary>
+/// <summary>
+/// <c>kdlabs distill &lt;key&gt;</c>, one command per data set of <see cref="DatasetRegistry"/>: the teacher → student lab on
+/// every 1×28×28 ten-class set (<c>mnist</c>, <c>fashion-mnist</c>), the chest X-ray lab on <c>chest-xray</c>.
+/// </summary>
 internal static class DistillCommands
 {
-    public static Command Create() => new("distill", "Run a distillation lab.")
+    public static Command Create()
     {
-        LabCommand(DatasetRegistry.Mnist, "Train (or reuse) a teacher, then a student without and with knowledge distillation, and compare them."),
-        LabCommand(DatasetRegistry.FashionMnist, "The same lab on Fashion-MNIST (ten clothing classes, 28×28): teacher, then a student without and with distillation."),
-    };
+        var distill = new Command("distill", "Run a distillation lab.");
+        foreach (var dataset in DatasetRegistry.All)
+        {
+            distill.Subcommands.Add(dataset switch
+            {
+                ChestXrayDataset => ChestXrayCommands.Distill(),
+                _ when MnistDistillationOptions.Fits(dataset) => LabCommand(dataset),
+                _ => throw new InvalidOperationException($"No lab distils data set '{dataset.Key}' ({dataset.InputShape}, {dataset.ClassNames.Count} classes); add one to {nameof(DistillCommands)}."),
+            });
+        }
+        return distill;
+    }
 
     /// <summary>The lab's command on <paramref name="dataset"/>: every option built here once, so the data sets' commands cannot drift apart.</summary>
-    private static Command LabCommand(IImageClassificationDataset dataset, string description)
+    private static Command LabCommand(IImageClassificationDataset dataset)
     {
+        string description = $"{dataset.DisplayName} ({dataset.Description}): train (or reuse) a teacher, then a student without and with knowledge distillation, and compare them.";
         bool mnist = dataset.Key == DatasetRegistry.Mnist.Key;
         var preset = MnistDistillationOptions.SmallTransferSet;
         var b = new OptionBinder<MnistDistillationOptions>(preset with { Dataset = dataset.Key, Lab = preset.Lab with { OutputDirectory = Path.Combine("runs", $"{dataset.Key}-distill") } });
         var teacher = b.Add(new Option<string>("--teacher") { Description = "Model family: cnn (PyTorch-example CNNs) or mlp (Hinton 2015 MLPs)." }, nameof(MnistDistillationOptions.Family), o => o.Family, (o, v) => o with { Family = v });
         teacher.AcceptOnlyFromAmong("cnn", "mlp");
-        var (alpha, temperature) = b.AddDistillation(nameof(MnistDistillationOptions.Distillation), o => o.Distillation, (o, v) => o with { Distillation = v }, "the distilled students' loss");
-        var epochs = b.Add(new Option<int>("--epochs") { Description = "Epochs for the students (and the teacher, with --teacher-epochs 0)." }, nameof(MnistDistillationOptions.Epochs), o => o.Epochs, (o, v) => o with { Epochs = v });
-        var batchSize = b.Add(new Option<int>("--batch-size") { Description = "Mini-batch size." }, nameof(MnistDistillationOptions.BatchSize), o => o.BatchSize, (o, v) => o with { BatchSize = v });
-        var lr = b.Add(new Option<double>("--lr") { Description = "Adam learning rate." }, nameof(MnistDistillationOptions.LearningRate), o => o.LearningRate, (o, v) => o with { LearningRate = v });
-        var schedule = b.Add(new Option<string>("--schedule") { Description = "Learning-rate schedule of every run: constant, or cosine (annealed to zero over the run)." },
-            nameof(MnistDistillationOptions.Schedule), o => o.Schedule, (o, v) => o with { Schedule = v }, LabOptions.ScheduleName, LabOptions.ParseSchedule);
-        schedule.AcceptOnlyFromAmong("constant", "cosine");
+        var (alpha, temperature) = b.AddDistillation(nameof(MnistDistillationOptions.Kd), o => o.Kd, (o, v) => o with { Kd = v }, "the distilled students' loss");
+        var (_, _, _, schedule) = b.AddTraining(o => o.Training, (o, v) => o with { Training = v }, "Epochs for the students (and the teacher, with --teacher-epochs 0).",
+            "Mini-batch size.", "Adam learning rate.", "Learning-rate schedule of every run: constant, or cosine (annealed to zero over the run).");
         var plainStudents = b.Add(new Option<bool>("--plain-students") { Description = "Students without dropout and jitter; the teacher keeps --dropout and --jitter (Hinton 2015's unregularised 800-800 student)." },
             nameof(MnistDistillationOptions.PlainStudents), o => o.PlainStudents, (o, v) => o with { PlainStudents = v });
         var trainLimit = b.Add(new Option<int?>("--train-limit") { Description = "Use only the first N training images." }, nameof(MnistDistillationOptions.TrainLimit), o => o.TrainLimit, (o, v) => o with { TrainLimit = v });
@@ -47,7 +56,7 @@ internal static class DistillCommands
             nameof(MnistDistillationOptions.OmitClass), o => o.OmitClass, (o, v) => o with { OmitClass = v });
         var validation = b.Add(new Option<int>("--validation") { Description = "Hold out the last N training images (never trained on by the students or trees) and report on them instead of the test set, for choosing settings." },
             nameof(MnistDistillationOptions.Validation), o => o.Validation, (o, v) => o with { Validation = v });
-        b.AddLab(o => o.Lab, (o, v) => o with { Lab = v }, mnist ? CommonOptions.MnistDataDescription : CommonOptions.IdxDataDescription(dataset.DisplayName, dataset.Key),
+        b.AddLab(o => o.Lab, (o, v) => o with { Lab = v }, CommonOptions.DataDescription(dataset),
             "Student seeds, e.g. 1,2,3: one baseline and one distilled student per seed, reported as mean ± std; the teacher uses the first (sdt: the trees' seeds, default 1,2,3).",
             "2,000/1,000 images and one epoch: the same code path in seconds.");
         var mistake = new Option<bool>("--log-target-mistake") { Description = "Also train the first seed's student with the PyTorch example's kl_div(log_softmax, log_softmax) without log_target, as written and under older libtorch's rule." };
@@ -58,7 +67,7 @@ internal static class DistillCommands
         var command = b.AddTo(new Command(dataset.Key, description) { mistake, student });
         tree.Binder.AddTo(command);
         // Options of the CNN/MLP students only; the soft-tree path refuses them, as the CNN/MLP path refuses the tree's.
-        Option[] networkOnly = [teacherEpochs, teacherImages, transferSize, omitClass, mistake, schedule, plainStudents, alpha, dropout];
+        Option[] networkOnly = [teacherEpochs, teacherImages, transferSize, omitClass, mistake, schedule!, plainStudents, alpha, dropout];
         command.SetAction(parse => CliErrors.Guard(() =>
         {
             if (parse.GetValue(student) == "sdt")
@@ -85,7 +94,7 @@ internal static class DistillCommands
             LabOptions.CheckWritable(options.Lab.OutputDirectory);
             using var lab = new MnistDistillationLab(options);
             var o = lab.Options;
-            AnsiConsole.MarkupLine(Markup.Escape($"{dataset.DisplayName} distillation: {o.Family} teacher → student, α={o.Distillation.Alpha} (hard-label weight), T={o.Distillation.Temperature}, {o.Epochs} epoch(s){(o.Schedule == LrSchedule.Cosine ? ", cosine learning rate" : "")}, seeds {string.Join(",", o.Lab.Seeds)}{(o.Lab.Smoke ? ", smoke mode" : "")}"));
+            AnsiConsole.MarkupLine(Markup.Escape($"{dataset.DisplayName} distillation: {o.Family} teacher → student, α={o.Kd.Alpha} (hard-label weight), T={o.Kd.Temperature}, {o.Training.Epochs} epoch(s){(o.Training.Schedule == LrSchedule.Cosine ? ", cosine learning rate" : "")}, seeds {string.Join(",", o.Lab.Seeds)}{(o.Lab.Smoke ? ", smoke mode" : "")}"));
             var result = lab.Run();
             ResultTable.Print(result);
             if (parse.GetValue(mistake))

@@ -40,6 +40,29 @@ internal static class LabOptions
         return (alpha, temperature);
     }
 
+    /// <summary>
+    /// Binds the record's <see cref="TrainingSettings"/> named <paramref name="name"/> (<c>Training</c>, or a lab's
+    /// <c>Teacher</c>): <c>--epochs</c>, <c>--batch-size</c>, <c>--lr</c> and <c>--schedule</c> (flags renamed with
+    /// <paramref name="flagPrefix"/>, e.g. <c>--teacher-</c>), each only when given a description. Returns the options made.
+    /// </summary>
+    public static (Option<int>? Epochs, Option<int>? BatchSize, Option<double>? LearningRate, Option<string>? Schedule) AddTraining<TOptions>(this OptionBinder<TOptions> binder,
+        Func<TOptions, TrainingSettings> get, Func<TOptions, TrainingSettings, TOptions> set, string? epochs, string? batchSize = null, string? learningRate = null, string? schedule = null,
+        string name = "Training", string flagPrefix = "--")
+        where TOptions : class
+    {
+        var training = binder.Nested(name, get, set);
+        var e = epochs is null ? null : training.Add(new Option<int>($"{flagPrefix}epochs") { Description = epochs }, nameof(TrainingSettings.Epochs), t => t.Epochs, (t, v) => t with { Epochs = v });
+        var b = batchSize is null ? null : training.Add(new Option<int>($"{flagPrefix}batch-size") { Description = batchSize }, nameof(TrainingSettings.BatchSize), t => t.BatchSize, (t, v) => t with { BatchSize = v });
+        var lr = learningRate is null ? null : training.Add(new Option<double>($"{flagPrefix}lr") { Description = learningRate }, nameof(TrainingSettings.LearningRate), t => t.LearningRate, (t, v) => t with { LearningRate = v });
+        Option<string>? s = null;
+        if (schedule is not null)
+        {
+            s = training.Add(new Option<string>($"{flagPrefix}schedule") { Description = schedule }, nameof(TrainingSettings.Schedule), t => t.Schedule, (t, v) => t with { Schedule = v }, ScheduleName, ParseSchedule);
+            s.AcceptOnlyFromAmong("constant", "cosine");
+        }
+        return (e, b, lr, s);
+    }
+
     /// <summary>A learning-rate schedule as typed: constant or cosine (the options accept only those).</summary>
     internal static string ScheduleName(Training.LrSchedule schedule) => schedule.ToString().ToLowerInvariant();
 

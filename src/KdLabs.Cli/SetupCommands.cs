@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using KdLabs.Course;
-using KdLabs.Data;
+using KdLabs.Datasets;
 using KdLabs.Infrastructure;
 
 namespace KdLabs.Cli;
@@ -13,18 +13,19 @@ namespace KdLabs.Cli;
 /// NuGet dependency manager in a temporary project outside the checkout, so a repository nuget.config is not on its
 /// path, and <c>#i</c> takes only an absolute path), removes NuGet's
 /// cached copy of that version so the next kernel loads the new one, registers the kit's own Jupyter kernel
-/// (<c>kdlabs kernel install</c>), and fetches MNIST and Fashion-MNIST.
+/// (<c>kdlabs kernel install</c>), and fetches every data set of <see cref="DatasetRegistry"/> the kit can fetch.
 /// </summary>
 internal static class SetupCommands
 {
     public static Command Create()
     {
         var output = new Option<string?>("--out") { Description = $"Package folder (default: {KitCheck.PackageFolder} in the checkout)." }.NamesPath();
-        var skipData = new Option<bool>("--skip-data") { Description = "Do not fetch MNIST and Fashion-MNIST." };
+        string datasets = FetchableNames();
+        var skipData = new Option<bool>("--skip-data") { Description = $"Do not fetch {datasets}." };
         var keepCache = new Option<bool>("--keep-nuget-cache") { Description = "Leave NuGet's cached copy of the KdLabs package in place." };
         var nugetCache = new Option<string?>("--nuget-cache") { Description = "NuGet's global packages folder to remove the old KdLabs copy from (default: $NUGET_PACKAGES, else ~/.nuget/packages)." }.NamesPath();
         var nugetConfig = new Option<string?>("--nuget-config") { Description = "NuGet configuration file to register the kdlabs-local source in (default: your user NuGet configuration)." }.NamesPath();
-        var setup = new Command("setup", "Pack KdLabs into artifacts/packages for the notebooks, register the kit's Jupyter kernel \"C# (KdLabs)\" and fetch MNIST and Fashion-MNIST (run once, and again after changing src/KdLabs).")
+        var setup = new Command("setup", $"Pack KdLabs into artifacts/packages for the notebooks, register the kit's Jupyter kernel \"C# (KdLabs)\" and fetch {datasets} (run once, and again after changing src/KdLabs).")
         {
             output, skipData, keepCache, nugetCache, nugetConfig,
         };
@@ -49,15 +50,24 @@ internal static class SetupCommands
             }
             if (!parse.GetValue(skipData))
             {
-                MnistFiles.EnsurePresent(MnistFiles.DefaultDirectory, Console.WriteLine);
-                Console.WriteLine($"MNIST ready in {MnistFiles.DefaultDirectory}");
-                FashionMnistFiles.EnsurePresent(FashionMnistFiles.DefaultDirectory, Console.WriteLine);
-                Console.WriteLine($"Fashion-MNIST ready in {FashionMnistFiles.DefaultDirectory}");
+                DataCommands.EnsureAll(DatasetRegistry.Fetchable, Console.WriteLine);
             }
             Console.WriteLine("setup done. Open notebooks/01-temperature-softening.ipynb; restart the kernel if a notebook was already open.");
             return 0;
         }));
         return setup;
+    }
+
+    /// <summary>The fetchable data sets' names as the help says them: "MNIST and Fashion-MNIST".</summary>
+    internal static string FetchableNames()
+    {
+        var names = DatasetRegistry.Fetchable.Select(d => d.DisplayName).ToList();
+        return names.Count switch
+        {
+            0 => "no data set",
+            1 => names[0],
+            _ => $"{string.Join(", ", names.Take(names.Count - 1))} and {names[^1]}",
+        };
     }
 
     /// <summary>dotnet pack src/KdLabs -c Release -o <paramref name="packages"/>; returns the .nupkg written.</summary>

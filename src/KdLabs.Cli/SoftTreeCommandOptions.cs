@@ -32,10 +32,10 @@ internal sealed record SoftTreeCommandOptions(OptionBinder<SoftTreeLabOptions> B
             t.Add(new Option<bool>("--labels-only") { Description = "sdt: skip the teacher and the distilled trees." },
                 nameof(SoftTreeLabOptions.TrainDistilled), o => o.TrainDistilled, (o, v) => o with { TrainDistilled = v }, v => !v, v => !v),
         ];
-        tree.Also(network.Find<double>("Distillation.Temperature"), nameof(SoftTreeOptions.Temperature), (x, v) => x with { Temperature = v });
-        tree.Also(network.Find<int>(nameof(MnistDistillationOptions.Epochs)), nameof(SoftTreeOptions.Epochs), (x, v) => x with { Epochs = v });
-        tree.Also(network.Find<int>(nameof(MnistDistillationOptions.BatchSize)), nameof(SoftTreeOptions.BatchSize), (x, v) => x with { BatchSize = v });
-        tree.Also(network.Find<double>(nameof(MnistDistillationOptions.LearningRate)), nameof(SoftTreeOptions.LearningRate), (x, v) => x with { LearningRate = v });
+        tree.Also(network.Find<double>($"{nameof(MnistDistillationOptions.Kd)}.{nameof(Methods.KdOptions.Temperature)}"), nameof(SoftTreeOptions.Temperature), (x, v) => x with { Temperature = v });
+        tree.Also(network.Find<int>(TrainingSetting(nameof(TrainingSettings.Epochs))), nameof(SoftTreeOptions.Epochs), (x, v) => x with { Epochs = v });
+        tree.Also(network.Find<int>(TrainingSetting(nameof(TrainingSettings.BatchSize))), nameof(SoftTreeOptions.BatchSize), (x, v) => x with { BatchSize = v });
+        tree.Also(network.Find<double>(TrainingSetting(nameof(TrainingSettings.LearningRate))), nameof(SoftTreeOptions.LearningRate), (x, v) => x with { LearningRate = v });
         tree.Also(network.Find<int>(nameof(MnistDistillationOptions.Jitter)), nameof(SoftTreeOptions.Jitter), (x, v) => x with { Jitter = v });
         t.Also(network.Find<int?>(nameof(MnistDistillationOptions.TrainLimit)), nameof(SoftTreeLabOptions.TrainLimit), (o, v) => o with { TrainLimit = v });
         t.Also(network.Find<int?>(nameof(MnistDistillationOptions.TestLimit)), nameof(SoftTreeLabOptions.TestLimit), (o, v) => o with { TestLimit = v });
@@ -71,4 +71,7 @@ internal sealed record SoftTreeCommandOptions(OptionBinder<SoftTreeLabOptions> B
     }
 
     private static string Name(SoftTreeLossForm form) => form == SoftTreeLossForm.MixtureLikelihood ? "mixture" : "expected";
+
+    // The network lab's option bound to one of its Training settings, e.g. "Training.Epochs".
+    private static string TrainingSetting(string name) => $"{nameof(MnistDistillationOptions.Training)}.{name}";
 }

@@ -12,8 +12,9 @@ internal static class SsldCommands
         var b = new OptionBinder<SsldOptions>(new SsldOptions());
         b.Add(new Option<int>("--labeled") { Description = "Labelled training images, class-balanced (a multiple of 10)." }, nameof(SsldOptions.Labeled), o => o.Labeled, (o, v) => o with { Labeled = v });
         b.Add(new Option<int>("--top-k") { Description = "Unlabelled images mined per class by teacher confidence." }, nameof(SsldOptions.TopK), o => o.TopK, (o, v) => o with { TopK = v });
+        // Typed epochs also set the "longer training" ablation's to twice as many (unless --longer-epochs, bound after it, says otherwise).
         b.Add(new Option<int>("--epochs") { Description = "Epochs of label-free distillation (the ablation trains twice as long unless --longer-epochs)." },
-            nameof(SsldOptions.SsldEpochs), o => o.SsldEpochs, (o, v) => o with { SsldEpochs = v, LongerEpochs = 2 * v });
+            $"{nameof(SsldOptions.Training)}.{nameof(TrainingSettings.Epochs)}", o => o.Training.Epochs, (o, v) => o with { Training = o.Training with { Epochs = v }, LongerEpochs = 2 * v });
         b.Add(new Option<int>("--longer-epochs") { Description = "Epochs of the 'longer training' ablation." }, nameof(SsldOptions.LongerEpochs), o => o.LongerEpochs, (o, v) => o with { LongerEpochs = v });
         b.Add(new Option<bool>("--no-ablations") { Description = "Only the main rows." }, nameof(SsldOptions.Ablations), o => o.Ablations, (o, v) => o with { Ablations = v }, v => !v, v => !v);
         b.Add(new Option<bool>("--whole-pool") { Description = "Main SSLD rows distil on the whole unlabelled pool instead of the mined top-k." },

@@ -14,7 +14,7 @@ internal static class SweepCommands
         var temps = new Option<string>("--temperature", "-T") { Description = "Comma-separated temperatures.", DefaultValueFactory = _ => "1,2,4,8" };
         var d = new MnistDistillationOptions();
         var b = new OptionBinder<MnistDistillationOptions>(d with { Lab = d.Lab with { OutputDirectory = Path.Combine("runs", "mnist-sweep") } });
-        b.Add(new Option<int>("--epochs") { Description = "Epochs per student (and for the teacher)." }, nameof(MnistDistillationOptions.Epochs), o => o.Epochs, (o, v) => o with { Epochs = v });
+        b.AddTraining(o => o.Training, (o, v) => o with { Training = v }, "Epochs per student (and for the teacher).");
         b.Add(new Option<int?>("--train-limit") { Description = "Use only the first N training images." }, nameof(MnistDistillationOptions.TrainLimit), o => o.TrainLimit, (o, v) => o with { TrainLimit = v });
         b.Add(new Option<int>("--validation") { Description = "Hold out the last N training images (never trained on by the students) and score the grid on them instead of the test set: choose α and T there, then run the chosen pair once on the test set." },
             nameof(MnistDistillationOptions.Validation), o => o.Validation, (o, v) => o with { Validation = v });
@@ -29,8 +29,8 @@ internal static class SweepCommands
                 a = OptionChecks.ParseList(parse.GetValue(alphas)!, "--alpha", "0,0.5,1", OptionChecks.FiniteNumber);
                 t = OptionChecks.ParseList(parse.GetValue(temps)!, "--temperature", "1,4", OptionChecks.FiniteNumber);
                 // Every cell's α and T pass the one check every lab uses, before the first cell trains.
-                a.ForEach(alpha => (o.Distillation with { Alpha = alpha }).Validate());
-                t.ForEach(temp => (o.Distillation with { Temperature = temp }).Validate());
+                a.ForEach(alpha => (o.Kd with { Alpha = alpha }).Validate());
+                t.ForEach(temp => (o.Kd with { Temperature = temp }).Validate());
             });
             using var lab = new MnistDistillationLab(options);
             var cells = MnistSweep.Run(lab, a, t);

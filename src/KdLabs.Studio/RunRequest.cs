@@ -61,8 +61,8 @@ public static class RunValidation
     {
         var settings = new RunSettings(
             string.IsNullOrWhiteSpace(request.Session) ? "default" : request.Session.Trim(),
-            request.Alpha ?? lab.Distillation.Alpha,
-            request.Temperature ?? lab.Distillation.Temperature,
+            request.Alpha ?? lab.Kd.Alpha,
+            request.Temperature ?? lab.Kd.Temperature,
             request.Student ?? students[0],
             request.Epochs ?? 1,
             request.TrainSize ?? Math.Min(10_000, maxTrainSize),
@@ -76,11 +76,11 @@ public static class RunValidation
         try
         {
             // The lab's own checks: KdLoss for α and T, TrainerOptions for epochs and the rest.
-            (lab with { Distillation = new() { Alpha = settings.Alpha, Temperature = settings.Temperature }, Epochs = settings.Epochs, Lab = lab.Lab with { Seeds = [settings.Seed] }, TrainLimit = settings.TrainSize }).Validate();
+            (lab with { Kd = new() { Alpha = settings.Alpha, Temperature = settings.Temperature }, Training = lab.Training with { Epochs = settings.Epochs }, Lab = lab.Lab with { Seeds = [settings.Seed] }, TrainLimit = settings.TrainSize }).Validate();
         }
         catch (ArgumentException e)
         {
-            throw new StudioValidationException(FieldOf(e.ParamName), FirstLine(e.Message));
+            throw new StudioValidationException(FieldOf(e.ParamName), Unqualified(FirstLine(e.Message), e.ParamName));
         }
         if (settings.Epochs > maxEpochs)
         {
@@ -105,7 +105,12 @@ public static class RunValidation
         return settings;
     }
 
-    private static string FieldOf(string? parameter) => parameter?.ToLowerInvariant() switch
+    // "Training.Epochs must be …" reads "Epochs must be …" on the page, whose field is the setting's last name.
+    private static string Unqualified(string message, string? parameter) =>
+        parameter is { } p && p.Contains('.', StringComparison.Ordinal) && message.StartsWith(p, StringComparison.Ordinal) ? p[(p.LastIndexOf('.') + 1)..] + message[p.Length..] : message;
+
+    // A nested setting ("Training.Epochs") is its request field by its last name.
+    private static string FieldOf(string? parameter) => parameter?[(parameter.LastIndexOf('.') + 1)..].ToLowerInvariant() switch
     {
         "alpha" => "alpha",
         "temperature" => "temperature",

@@ -69,7 +69,7 @@ public sealed class StudioEngine : IDisposable
         var labOptions = new MnistDistillationOptions { Family = "cnn", Lab = new MnistDistillationOptions().Lab with { Smoke = options.Smoke, DataDirectory = options.DataDirectory }, TestLimit = options.TestLimit, TrainLimit = options.TrainLimit };
         if (options.TeacherEpochs is { } epochs)
         {
-            labOptions = labOptions with { Epochs = epochs };
+            labOptions = labOptions with { Training = labOptions.Training with { Epochs = epochs } };
         }
         var lab = new MnistDistillationLab(labOptions, teacherProgress, log);
         var engine = new StudioEngine(options, lab);

@@ -154,7 +154,7 @@ public sealed class StudioServer : IAsyncDisposable
             students = engine.Students,
             datasets = new[] { new { id = "mnist", name = "MNIST" } },
             methods = new[] { new { id = "hinton", name = "Hinton KD (α·CE + (1−α)·T²·KL)" } },
-            defaults = new { alpha = engine.Lab.Distillation.Alpha, temperature = engine.Lab.Distillation.Temperature, student = engine.Students[0], epochs = 1, trainSize = Math.Min(10_000, engine.MaxTrainSize), seed = engine.Lab.Lab.FirstSeed },
+            defaults = new { alpha = engine.Lab.Kd.Alpha, temperature = engine.Lab.Kd.Temperature, student = engine.Students[0], epochs = 1, trainSize = Math.Min(10_000, engine.MaxTrainSize), seed = engine.Lab.Lab.FirstSeed },
             limits = new { maxTrainSize = engine.MaxTrainSize, maxEpochs = engine.Options.MaxEpochs, testSize = engine.TestSize },
             teacher = new { model = engine.Lab.ModelNames().Teacher, id = engine.TeacherId, accuracy = engine.TeacherAccuracy },
             shown = new { labels = engine.ShownLabels, pixels = engine.ShownPixels, teacherLogits = engine.ShownTeacherLogits },

@@ -269,7 +269,7 @@ public class ChestXrayDataTests
         Assert.Equal(SyntheticChestXray.DefaultDirectory(1200, 2018), plain.Dataset().DefaultDirectory);
         Assert.Equal(SyntheticChestXray.DefaultDirectory(1200, 2018, 2000, 1000), (plain with { SyntheticTestCount = 2000, SyntheticValidationCount = 1000 }).Dataset().DefaultDirectory);
         Assert.Equal(KdLabs.Training.LrSchedule.Cosine,
-            new KdLabs.Experiments.ChestXrayOptions { StudentSchedule = KdLabs.Training.LrSchedule.Cosine }.StudentTrainer(1, null).Schedule);
+            new KdLabs.Experiments.ChestXrayOptions { Training = new() { Schedule = KdLabs.Training.LrSchedule.Cosine } }.StudentTrainer(1, null).Schedule);
     }
 
     [Fact]

@@ -35,7 +35,7 @@ public class ChestXrayReportTests
         Assert.DoesNotContain("Test acc.", md);
 
         string dir = TestData.TempDirectory();
-        var (_, htmlPath) = ChestXrayReport.Write(result, dir);
+        var (_, _, htmlPath) = ChestXrayReport.Write(result, dir);
         string html = File.ReadAllText(htmlPath);
         Assert.Contains("All numbers on the validation set after the last epoch", html);
         Assert.DoesNotContain("All numbers on the test set", html);
@@ -64,7 +64,7 @@ public class ChestXrayReportTests
     public void LatencyIsLabelledWithTheDeviceItWasTimedOn(string device)
     {
         var result = Result(validation: false, [1], device);
-        var (_, htmlPath) = ChestXrayReport.Write(result, TestData.TempDirectory());
+        var (_, _, htmlPath) = ChestXrayReport.Write(result, TestData.TempDirectory());
         string html = File.ReadAllText(htmlPath);
         Assert.Contains($"Latency on {device}, batch 1 (median)", html);
         Assert.DoesNotContain(device == "CPU" ? "cuda" : "CPU latency", html);

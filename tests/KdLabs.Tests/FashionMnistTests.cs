@@ -43,7 +43,7 @@ public class FashionMnistTests
         Assert.Equal(Path.Combine(dir, "train-images-idx3-ubyte"), e.FilePath);
         Assert.Equal("SHA-256", e.Field);
         Assert.Contains("Fashion-MNIST", e.Message);
-        Assert.Contains("kdlabs data fetch fashion-mnist --force", e.Message);
+        Assert.Contains("Fetch it again with `kdlabs data fetch fashion-mnist`", e.Message);
     }
 
     [Fact]
@@ -54,7 +54,7 @@ public class FashionMnistTests
         File.WriteAllBytes(bad, [1, 2, 3, 4, 5, 6, 7, 8, 9]);
         var e = Assert.Throws<DataFormatException>(() => DatasetRegistry.FashionMnist.Load(DatasetSplit.Test, dir));
         Assert.Equal(bad, e.FilePath);
-        Assert.Contains("data/fetch-fashion-mnist.sh", e.Message);
+        Assert.Contains("kdlabs data fetch fashion-mnist", e.Message);
         Assert.DoesNotContain("fetch mnist", e.Message);
     }
 
@@ -65,7 +65,6 @@ public class FashionMnistTests
         File.Delete(Path.Combine(dir, "train-labels-idx1-ubyte"));
         var e = Assert.Throws<DataFormatException>(() => DatasetRegistry.FashionMnist.Load(DatasetSplit.Train, dir));
         Assert.Contains("kdlabs data fetch fashion-mnist", e.Message);
-        Assert.Contains("data/fetch-fashion-mnist.sh", e.Message);
         var partial = Assert.Throws<DataFormatException>(() => DatasetRegistry.FashionMnist.EnsurePresent(dir));
         Assert.Contains("train-labels-idx1-ubyte missing", partial.Message);
     }

@@ -37,7 +37,7 @@ public class LearnerObjectiveTests
             TrainingProgress.Silent, _ => { });
         var options = lab.Options;
         var kit = lab.TrainDistilled();
-        var mine = lab.TrainMethod(new LearnerLogitMethod("my KD", KdByHand(options.Distillation.Alpha, options.Distillation.Temperature)));
+        var mine = lab.TrainMethod(new LearnerLogitMethod("my KD", KdByHand(options.Kd.Alpha, options.Kd.Temperature)));
         Assert.Equal(1000, lab.Transfer.Count);
         Assert.True(MaxWeightDifference(kit.Model, mine.Model) < 1e-5, $"weights differ by {MaxWeightDifference(kit.Model, mine.Model)}");
         Assert.Equal(kit.History.Last.TestAccuracy, mine.History.Last.TestAccuracy, 3);

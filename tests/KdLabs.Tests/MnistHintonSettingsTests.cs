@@ -26,13 +26,13 @@ public class MnistHintonSettingsTests
     [Fact]
     public void TheScheduleReachesEveryRunAndOnlyConstantOrCosineIsAccepted()
     {
-        var cosine = new MnistDistillationOptions { Schedule = LrSchedule.Cosine };
+        var cosine = new MnistDistillationOptions { Training = new() { Schedule = LrSchedule.Cosine } };
         Assert.Equal(LrSchedule.Cosine, cosine.TeacherTrainer().Schedule);
         Assert.Equal(LrSchedule.Cosine, cosine.StudentTrainer(1).Schedule);
         Assert.NotEqual(new MnistDistillationOptions().TeacherTrainer().Fingerprint(), cosine.TeacherTrainer().Fingerprint());
         cosine.Validate();
-        var e = Assert.Throws<ArgumentOutOfRangeException>(() => (cosine with { Schedule = LrSchedule.Step }).Validate());
-        Assert.Equal("Schedule", e.ParamName);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => (cosine with { Training = cosine.Training with { Schedule = LrSchedule.Step } }).Validate());
+        Assert.Equal("Training.Schedule", e.ParamName);
     }
 
     [Theory]

@@ -35,8 +35,8 @@ public class MnistLabTests
         Assert.True(code == 0, output);
         // The CLI's defaults are the lesson's preset (α 0.5, T 8 since they were chosen on validation).
         var preset = MnistDistillationOptions.SmallTransferSet;
-        Assert.Equal((0.5, 8.0, 1000), (preset.Distillation.Alpha, preset.Distillation.Temperature, preset.TransferSize));
-        Assert.Contains($"student (KD α={preset.Distillation.Alpha}, T={preset.Distillation.Temperature}) seed 2", output);
+        Assert.Equal((0.5, 8.0, 1000), (preset.Kd.Alpha, preset.Kd.Temperature, preset.TransferSize));
+        Assert.Contains($"student (KD α={preset.Kd.Alpha}, T={preset.Kd.Temperature}) seed 2", output);
         Assert.Contains("(2 seeds)", output);
         Assert.Contains("teacher", output);
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "results.json")));

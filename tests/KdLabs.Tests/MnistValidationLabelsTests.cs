@@ -21,8 +21,8 @@ public class MnistValidationLabelsTests
         var (code, output) = CliRunner.Run("distill", "mnist", "--smoke", "--validation", "300", "--seeds", "1", "--threads", "1", "--out", outDir);
         Assert.True(code == 0, output);
         string console = Regex.Replace(output, @"\s+", " ");
-        Assert.Contains("use --teacher-images N with N ≤ 1,700", console);
-        Assert.Contains("Rerun with --teacher-images N, N ≤ 1,700", console);
+        Assert.Contains("set TeacherImages to N ≤ 1,700", console);
+        Assert.Contains("Rerun with TeacherImages set to N ≤ 1,700", console);
         Assert.Contains("validation set, last epoch", console);
         Assert.Contains("Validation accuracy, mean ± std", console);
         Assert.DoesNotContain("Test acc", console);
@@ -67,7 +67,7 @@ public class MnistValidationLabelsTests
             overlapping.LoadData();
             Assert.Equal((100, true), (overlapping.TeacherEvaluationOverlap, overlapping.TeacherSawEvaluationImages));
         }
-        Assert.Contains(logs, l => l.StartsWith("warning:", StringComparison.Ordinal) && l.Contains("--teacher-images N with N ≤ 1,700"));
+        Assert.Contains(logs, l => l.StartsWith("warning:", StringComparison.Ordinal) && l.Contains("set TeacherImages to N ≤ 1,700"));
 
         // On the test set the teacher's training images are never the evaluation images, whatever it trains on.
         using var test = new MnistDistillationLab(validation with { Validation = 0, TeacherImages = null }, TrainingProgress.Silent, _ => { });

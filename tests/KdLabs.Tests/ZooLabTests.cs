@@ -56,8 +56,8 @@ public class ZooLabTests
     [Fact]
     public void OptionsThatLeaveNoSecondStageOrEnsembleAreRefusedByName()
     {
-        Assert.Contains("Epochs", Assert.Throws<ArgumentOutOfRangeException>(() => new ZooOptions { Epochs = 1 }.Validate()).Message);
-        Assert.Contains("StageOneEpochs", Assert.Throws<ArgumentOutOfRangeException>(() => new ZooOptions { Epochs = 3, StageOneEpochs = 3 }.Validate()).Message);
+        Assert.Contains("Epochs", Assert.Throws<ArgumentOutOfRangeException>(() => new ZooOptions { Training = new() { Epochs = 1 } }.Validate()).Message);
+        Assert.Contains("StageOneEpochs", Assert.Throws<ArgumentOutOfRangeException>(() => new ZooOptions { Training = new() { Epochs = 3 }, StageOneEpochs = 3 }.Validate()).Message);
         Assert.Contains("TeacherCount", Assert.Throws<ArgumentOutOfRangeException>(() => new ZooOptions { TeacherCount = 1 }.Validate()).Message);
         Assert.Contains("soft-tree", Assert.Throws<ArgumentException>(() => new ZooOptions { Methods = ["kd", "soft-tree"] }.Validate()).Message);
         Assert.Contains("fitnets", Assert.Throws<ArgumentException>(() => new ZooOptions { Methods = ["crd"] }.Validate()).Message);
@@ -87,7 +87,7 @@ public class ZooLabTests
         // The report renders again from results.json alone, with the same table.
         string markdown = File.ReadAllText(Path.Combine(outDir, "results.md"));
         File.Delete(Path.Combine(outDir, "results.md"));
-        ZooReport.Write(ZooReport.Read(Path.Combine(outDir, "results.json")), outDir);
+        ZooReport.Write(ZooReport.Read(Path.Combine(outDir, "results.json")), outDir, withJson: false);
         Assert.Equal(markdown, File.ReadAllText(Path.Combine(outDir, "results.md")));
     }
 

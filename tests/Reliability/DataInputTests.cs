@@ -72,7 +72,7 @@ public class DataInputTests
         }
         var e = Assert.Throws<DataFormatException>(() => MnistDataset.Load(train: true, dir, 100));
         Assert.Equal("SHA-256", e.Field);
-        Assert.Contains("data fetch mnist --force", e.Message, StringComparison.Ordinal);
+        Assert.Contains("Fetch it again with `kdlabs data fetch mnist`", e.Message, StringComparison.Ordinal);
         using var test = MnistDataset.Load(train: false, dir, 10); // the untouched split still loads
         Assert.Equal(10, test.Count);
     }

@@ -30,7 +30,10 @@ public static class FashionMnistFiles
     };
 
     /// <summary>The four files with their checksums, fetch command and folder.</summary>
-    public static IdxFileSet Set { get; } = new("Fashion-MNIST", "kdlabs data fetch fashion-mnist", "data/fetch-fashion-mnist.sh", Sha256, "fashion-mnist");
+    public static IdxFileSet Set { get; } = new("Fashion-MNIST", "kdlabs data fetch fashion-mnist", Sha256, "fashion-mnist");
+
+    /// <summary>Where the files come from and how, as the fetch command's help and log say it.</summary>
+    public const string Source = $"the Debian package {DebianPackage} {DebianVersion} (apt-get download, no root needed)";
 
     /// <summary>The default folder: <c>data/fashion-mnist</c>.</summary>
     public static string DefaultDirectory => Set.DefaultDirectory;

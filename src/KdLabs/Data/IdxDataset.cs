@@ -20,17 +20,17 @@ public static class IdxDataset
         foreach (var file in files.Sha256.Keys)
         {
             // A folder, a link loop, a FIFO or a device under a data file's name: named as such, not as a missing file.
-            RegularFile.Require(Path.Combine(directory, file), "file", $"Point --data at the folder that holds the four {files.DisplayName} IDX files as regular files, or leave it out to use data/{files.FolderName}.");
+            RegularFile.Require(Path.Combine(directory, file), "file", files.PointAtFolder(" as regular files"));
         }
         if (!files.ArePresent(directory))
         {
             throw new DataFormatException(directory, "folder", $"the {files.DisplayName} IDX files are missing",
-                $"Run `{files.FetchCommand}` (or {files.FetchScript}) to download and verify them.");
+                $"Run `{files.FetchCommand}` to download and verify them.");
         }
         string prefix = train ? "train" : "t10k";
         string imagesPath = Path.Combine(directory, $"{prefix}-images-idx3-ubyte");
         string labelsPath = Path.Combine(directory, $"{prefix}-labels-idx1-ubyte");
-        string? refetch = files.FetchCommand == MnistFiles.Set.FetchCommand ? null : $"{files.Refetch} (or run {files.FetchScript})";
+        string? refetch = files.FetchCommand == MnistFiles.Set.FetchCommand ? null : files.Refetch;
         var images = IdxFile.ReadImages(imagesPath, refetch);
         var labels = IdxFile.ReadLabels(labelsPath, classNames.Count - 1, refetch);
         // After the reads, so a truncated or malformed file is still reported as such.
@@ -39,7 +39,7 @@ public static class IdxDataset
         if (images.Count != labels.Length)
         {
             throw new DataFormatException(labelsPath, "count", $"{labels.Length} labels for {images.Count} images in {imagesPath}",
-                $"The two files come from different sets; fetch them again with `{files.FetchCommand} --force`.");
+                $"The two files come from different sets. {files.Refetch}");
         }
         if (images.Rows != 28 || images.Columns != 28)
         {

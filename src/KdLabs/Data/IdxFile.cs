@@ -17,7 +17,7 @@ public static class IdxFile
     private const byte UnsignedByte = 0x08;
 
     /// <summary>The fix named when a file is missing or damaged, unless the caller names its data set's own.</summary>
-    private const string MnistRefetch = "Fetch it again with `kdlabs data fetch mnist --force`.";
+    private const string MnistRefetch = "Fetch it again with `kdlabs data fetch mnist`.";
 
     /// <summary>
     /// Reads an unsigned-byte IDX3 image file (magic 0x00000803). <paramref name="refetch"/> is the fix every error
@@ -40,7 +40,7 @@ public static class IdxFile
             {
                 throw new DataFormatException(path, $"label[{i}]", $"value {data[i]} is outside 0..{maxLabel}",
                     refetch == MnistRefetch
-                        ? "The file is not an MNIST label file or is corrupt; fetch it again with `kdlabs data fetch mnist --force`."
+                        ? "The file is not an MNIST label file or is corrupt; fetch it again with `kdlabs data fetch mnist`."
                         : $"The file is not a label file of this data set or is corrupt. {refetch}");
             }
         }
@@ -49,7 +49,7 @@ public static class IdxFile
 
     private static (int[] Dims, byte[] Data) Read(string path, int expectedDims, string refetch)
     {
-        RegularFile.Require(path, "file", refetch == MnistRefetch ? "Point --data at a folder holding the real IDX files, or run `kdlabs data fetch mnist --force`." : refetch);
+        RegularFile.Require(path, "file", refetch == MnistRefetch ? "Set the data folder (Lab.DataDirectory) to a folder holding the real IDX files, or run `kdlabs data fetch mnist`." : refetch);
         if (!File.Exists(path))
         {
             throw new DataFormatException(path, "file", "not found", refetch == MnistRefetch ? "Run `kdlabs data fetch mnist` to download it." : refetch);

@@ -9,16 +9,19 @@ namespace KdLabs.Data;
 /// </summary>
 /// <param name="DisplayName">Name in messages, e.g. "Fashion-MNIST".</param>
 /// <param name="FetchCommand">The CLI command that fetches the files, e.g. <c>kdlabs data fetch mnist</c>.</param>
-/// <param name="FetchScript">The script that does the same without the kit built, e.g. <c>data/fetch-mnist.sh</c>.</param>
 /// <param name="Sha256">File name → SHA-256 of the uncompressed file.</param>
 /// <param name="FolderName">The folder under the data directory, e.g. <c>mnist</c>.</param>
-public sealed record IdxFileSet(string DisplayName, string FetchCommand, string FetchScript, IReadOnlyDictionary<string, string> Sha256, string FolderName)
+public sealed record IdxFileSet(string DisplayName, string FetchCommand, IReadOnlyDictionary<string, string> Sha256, string FolderName)
 {
     /// <summary>The default folder: <c>data/</c><see cref="FolderName"/>.</summary>
     public string DefaultDirectory => Path.Combine(KdLabsPaths.DataDirectory, FolderName);
 
-    /// <summary>The fix for a damaged or foreign file: fetch the set again.</summary>
-    public string Refetch => $"Fetch it again with `{FetchCommand} --force`.";
+    /// <summary>The fix for a damaged or foreign file: fetch the set again (a fetch replaces every file that does not match its SHA-256).</summary>
+    public string Refetch => $"Fetch it again with `{FetchCommand}`.";
+
+    /// <summary>The fix for a data folder that does not hold the files: name the right one, or use the default.</summary>
+    public string PointAtFolder(string what) =>
+        $"Set the data folder (Lab.DataDirectory) to the folder that holds the four {DisplayName} IDX files{what}, or leave it unset to use data/{FolderName}.";
 
     /// <summary>True when all four files are present (their content is checked when read).</summary>
     public bool ArePresent(string directory) => Sha256.Keys.All(f => File.Exists(Path.Combine(directory, f)));
@@ -36,14 +39,14 @@ public sealed record IdxFileSet(string DisplayName, string FetchCommand, string 
         if (File.Exists(directory))
         {
             throw new DataFormatException(directory, "data folder", "is a file, not a folder",
-                $"Point --data at the folder that holds the four {DisplayName} IDX files (train-images-idx3-ubyte, ...), or leave it out to use data/{FolderName}.");
+                PointAtFolder(" (train-images-idx3-ubyte, ...)"));
         }
         if (ArePresent(directory))
         {
             foreach (var name in Sha256.Keys)
             {
                 string path = Path.Combine(directory, name);
-                RegularFile.Require(path, "file", $"Point --data at the folder that holds the four {DisplayName} IDX files as regular files, or leave it out to use data/{FolderName}.");
+                RegularFile.Require(path, "file", PointAtFolder(" as regular files"));
                 try
                 {
                     using var probe = File.OpenRead(path);

@@ -80,7 +80,7 @@ public sealed class ImageFolderIndex
         if (!Directory.Exists(root))
         {
             throw new DataFormatException(root, "folder", "not found",
-                "Download the data set (see docs/chest-xray.md) and unpack it there, or pass --synthetic for the offline stand-in.");
+                "Download the data set (see docs/chest-xray.md) and unpack it there, or use the offline synthetic stand-in (Synthetic) instead.");
         }
         root = Path.GetFullPath(root);
         if (!splits.Any(s => Directory.Exists(Path.Combine(root, s))) && Directory.Exists(Path.Combine(root, "chest_xray")))
@@ -91,7 +91,7 @@ public sealed class ImageFolderIndex
         if (present.Count == 0)
         {
             throw new DataFormatException(root, "split folders", $"none of {string.Join(", ", splits)} exists",
-                "Point --data at the folder that contains train/ and test/ (for Kaggle: the unpacked chest_xray folder).");
+                "Set the data folder (Lab.DataDirectory) to the folder that contains train/ and test/ (for Kaggle: the unpacked chest_xray folder).");
         }
         var classNames = ClassFolders(Path.Combine(root, present[0]));
         if (classNames.Count < 2)

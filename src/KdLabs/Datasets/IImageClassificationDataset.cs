@@ -15,6 +15,9 @@ public interface IImageClassificationDataset
     /// <summary>The name in messages and reports, e.g. <c>Fashion-MNIST</c>.</summary>
     string DisplayName { get; }
 
+    /// <summary>What the images are, in a few words for help texts, e.g. <c>LeCun's handwritten digits</c>.</summary>
+    string Description { get; }
+
     /// <summary>One image's shape after loading.</summary>
     ImageShape InputShape { get; }
 

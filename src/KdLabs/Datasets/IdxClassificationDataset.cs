@@ -4,25 +4,30 @@ namespace KdLabs.Datasets;
 
 /// <summary>
 /// An MNIST-format data set (four checksummed IDX files, 1×28×28 grey images, ten classes) loaded through
-/// <see cref="IdxDataset"/>: <see cref="DatasetRegistry.Mnist"/> and <see cref="DatasetRegistry.FashionMnist"/>.
+/// <see cref="IdxDataset"/>: <see cref="DatasetRegistry.Mnist"/> and <see cref="DatasetRegistry.FashionMnist"/>. Its
+/// <c>*Files</c> class holds the checksums and the fetch recipe; one registry line makes it a data set of the kit.
 /// </summary>
-public sealed class IdxClassificationDataset : IImageClassificationDataset
+public sealed class IdxClassificationDataset : IImageClassificationDataset, IFetchable
 {
-    private readonly Action<string, Action<string>?> ensurePresent;
+    private readonly Func<string, bool, IReadOnlyList<string>> fetch;
 
     /// <summary>
     /// Describes the set: <paramref name="files"/> to read and verify, loaded splits named <c>{key}-train</c> / <c>{key}-test</c>,
-    /// normalised with <paramref name="mean"/> and <paramref name="std"/>; <paramref name="ensurePresent"/> fetches the files when missing.
+    /// normalised with <paramref name="mean"/> and <paramref name="std"/>; <paramref name="fetch"/> (folder, force → what it did)
+    /// downloads and verifies the files from <paramref name="fetchSource"/>; <paramref name="description"/> says what the images are.
     /// </summary>
-    public IdxClassificationDataset(string key, IdxFileSet files, float mean, float std, IReadOnlyList<string> classNames, Action<string, Action<string>?> ensurePresent)
+    public IdxClassificationDataset(string key, string description, IdxFileSet files, float mean, float std, IReadOnlyList<string> classNames,
+        string fetchSource, Func<string, bool, IReadOnlyList<string>> fetch)
     {
         Key = key;
+        Description = description;
+        FetchSource = fetchSource;
         Files = files;
         Mean = mean;
         Std = std;
         ClassNames = classNames;
         Normalization = new ImageNormalization([mean], [std]);
-        this.ensurePresent = ensurePresent;
+        this.fetch = fetch;
     }
 
     /// <inheritdoc />
@@ -30,6 +35,12 @@ public sealed class IdxClassificationDataset : IImageClassificationDataset
 
     /// <inheritdoc />
     public string DisplayName => Files.DisplayName;
+
+    /// <inheritdoc />
+    public string Description { get; }
+
+    /// <inheritdoc />
+    public string FetchSource { get; }
 
     /// <summary>The IDX files and their checksums.</summary>
     public IdxFileSet Files { get; }
@@ -56,7 +67,17 @@ public sealed class IdxClassificationDataset : IImageClassificationDataset
     public string DefaultDirectory => Files.DefaultDirectory;
 
     /// <inheritdoc />
-    public void EnsurePresent(string? directory = null, Action<string>? log = null) => ensurePresent(directory ?? DefaultDirectory, log);
+    public void EnsurePresent(string? directory = null, Action<string>? log = null) =>
+        Files.EnsurePresent(directory ?? DefaultDirectory, dir => fetch(dir, false), $"fetching {FetchSource}", log);
+
+    /// <inheritdoc />
+    public void Fetch(string directory, bool force, Action<string> log)
+    {
+        foreach (var line in fetch(directory, force))
+        {
+            log(line);
+        }
+    }
 
     /// <inheritdoc />
     public InMemoryDataset Load(DatasetSplit split, string? directory = null, int? limit = null) => split == DatasetSplit.Validation

@@ -19,7 +19,7 @@ namespace KdLabs.Experiments;
 /// that shapes it), <see cref="TrainStudent"/> per variant and seed from identical initial weights,
 /// <see cref="Evaluate"/>, and <see cref="Run"/> for all of it plus results.json and report.html.
 /// </summary>
-public sealed class ChestXrayLab : LabBase<ChestXrayOptions>, IDisposable
+public sealed class ChestXrayLab : LabBase<ChestXrayOptions, ChestXrayResult>, IDisposable
 {
     private ResNet18? teacher;
     private TeacherLogitCache? logitCache;
@@ -145,13 +145,13 @@ public sealed class ChestXrayLab : LabBase<ChestXrayOptions>, IDisposable
         var model = NewTeacher();
         var generation = Checkpoint.Find(dir);
         var state = generation?.State;
-        if (generation is not null && state!.Epoch == Options.TeacherEpochs)
+        if (generation is not null && state!.Epoch == Options.Teacher.Epochs)
         {
             // Checkpoints are device-independent: load onto the CPU, then follow the data to its device.
             generation.Load(model);
             model.to(Train.Device);
             TeacherHistory = new TrainingHistory("teacher (ResNet-18)", state.History);
-            Log($"teacher: reusing {Checkpoint.Describe(generation, Options.TeacherEpochs)}");
+            Log($"teacher: reusing {Checkpoint.Describe(generation, Options.Teacher.Epochs)}");
         }
         else
         {
@@ -253,8 +253,8 @@ public sealed class ChestXrayLab : LabBase<ChestXrayOptions>, IDisposable
         return new LatencyComparison(n, t, s, t224, s224, LatencyComparison.DeviceLabel(Device));
     }
 
-    /// <summary>Runs everything and writes results.json and report.html into the output folder.</summary>
-    public ChestXrayResult Run()
+    /// <summary>Runs everything and writes results.json, results.md and report.html into the output folder.</summary>
+    public override ChestXrayResult Run()
     {
         var clock = Stopwatch.StartNew();
         LoadData();
@@ -279,7 +279,7 @@ public sealed class ChestXrayLab : LabBase<ChestXrayOptions>, IDisposable
         }
         var result = new ChestXrayResult(Options, Synthetic, Index.Root, Index.Describe(), RunEnvironment.Describe(Device), clock.Elapsed.TotalSeconds, TeacherId,
             rows, Summarize(rows), DescribeSoftTargets(), histories, latency, Loading);
-        ChestXrayReport.Write(result, Lab.OutputDirectory);
+        WriteResults(ChestXrayReport.Json(result), ChestXrayReport.Markdown(result), ChestXrayReport.Html(result));
         return result with { WallSeconds = clock.Elapsed.TotalSeconds };
     }
 

@@ -54,23 +54,11 @@ public sealed record ChestXrayOptions : ILabOptions<ChestXrayOptions>
     /// </summary>
     public ChestXrayTeacherStart Pretrained { get; init; }
 
-    /// <summary>Teacher epochs.</summary>
-    public int TeacherEpochs { get; init; } = 5;
+    /// <summary>The ResNet-18 teacher's training: epochs, batch size, Adam learning rate, schedule (cosine annealing to zero).</summary>
+    public TrainingSettings Teacher { get; init; } = new() { Epochs = 5, BatchSize = 32, LearningRate = 1e-3, Schedule = LrSchedule.Cosine };
 
-    /// <summary>Student epochs.</summary>
-    public int StudentEpochs { get; init; } = 10;
-
-    /// <summary>Mini-batch size.</summary>
-    public int BatchSize { get; init; } = 32;
-
-    /// <summary>Adam learning rate of the teacher.</summary>
-    public double TeacherLearningRate { get; init; } = 1e-3;
-
-    /// <summary>Adam learning rate of the students.</summary>
-    public double StudentLearningRate { get; init; } = 1e-3;
-
-    /// <summary>Learning-rate schedule of the students (constant, or cosine annealed to zero over the run, as the teacher's).</summary>
-    public LrSchedule StudentSchedule { get; init; } = LrSchedule.Constant;
+    /// <summary>Every student's training: epochs, batch size, Adam learning rate, schedule (constant, or cosine annealed to zero over the run, as the teacher's).</summary>
+    public TrainingSettings Training { get; init; } = new() { Epochs = 10, BatchSize = 32, LearningRate = 1e-3, Schedule = LrSchedule.Constant };
 
     /// <summary>The walk-through's weight on the distillation term.</summary>
     public double DistillationWeight { get; init; } = 0.25;
@@ -79,7 +67,7 @@ public sealed record ChestXrayOptions : ILabOptions<ChestXrayOptions>
     public IReadOnlyList<double> Temperatures { get; init; } = [1, 4];
 
     /// <summary>α (hard-label weight) and T of the kit's general KD loss, trained beside the walk-through's; null skips it.</summary>
-    public KdOptions? General { get; init; } = new();
+    public KdOptions? Kd { get; init; } = new();
 
     /// <summary>Temperatures at which the teacher's soft targets are described.</summary>
     public IReadOnlyList<double> SoftTargetTemperatures { get; init; } = [1, 2, 4, 8];
@@ -105,7 +93,7 @@ public sealed record ChestXrayOptions : ILabOptions<ChestXrayOptions>
         {
             ImageSize = Math.Min(ImageSize, 32), SyntheticTrainCount = Math.Min(SyntheticTrainCount, 300), SyntheticPixelSize = 96,
             TrainLimit = Math.Min(TrainLimit ?? 300, 300), TestLimit = Math.Min(TestLimit ?? 200, 200),
-            TeacherEpochs = 1, StudentEpochs = 2, LatencyRepeats = Math.Min(LatencyRepeats, 3),
+            Teacher = Teacher with { Epochs = 1 }, Training = Training with { Epochs = 2 }, LatencyRepeats = Math.Min(LatencyRepeats, 3),
         }
         : this;
 
@@ -114,9 +102,9 @@ public sealed record ChestXrayOptions : ILabOptions<ChestXrayOptions>
     {
         var list = new List<StudentVariant> { StudentVariant.NoDistillation };
         list.AddRange(Temperatures.Select(t => StudentVariant.WalkThrough(DistillationWeight, t)));
-        if (General is { } general)
+        if (Kd is { } kd)
         {
-            list.Add(StudentVariant.General(general.Alpha, general.Temperature));
+            list.Add(StudentVariant.General(kd.Alpha, kd.Temperature));
         }
         return list;
     }
@@ -124,10 +112,9 @@ public sealed record ChestXrayOptions : ILabOptions<ChestXrayOptions>
     /// <summary>The images: the Kaggle folder or the synthetic stand-in, at <see cref="ImageSize"/>.</summary>
     public Datasets.ChestXrayDataset Dataset() => new(ImageSize, Synthetic, SyntheticTrainCount, SyntheticSeed, SyntheticPixelSize, SyntheticTestCount, SyntheticValidationCount);
 
-    /// <summary>Teacher trainer settings: cosine-annealed Adam, random horizontal flips, small evaluation batches (ResNet activations are large).</summary>
-    public TrainerOptions TeacherTrainer(string? checkpointDirectory) => new()
+    /// <summary>Teacher trainer settings: <see cref="Teacher"/>'s, random horizontal flips, small evaluation batches (ResNet activations are large).</summary>
+    public TrainerOptions TeacherTrainer(string? checkpointDirectory) => Teacher.Trainer(Lab.FirstSeed) with
     {
-        Epochs = TeacherEpochs, BatchSize = BatchSize, LearningRate = TeacherLearningRate, Seed = Lab.FirstSeed, Schedule = LrSchedule.Cosine,
         Augmentation = new RandomHorizontalFlip(), EvalBatchSize = 64, ReportEvery = 5, CheckpointDirectory = checkpointDirectory,
     };
 
@@ -136,9 +123,8 @@ public sealed record ChestXrayOptions : ILabOptions<ChestXrayOptions>
     /// image, which is only valid for the unaugmented inputs, and a live ResNet-18 on every student
     /// batch would cost more than all student runs together. The baseline gets the same inputs.
     /// </summary>
-    public TrainerOptions StudentTrainer(int seed, string? checkpointDirectory) => new()
+    public TrainerOptions StudentTrainer(int seed, string? checkpointDirectory) => Training.Trainer(seed) with
     {
-        Epochs = StudentEpochs, BatchSize = BatchSize, LearningRate = StudentLearningRate, Seed = seed, Schedule = StudentSchedule,
         EvalBatchSize = 256, CheckpointDirectory = checkpointDirectory,
     };
 
@@ -148,7 +134,7 @@ public sealed record ChestXrayOptions : ILabOptions<ChestXrayOptions>
     private void ValidateSettings()
     {
         Lab.Validate();
-        General?.Validate();
+        Kd?.Validate();
         OptionsValidation.Between(SyntheticTrainCount, 20, 100_000, nameof(SyntheticTrainCount), "training images of the synthetic stand-in");
         OptionsValidation.Between(SyntheticTestCount, 20, 100_000, nameof(SyntheticTestCount), "the synthetic test split's images");
         OptionsValidation.Between(SyntheticValidationCount, 4, 100_000, nameof(SyntheticValidationCount), "the synthetic val split's images");
@@ -160,11 +146,8 @@ public sealed record ChestXrayOptions : ILabOptions<ChestXrayOptions>
             throw new ArgumentOutOfRangeException(nameof(SyntheticTrainCount), SyntheticTrainCount,
                 $"The decoded training split, {SyntheticTrainCount:N0} images of {ImageSize}² bytes, exceeds the {Array.MaxLength:N0} bytes one split may hold; lower the count or the image size.");
         }
-        OptionsValidation.Between(TeacherEpochs, 1, OptionsValidation.MaxEpochs, nameof(TeacherEpochs));
-        OptionsValidation.Between(StudentEpochs, 1, OptionsValidation.MaxEpochs, nameof(StudentEpochs));
-        OptionsValidation.Between(BatchSize, 1, 4096, nameof(BatchSize));
-        OptionsValidation.Between(TeacherLearningRate, 0, OptionsValidation.MaxLearningRate, nameof(TeacherLearningRate), minExclusive: true);
-        OptionsValidation.Between(StudentLearningRate, 0, OptionsValidation.MaxLearningRate, nameof(StudentLearningRate), minExclusive: true);
+        Teacher.Validate(nameof(Teacher), maxBatchSize: 4096);
+        Training.Validate(maxBatchSize: 4096);
         OptionsValidation.Between(DistillationWeight, 0, 1, nameof(DistillationWeight), meaning: "the walk-through's weight of the distillation term");
         OptionsValidation.List(Temperatures, nameof(Temperatures));
         foreach (double t in Temperatures)

@@ -23,6 +23,6 @@ public static class ChestXrayPretrainedTeacher
             return options;
         }
         note = $"NOTE: the ImageNet weights are not available, so the teacher trains from scratch ({why})";
-        return options with { Pretrained = ChestXrayTeacherStart.Scratch, FreezeBackbone = false, TeacherEpochs = 6, TeacherLearningRate = 1e-3 };
+        return options with { Pretrained = ChestXrayTeacherStart.Scratch, FreezeBackbone = false, Teacher = options.Teacher with { Epochs = 6, LearningRate = 1e-3 } };
     }
 }

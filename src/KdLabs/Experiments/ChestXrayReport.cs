@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text.Json;
+using System.Text;
 using KdLabs.Data;
 using KdLabs.Datasets;
 using KdLabs.Evaluation;
@@ -58,8 +58,7 @@ public static class ChestXrayReport
     /// <summary>A markdown version of all three tables, for docs.</summary>
     public static string Markdown(ChestXrayResult result)
     {
-        static string Table(IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string>> rows) =>
-            $"| {string.Join(" | ", header)} |\n|{string.Concat(header.Select(_ => " --- |"))}\n" + string.Concat(rows.Select(r => $"| {string.Join(" | ", r)} |\n"));
+        static string Table(IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string>> rows) => new StringBuilder().AppendTable(header, rows).ToString();
         return $"**{result.DataLabel}**, {result.Options.ImageSize} px, {result.EvaluationName} set after the last epoch.\n\n"
             + Table(HeaderFor(result), Cells(result)) + "\n"
             + $"Students over seeds {string.Join(", ", result.Options.Lab.Seeds)} (last epoch; Δ = paired difference to the no-KD student of the same seed):\n\n"
@@ -68,20 +67,26 @@ public static class ChestXrayReport
             + Table(["T", "Mean prob. on the other class", "Mean entropy (bits)"], SoftTargetCells(result));
     }
 
-    /// <summary>Writes results.json, results.md (the tables) and report.html into <paramref name="directory"/>.</summary>
-    public static (string Json, string Html) Write(ChestXrayResult result, string directory)
+    /// <summary>Writes results.json, results.md (the tables) and report.html into <paramref name="directory"/> (<see cref="LabResults"/>).</summary>
+    public static LabFiles Write(ChestXrayResult result, string directory) => LabResults.Write(directory, Json(result), Markdown(result), Html(result));
+
+    /// <summary>results.json: the data, the settings and every figure of the run.</summary>
+    public static object Json(ChestXrayResult result)
     {
-        string json = Path.Combine(directory, "results.json");
-        string html = Path.Combine(directory, "report.html");
         var o = result.Options;
-        AtomicFile.WriteAllText(json, JsonSerializer.Serialize(new
+        return new
         {
             Data = result.DataLabel, result.Synthetic, result.DataRoot, result.DataSummary, Options = o with { }, result.Machine, result.WallSeconds,
             result.TeacherSha256, result.Loading, result.Latency, Speedup = result.Latency.Speedup, Speedup224 = result.Latency.Speedup224,
             Models = result.Rows, SeedSummaries = result.Summaries, result.SoftTargets,
             Histories = result.Histories.Select(h => new { h.RunName, h.Epochs }),
-        }, Checkpoint.JsonOptions));
-        AtomicFile.WriteAllText(Path.Combine(directory, "results.md"), Markdown(result));
+        };
+    }
+
+    /// <summary>report.html: the settings, the tables, the curves, ROC and confusion matrices of the first seed's models.</summary>
+    public static HtmlReport Html(ChestXrayResult result)
+    {
+        var o = result.Options;
 
         var shown = new[] { result.Teacher }.Concat(result.FirstSeedStudents).ToList();
         var classes = new[] { "NORMAL", "PNEUMONIA" };
@@ -93,7 +98,7 @@ public static class ChestXrayReport
         {
             report.Paragraph("SYNTHETIC STAND-IN: these images are drawn by KdLabs' generator, not radiographs. The numbers show the method and the code path; they say nothing about pneumonia detection.");
         }
-        report.Paragraph($"{o.ImageSize}×{o.ImageSize} px; teacher {o.TeacherEpochs} epoch(s) with random horizontal flips, students {o.StudentEpochs} epoch(s); batch {o.BatchSize}; Adam; seeds {string.Join(", ", o.Lab.Seeds)}. Walk-through loss: distillation weight {o.DistillationWeight}, T ∈ {{{string.Join(", ", o.Temperatures)}}}; {(o.General is { } g ? $"the kit's loss: α = {g.Alpha} on the hard labels, T = {g.Temperature}." : "the kit's general loss not trained.")} All numbers on the {split} set after the last epoch.")
+        report.Paragraph($"{o.ImageSize}×{o.ImageSize} px; teacher {o.Teacher.Epochs} epoch(s) with random horizontal flips, students {o.Training.Epochs} epoch(s); batch {o.Training.BatchSize}; Adam; seeds {string.Join(", ", o.Lab.Seeds)}. Walk-through loss: distillation weight {o.DistillationWeight}, T ∈ {{{string.Join(", ", o.Temperatures)}}}; {(o.Kd is { } g ? $"the kit's loss: α = {g.Alpha} on the hard labels, T = {g.Temperature}." : "the kit's general loss not trained.")} All numbers on the {split} set after the last epoch.")
             .Paragraph($"Machine: {result.Machine}. Wall time {result.WallSeconds:0} s.")
             .Code(result.DataSummary)
             .Table(HeaderFor(result), Cells(result))
@@ -120,8 +125,7 @@ public static class ChestXrayReport
             .Heading("What temperature does with two classes")
             .Table(["T", "Mean prob. on the other class", "Mean entropy (bits)"], SoftTargetCells(result))
             .Paragraph("With two classes a soft target is one number, p(PNEUMONIA): it says how sure the teacher is, not which other classes look alike. Raising T pulls p toward ½, so the soft term carries more of the teacher's confidence ranking; at T = 1 a confident teacher's targets are nearly the hard labels.");
-        report.Save(html);
-        return (json, html);
+        return report;
     }
 
     private static ClassificationReport ToReport(ChestXrayModelResult r) =>

@@ -1,14 +1,19 @@
 using KdLabs.Infrastructure;
+using KdLabs.Plots;
 using KdLabs.Training;
 using static TorchSharp.torch;
 
 namespace KdLabs.Experiments;
 
 /// <summary>
-/// What the labs share when they start: options checked and shrunk for smoke mode, the device (resolved once, printed
-/// with the reason), where progress and messages go, and torch's thread count (1 when other jobs share the machine: two jobs of two threads on two cores run 3–6× slower).
+/// The contract every lab keeps: options checked and shrunk for smoke mode, the device (resolved once, printed
+/// with the reason), where progress and messages go, torch's thread count (1 when other jobs share the machine: two jobs
+/// of two threads on two cores run 3–6× slower), one <see cref="Run"/> that does the whole lab and returns its result,
+/// and one way its results are written (<see cref="WriteResults"/>: results.json, results.md, report.html).
 /// </summary>
-public abstract class LabBase<TOptions>
+/// <typeparam name="TOptions">The lab's options record: <see cref="LabSettings"/> as <c>Lab</c>, <see cref="TrainingSettings"/> as <c>Training</c>, Hinton's α and T as <c>Kd</c>.</typeparam>
+/// <typeparam name="TResult">What <see cref="Run"/> measured.</typeparam>
+public abstract class LabBase<TOptions, TResult>
     where TOptions : ILabOptions<TOptions>
 {
     /// <summary>Checks <paramref name="options"/>, applies smoke limits and the thread count, and resolves the device.</summary>
@@ -53,4 +58,14 @@ public abstract class LabBase<TOptions>
 
     /// <summary>Where the lab's messages go.</summary>
     protected Action<string> Log { get; }
+
+    /// <summary>
+    /// Runs the whole lab as the CLI does (every seed, every row), writes its results into
+    /// <see cref="LabSettings.OutputDirectory"/> with <see cref="WriteResults"/> and returns them. Lessons may call the
+    /// lab's steps one by one instead (e.g. <c>TrainBaseline</c>, <c>TrainDistilled</c>).
+    /// </summary>
+    public abstract TResult Run();
+
+    /// <summary>Writes the run's figures (<paramref name="json"/>), tables and report into the output folder: the same three files for every lab.</summary>
+    protected LabFiles WriteResults(object json, string markdown, HtmlReport html) => LabResults.Write(Lab.OutputDirectory, json, markdown, html);
 }

@@ -17,7 +17,7 @@ namespace KdLabs.Experiments;
 /// initial weights, and compare. The CLI's <c>distill mnist</c> and the notebooks both call this;
 /// <c>distill fashion-mnist</c> runs it on Fashion-MNIST (<see cref="MnistDistillationOptions.Dataset"/>).
 /// </summary>
-public sealed class MnistDistillationLab : LabBase<MnistDistillationOptions>, IDisposable
+public sealed class MnistDistillationLab : LabBase<MnistDistillationOptions, MnistDistillationResult>, IDisposable
 {
     private TeacherLogitCache? logitCache;
     private nn.Module<Tensor, Tensor>? teacher;
@@ -113,7 +113,7 @@ public sealed class MnistDistillationLab : LabBase<MnistDistillationOptions>, ID
             // Which images the teacher trains on stays as it is (settings were chosen on validation with this teacher); the run says so instead.
             Log($"warning: the teacher trains on the first {TeacherTrain.Count:N0} training images, which include {TeacherEvaluationOverlap:N0} of the {Options.Validation:N0} validation images "
                 + $"(the last {Options.Validation:N0} of {Train.Count:N0}): its accuracy and every student's agreement with it are measured partly on its own training images, and the report marks them. "
-                + $"To keep the teacher off them, use --teacher-images N with N ≤ {Train.Count - Options.Validation:N0}.");
+                + $"To keep the teacher off them, set TeacherImages to N ≤ {Train.Count - Options.Validation:N0}.");
         }
     }
 
@@ -168,7 +168,7 @@ public sealed class MnistDistillationLab : LabBase<MnistDistillationOptions>, ID
     /// <summary>Trains a student with Hinton KD at (α, T), defaulting to the lab's options.</summary>
     public (nn.Module<Tensor, Tensor> Model, TrainingHistory History) TrainDistilled(double? alpha = null, double? temperature = null, string? name = null, int? seed = null)
     {
-        double a = alpha ?? Options.Distillation.Alpha, t = temperature ?? Options.Distillation.Temperature;
+        double a = alpha ?? Options.Kd.Alpha, t = temperature ?? Options.Kd.Temperature;
         var method = DistillationMethods.GetLogit("kd").WithSoftTargets(a, t);
         return TrainStudent(method.Objective(TeacherSignal()), name ?? $"student (KD α={a:0.##}, T={t:0.##})", seed);
     }
@@ -242,13 +242,13 @@ public sealed class MnistDistillationLab : LabBase<MnistDistillationOptions>, ID
     public LogTargetMistakeResult LogTargetMistakeDemo(int? seed = null)
     {
         var signal = TeacherSignal();
-        double t = Options.Distillation.Temperature;
+        double t = Options.Kd.Temperature;
         double correct, asWritten, older;
         using (var scope = NewDisposeScope())
         using (var fresh = NewStudent(seed))
         using (no_grad())
         {
-            var batch = BatchLoader.Batches(Transfer, Options.BatchSize, shuffle: false, seed: 0, epoch: 0).First();
+            var batch = BatchLoader.Batches(Transfer, Options.Training.BatchSize, shuffle: false, seed: 0, epoch: 0).First();
             fresh.eval();
             var s = fresh.forward(batch.Inputs);
             var teacherLogits = signal.LogitsFor(batch);
@@ -260,7 +260,7 @@ public sealed class MnistDistillationLab : LabBase<MnistDistillationOptions>, ID
         ModelResult? asWrittenRow = null;
         try
         {
-            var run = TrainStudent(new LogTargetMistakeObjective(Options.Distillation.Alpha, t, signal, olderLibtorch: false), "student (log_target mistake)", seed);
+            var run = TrainStudent(new LogTargetMistakeObjective(Options.Kd.Alpha, t, signal, olderLibtorch: false), "student (log_target mistake)", seed);
             asWrittenRow = Evaluate(run.History.RunName, run.Model, run.History).Row;
             run.Model.Dispose();
             asWrittenOutcome = "trained to the end";
@@ -269,7 +269,7 @@ public sealed class MnistDistillationLab : LabBase<MnistDistillationOptions>, ID
         {
             asWrittenOutcome = e.Message;
         }
-        var olderRun = TrainStudent(new LogTargetMistakeObjective(Options.Distillation.Alpha, t, signal, olderLibtorch: true), "student (log_target mistake, older rule)", seed);
+        var olderRun = TrainStudent(new LogTargetMistakeObjective(Options.Kd.Alpha, t, signal, olderLibtorch: true), "student (log_target mistake, older rule)", seed);
         var olderRow = Evaluate(olderRun.History.RunName, olderRun.Model, olderRun.History).Row;
         olderRun.Model.Dispose();
         return new LogTargetMistakeResult(correct, asWritten, older, asWrittenOutcome, asWrittenRow, olderRow);
@@ -302,7 +302,7 @@ public sealed class MnistDistillationLab : LabBase<MnistDistillationOptions>, ID
     /// the same initial weights, evaluation, results.json and report.html. Several seeds give the
     /// mean ± std that a claim "KD beats the baseline" needs.
     /// </summary>
-    public MnistDistillationResult Run()
+    public override MnistDistillationResult Run()
     {
         var seeds = Lab.Seeds;
         var clock = Stopwatch.StartNew();
@@ -318,7 +318,7 @@ public sealed class MnistDistillationLab : LabBase<MnistDistillationOptions>, ID
         {
             string suffix = seeds.Count > 1 ? $" seed {seed}" : "";
             var baseline = TrainBaseline("student (no KD)" + suffix, seed);
-            var distilled = TrainDistilled(name: $"student (KD α={Options.Distillation.Alpha:0.##}, T={Options.Distillation.Temperature:0.##}){suffix}", seed: seed);
+            var distilled = TrainDistilled(name: $"student (KD α={Options.Kd.Alpha:0.##}, T={Options.Kd.Temperature:0.##}){suffix}", seed: seed);
             var b = Evaluate(baseline.History.RunName, baseline.Model, baseline.History, teacherEval.Predictions, teacherEval.Row.LatencyMsBatch1);
             var d = Evaluate(distilled.History.RunName, distilled.Model, distilled.History, teacherEval.Predictions, teacherEval.Row.LatencyMsBatch1);
             rows.AddRange([b.Row, d.Row]);
@@ -337,7 +337,7 @@ public sealed class MnistDistillationLab : LabBase<MnistDistillationOptions>, ID
         clock.Stop();
         var result = new MnistDistillationResult(Options, RunEnvironment.Describe(Device), clock.Elapsed.TotalSeconds, TeacherId, rows, histories, reports, perSeed, omitted, EvaluationName, TeacherTrain.Count, Transfer.Count,
             TeacherEvaluationOverlap);
-        MnistDistillationReport.Write(result, Lab.OutputDirectory);
+        WriteResults(MnistDistillationReport.Json(result), MnistDistillationReport.Markdown(result), MnistDistillationReport.Html(result));
         return result;
     }
 

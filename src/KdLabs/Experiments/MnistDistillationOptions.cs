@@ -21,12 +21,21 @@ public sealed record MnistDistillationOptions : ILabOptions<MnistDistillationOpt
     public string Family { get; init; } = "cnn";
 
     /// <summary>The distilled students' Hinton KD: α (hard-label weight; 1 = no distillation) and T of <see cref="Losses.KdLoss"/>.</summary>
-    public KdOptions Distillation { get; init; } = new();
+    public KdOptions Kd { get; init; } = new();
 
-    /// <summary>Epochs for both students (and for the teacher unless <see cref="TeacherEpochs"/> is set).</summary>
-    public int Epochs { get; init; } = 5;
+    /// <summary>The old name of <see cref="Kd"/>, read only by the Studio's bench until it moves to <see cref="Kd"/>; remove it then.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+    public KdOptions Distillation => Kd;
 
-    /// <summary>Epochs for the teacher; null: <see cref="Epochs"/> (then the teacher's cache key is the one it always had).</summary>
+    /// <summary>
+    /// Every run's training: epochs of both students (and of the teacher unless <see cref="TeacherEpochs"/> is set), batch
+    /// size, Adam learning rate, and the schedule of every run (teacher and students): constant, or cosine annealing to
+    /// zero over the run, which lets a long run settle so its last epoch is its best-defined one.
+    /// </summary>
+    public TrainingSettings Training { get; init; } = new() { Epochs = 5, BatchSize = 64, LearningRate = 1e-3, Schedule = LrSchedule.Constant };
+
+    /// <summary>Epochs for the teacher; null: <see cref="TrainingSettings.Epochs"/> of <see cref="Training"/> (then the teacher's cache key is the one it always had).</summary>
     public int? TeacherEpochs { get; init; }
 
     /// <summary>The teacher trains on the first N training images (null: all of them); the students' sets are unaffected.</summary>
@@ -54,18 +63,6 @@ public sealed record MnistDistillationOptions : ILabOptions<MnistDistillationOpt
 
     /// <summary>Held-out training images (never in the transfer set) on which the omitted class's logit bias is fitted.</summary>
     public int BiasFitSize { get; init; } = 5000;
-
-    /// <summary>Mini-batch size.</summary>
-    public int BatchSize { get; init; } = 64;
-
-    /// <summary>Adam learning rate.</summary>
-    public double LearningRate { get; init; } = 1e-3;
-
-    /// <summary>
-    /// Learning-rate schedule of every run (teacher and students): constant, or cosine annealing to zero over the run,
-    /// which lets a long run settle so its last epoch is its best-defined one.
-    /// </summary>
-    public LrSchedule Schedule { get; init; } = LrSchedule.Constant;
 
     /// <summary>Use only the first N training images (null: all 60,000).</summary>
     public int? TrainLimit { get; init; }
@@ -99,7 +96,7 @@ public sealed record MnistDistillationOptions : ILabOptions<MnistDistillationOpt
     public MnistDistillationOptions Effective() => Lab.Smoke
         ? this with
         {
-            TrainLimit = Math.Min(TrainLimit ?? 2000, 2000), TestLimit = Math.Min(TestLimit ?? 1000, 1000), Epochs = 1, LatencyRepeats = Math.Min(LatencyRepeats, 5),
+            TrainLimit = Math.Min(TrainLimit ?? 2000, 2000), TestLimit = Math.Min(TestLimit ?? 1000, 1000), Training = Training with { Epochs = 1 }, LatencyRepeats = Math.Min(LatencyRepeats, 5),
             TeacherEpochs = TeacherEpochs is null ? null : 1, TeacherImages = TeacherImages is null ? null : Math.Min(TeacherImages.Value, 2000), TransferSize = TransferSize is null ? null : Math.Min(TransferSize.Value, 1000),
             Validation = Math.Min(Validation, 500), BiasFitSize = Math.Min(BiasFitSize, 500),
         }
@@ -113,7 +110,7 @@ public sealed record MnistDistillationOptions : ILabOptions<MnistDistillationOpt
     /// </summary>
     public static MnistDistillationOptions SmallTransferSet { get; } = new()
     {
-        TransferSize = 1000, TeacherEpochs = 1, TeacherImages = 20000, Epochs = 10, Distillation = new() { Alpha = 0.5, Temperature = 8 },
+        TransferSize = 1000, TeacherEpochs = 1, TeacherImages = 20000, Training = new() { Epochs = 10 }, Kd = new() { Alpha = 0.5, Temperature = 8 },
     };
 
     /// <summary>Teacher and student model names for <see cref="Models.ModelCatalog"/>.</summary>
@@ -125,7 +122,7 @@ public sealed record MnistDistillationOptions : ILabOptions<MnistDistillationOpt
     };
 
     /// <summary>The teacher's trainer settings: <see cref="Trainer"/> with <see cref="TeacherEpochs"/> when set.</summary>
-    public TrainerOptions TeacherTrainer() => Trainer(null) with { Epochs = TeacherEpochs ?? Epochs };
+    public TrainerOptions TeacherTrainer() => Trainer(null) with { Epochs = TeacherEpochs ?? Training.Epochs };
 
     /// <summary>
     /// The students' trainer settings. With a small transfer set an epoch is a few dozen steps and a pass over the
@@ -133,8 +130,11 @@ public sealed record MnistDistillationOptions : ILabOptions<MnistDistillationOpt
     /// </summary>
     public TrainerOptions StudentTrainer(int seed) => Trainer(null) with
     {
-        Seed = seed, EvaluateEvery = TransferSize is null ? 1 : Math.Max(1, Epochs / 2), Augmentation = PlainStudents ? null : Trainer(null).Augmentation,
+        Seed = seed, EvaluateEvery = TransferSize is null ? 1 : Math.Max(1, Training.Epochs / 2), Augmentation = PlainStudents ? null : Trainer(null).Augmentation,
     };
+
+    /// <summary>True when the lab's models take <paramref name="dataset"/>'s images: 1×28×28 in ten classes.</summary>
+    public static bool Fits(IImageClassificationDataset dataset) => dataset.InputShape == ImageShape.Mnist && dataset.ClassNames.Count == 10;
 
     /// <summary>The data set <see cref="Dataset"/> names.</summary>
     public IImageClassificationDataset DatasetInfo() => DatasetRegistry.Get(Dataset);
@@ -147,13 +147,8 @@ public sealed record MnistDistillationOptions : ILabOptions<MnistDistillationOpt
     }
 
     /// <summary>Trainer settings shared by all three runs.</summary>
-    public TrainerOptions Trainer(string? checkpointDirectory) => new()
+    public TrainerOptions Trainer(string? checkpointDirectory) => Training.Trainer(Lab.FirstSeed) with
     {
-        Epochs = Epochs,
-        BatchSize = BatchSize,
-        LearningRate = LearningRate,
-        Schedule = Schedule,
-        Seed = Lab.FirstSeed,
         Augmentation = Jitter > 0 ? new Data.RandomShift(Jitter, background: Background()) : null,
         CheckpointDirectory = checkpointDirectory,
     };
@@ -167,18 +162,16 @@ public sealed record MnistDistillationOptions : ILabOptions<MnistDistillationOpt
     private void ValidateSettings()
     {
         Lab.Validate();
-        Distillation.Validate();
+        Kd.Validate();
         _ = ModelNames();
         var data = DatasetInfo();
-        if (data.InputShape != ImageShape.Mnist || data.ClassNames.Count != 10)
+        if (!Fits(data))
         {
-            throw new ArgumentException($"Data set '{data.Key}' has {data.InputShape} images in {data.ClassNames.Count} classes; this lab's models take 1×28×28 images in ten classes ({string.Join(", ", DatasetRegistry.All.Where(d => d.InputShape == ImageShape.Mnist && d.ClassNames.Count == 10).Select(d => d.Key))}). "
+            throw new ArgumentException($"Data set '{data.Key}' has {data.InputShape} images in {data.ClassNames.Count} classes; this lab's models take 1×28×28 images in ten classes ({string.Join(", ", DatasetRegistry.All.Where(Fits).Select(d => d.Key))}). "
                 + (data.Key == "chest-xray" ? "The chest X-ray set has its own lab: kdlabs chest-xray." : "Choose one of those."), nameof(Dataset));
         }
-        OptionsValidation.Between(Epochs, 1, OptionsValidation.MaxEpochs, nameof(Epochs));
+        Training.Validate();
         OptionsValidation.Between(TeacherEpochs, 1, OptionsValidation.MaxEpochs, nameof(TeacherEpochs), "leave it unset for the students' epochs");
-        OptionsValidation.Between(BatchSize, 1, OptionsValidation.MaxBatchSize, nameof(BatchSize));
-        OptionsValidation.Between(LearningRate, 0, OptionsValidation.MaxLearningRate, nameof(LearningRate), minExclusive: true);
         OptionsValidation.Between(TrainLimit, 1, OptionsValidation.MaxImages, nameof(TrainLimit));
         OptionsValidation.Between(TestLimit, 1, OptionsValidation.MaxImages, nameof(TestLimit));
         OptionsValidation.Between(TeacherImages, 1, OptionsValidation.MaxImages, nameof(TeacherImages), "leave it unset for every training image");
@@ -192,9 +185,9 @@ public sealed record MnistDistillationOptions : ILabOptions<MnistDistillationOpt
         {
             throw new ArgumentOutOfRangeException(nameof(OmitClass), OmitClass, $"The omitted class must be a class index of {data.DisplayName}, 0 to 9 ({string.Join(", ", data.ClassNames.Select((c, i) => $"{i} {c}"))}).");
         }
-        if (Schedule is not (LrSchedule.Constant or LrSchedule.Cosine))
+        if (Training.Schedule is not (LrSchedule.Constant or LrSchedule.Cosine))
         {
-            throw new ArgumentOutOfRangeException(nameof(Schedule), Schedule, "The distillation lab's schedule is Constant or Cosine.");
+            throw new ArgumentOutOfRangeException($"{nameof(Training)}.{nameof(TrainingSettings.Schedule)}", Training.Schedule, "The distillation lab's schedule is Constant or Cosine.");
         }
         if (!(MlpDropout >= 0 && MlpDropout < 1))
         {

@@ -52,7 +52,7 @@ public static class MnistDistillationReport
         if (result.TeacherSawEvaluationImages)
         {
             lines.Add($"† The teacher trained on {result.TeacherEvaluationOverlap:N0} of the {result.EvaluationName} images it is scored on, so its accuracy and the agreement column "
-                + $"are measured partly on its own training images. Rerun with --teacher-images N, N ≤ {result.TeacherTrainingImages - result.TeacherEvaluationOverlap:N0}, to keep them apart.");
+                + $"are measured partly on its own training images. Rerun with TeacherImages set to N ≤ {result.TeacherTrainingImages - result.TeacherEvaluationOverlap:N0}, to keep them apart.");
         }
         if (result.TeacherHistoryOnOtherSet)
         {
@@ -82,7 +82,7 @@ public static class MnistDistillationReport
         return new()
         {
             ["student (no KD)"] = baseline.ToPercentString(),
-            [$"student (KD α={result.Options.Distillation.Alpha}, T={result.Options.Distillation.Temperature})"] = distilled.ToPercentString(),
+            [$"student (KD α={result.Options.Kd.Alpha}, T={result.Options.Kd.Temperature})"] = distilled.ToPercentString(),
             ["gain of KD (paired by seed, points)"] = gain.ToPercentString().Replace(" %", " pts"),
             ["gain of KD per seed (points)"] = string.Join(", ", result.Seeds.Select(x => $"seed {x.Seed}: {100 * (x.DistilledAccuracy - x.BaselineAccuracy):+0.00;-0.00;0.00}")),
             ["gain of KD, 95 % interval of the mean (t, n − 1 df)"] = gain.Count < 2 ? "needs 2 or more seeds"
@@ -109,8 +109,8 @@ public static class MnistDistillationReport
             [("before the bias shift", outcome.PerClassAccuracy), ($"after raising the {outcome.Class}'s logit by {outcome.Shift.ToString("0.##", CultureInfo.InvariantCulture)}", outcome.PerClassAccuracyAfterShift)],
             $"{outcome.Model}: {setName} accuracy per class, no {outcome.Class} in its transfer set", "never seen");
 
-    /// <summary>The comparison and the seed summary as Markdown tables, for docs that quote a run verbatim.</summary>
-    public static string ToMarkdown(MnistDistillationResult result)
+    /// <summary>results.md: the comparison and the seed summary as Markdown tables, for docs that quote a run verbatim.</summary>
+    public static string Markdown(MnistDistillationResult result)
     {
         var sb = new System.Text.StringBuilder();
         sb.AppendTable(HeaderFor(result), Cells(result));
@@ -120,12 +120,8 @@ public static class MnistDistillationReport
             sb.AppendLine(caveat);
         }
         sb.AppendLine();
-        sb.AppendLine($"| Student | {TextCase.Capitalized(result.EvaluationName)} accuracy after the last epoch, mean ± std |");
-        sb.AppendLine("|---|---|");
-        foreach (var (name, value) in SummaryLines(result))
-        {
-            sb.AppendLine($"| {name} | {value} |");
-        }
+        sb.AppendTable(["Student", $"{TextCase.Capitalized(result.EvaluationName)} accuracy after the last epoch, mean ± std"],
+            SummaryLines(result).Select(kv => (IReadOnlyList<string>)[kv.Key, kv.Value]));
         if (result.Omitted.Count > 0)
         {
             sb.AppendLine();
@@ -137,16 +133,15 @@ public static class MnistDistillationReport
         return sb.ToString();
     }
 
-    /// <summary>Writes both files into <paramref name="directory"/>; returns their paths.</summary>
-    public static (string Json, string Html) Write(MnistDistillationResult result, string directory)
-    {
-        string json = Path.Combine(directory, "results.json");
-        string html = Path.Combine(directory, "report.html");
-        var payload = new
+    /// <summary>Writes results.json, results.md and report.html into <paramref name="directory"/> (<see cref="LabResults"/>).</summary>
+    public static LabFiles Write(MnistDistillationResult result, string directory) => LabResults.Write(directory, Json(result), Markdown(result), Html(result));
+
+    /// <summary>results.json: the settings and every figure of the run.</summary>
+    public static object Json(MnistDistillationResult result) => new
         {
-            result.Options.Dataset, result.Options.Family, result.Options.Distillation.Alpha, result.Options.Distillation.Temperature, result.Options.Epochs, result.Options.BatchSize,
-            result.Options.LearningRate, Seed = result.Options.Lab.FirstSeed, result.Options.TrainLimit, result.Options.TestLimit, result.Options.Lab.Smoke,
-            result.Options.Jitter, result.Options.MlpDropout, result.Options.PlainStudents, Schedule = result.Options.Schedule.ToString(), result.Options.Lab.Device,
+            result.Options.Dataset, result.Options.Family, result.Options.Kd.Alpha, result.Options.Kd.Temperature, result.Options.Training.Epochs, result.Options.Training.BatchSize,
+            result.Options.Training.LearningRate, Seed = result.Options.Lab.FirstSeed, result.Options.TrainLimit, result.Options.TestLimit, result.Options.Lab.Smoke,
+            result.Options.Jitter, result.Options.MlpDropout, result.Options.PlainStudents, Schedule = result.Options.Training.Schedule.ToString(), result.Options.Lab.Device,
             result.Options.TeacherEpochs, result.Options.TeacherImages, result.Options.TransferSize, result.Options.Validation,
             result.Options.OmitClass, result.EvaluationName, result.TeacherTrainingImages, result.TransferImages, result.TeacherSawEvaluationImages, result.TeacherEvaluationOverlap,
             Caveats = Caveats(result), result.Omitted,
@@ -157,13 +152,15 @@ public static class MnistDistillationReport
             Summary = SummaryLines(result),
             Confusion = result.Reports.Select((r, i) => new { Model = result.Rows[i].Name, r.Confusion, r.PerClassAccuracy }),
         };
-        AtomicFile.WriteAllText(json, JsonSerializer.Serialize(payload, Checkpoint.JsonOptions));
 
+    /// <summary>report.html: the settings, the tables, accuracy and loss per epoch, the omitted class and the confusion matrices.</summary>
+    public static HtmlReport Html(MnistDistillationResult result)
+    {
         var o = result.Options;
         var classNames = o.DatasetInfo().ClassNames;
         var report = new HtmlReport($"{o.DatasetInfo().DisplayName} distillation: {o.Family} teacher → student")
-            .Paragraph($"α = {o.Distillation.Alpha} (weight of the hard-label term), T = {o.Distillation.Temperature}, students {o.Epochs} epoch(s) on {result.TransferImages:N0} images"
-                + (o.OmitClass is { } c ? $" (no {c}s)" : "") + $", teacher {o.TeacherEpochs ?? o.Epochs} epoch(s) on {result.TeacherTrainingImages:N0}, batch {o.BatchSize}, Adam lr {o.LearningRate}, seed {o.Lab.FirstSeed}"
+            .Paragraph($"α = {o.Kd.Alpha} (weight of the hard-label term), T = {o.Kd.Temperature}, students {o.Training.Epochs} epoch(s) on {result.TransferImages:N0} images"
+                + (o.OmitClass is { } c ? $" (no {c}s)" : "") + $", teacher {o.TeacherEpochs ?? o.Training.Epochs} epoch(s) on {result.TeacherTrainingImages:N0}, batch {o.Training.BatchSize}, Adam lr {o.Training.LearningRate}, seed {o.Lab.FirstSeed}"
                 + (o.Lab.Smoke ? ", SMOKE MODE (small subsets: numbers are not meaningful)" : "") + ".")
             .Paragraph($"Machine: {result.Machine}. Wall time {result.WallSeconds:0} s. Accuracies are on the {result.EvaluationName} set after the last epoch; the best epoch is shown for reference only.")
             .Table(HeaderFor(result), Cells(result));
@@ -187,8 +184,6 @@ public static class MnistDistillationReport
         report
             .Heading($"Confusion matrices ({result.EvaluationName} set)")
             .ChartRow(result.Reports.Select((r, i) => EvaluationCharts.ConfusionMatrix(r, classNames, RowName(result, i))));
-        report.Save(html);
-        AtomicFile.WriteAllText(Path.Combine(directory, "results.md"), ToMarkdown(result));
-        return (json, html);
+        return report;
     }
 }

@@ -16,7 +16,7 @@ namespace KdLabs.Experiments;
 /// compare their mixture and max-leaf accuracy. The CLI's <c>distill mnist --student sdt</c> and
 /// lesson 04 both call this.
 /// </summary>
-public sealed class SoftTreeLab : LabBase<SoftTreeLabOptions>, IDisposable
+public sealed class SoftTreeLab : LabBase<SoftTreeLabOptions, SoftTreeLabResult>, IDisposable
 {
     private readonly MnistDistillationLab teacherLab;
     private TeacherLogitCache? logitCache;
@@ -83,7 +83,7 @@ public sealed class SoftTreeLab : LabBase<SoftTreeLabOptions>, IDisposable
             Log($"warning: the CNN teacher trained on the first {teacherLab.TeacherTrain.Count:N0} training images, which include {TeacherEvaluationOverlap:N0} of the trees' {Options.Validation:N0} validation images "
                 + $"(images {Train.Count:N0}–{Train.Count + Evaluation.Count - 1:N0}): its accuracy row is measured partly on its own training images, and the report marks it. "
                 + $"To score it on unseen images, give the lab a teacher trained on at most the first {Train.Count:N0} images ({nameof(SoftTreeLabOptions)}.{nameof(SoftTreeLabOptions.Teacher)} with "
-                + $"{nameof(MnistDistillationOptions.TeacherImages)} ≤ {Train.Count:N0}; the CLI's --student sdt has no option for it).");
+                + $"{nameof(MnistDistillationOptions.TeacherImages)} ≤ {Train.Count:N0}; the soft-tree command line has no option for it).");
         }
     }
 
@@ -190,7 +190,7 @@ public sealed class SoftTreeLab : LabBase<SoftTreeLabOptions>, IDisposable
     /// Runs the whole lab: teacher, then for each seed a hard-label and a distilled tree, evaluation,
     /// results.json and report.html (with the first seed's trees drawn).
     /// </summary>
-    public SoftTreeLabResult Run()
+    public override SoftTreeLabResult Run()
     {
         var clock = Stopwatch.StartNew();
         LoadData();
@@ -227,7 +227,7 @@ public sealed class SoftTreeLab : LabBase<SoftTreeLabOptions>, IDisposable
         clock.Stop();
         var result = new SoftTreeLabResult(Options, EvaluationName, RunEnvironment.Describe(Device), clock.Elapsed.TotalSeconds, TeacherId,
             teacherAccuracy, teacherParameters, runs, histories, Options.TrainDistilled ? TeacherEvaluationOverlap : 0);
-        SoftTreeReport.Write(result, Lab.OutputDirectory, shownHard, shownDistilled, Evaluation);
+        WriteResults(SoftTreeReport.Json(result), SoftTreeReport.Markdown(result), SoftTreeReport.Html(result, shownHard, shownDistilled, Evaluation));
         shownHard?.Dispose();
         shownDistilled?.Dispose();
         return result;

@@ -62,20 +62,22 @@ public static class SoftTreeReport
     }
 
     /// <summary>
-    /// Writes both files into <paramref name="directory"/>; the report draws <paramref name="hard"/> and
-    /// <paramref name="distilled"/> (either may be null) and the path of the first image of <paramref name="images"/>.
+    /// Writes results.json, results.md and report.html into <paramref name="directory"/> (<see cref="LabResults"/>); the
+    /// report draws <paramref name="hard"/> and <paramref name="distilled"/> (either may be null) and the path of the first
+    /// image of <paramref name="images"/>.
     /// </summary>
-    public static (string Json, string Html) Write(SoftTreeLabResult result, string directory, SoftDecisionTree? hard = null,
-        SoftDecisionTree? distilled = null, InMemoryDataset? images = null)
+    public static LabFiles Write(SoftTreeLabResult result, string directory, SoftDecisionTree? hard = null,
+        SoftDecisionTree? distilled = null, InMemoryDataset? images = null) =>
+        LabResults.Write(directory, Json(result), Markdown(result), Html(result, hard, distilled, images));
+
+    /// <summary>results.json: the settings and every figure of the run.</summary>
+    public static object Json(SoftTreeLabResult result)
     {
-        Directory.CreateDirectory(directory);
-        string json = Path.Combine(directory, "results.json");
-        string html = Path.Combine(directory, "report.html");
         var o = result.Options;
-        var payload = new
+        return new
         {
             o.Tree, o.Validation, o.TrainLimit, o.TestLimit, o.Lab.Seeds, o.Lab.Smoke, o.Lab.Threads, o.Lab.Device,
-            TeacherFamily = o.Teacher.Family, TeacherEpochs = o.Teacher.Epochs,
+            TeacherFamily = o.Teacher.Family, TeacherEpochs = o.Teacher.Training.Epochs,
             result.EvaluationSet, result.Machine, result.WallSeconds, result.TeacherSha256, result.TeacherAccuracy, result.TeacherParameters,
             result.TeacherSawEvaluationImages, result.TeacherEvaluationOverlap, Caveats = Caveats(result),
             Paper = new { SoftTreeLabResult.Paper.HardLabel, SoftTreeLabResult.Paper.Distilled, SoftTreeLabResult.Paper.Teacher },
@@ -83,8 +85,31 @@ public static class SoftTreeReport
             result.Runs,
             Histories = result.Histories.Select(h => new { h.RunName, h.Epochs }),
         };
-        AtomicFile.WriteAllText(json, JsonSerializer.Serialize(payload, Checkpoint.JsonOptions));
+    }
 
+    /// <summary>results.md: the summary over seeds, the caveats and every tree, as Markdown tables.</summary>
+    public static string Markdown(SoftTreeLabResult result)
+    {
+        var md = new System.Text.StringBuilder();
+        md.AppendLine(CultureInfo.InvariantCulture, $"Soft decision tree (depth {result.Options.Tree.Depth}), {result.EvaluationSet} set after the last epoch{(result.Options.Lab.Smoke ? " (SMOKE: tiny subsets, not results)" : "")}.");
+        md.AppendLine();
+        md.AppendTable(SummaryHeader, SummaryCells(result));
+        foreach (string caveat in Caveats(result))
+        {
+            md.AppendLine();
+            md.AppendLine(caveat);
+        }
+        md.AppendLine();
+        md.AppendTable(Header, Cells(result));
+        md.AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"Machine: {result.Machine}; wall time {result.WallSeconds:0} s.");
+        return md.ToString();
+    }
+
+    /// <summary>report.html: the settings, the tables, the curves and, for the trees given, their filters, leaves and one image's path.</summary>
+    public static HtmlReport Html(SoftTreeLabResult result, SoftDecisionTree? hard = null, SoftDecisionTree? distilled = null, InMemoryDataset? images = null)
+    {
+        var o = result.Options;
         var t = o.Tree;
         var report = new HtmlReport($"Distilling a CNN into a soft decision tree (depth {t.Depth})")
             .Paragraph($"Frosst & Hinton (2017) on MNIST: one tree trained on the labels and one on the teacher's soft targets (T = {t.Temperature}) per seed, "
@@ -117,8 +142,7 @@ public static class SoftTreeReport
                 report.Chart(SoftTreePlots.DigitPath(tree, sample, MnistDataset.ClassNames));
             }
         }
-        report.Save(html);
-        return (json, html);
+        return report;
     }
 
     private static string Percent(double value) => value.ToString("P2", CultureInfo.InvariantCulture);

@@ -20,7 +20,7 @@ namespace KdLabs.Experiments;
 /// labelled subset alone, with and without Hinton KD. Ablations change one part of the recipe at a time.
 /// The CLI (<c>kdlabs ssld mnist</c>) and lesson 05 both call this class.
 /// </summary>
-public sealed class SsldLab : LabBase<SsldOptions>, IDisposable
+public sealed class SsldLab : LabBase<SsldOptions, SsldResult>, IDisposable
 {
     private InMemoryDataset? labeled;
     private InMemoryDataset? pool;
@@ -132,7 +132,7 @@ public sealed class SsldLab : LabBase<SsldOptions>, IDisposable
         var train = mineTopK ? MinedTrain() : AllTrain();
         using var batchTeacher = teacherTrainMode ? new BatchStatisticsTeacher(GetTeacher(), TeacherId) : null;
         ITeacherSignal signal = batchTeacher is not null ? batchTeacher : CachedTeacher(train);
-        return Train(name, seed, train, Options.Trainer(epochs ?? Options.SsldEpochs, seed, true), method.Objective(signal));
+        return Train(name, seed, train, Options.Trainer(epochs ?? Options.Training.Epochs, seed, true), method.Objective(signal));
     }
 
     /// <summary>
@@ -152,7 +152,7 @@ public sealed class SsldLab : LabBase<SsldOptions>, IDisposable
     }
 
     /// <summary>Runs every row (main rows over all seeds, ablations on the first) and writes results.json, results.md and report.html.</summary>
-    public SsldResult Run()
+    public override SsldResult Run()
     {
         var clock = Stopwatch.StartNew();
         double teacherAccuracy = TeacherAccuracy();
@@ -184,14 +184,11 @@ public sealed class SsldLab : LabBase<SsldOptions>, IDisposable
             {
                 Add(ablation, TrainSsld(s, WholePoolName, mineTopK: false), s, AllTrain().Count);
             }
-            Add(ablation, TrainSsld(s, $"SSLD, {Options.LongerEpochs} epochs instead of {Options.SsldEpochs}", epochs: Options.LongerEpochs), s, MinedTrain().Count);
+            Add(ablation, TrainSsld(s, $"SSLD, {Options.LongerEpochs} epochs instead of {Options.Training.Epochs}", epochs: Options.LongerEpochs), s, MinedTrain().Count);
         }
         var result = new SsldResult(Options, RunEnvironment.Describe(Device), clock.Elapsed.TotalSeconds, teacherAccuracy, Pool.Count,
             Mine().CountsPerClass, MinedPseudoLabelAccuracy(), rows);
-        Directory.CreateDirectory(Lab.OutputDirectory);
-        AtomicFile.WriteAllText(Path.Combine(Lab.OutputDirectory, "results.json"), JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
-        AtomicFile.WriteAllText(Path.Combine(Lab.OutputDirectory, "results.md"), SsldReport.Markdown(result));
-        SsldReport.Html(result).Save(Path.Combine(Lab.OutputDirectory, "report.html"));
+        WriteResults(result, SsldReport.Markdown(result), SsldReport.Html(result));
         return result;
     }
 

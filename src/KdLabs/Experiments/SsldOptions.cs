@@ -37,8 +37,12 @@ public sealed record SsldOptions : ILabOptions<SsldOptions>
     /// <summary>Epochs of the students trained on the labelled subset only.</summary>
     public int LabeledEpochs { get; init; } = 40;
 
-    /// <summary>Epochs of label-free distillation over labelled + mined images.</summary>
-    public int SsldEpochs { get; init; } = 4;
+    /// <summary>
+    /// The label-free distillation runs over labelled + mined images (the SSLD rows): their epochs and schedule (warmup
+    /// then cosine, <see cref="WarmupEpochs"/>); the batch size and Adam learning rate of every run (the fine-tune has
+    /// its own rate). The other runs train at a constant rate for their own epochs.
+    /// </summary>
+    public TrainingSettings Training { get; init; } = new() { Epochs = 4, BatchSize = 64, LearningRate = 1e-3, Schedule = LrSchedule.WarmupCosine };
 
     /// <summary>Epochs of the "longer training" ablation.</summary>
     public int LongerEpochs { get; init; } = 8;
@@ -55,12 +59,6 @@ public sealed record SsldOptions : ILabOptions<SsldOptions>
     /// <summary>Fine-tune learning-rate multipliers for the student's stages conv1, conv2, fc1, fc2.</summary>
     public IReadOnlyList<double> FinetuneMultipliers { get; init; } = [0.1, 0.1, 1, 1];
 
-    /// <summary>Adam learning rate of every other run.</summary>
-    public double LearningRate { get; init; } = 1e-3;
-
-    /// <summary>Mini-batch size.</summary>
-    public int BatchSize { get; init; } = 64;
-
 
     /// <summary>α and T of the "KD on labels only" row.</summary>
     public KdOptions Kd { get; init; } = new();
@@ -76,15 +74,15 @@ public sealed record SsldOptions : ILabOptions<SsldOptions>
         ? this with
         {
             Labeled = Math.Min(Labeled, 100), PoolLimit = Math.Min(PoolLimit ?? 1000, 1000), TopK = Math.Min(TopK, 30), TestLimit = Math.Min(TestLimit ?? 500, 500),
-            TeacherEpochs = 1, LabeledEpochs = 1, SsldEpochs = 1, LongerEpochs = 2, FinetuneEpochs = 1, WarmupEpochs = Math.Min(WarmupEpochs, 0.5),
+            TeacherEpochs = 1, LabeledEpochs = 1, Training = Training with { Epochs = 1 }, LongerEpochs = 2, FinetuneEpochs = 1, WarmupEpochs = Math.Min(WarmupEpochs, 0.5),
         }
         : this;
 
-    /// <summary>Trainer settings for a run of <paramref name="epochs"/> epochs.</summary>
-    public TrainerOptions Trainer(int epochs, int seed, bool warmupCosine) => new()
+    /// <summary>Trainer settings for a run of <paramref name="epochs"/> epochs: an SSLD run's schedule when <paramref name="warmupCosine"/>, else a constant rate.</summary>
+    public TrainerOptions Trainer(int epochs, int seed, bool warmupCosine) => Training.Trainer(seed) with
     {
-        Epochs = epochs, BatchSize = BatchSize, LearningRate = LearningRate, Seed = seed,
-        Schedule = warmupCosine ? LrSchedule.WarmupCosine : LrSchedule.Constant,
+        Epochs = epochs,
+        Schedule = warmupCosine ? Training.Schedule : LrSchedule.Constant,
         WarmupEpochs = warmupCosine ? Math.Min(WarmupEpochs, epochs) : 0,
         // 40 epochs of 1,000 images would spend most of their time on the 10,000 test images.
         EvaluateEvery = epochs >= 20 ? 10 : 1,
@@ -102,16 +100,15 @@ public sealed record SsldOptions : ILabOptions<SsldOptions>
         OptionsValidation.Between(TestLimit, 1, OptionsValidation.MaxImages, nameof(TestLimit));
         OptionsValidation.Between(TeacherEpochs, 1, OptionsValidation.MaxEpochs, nameof(TeacherEpochs));
         OptionsValidation.Between(LabeledEpochs, 1, OptionsValidation.MaxEpochs, nameof(LabeledEpochs));
-        OptionsValidation.Between(SsldEpochs, 1, OptionsValidation.MaxEpochs / 2, nameof(SsldEpochs), "the 'longer training' ablation trains twice as many");
+        Training.Validate();
+        OptionsValidation.Between(Training.Epochs, 1, OptionsValidation.MaxEpochs / 2, $"{nameof(Training)}.{nameof(TrainingSettings.Epochs)}", "the 'longer training' ablation trains twice as many");
         OptionsValidation.Between(LongerEpochs, 1, OptionsValidation.MaxEpochs, nameof(LongerEpochs));
         OptionsValidation.Between(FinetuneEpochs, 1, OptionsValidation.MaxEpochs, nameof(FinetuneEpochs));
         OptionsValidation.Between(WarmupEpochs, 0, OptionsValidation.MaxEpochs, nameof(WarmupEpochs));
-        OptionsValidation.Between(BatchSize, 1, OptionsValidation.MaxBatchSize, nameof(BatchSize));
-        OptionsValidation.Between(LearningRate, 0, OptionsValidation.MaxLearningRate, nameof(LearningRate), minExclusive: true);
         OptionsValidation.Between(FinetuneLearningRate, 0, OptionsValidation.MaxLearningRate, nameof(FinetuneLearningRate), minExclusive: true);
         Require(FinetuneMultipliers.Count == 4, nameof(FinetuneMultipliers), FinetuneMultipliers.Count, "four multipliers (conv1, conv2, fc1, fc2)");
         Kd.Validate();
-        Trainer(SsldEpochs, 1, true).Validate();
+        Trainer(Training.Epochs, 1, true).Validate();
     }
 
     private static void Require(bool ok, string name, object value, string expected)

@@ -18,7 +18,7 @@ namespace KdLabs.Experiments;
 /// two multi-teacher variants, deep mutual learning and DKD, against the student on labels alone) swapped in turn. Every method runs every seed, so the table can say
 /// which beat plain KD here and which did not. The CLI (<c>kdlabs zoo mnist</c>) and lesson 06 both call this class.
 /// </summary>
-public sealed class ZooLab : LabBase<ZooOptions>, IDisposable
+public sealed class ZooLab : LabBase<ZooOptions, ZooResult>, IDisposable
 {
     private const string StudentModel = "cnn-student";
     private InMemoryDataset? train;
@@ -112,8 +112,8 @@ public sealed class ZooLab : LabBase<ZooOptions>, IDisposable
             int stageEpochs = stage.Epochs switch
             {
                 StageEpochs.StageOne => Options.StageOneEpochs,
-                StageEpochs.Rest => Options.Epochs - Options.StageOneEpochs,
-                _ => Options.Epochs,
+                StageEpochs.Rest => Options.Training.Epochs - Options.StageOneEpochs,
+                _ => Options.Training.Epochs,
             };
             previous = Fit(stage.Model, stage.Objective, stageEpochs, seed, $"{method.Key}-s{seed}-{stage.Name}",
                 stage.Label is null ? method.Title : $"{method.Title}: {stage.Label}", after: previous);
@@ -173,7 +173,7 @@ public sealed class ZooLab : LabBase<ZooOptions>, IDisposable
     }
 
     /// <summary>Runs every method over every seed and writes results.json, results.md and report.html.</summary>
-    public ZooResult Run()
+    public override ZooResult Run()
     {
         var clock = Stopwatch.StartNew();
         var teacherAccuracies = Teachers().Select(t => Accuracy(t.Model, Test)).ToList();
@@ -192,9 +192,7 @@ public sealed class ZooLab : LabBase<ZooOptions>, IDisposable
         using var probe = NewStudent(0);
         var result = new ZooResult(Options, RunEnvironment.Describe(Device), clock.Elapsed.TotalSeconds, Teachers().Select(t => t.Id).ToList(), teacherAccuracies,
             EnsembleAccuracy(), teacherLogitSeconds, ModelStats.ParameterCount(probe), PeakMemory.CanReset, rows);
-        Directory.CreateDirectory(Lab.OutputDirectory);
-        AtomicFile.WriteAllText(Path.Combine(Lab.OutputDirectory, "results.json"), JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
-        ZooReport.Write(result, Lab.OutputDirectory);
+        WriteResults(result, ZooReport.Markdown(result), ZooReport.Html(result));
         return result;
     }
 

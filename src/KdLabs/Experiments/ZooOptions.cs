@@ -7,7 +7,7 @@ namespace KdLabs.Experiments;
 
 /// <summary>
 /// Settings of the method zoo (lesson 06): MNIST (or another 28×28, ten-class set: <see cref="Dataset"/>), lesson 02's CNN teacher and student, and one budget for every
-/// method: <see cref="Epochs"/> passes over the training set (two-stage methods spend <see cref="StageOneEpochs"/>
+/// method: <see cref="Training"/>'s epochs, passes over the training set (two-stage methods spend <see cref="StageOneEpochs"/>
 /// of them on their first stage), the same optimizer, batch size and seeds.
 /// </summary>
 public sealed record ZooOptions : ILabOptions<ZooOptions>
@@ -31,17 +31,11 @@ public sealed record ZooOptions : ILabOptions<ZooOptions>
         return method is KdMethod ? new KdMethod(Kd) : method;
     }
 
-    /// <summary>Passes over the training set per student, whatever the method.</summary>
-    public int Epochs { get; init; } = 3;
+    /// <summary>Every student's training, whatever the method: passes over the training set, batch size, Adam learning rate, schedule.</summary>
+    public TrainingSettings Training { get; init; } = new() { Epochs = 3, BatchSize = 64, LearningRate = 1e-3, Schedule = LrSchedule.Constant };
 
-    /// <summary>Of <see cref="Epochs"/>, the passes FitNets and FSP spend on their first (feature) stage.</summary>
+    /// <summary>Of <see cref="Training"/>'s epochs, the passes FitNets and FSP spend on their first (feature) stage.</summary>
     public int StageOneEpochs { get; init; } = 1;
-
-    /// <summary>Mini-batch size.</summary>
-    public int BatchSize { get; init; } = 64;
-
-    /// <summary>Adam learning rate.</summary>
-    public double LearningRate { get; init; } = 1e-3;
 
     /// <summary>Teacher epochs; with the defaults the first teacher is lesson 02's, shared through the teacher cache.</summary>
     public int TeacherEpochs { get; init; } = 5;
@@ -58,6 +52,9 @@ public sealed record ZooOptions : ILabOptions<ZooOptions>
     /// <summary>The <see cref="DatasetRegistry"/> key of the images: "mnist" (lesson 06) or "fashion-mnist"; any 1×28×28 ten-class set fits the CNNs.</summary>
     public string Dataset { get; init; } = "mnist";
 
+    /// <summary>True when the zoo's CNNs take <paramref name="dataset"/>'s images: 1×28×28 in ten classes.</summary>
+    public static bool Fits(IImageClassificationDataset dataset) => MnistDistillationOptions.Fits(dataset);
+
     /// <summary>The data set <see cref="Dataset"/> names.</summary>
     public IImageClassificationDataset DatasetInfo() => DatasetRegistry.Get(Dataset);
 
@@ -65,15 +62,15 @@ public sealed record ZooOptions : ILabOptions<ZooOptions>
     public ZooOptions Effective() => Lab.Smoke
         ? this with
         {
-            TrainLimit = Math.Min(TrainLimit ?? 1000, 1000), TestLimit = Math.Min(TestLimit ?? 500, 500), Epochs = 2, StageOneEpochs = 1,
+            TrainLimit = Math.Min(TrainLimit ?? 1000, 1000), TestLimit = Math.Min(TestLimit ?? 500, 500), Training = Training with { Epochs = 2 }, StageOneEpochs = 1,
             TeacherEpochs = 1, TeacherCount = Math.Min(TeacherCount, 2), Lab = Lab with { Seeds = [Lab.FirstSeed] },
         }
         : this;
 
     /// <summary>Trainer settings of a student run (or stage) of <paramref name="epochs"/> epochs.</summary>
-    public TrainerOptions Trainer(int epochs, int seed) => new() { Epochs = epochs, BatchSize = BatchSize, LearningRate = LearningRate, Seed = seed };
+    public TrainerOptions Trainer(int epochs, int seed) => Training.Trainer(seed) with { Epochs = epochs };
 
-    /// <summary>Trainer settings of ensemble teacher <paramref name="index"/> (0-based), seeded index + 1.</summary>
+    /// <summary>Trainer settings of ensemble teacher <paramref name="index"/> (0-based), seeded index + 1: the students' with <see cref="TeacherEpochs"/>.</summary>
     public TrainerOptions TeacherTrainer(int index) => Trainer(TeacherEpochs, index + 1);
 
     /// <summary>Throws with a message naming the setting when one is out of range.</summary>
@@ -82,19 +79,17 @@ public sealed record ZooOptions : ILabOptions<ZooOptions>
     private void ValidateSettings()
     {
         var data = DatasetInfo();
-        if (data.InputShape != ImageShape.Mnist || data.ClassNames.Count != 10)
+        if (!Fits(data))
         {
-            throw new ArgumentException($"Data set '{data.Key}' has {data.InputShape} images in {data.ClassNames.Count} classes; the zoo's CNNs take 1×28×28 images in ten classes (mnist, fashion-mnist).", nameof(Dataset));
+            throw new ArgumentException($"Data set '{data.Key}' has {data.InputShape} images in {data.ClassNames.Count} classes; the zoo's CNNs take 1×28×28 images in ten classes ({string.Join(", ", DatasetRegistry.All.Where(Fits).Select(d => d.Key))}).", nameof(Dataset));
         }
         Lab.Validate();
         Kd.Validate();
         OptionsValidation.List(Methods, nameof(Methods));
-        OptionsValidation.Between(Epochs, 2, OptionsValidation.MaxEpochs, nameof(Epochs), "at least 2, so two-stage methods have a second stage");
-        Require(StageOneEpochs >= 1 && StageOneEpochs < Epochs, nameof(StageOneEpochs), StageOneEpochs, "at least 1 and less than Epochs");
+        Training.Validate(minEpochs: 2, epochsMeaning: "at least 2, so two-stage methods have a second stage");
+        Require(StageOneEpochs >= 1 && StageOneEpochs < Training.Epochs, nameof(StageOneEpochs), StageOneEpochs, "at least 1 and less than Training.Epochs");
         OptionsValidation.Between(TeacherEpochs, 1, OptionsValidation.MaxEpochs, nameof(TeacherEpochs));
         OptionsValidation.Between(TeacherCount, 2, 10, nameof(TeacherCount), "teachers of the multi-teacher ensemble, each trained once");
-        OptionsValidation.Between(BatchSize, 1, OptionsValidation.MaxBatchSize, nameof(BatchSize));
-        OptionsValidation.Between(LearningRate, 0, OptionsValidation.MaxLearningRate, nameof(LearningRate), minExclusive: true);
         OptionsValidation.Between(TrainLimit, 1, OptionsValidation.MaxImages, nameof(TrainLimit));
         OptionsValidation.Between(TestLimit, 1, OptionsValidation.MaxImages, nameof(TestLimit));
         foreach (var key in Methods)
@@ -105,7 +100,7 @@ public sealed record ZooOptions : ILabOptions<ZooOptions>
                 throw new ArgumentException($"Method '{method.Key}' trains a {method.Student} student; the zoo's student is the CNN. Choose methods from: {string.Join(", ", ZooCapable().Select(m => m.Key))}.", nameof(Methods));
             }
         }
-        Trainer(Epochs, 1).Validate();
+        Trainer(Training.Epochs, 1).Validate();
     }
 
     /// <summary>Every registered method the zoo's CNN student can train.</summary>

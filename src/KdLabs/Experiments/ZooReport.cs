@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using KdLabs.Infrastructure;
 using KdLabs.Methods;
 using KdLabs.Plots;
@@ -26,13 +27,11 @@ public static class ZooReport
         s.TrainingOnlyParameters == 0 ? "0" : s.TrainingOnlyParameters.ToString("N0", CultureInfo.InvariantCulture),
     ]);
 
-    /// <summary>Writes results.md and report.html for <paramref name="result"/> into <paramref name="directory"/>.</summary>
-    public static void Write(ZooResult result, string directory)
-    {
-        Directory.CreateDirectory(directory);
-        Infrastructure.AtomicFile.WriteAllText(Path.Combine(directory, "results.md"), Markdown(result));
-        Html(result).Save(Path.Combine(directory, "report.html"));
-    }
+    /// <summary>
+    /// Writes results.md and report.html for <paramref name="result"/> into <paramref name="directory"/> (<see cref="LabResults"/>),
+    /// and results.json too unless <paramref name="withJson"/> is false (rendering a results.json's tables again).
+    /// </summary>
+    public static LabFiles Write(ZooResult result, string directory, bool withJson = true) => LabResults.Write(directory, withJson ? result : null, Markdown(result), Html(result));
 
     // results.json files written before the method registry stored enum names; the registry matches the rest case-insensitively.
     private static readonly IReadOnlyDictionary<string, string> LegacyKeys = new Dictionary<string, string>
@@ -45,7 +44,9 @@ public static class ZooReport
     {
         try
         {
-            var result = System.Text.Json.JsonSerializer.Deserialize<ZooResult>(File.ReadAllText(resultsJson));
+            var document = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(resultsJson));
+            NestLegacyTraining(document?["Options"] as System.Text.Json.Nodes.JsonObject);
+            var result = document.Deserialize<ZooResult>(LabResults.JsonOptions);
             return result is { Rows: not null, Options: not null }
                 ? result with { Options = result.Options with { Methods = result.Options.Methods.Select(m => LegacyKeys.GetValueOrDefault(m, m)).ToList() } }
                 : throw new Infrastructure.DataFormatException(resultsJson, "Rows", "missing", "Give the results.json that kdlabs zoo mnist writes.");
@@ -54,6 +55,26 @@ public static class ZooReport
         {
             throw new Infrastructure.DataFormatException(resultsJson, e.Path ?? "(document)", $"not a zoo result ({e.Message})", "Give the results.json that kdlabs zoo mnist writes, or run it again.");
         }
+    }
+
+    // results.json files written before the labs shared TrainingSettings hold the students' epochs, batch size and learning
+    // rate directly in Options; they move into Options.Training, so such a run's report states its own budget.
+    private static void NestLegacyTraining(System.Text.Json.Nodes.JsonObject? options)
+    {
+        if (options is null || options.ContainsKey(nameof(ZooOptions.Training)))
+        {
+            return;
+        }
+        var training = new System.Text.Json.Nodes.JsonObject();
+        foreach (var name in new[] { nameof(TrainingSettings.Epochs), nameof(TrainingSettings.BatchSize), nameof(TrainingSettings.LearningRate) })
+        {
+            if (options[name] is { } value)
+            {
+                options.Remove(name);
+                training[name] = value;
+            }
+        }
+        options[nameof(ZooOptions.Training)] = training;
     }
 
     /// <summary>results.md: the table, the teachers and the budget.</summary>
@@ -92,7 +113,7 @@ public static class ZooReport
     {
         var o = result.Options;
         return string.Create(CultureInfo.InvariantCulture,
-            $"the CNN student ({result.StudentParameters:N0} parameters), {o.Epochs} passes over {(o.TrainLimit is { } n ? $"{n:N0}" : "all 60,000")} training images per method (FitNets and FSP: {o.StageOneEpochs} of them in stage one), Adam {o.LearningRate:g3}, batch {o.BatchSize}, seeds {string.Join(", ", o.Lab.Seeds)}, test accuracy after the last epoch");
+            $"the CNN student ({result.StudentParameters:N0} parameters), {o.Training.Epochs} passes over {(o.TrainLimit is { } n ? $"{n:N0}" : "all 60,000")} training images per method (FitNets and FSP: {o.StageOneEpochs} of them in stage one), Adam {o.Training.LearningRate:g3}, batch {o.Training.BatchSize}, seeds {string.Join(", ", o.Lab.Seeds)}, test accuracy after the last epoch");
     }
 
     private static IEnumerable<string> Notes(ZooResult result)
