@@ -8,7 +8,7 @@ cd "$root"
 scripts/setup.sh
 scripts/setup-kernel.sh                  # papermill, nbconvert, chromium, dotnet-interactive, the .net-csharp kernel
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
-[ -f data/mnist/t10k-labels-idx1-ubyte ] || bash data/fetch-mnist.sh
-[ -f data/fashion-mnist/t10k-labels-idx1-ubyte ] || bash data/fetch-fashion-mnist.sh
+./kdlabs data fetch mnist               # each checks the files it finds and fetches only what is missing
+./kdlabs data fetch fashion-mnist
 ./kdlabs setup --skip-data >/dev/null   # the KdLabs package the real-kernel tests restore, registered as kdlabs-local
 dotnet test KdLabs.sln -c Release --logger "console;verbosity=normal" "$@"

@@ -56,7 +56,6 @@ public class DistillationMethodsTests
             [new ZooRow("none", 1, 3, 0.98, 0.98, 3, 1, null, 0, ""), new ZooRow("at", 1, 3, 0.99, 0.99, 6, 2, null, 0, "")]);
         string path = Path.Combine(TestData.TempDirectory(), "results.json");
         File.WriteAllText(path, JsonSerializer.Serialize(result).Replace("\"Methods\":[\"none\",\"at\"]", "\"Methods\":[\"NoKd\",\"AttentionTransfer\"]"));
-        Assert.Contains("AttentionTransfer", File.ReadAllText(path));
         var read = ZooReport.Read(path);
         Assert.Equal(["none", "at"], read.Options.Methods);
         Assert.Equal(["none", "at"], read.Summary().Select(s => s.Method.Key));

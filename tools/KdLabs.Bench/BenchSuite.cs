@@ -6,6 +6,7 @@ using KdLabs.Evaluation;
 using KdLabs.Experiments;
 using KdLabs.Infrastructure;
 using KdLabs.Losses;
+using KdLabs.Methods;
 using KdLabs.Models;
 using KdLabs.Training;
 using static TorchSharp.torch;
@@ -336,7 +337,7 @@ public static class BenchSuite
         {
             using var model = ModelCatalog.Create(modelName, round);
             var trainer = new Trainer(new TrainerOptions { Epochs = 1, BatchSize = batchSize, Seed = round }, TrainingProgress.Silent);
-            ITrainingObjective objective = cache is null ? new SupervisedObjective() : new DistillationObjective(new KdLoss(0.5, 4), cache);
+            ITrainingObjective objective = cache is null ? new SupervisedObjective() : DistillationMethods.Kd.Objective(cache);
             return trainer.Fit(model, train, null, objective, "bench").Last.ImagesPerSecond;
         }
         finally

@@ -17,7 +17,7 @@ public static class StudioBench
         var total = new List<double>();
         for (int i = 0; i < rounds; i++)
         {
-            var settings = new RunSettings("bench", engine.Lab.Distillation.Alpha, engine.Lab.Distillation.Temperature, engine.Students[0], 1, trainSize, seedBase + i, "mnist", "hinton");
+            var settings = new RunSettings("bench", engine.Lab.Kd.Alpha, engine.Lab.Kd.Temperature, engine.Students[0], 1, trainSize, seedBase + i, "mnist", "hinton");
             var run = scheduler.Submit(settings);
             double? point = null, acc = null;
             int seen = 0;

@@ -4,6 +4,7 @@ using KdLabs.Datasets;
 using KdLabs.Evaluation;
 using KdLabs.Infrastructure;
 using KdLabs.Losses;
+using KdLabs.Methods;
 using KdLabs.Models;
 using KdLabs.Training;
 using TorchSharp;
@@ -175,7 +176,9 @@ public sealed class ChestXrayLab : LabBase<ChestXrayOptions, ChestXrayResult>, I
     public (ChestXrayStudent Model, TrainingHistory History) TrainStudent(StudentVariant variant, int seed)
     {
         EnsureData();
-        ITrainingObjective objective = variant.Loss is { } loss ? new DistillationObjective(loss, TeacherSignal()) : new SupervisedObjective();
+        ITrainingObjective objective = variant.Loss is { } loss
+            ? DistillationMethods.Kd.With(new() { Alpha = loss.Alpha, Temperature = loss.Temperature }).Objective(TeacherSignal())
+            : new SupervisedObjective();
         var student = NewStudent(seed);
         // The seed sets the initial weights (NewStudent) and the data order; a distilled student's parent is the teacher.
         var key = RunKey.Create("student", "chest-xray-student", Train.Fingerprint, Options.StudentTrainer(seed, null), objective.RunIdentity,

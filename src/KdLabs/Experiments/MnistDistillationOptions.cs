@@ -23,11 +23,6 @@ public sealed record MnistDistillationOptions : ILabOptions<MnistDistillationOpt
     /// <summary>The distilled students' Hinton KD: α (hard-label weight; 1 = no distillation) and T of <see cref="Losses.KdLoss"/>.</summary>
     public KdOptions Kd { get; init; } = new();
 
-    /// <summary>The old name of <see cref="Kd"/>, read only by the Studio's bench until it moves to <see cref="Kd"/>; remove it then.</summary>
-    [System.Text.Json.Serialization.JsonIgnore]
-    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
-    public KdOptions Distillation => Kd;
-
     /// <summary>
     /// Every run's training: epochs of both students (and of the teacher unless <see cref="TeacherEpochs"/> is set), batch
     /// size, Adam learning rate, and the schedule of every run (teacher and students): constant, or cosine annealing to

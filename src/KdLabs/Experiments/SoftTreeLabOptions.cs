@@ -56,23 +56,7 @@ public sealed record SoftTreeLabOptions : ILabOptions<SoftTreeLabOptions>
     {
         Lab.Validate();
         Teacher.Validate();
-        // First: a deep tree's regularizer and leaves are allocated by the checks below (2^depth of them).
-        OptionsValidation.Between(Tree.Depth, 1, 12, nameof(SoftTreeOptions.Depth), "the paper's MNIST tree has depth 8");
-        if (Tree.Jitter is < 0 or > 8)
-        {
-            throw new ArgumentOutOfRangeException(nameof(SoftTreeOptions.Jitter), Tree.Jitter, "Jitter must be between 0 and 8 pixels.");
-        }
-        OptionsValidation.Between(Tree.Epochs, 1, OptionsValidation.MaxEpochs, nameof(SoftTreeOptions.Epochs));
-        OptionsValidation.Between(Tree.BatchSize, 1, OptionsValidation.MaxBatchSize, nameof(SoftTreeOptions.BatchSize));
-        OptionsValidation.Between(Tree.LearningRate, 0, OptionsValidation.MaxLearningRate, nameof(SoftTreeOptions.LearningRate), minExclusive: true);
-        OptionsValidation.Between(Tree.PenaltyStrength, 0, 100, nameof(SoftTreeOptions.PenaltyStrength), meaning: "the balance penalty's strength λ; the paper's is 0.1");
-        OptionsValidation.Between(Tree.HardLabelWeight, 0, 1, nameof(SoftTreeOptions.HardLabelWeight), meaning: "the one-hot term's share of the distilled trees' targets");
-        OptionsValidation.Between(Tree.BetaInit, 0, 1000, nameof(SoftTreeOptions.BetaInit), minExclusive: true);
-        OptionsValidation.Between(Tree.LeafInitStd, 0, 100, nameof(SoftTreeOptions.LeafInitStd));
-        OptionsValidation.Between(Tree.RegularizerWindow, 0, 1, nameof(SoftTreeOptions.RegularizerWindow));
-        Tree.ApplyTo().Validate();
-        _ = Tree.CreateRegularizer();
-        Losses.SoftTargets.ValidateTemperature(Tree.Temperature);
+        Tree.Validate();
         OptionsValidation.Between(TrainLimit, 1, OptionsValidation.MaxImages, nameof(TrainLimit));
         OptionsValidation.Between(TestLimit, 1, OptionsValidation.MaxImages, nameof(TestLimit));
         if (Validation < 0 || (TrainLimit is { } n && Validation >= n) || Validation >= 60_000)

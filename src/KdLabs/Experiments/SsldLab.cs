@@ -109,7 +109,7 @@ public sealed class SsldLab : LabBase<SsldOptions, SsldResult>, IDisposable
     /// <summary>The student trained on the labelled subset with Hinton KD from the teacher (cached logits).</summary>
     public (nn.Module<Tensor, Tensor> Model, TrainingHistory History) TrainKdLabeledOnly(int seed)
     {
-        var objective = new DistillationObjective(new KdLoss(Options.Kd.Alpha, Options.Kd.Temperature), CachedTeacher(Labeled));
+        var objective = DistillationMethods.Kd.With(Options.Kd).Objective(CachedTeacher(Labeled));
         return Train($"KD (α={Options.Kd.Alpha:0.##}, T={Options.Kd.Temperature:0.##}), labels only", seed, Labeled, Options.Trainer(Options.LabeledEpochs, seed, false), objective);
     }
 

@@ -62,7 +62,7 @@ public sealed class SoftTreeMethod : IDistillationMethod
         var student = context.NewStudent();
         if (student is not SoftDecisionTree)
         {
-            throw new ArgumentException($"soft-tree trains a {nameof(SoftDecisionTree)}, but this lab's student is a {student.GetType().Name}; run it with kdlabs distill mnist --student sdt.");
+            throw new ArgumentException($"soft-tree trains a {nameof(SoftDecisionTree)}, but this lab's student is a {student.GetType().Name}; train it in the soft-tree lab (SoftTreeLab), whose student is a tree.");
         }
         return MethodPlan.SingleStage(student, Objective(context.TeacherLogits[0]));
     }
