@@ -17,26 +17,26 @@ public class BehaviourTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public Task Kernel_info_then_a_cell_and_a_tensor() => RunAsync("test_kernel_info_and_first_cell");
+    public Task KernelInfoThenACellAndATensor() => RunAsync("test_kernel_info_and_first_cell");
 
     [Fact]
-    public Task Output_streams_while_the_cell_runs() => RunAsync("test_output_streams_while_the_cell_runs");
+    public Task OutputStreamsWhileTheCellRuns() => RunAsync("test_output_streams_while_the_cell_runs");
 
     [Fact]
-    public Task Interrupting_an_endless_cell_leaves_a_usable_kernel() => RunAsync("test_interrupt_stops_an_endless_cell");
+    public Task InterruptingAnEndlessCellLeavesAUsableKernel() => RunAsync("test_interrupt_stops_an_endless_cell");
 
     [Fact]
-    public Task Restart_gives_a_fresh_session() => RunAsync("test_restart_gives_a_fresh_session");
+    public Task RestartGivesAFreshSession() => RunAsync("test_restart_gives_a_fresh_session");
 
     [Fact]
-    public Task A_message_with_a_wrong_signature_is_refused() => RunAsync("test_a_message_with_a_wrong_signature_is_refused");
+    public Task AMessageWithAWrongSignatureIsRefused() => RunAsync("test_a_message_with_a_wrong_signature_is_refused");
 
     [Fact]
-    public Task Stop_on_error_aborts_the_queued_cells() => RunAsync("test_stop_on_error_aborts_the_queued_cells");
+    public Task StopOnErrorAbortsTheQueuedCells() => RunAsync("test_stop_on_error_aborts_the_queued_cells");
 
     [Fact]
-    public Task Console_ReadLine_asks_the_frontend_or_fails_with_a_message() => RunAsync("test_console_readline_asks_the_frontend_or_fails_with_a_message");
+    public Task ConsoleReadLineAsksTheFrontendOrFailsWithAMessage() => RunAsync("test_console_readline_asks_the_frontend_or_fails_with_a_message");
 
     [Fact]
-    public Task An_error_names_the_line_of_the_cell() => RunAsync("test_an_error_names_the_line_of_the_cell");
+    public Task AnErrorNamesTheLineOfTheCell() => RunAsync("test_an_error_names_the_line_of_the_cell");
 }

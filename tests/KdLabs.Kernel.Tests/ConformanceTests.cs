@@ -7,7 +7,7 @@ namespace KdLabs.Kernel.Tests;
 public partial class ConformanceTests(ITestOutputHelper output)
 {
     [Fact]
-    public async Task The_jupyter_kernel_test_suite_passes()
+    public async Task TheJupyterKernelTestSuitePasses()
     {
         var (exit, log) = await TestKernel.UnittestAsync("kernel_conformance", TimeSpan.FromMinutes(5));
         output.WriteLine(log);

@@ -17,7 +17,7 @@ public sealed class KernelSpecTests : IDisposable
     }
 
     [Fact]
-    public async Task Install_is_idempotent_jupyter_lists_it_and_uninstall_removes_it()
+    public async Task InstallIsIdempotentJupyterListsItAndUninstallRemovesIt()
     {
         string[] argv = ["/usr/bin/dotnet", "/opt/kdlabs/KdLabs.Cli.dll", "kernel", "-f", "{connection_file}"];
         var directory = KernelSpec.Install(argv, KernelSpecScope.Prefix, _prefix);
@@ -40,7 +40,7 @@ public sealed class KernelSpecTests : IDisposable
     }
 
     [Fact]
-    public void The_user_scope_follows_jupyters_data_folder_rule()
+    public void TheUserScopeFollowsJupytersDataFolderRule()
     {
         var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
         var expected = Environment.GetEnvironmentVariable("JUPYTER_DATA_DIR") is { Length: > 0 } dir ? dir

@@ -30,7 +30,7 @@ public sealed class NotebookBrowserTests(BrowserFixture browser, ITestOutputHelp
     }
 
     [Fact]
-    public async Task Notebook_runs_a_lesson_on_the_kits_kernel_and_draws_its_charts()
+    public async Task NotebookRunsALessonOnTheKitsKernelAndDrawsItsCharts()
     {
         var root = KdLabsPaths.RepositoryRoot ?? throw new InvalidOperationException("the tests run inside a checkout");
         var lessons = Directory.GetFiles(Path.Combine(root, "notebooks"), "*.ipynb").Order(StringComparer.Ordinal).ToList();

@@ -8,7 +8,7 @@ public class FormatTests
     private static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", name);
 
     [Fact]
-    public void Notebook_saved_by_vscode_round_trips_to_the_same_json()
+    public void NotebookSavedByVscodeRoundTripsToTheSameJson()
     {
         var original = File.ReadAllText(Fixture("vscode-saved.ipynb"));
 
@@ -20,7 +20,7 @@ public class FormatTests
     }
 
     [Fact]
-    public void Parsing_keeps_metadata_ids_tags_and_outputs()
+    public void ParsingKeepsMetadataIdsTagsAndOutputs()
     {
         var notebook = IpynbFormat.Read(Fixture("vscode-saved.ipynb"));
 
@@ -40,7 +40,7 @@ public class FormatTests
     }
 
     [Fact]
-    public void New_notebook_has_the_metadata_polyglot_writes()
+    public void NewNotebookHasTheMetadataPolyglotWrites()
     {
         var notebook = Notebook.CreateCSharp();
         notebook.Cells.Add(NotebookCell.Markdown("# Title"));
@@ -65,7 +65,7 @@ public class FormatTests
     }
 
     [Fact]
-    public void Dib_file_is_read_into_cells_with_kernel_info()
+    public void DibFileIsReadIntoCellsWithKernelInfo()
     {
         var notebook = DibFormat.Read(Fixture("polyglot.dib"));
 
@@ -82,7 +82,7 @@ public class FormatTests
     }
 
     [Fact]
-    public void Write_is_atomic_and_leaves_no_temp_files()
+    public void WriteIsAtomicAndLeavesNoTempFiles()
     {
         using var dir = new TempDirectory();
         var path = dir.File("a.ipynb");
@@ -95,7 +95,7 @@ public class FormatTests
     }
 
     [Fact]
-    public void Source_may_be_a_single_string()
+    public void SourceMayBeASingleString()
     {
         var notebook = IpynbFormat.Parse("""{"cells":[{"cell_type":"code","metadata":{},"source":"a\nb","outputs":[],"execution_count":null}],"metadata":{},"nbformat":4,"nbformat_minor":4}""");
 
@@ -104,7 +104,7 @@ public class FormatTests
     }
 
     [Fact]
-    public void Unsupported_nbformat_is_a_clear_error()
+    public void UnsupportedNbformatIsAClearError()
     {
         var e = Assert.Throws<FormatException>(() => IpynbFormat.Parse("""{"cells":[],"metadata":{},"nbformat":3,"nbformat_minor":0}"""));
         Assert.Contains("nbformat 3", e.Message);

@@ -16,7 +16,7 @@ public class FormatterTests
     public sealed record Student(string Name, double Accuracy);
 
     [Fact]
-    public void Strings_and_plain_values_are_text()
+    public void StringsAndPlainValuesAreText()
     {
         var s = Format("hello <b>");
         Assert.Equal("hello <b>", s.GetText("text/plain"));
@@ -28,7 +28,7 @@ public class FormatterTests
     }
 
     [Fact]
-    public void Tensor_shows_shape_dtype_and_a_preview()
+    public void TensorShowsShapeDtypeAndAPreview()
     {
         using var t = arange(0, 24, dtype: ScalarType.Float32).reshape(2, 3, 4);
 
@@ -47,7 +47,7 @@ public class FormatterTests
     }
 
     [Fact]
-    public void Plotly_chart_inlines_plotly_js_once_and_never_links_a_cdn()
+    public void PlotlyChartInlinesPlotlyJsOnceAndNeverLinksACdn()
     {
         var chart = Chart.Line<int, int, string>(x: new[] { 1, 2, 3 }, y: new[] { 2, 4, 8 });
         var context = new FormatContext();
@@ -65,7 +65,7 @@ public class FormatterTests
     }
 
     [Fact]
-    public void DataFrame_is_an_html_table_of_its_head()
+    public void DataFrameIsAnHtmlTableOfItsHead()
     {
         var df = new DataFrame(
             new PrimitiveDataFrameColumn<int>("epoch", Enumerable.Range(1, 30)),
@@ -83,7 +83,7 @@ public class FormatterTests
     }
 
     [Fact]
-    public void Records_become_a_table_of_public_properties()
+    public void RecordsBecomeATableOfPublicProperties()
     {
         var rows = new[] { new Student("Ada", 0.91), new Student("Linus <3", 0.85) };
 
@@ -100,7 +100,7 @@ public class FormatterTests
     }
 
     [Fact]
-    public void Registered_formatter_wins()
+    public void RegisteredFormatterWins()
     {
         var registry = FormatterRegistry.CreateDefault();
         registry.Register<Student>((s, _) => new MimeBundle().Set("text/plain", "student " + s.Name));

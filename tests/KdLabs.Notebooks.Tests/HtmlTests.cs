@@ -7,7 +7,7 @@ namespace KdLabs.Notebooks.Tests;
 public class HtmlTests
 {
     [Fact]
-    public async Task Page_embeds_plotly_once_and_references_nothing_remote()
+    public async Task PageEmbedsPlotlyOnceAndReferencesNothingRemote()
     {
         using var dir = new TempDirectory();
         var (result, _) = await TestNotebooks.RunCells(dir,
@@ -30,7 +30,7 @@ public class HtmlTests
     }
 
     [Fact]
-    public void Markdown_renders_lists_tables_fences_links_and_passes_math_through()
+    public void MarkdownRendersListsTablesFencesLinksAndPassesMathThrough()
     {
         var html = MarkdownRenderer.ToHtml("## Steps\n\n1. one\n2. **two**\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```csharp\nvar x = 1;\n```\n\n[docs](other.html) and $$\\frac{1}{T}$$");
 
@@ -43,7 +43,7 @@ public class HtmlTests
     }
 
     [Fact]
-    public async Task Failed_run_page_shows_status_and_error()
+    public async Task FailedRunPageShowsStatusAndError()
     {
         using var dir = new TempDirectory();
         var (result, _) = await TestNotebooks.RunCells(dir, "throw new Exception(\"kaput\");");

@@ -34,7 +34,7 @@ public class NotebookValidationTests
 
     [Theory]
     [MemberData(nameof(Malformed))]
-    public async Task Malformed_ipynb_is_rejected_naming_file_and_field(string json, string expected)
+    public async Task MalformedIpynbIsRejectedNamingFileAndField(string json, string expected)
     {
         using var dir = new TempDirectory();
         var path = dir.File("bad.ipynb");
@@ -51,7 +51,7 @@ public class NotebookValidationTests
     }
 
     [Fact]
-    public void Well_formed_notebook_still_parses()
+    public void WellFormedNotebookStillParses()
     {
         var nb = IpynbFormat.Parse(Notebook());
         Assert.Equal("1", Assert.Single(nb.Cells).Source);
@@ -61,7 +61,7 @@ public class NotebookValidationTests
     [InlineData("#!meta\n\n[1]\n\n#!csharp\n\n1", "#!meta must hold a JSON object")]
     [InlineData("#!meta\n\n{\"kernelInfo\": \n\n#!csharp\n\n1", "#!meta block is not valid JSON")]
     [InlineData("#!meta\n\n{\"kernelInfo\": 3}\n\n#!csharp\n\n1", "#!meta: \"kernelInfo\" must be an object")]
-    public void Malformed_dib_is_rejected_naming_file_and_block(string text, string expected)
+    public void MalformedDibIsRejectedNamingFileAndBlock(string text, string expected)
     {
         using var dir = new TempDirectory();
         var path = dir.File("bad.dib");

@@ -16,7 +16,7 @@ public class OutputFolderTests
     }
 
     [Fact]
-    public async Task Output_folder_that_is_a_file_is_refused_before_any_cell()
+    public async Task OutputFolderThatIsAFileIsRefusedBeforeAnyCell()
     {
         using var dir = new TempDirectory();
         File.WriteAllText(dir.File("taken"), "");
@@ -26,7 +26,7 @@ public class OutputFolderTests
     }
 
     [Fact]
-    public async Task Output_folder_below_a_file_is_refused_before_any_cell()
+    public async Task OutputFolderBelowAFileIsRefusedBeforeAnyCell()
     {
         using var dir = new TempDirectory();
         File.WriteAllText(dir.File("taken"), "");
@@ -35,7 +35,7 @@ public class OutputFolderTests
     }
 
     [Fact]
-    public async Task Read_only_output_folder_is_refused_before_any_cell()
+    public async Task ReadOnlyOutputFolderIsRefusedBeforeAnyCell()
     {
         using var dir = new TempDirectory();
         string output;
@@ -60,7 +60,7 @@ public class OutputFolderTests
     }
 
     [Fact]
-    public async Task Output_file_path_taken_by_a_folder_is_refused()
+    public async Task OutputFilePathTakenByAFolderIsRefused()
     {
         using var dir = new TempDirectory();
         Directory.CreateDirectory(dir.File("out/nb.html"));
@@ -69,7 +69,7 @@ public class OutputFolderTests
     }
 
     [Fact]
-    public async Task Second_run_into_the_same_output_is_refused_while_the_first_runs()
+    public async Task SecondRunIntoTheSameOutputIsRefusedWhileTheFirstRuns()
     {
         using var dir = new TempDirectory();
         var path = TestNotebooks.Write(dir, "nb.ipynb", "System.Threading.Thread.Sleep(3000);\n\"first run\"");

@@ -9,7 +9,7 @@ public class ParameterTests
     private const string Defaults = "params:var alpha = 0.5;\ndouble temperature = 4;\nbool smoke = false;\nint epochs = 5;\nstring dataDir = \"data\";";
 
     [Fact]
-    public void Parameters_cell_is_parsed_with_types()
+    public void ParametersCellIsParsedWithTypes()
     {
         var parameters = ParameterCell.Parse(Defaults[7..] + "\nvar count = -3;\nlong big = 1L;\nvar f = 1.5f;");
 
@@ -20,7 +20,7 @@ public class ParameterTests
     }
 
     [Fact]
-    public async Task Given_parameters_are_injected_after_the_parameters_cell()
+    public async Task GivenParametersAreInjectedAfterTheParametersCell()
     {
         using var dir = new TempDirectory();
         var values = new Dictionary<string, string>
@@ -47,7 +47,7 @@ public class ParameterTests
     }
 
     [Fact]
-    public async Task Unknown_parameter_is_rejected_before_anything_runs()
+    public async Task UnknownParameterIsRejectedBeforeAnythingRuns()
     {
         using var dir = new TempDirectory();
         var marker = dir.File("side-effect.txt");
@@ -66,7 +66,7 @@ public class ParameterTests
     [InlineData("epochs", "five", "int")]
     [InlineData("temperature", "4,5", "double")]
     [InlineData("smoke", "yes", "bool")]
-    public async Task Value_of_the_wrong_type_is_rejected_before_anything_runs(string name, string value, string type)
+    public async Task ValueOfTheWrongTypeIsRejectedBeforeAnythingRuns(string name, string value, string type)
     {
         using var dir = new TempDirectory();
         var marker = dir.File("side-effect.txt");
@@ -82,7 +82,7 @@ public class ParameterTests
     }
 
     [Fact]
-    public void Parameters_without_a_parameters_cell_are_an_error()
+    public void ParametersWithoutAParametersCellAreAnError()
     {
         var notebook = Notebook.CreateCSharp();
         notebook.Cells.Add(NotebookCell.CSharp("var x = 1;"));
@@ -93,7 +93,7 @@ public class ParameterTests
     }
 
     [Fact]
-    public void A_number_too_large_for_its_type_is_refused_but_infinity_typed_on_purpose_is_kept()
+    public void ANumberTooLargeForItsTypeIsRefusedButInfinityTypedOnPurposeIsKept()
     {
         var f = new NotebookParameter("lr", ParameterType.Float, "float", "0.1f");
         var overflow = Assert.Throws<ParameterException>(() => ParameterBinder.ToLiteral(f, "1e39", "nb"));
@@ -106,7 +106,7 @@ public class ParameterTests
     }
 
     [Fact]
-    public void Doubles_use_invariant_culture()
+    public void DoublesUseInvariantCulture()
     {
         var p = new NotebookParameter("lr", ParameterType.Double, "double", "0.1");
         var previous = Thread.CurrentThread.CurrentCulture;
@@ -129,7 +129,7 @@ public class ParameterTests
     }
 
     [Fact]
-    public async Task Course_runner_gives_each_notebook_its_parameters_and_continues_after_a_failure()
+    public async Task CourseRunnerGivesEachNotebookItsParametersAndContinuesAfterAFailure()
     {
         using var dir = new TempDirectory();
         var notebooks = Directory.CreateDirectory(dir.File("notebooks")).FullName;

@@ -14,7 +14,7 @@ public class RunnerInputAndProgressTests
     [Theory]
     [InlineData(NotebookIsolation.Worker)]
     [InlineData(NotebookIsolation.InProcess)]
-    public async Task Console_ReadLine_in_a_cell_fails_at_once_with_a_message_that_says_why(NotebookIsolation isolation)
+    public async Task ConsoleReadLineInACellFailsAtOnceWithAMessageThatSaysWhy(NotebookIsolation isolation)
     {
         using var dir = new TempDirectory();
         var path = TestNotebooks.Write(dir, "nb.ipynb", "Console.WriteLine(\"before\");", "var name = Console.ReadLine();\nConsole.WriteLine(name);");
@@ -31,7 +31,7 @@ public class RunnerInputAndProgressTests
     }
 
     [Fact]
-    public void A_run_has_a_cell_timeout_unless_told_otherwise()
+    public void ARunHasACellTimeoutUnlessToldOtherwise()
     {
         var request = new NotebookRunRequest { NotebookPath = "nb.ipynb", OutputDirectory = "out" };
         Assert.Equal(NotebookRunRequest.DefaultCellTimeout, request.CellTimeout);
@@ -39,7 +39,7 @@ public class RunnerInputAndProgressTests
     }
 
     [Fact]
-    public async Task A_long_cells_output_is_in_the_saved_notebook_while_it_runs()
+    public async Task ALongCellsOutputIsInTheSavedNotebookWhileItRuns()
     {
         using var dir = new TempDirectory();
         var path = TestNotebooks.Write(dir, "nb.ipynb", "Console.WriteLine(\"epoch 1/2\");\nSystem.Threading.Thread.Sleep(6000);\nConsole.WriteLine(\"epoch 2/2\");");

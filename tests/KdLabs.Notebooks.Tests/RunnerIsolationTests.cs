@@ -22,7 +22,7 @@ public class RunnerIsolationTests
     private static void AssertFirstCellKept(Notebook nb) => Assert.Equal("first\n", TestNotebooks.Text(nb.Cells[0].Outputs[0]));
 
     [Fact]
-    public async Task Exception_on_another_thread_fails_that_cell_with_its_type_and_stack()
+    public async Task ExceptionOnAnotherThreadFailsThatCellWithItsTypeAndStack()
     {
         using var dir = new TempDirectory();
         var (result, nb) = await RunAsync(dir, null,
@@ -43,7 +43,7 @@ public class RunnerIsolationTests
     }
 
     [Fact]
-    public async Task Exception_from_async_void_fails_that_cell()
+    public async Task ExceptionFromAsyncVoidFailsThatCell()
     {
         using var dir = new TempDirectory();
         var (result, nb) = await RunAsync(dir, null,
@@ -57,7 +57,7 @@ public class RunnerIsolationTests
     }
 
     [Fact]
-    public async Task Stack_overflow_ends_the_worker_and_the_notebook_is_still_written()
+    public async Task StackOverflowEndsTheWorkerAndTheNotebookIsStillWritten()
     {
         using var dir = new TempDirectory();
         var (result, nb) = await RunAsync(dir, null,
@@ -77,7 +77,7 @@ public class RunnerIsolationTests
     }
 
     [Fact]
-    public async Task Environment_exit_keeps_earlier_outputs_and_says_what_happened()
+    public async Task EnvironmentExitKeepsEarlierOutputsAndSaysWhatHappened()
     {
         using var dir = new TempDirectory();
         var (result, nb) = await RunAsync(dir, null,
@@ -93,7 +93,7 @@ public class RunnerIsolationTests
     }
 
     [Fact]
-    public async Task Endless_cell_is_stopped_by_the_cell_timeout()
+    public async Task EndlessCellIsStoppedByTheCellTimeout()
     {
         // 15 s: the timeout includes compiling the cell, which takes seconds on a loaded machine.
         using var dir = new TempDirectory();
@@ -112,7 +112,7 @@ public class RunnerIsolationTests
     }
 
     [Fact]
-    public async Task Notebook_timeout_stops_the_running_cell()
+    public async Task NotebookTimeoutStopsTheRunningCell()
     {
         using var dir = new TempDirectory();
         var (result, nb) = await RunAsync(dir, r => new NotebookRunRequest { NotebookPath = r.NotebookPath, OutputDirectory = r.OutputDirectory, Timeout = TimeSpan.FromSeconds(20) },
@@ -127,7 +127,7 @@ public class RunnerIsolationTests
     }
 
     [Fact]
-    public async Task Output_beyond_the_cap_is_dropped_with_a_note()
+    public async Task OutputBeyondTheCapIsDroppedWithANote()
     {
         using var dir = new TempDirectory();
         var (result, nb) = await RunAsync(dir, r => new NotebookRunRequest { NotebookPath = r.NotebookPath, OutputDirectory = r.OutputDirectory, MaxCellOutputChars = 1024 * 1024 },
@@ -142,7 +142,7 @@ public class RunnerIsolationTests
     }
 
     [Fact]
-    public async Task Fifty_megabytes_of_output_finish_and_keep_the_default_cap()
+    public async Task FiftyMegabytesOfOutputFinishAndKeepTheDefaultCap()
     {
         using var dir = new TempDirectory();
         // 500,000 lines of 100 characters. Appending to a string made this quadratic (not finished after 13 min); the
@@ -157,7 +157,7 @@ public class RunnerIsolationTests
     }
 
     [Fact]
-    public async Task Executed_notebook_is_written_after_every_cell()
+    public async Task ExecutedNotebookIsWrittenAfterEveryCell()
     {
         using var dir = new TempDirectory();
         var executed = dir.File("out/nb.ipynb").Replace("\\", "\\\\");
@@ -171,7 +171,7 @@ public class RunnerIsolationTests
     }
 
     [Fact]
-    public async Task Cancelled_cell_gets_a_note_and_the_run_is_written()
+    public async Task CancelledCellGetsANoteAndTheRunIsWritten()
     {
         using var dir = new TempDirectory();
         var path = TestNotebooks.Write(dir, "nb.ipynb", "Console.WriteLine(\"first\");", "while (true) { System.Threading.Thread.Sleep(10); }");
@@ -198,7 +198,7 @@ public class RunnerIsolationTests
     }
 
     [Fact]
-    public async Task In_process_isolation_still_runs_cells()
+    public async Task InProcessIsolationStillRunsCells()
     {
         using var dir = new TempDirectory();
         var (result, nb) = await RunAsync(dir, r => new NotebookRunRequest { NotebookPath = r.NotebookPath, OutputDirectory = r.OutputDirectory, Isolation = NotebookIsolation.InProcess },
@@ -211,7 +211,7 @@ public class RunnerIsolationTests
     }
 
     [Fact]
-    public async Task Worker_is_the_default_and_reports_its_start_up_time()
+    public async Task WorkerIsTheDefaultAndReportsItsStartUpTime()
     {
         using var dir = new TempDirectory();
         var (result, _) = await RunAsync(dir, null, "Environment.ProcessId");

@@ -55,7 +55,7 @@ public class RunnerKernelParityTests
     ];
 
     [Fact]
-    public async Task A_cell_sees_the_framework_only_until_a_package_is_referenced_and_then_its_dependencies()
+    public async Task ACellSeesTheFrameworkOnlyUntilAPackageIsReferencedAndThenItsDependencies()
     {
         using var dir = new TempDirectory();
         var session = await StartSessionAsync(dir);
@@ -79,7 +79,7 @@ public class RunnerKernelParityTests
     }
 
     [Fact]
-    public async Task A_single_package_reference_brings_that_package_only()
+    public async Task ASinglePackageReferenceBringsThatPackageOnly()
     {
         using var dir = new TempDirectory();
         var session = await StartSessionAsync(dir);
@@ -91,7 +91,7 @@ public class RunnerKernelParityTests
     }
 
     [Fact]
-    public async Task The_runners_own_assemblies_and_globals_are_never_visible_to_a_cell()
+    public async Task TheRunnersOwnAssembliesAndGlobalsAreNeverVisibleToACell()
     {
         using var dir = new TempDirectory();
         var session = await StartSessionAsync(dir);
@@ -112,7 +112,7 @@ public class RunnerKernelParityTests
     }
 
     [Fact]
-    public async Task A_package_used_before_its_reference_or_a_runner_only_global_fails_with_a_hint()
+    public async Task APackageUsedBeforeItsReferenceOrARunnerOnlyGlobalFailsWithAHint()
     {
         foreach (var (code, hint) in new[]
         {
@@ -131,7 +131,7 @@ public class RunnerKernelParityTests
     }
 
     [Fact]
-    public async Task Cells_compile_with_the_kernels_csharp_version()
+    public async Task CellsCompileWithTheKernelsCsharpVersion()
     {
         using var dir = new TempDirectory();
         var session = await StartSessionAsync(dir);
@@ -142,7 +142,7 @@ public class RunnerKernelParityTests
     }
 
     [Fact]
-    public void Region_is_csharp_not_a_directive()
+    public void RegionIsCsharpNotADirective()
     {
         using var dir = new TempDirectory();
         var prepared = CellPreprocessor.Prepare("#region setup\nvar r = 1;\n#endregion\nr", dir.Path);
@@ -152,7 +152,7 @@ public class RunnerKernelParityTests
     }
 
     [Fact]
-    public async Task A_package_version_the_kit_does_not_provide_is_a_directive_error_naming_the_provided_one()
+    public async Task APackageVersionTheKitDoesNotProvideIsADirectiveErrorNamingTheProvidedOne()
     {
         var kdlabs = ProvidedPackages.Find("KdLabs")!.Version;
         using (var dir = new TempDirectory())
@@ -185,7 +185,7 @@ public class RunnerKernelParityTests
     }
 
     [Fact]
-    public async Task A_null_result_is_shown_as_in_the_kernel_and_cells_run_in_the_notebooks_folder()
+    public async Task ANullResultIsShownAsInTheKernelAndCellsRunInTheNotebooksFolder()
     {
         using var dir = new TempDirectory();
         var folder = Directory.CreateDirectory(dir.File("lessons")).FullName;
@@ -206,7 +206,7 @@ public class RunnerKernelParityTests
     }
 
     [Fact]
-    public async Task A_worker_that_cannot_start_fails_the_notebook_and_still_writes_it()
+    public async Task AWorkerThatCannotStartFailsTheNotebookAndStillWritesIt()
     {
         using var dir = new TempDirectory();
         var path = TestNotebooks.Write(dir, "nb.ipynb", "md:# x", "1 + 1");

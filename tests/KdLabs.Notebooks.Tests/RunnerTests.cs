@@ -6,7 +6,7 @@ namespace KdLabs.Notebooks.Tests;
 public class RunnerTests
 {
     [Fact]
-    public async Task State_carries_across_cells_and_trailing_expression_is_an_execute_result()
+    public async Task StateCarriesAcrossCellsAndTrailingExpressionIsAnExecuteResult()
     {
         using var dir = new TempDirectory();
         var (result, nb) = await TestNotebooks.RunCells(dir,
@@ -27,7 +27,7 @@ public class RunnerTests
     }
 
     [Fact]
-    public async Task Display_and_console_output_are_kept_in_order()
+    public async Task DisplayAndConsoleOutputAreKeptInOrder()
     {
         using var dir = new TempDirectory();
         var (result, nb) = await TestNotebooks.RunCells(dir,
@@ -45,7 +45,7 @@ public class RunnerTests
     }
 
     [Fact]
-    public async Task Default_imports_are_the_csharp_kernels_and_a_cell_adds_the_rest()
+    public async Task DefaultImportsAreTheCsharpKernelsAndACellAddsTheRest()
     {
         using var dir = new TempDirectory();
         var (result, nb) = await TestNotebooks.RunCells(dir,
@@ -62,7 +62,7 @@ public class RunnerTests
     }
 
     [Fact]
-    public async Task Compile_error_stops_the_run_and_reports_cell_and_line()
+    public async Task CompileErrorStopsTheRunAndReportsCellAndLine()
     {
         using var dir = new TempDirectory();
         var marker = dir.File("later-cell-ran.txt").Replace("\\", "\\\\");
@@ -93,7 +93,7 @@ public class RunnerTests
     }
 
     [Fact]
-    public async Task Runtime_error_reports_exception_type_and_line()
+    public async Task RuntimeErrorReportsExceptionTypeAndLine()
     {
         using var dir = new TempDirectory();
         var (result, nb) = await TestNotebooks.RunCells(dir,
@@ -115,7 +115,7 @@ public class RunnerTests
     }
 
     [Fact]
-    public async Task Nuget_reference_to_a_shipped_package_works_and_line_numbers_stay_right()
+    public async Task NugetReferenceToAShippedPackageWorksAndLineNumbersStayRight()
     {
         using var dir = new TempDirectory();
         var (result, nb) = await TestNotebooks.RunCells(dir,
@@ -134,7 +134,7 @@ public class RunnerTests
     /// give them sooner, or a lesson passing here would fail there.
     /// </summary>
     [Fact]
-    public async Task A_package_outside_the_kits_dependencies_needs_its_own_reference_as_in_the_kernel()
+    public async Task APackageOutsideTheKitsDependenciesNeedsItsOwnReferenceAsInTheKernel()
     {
         using (var dir = new TempDirectory())
         {
@@ -153,7 +153,7 @@ public class RunnerTests
     }
 
     [Fact]
-    public async Task Nuget_reference_to_an_unknown_package_names_it_and_runs_nothing()
+    public async Task NugetReferenceToAnUnknownPackageNamesItAndRunsNothing()
     {
         using var dir = new TempDirectory();
         var marker = dir.File("ran.txt").Replace("\\", "\\\\");
@@ -171,7 +171,7 @@ public class RunnerTests
     }
 
     [Fact]
-    public async Task Path_reference_loads_a_dll_relative_to_the_notebook()
+    public async Task PathReferenceLoadsADllRelativeToTheNotebook()
     {
         using var dir = new TempDirectory();
         Directory.CreateDirectory(dir.File("lib"));
@@ -184,7 +184,7 @@ public class RunnerTests
     }
 
     [Fact]
-    public async Task Magics_csharp_is_accepted_markdown_passed_through_unknown_is_an_error()
+    public async Task MagicsCsharpIsAcceptedMarkdownPassedThroughUnknownIsAnError()
     {
         using var dir = new TempDirectory();
         var (ok, nb) = await TestNotebooks.RunCells(dir, "#!csharp\n#i \"nuget: https://example.invalid/feed\"\n1 + 1", "#!markdown\n# not code");
@@ -201,7 +201,7 @@ public class RunnerTests
     }
 
     [Fact]
-    public async Task Dib_notebook_runs_and_reports_unsupported_magic()
+    public async Task DibNotebookRunsAndReportsUnsupportedMagic()
     {
         using var dir = new TempDirectory();
         var dib = dir.File("demo.dib");
@@ -221,7 +221,7 @@ public class RunnerTests
     }
 
     [Fact]
-    public async Task Cancellation_stops_within_a_cell_and_keeps_what_ran()
+    public async Task CancellationStopsWithinACellAndKeepsWhatRan()
     {
         using var dir = new TempDirectory();
         var marker = dir.File("started.txt");
@@ -266,7 +266,7 @@ public class RunnerTests
     }
 
     [Fact]
-    public async Task Cancellation_returns_even_when_the_cell_ignores_the_token()
+    public async Task CancellationReturnsEvenWhenTheCellIgnoresTheToken()
     {
         using var dir = new TempDirectory();
         var marker = dir.File("busy.txt");
@@ -295,7 +295,7 @@ public class RunnerTests
     }
 
     [Fact]
-    public async Task Timings_and_progress_are_recorded()
+    public async Task TimingsAndProgressAreRecorded()
     {
         using var dir = new TempDirectory();
         var path = TestNotebooks.Write(dir, "t.ipynb", "md:# x", "var a = 1;", "a");
@@ -320,7 +320,7 @@ public class RunnerTests
     }
 
     [Fact]
-    public async Task Html_helper_and_framework_packages_work()
+    public async Task HtmlHelperAndFrameworkPackagesWork()
     {
         using var dir = new TempDirectory();
         var (result, nb) = await TestNotebooks.RunCells(dir,
@@ -333,7 +333,7 @@ public class RunnerTests
     }
 
     [Fact]
-    public async Task Output_folder_must_not_overwrite_the_input()
+    public async Task OutputFolderMustNotOverwriteTheInput()
     {
         using var dir = new TempDirectory();
         var path = TestNotebooks.Write(dir, "same.ipynb", "1");

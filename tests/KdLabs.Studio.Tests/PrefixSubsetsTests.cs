@@ -10,7 +10,7 @@ public sealed class PrefixSubsetsTests
     private static readonly string[] Classes = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
 
     [Fact]
-    public void A_subset_holds_the_same_samples_fingerprint_and_logits_as_the_copy_it_replaces()
+    public void ASubsetHoldsTheSameSamplesFingerprintAndLogitsAsTheCopyItReplaces()
     {
         using var full = Synthetic(50);
         using var logits = TeacherLogitCache.FromLogits(randn(50, 10, generator: new Generator(7)), full.Fingerprint, "teacher");
@@ -34,7 +34,7 @@ public sealed class PrefixSubsetsTests
     }
 
     [Fact]
-    public void A_subset_is_a_view_not_a_copy()
+    public void ASubsetIsAViewNotACopy()
     {
         using var full = Synthetic(50);
         using var logits = TeacherLogitCache.FromLogits(zeros(50, 10), full.Fingerprint, "teacher");
@@ -55,7 +55,7 @@ public sealed class PrefixSubsetsTests
     }
 
     [Fact]
-    public void Only_the_latest_subset_is_held_and_evicting_one_leaves_the_full_set_intact()
+    public void OnlyTheLatestSubsetIsHeldAndEvictingOneLeavesTheFullSetIntact()
     {
         using var full = Synthetic(50);
         using var logits = TeacherLogitCache.FromLogits(randn(50, 10), full.Fingerprint, "teacher");

@@ -16,7 +16,7 @@ public sealed class ResultStoreTests : IDisposable
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public void A_result_garbled_at_the_same_length_or_without_its_hash_is_not_served(bool dropHash)
+    public void AResultGarbledAtTheSameLengthOrWithoutItsHashIsNotServed(bool dropHash)
     {
         var store = new ResultStore(root);
         store.Put(Result("k1"));

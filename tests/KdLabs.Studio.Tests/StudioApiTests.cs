@@ -37,7 +37,7 @@ public sealed class StudioApiTests(StudioFixture studio, ITestOutputHelper outpu
     }
 
     [Fact]
-    public async Task A_run_streams_progress_and_ends_with_an_accuracy_then_a_rerun_comes_from_the_cache()
+    public async Task ARunStreamsProgressAndEndsWithAnAccuracyThenARerunComesFromTheCache()
     {
         var request = new { session = "api-stream", alpha = 0.3, temperature = 5.0, trainSize = 600, epochs = 1, seed = 101 };
         var submitted = await Submit(request);
@@ -78,7 +78,7 @@ public sealed class StudioApiTests(StudioFixture studio, ITestOutputHelper outpu
     }
 
     [Fact]
-    public async Task A_superseded_run_is_cancelled_not_queued()
+    public async Task ASupersededRunIsCancelledNotQueued()
     {
         var first = await Submit(new { session = "api-supersede", alpha = 0.5, temperature = 4.0, trainSize = 2000, epochs = 5, seed = 201 });
         string firstEvents = first.GetProperty("events").GetString()!;
@@ -98,7 +98,7 @@ public sealed class StudioApiTests(StudioFixture studio, ITestOutputHelper outpu
     }
 
     [Fact]
-    public async Task The_server_survives_a_client_that_disconnects_mid_run()
+    public async Task TheServerSurvivesAClientThatDisconnectsMidRun()
     {
         var submitted = await Submit(new { session = "api-disconnect", alpha = 0.4, temperature = 3.0, trainSize = 800, epochs = 1, seed = 301 });
         string runId = submitted.GetProperty("runId").GetString()!;
@@ -123,7 +123,7 @@ public sealed class StudioApiTests(StudioFixture studio, ITestOutputHelper outpu
     }
 
     [Fact]
-    public async Task The_queue_is_bounded_and_a_full_queue_is_a_503()
+    public async Task TheQueueIsBoundedAndAFullQueueIsA503()
     {
         var statuses = new List<HttpStatusCode>();
         for (int i = 0; i < 7; i++)

@@ -14,7 +14,7 @@ namespace KdLabs.Studio.Tests;
 public sealed class StudioBrowserTests(StudioFixture studio, BrowserFixture browser, ITestOutputHelper output) : IClassFixture<BrowserFixture>
 {
     [Fact]
-    public async Task Moving_the_T_slider_changes_the_softened_distribution_at_once()
+    public async Task MovingTheTSliderChangesTheSoftenedDistributionAtOnce()
     {
         await using var session = await OpenAsync();
         var page = session.Page;
@@ -57,7 +57,7 @@ public sealed class StudioBrowserTests(StudioFixture studio, BrowserFixture brow
     }
 
     [Fact]
-    public async Task A_run_streams_points_and_ends_with_an_accuracy()
+    public async Task ARunStreamsPointsAndEndsWithAnAccuracy()
     {
         await using var session = await OpenAsync(viewport: true);
         var page = session.Page;
@@ -97,7 +97,7 @@ public sealed class StudioBrowserTests(StudioFixture studio, BrowserFixture brow
     }
 
     [Fact]
-    public async Task A_bad_value_shows_the_servers_message()
+    public async Task ABadValueShowsTheServersMessage()
     {
         await using var session = await OpenAsync();
         var page = session.Page;

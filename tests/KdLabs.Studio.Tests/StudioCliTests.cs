@@ -12,7 +12,7 @@ namespace KdLabs.Studio.Tests;
 public sealed class StudioCliTests
 {
     [Fact]
-    public async Task Studio_on_port_0_prints_its_url_and_stops_cleanly_on_ctrl_c_mid_run()
+    public async Task StudioOnPort0PrintsItsUrlAndStopsCleanlyOnCtrlCMidRun()
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "KdLabs.Cli.dll");
         // env resets SIGINT to its default: a suite started as a background job (`./test.sh &`) hands its children an ignored

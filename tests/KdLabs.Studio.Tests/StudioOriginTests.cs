@@ -17,7 +17,7 @@ public sealed class StudioOriginTests(StudioFixture studio)
     private string Own => Url.GetLeftPart(UriPartial.Authority);
 
     [Fact]
-    public async Task A_foreign_Host_is_refused_even_for_reading()
+    public async Task AForeignHostIsRefusedEvenForReading()
     {
         using var http = new HttpClient { BaseAddress = Url };
         using var request = new HttpRequestMessage(HttpMethod.Get, "api/config");
@@ -32,7 +32,7 @@ public sealed class StudioOriginTests(StudioFixture studio)
     [InlineData("http://evil.example", "application/json")]
     [InlineData("null", "text/plain")]
     [InlineData(null, "application/json")]
-    public async Task A_run_from_another_origin_or_none_is_refused_and_nothing_starts(string? origin, string contentType)
+    public async Task ARunFromAnotherOriginOrNoneIsRefusedAndNothingStarts(string? origin, string contentType)
     {
         int before = studio.Server.Scheduler.Results.All.Count;
         using var http = new HttpClient { BaseAddress = Url };
@@ -51,7 +51,7 @@ public sealed class StudioOriginTests(StudioFixture studio)
     }
 
     [Fact]
-    public async Task A_cancel_from_another_origin_is_refused()
+    public async Task ACancelFromAnotherOriginIsRefused()
     {
         using var http = new HttpClient { BaseAddress = Url };
         using var request = new HttpRequestMessage(HttpMethod.Delete, "api/sessions/anyone/run");
@@ -63,14 +63,14 @@ public sealed class StudioOriginTests(StudioFixture studio)
     [Theory]
     [InlineData("text/plain")]
     [InlineData("application/x-www-form-urlencoded")]
-    public async Task The_api_takes_only_json_even_from_its_own_page(string contentType)
+    public async Task TheApiTakesOnlyJsonEvenFromItsOwnPage(string contentType)
     {
         using var response = await studio.Http.PostAsync("api/runs", new StringContent("{\"alpha\":0.5}", System.Text.Encoding.UTF8, contentType));
         await AssertRefused(response, HttpStatusCode.UnsupportedMediaType, "Content-Type");
     }
 
     [Fact]
-    public async Task An_oversized_body_is_a_413_with_a_json_body()
+    public async Task AnOversizedBodyIsA413WithAJsonBody()
     {
         string padding = new('x', 64 * 1024);
         using var response = await studio.Http.PostAsync("api/runs", new StringContent($"{{\"session\":\"{padding}\"}}", System.Text.Encoding.UTF8, "application/json"));
@@ -82,14 +82,14 @@ public sealed class StudioOriginTests(StudioFixture studio)
     [InlineData("api/grid?seed=99999999999", HttpStatusCode.BadRequest, "seed")]
     [InlineData("api/no-such-thing", HttpStatusCode.NotFound, "path")]
     [InlineData("api/runs/no-such-run", HttpStatusCode.NotFound, "id")]
-    public async Task Every_4xx_has_a_json_body_naming_the_field(string path, HttpStatusCode status, string field)
+    public async Task Every4xxHasAJsonBodyNamingTheField(string path, HttpStatusCode status, string field)
     {
         using var response = await studio.Http.GetAsync(path);
         await AssertRefused(response, status, field);
     }
 
     [Fact]
-    public async Task The_own_page_with_its_origin_still_works()
+    public async Task TheOwnPageWithItsOriginStillWorks()
     {
         using var response = await studio.Http.GetAsync("api/config");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -101,7 +101,7 @@ public sealed class StudioOriginTests(StudioFixture studio)
     }
 
     [Fact]
-    public void A_port_in_use_is_the_users_error_naming_the_port()
+    public void APortInUseIsTheUsersErrorNamingThePort()
     {
         var taken = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
         taken.Start();

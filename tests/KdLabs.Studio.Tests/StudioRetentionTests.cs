@@ -11,7 +11,7 @@ public sealed class StudioRetentionTests(StudioFixture studio, ITestOutputHelper
     private HttpClient Http => studio.Http;
 
     [Fact]
-    public async Task Runs_at_several_training_set_sizes_leave_at_most_one_subset_held()
+    public async Task RunsAtSeveralTrainingSetSizesLeaveAtMostOneSubsetHeld()
     {
         foreach (int size in new[] { 300, 400, 500 })
         {
@@ -25,7 +25,7 @@ public sealed class StudioRetentionTests(StudioFixture studio, ITestOutputHelper
     }
 
     [Fact]
-    public async Task Finished_and_replayed_runs_leave_no_session_behind_and_stay_readable_by_id()
+    public async Task FinishedAndReplayedRunsLeaveNoSessionBehindAndStayReadableById()
     {
         var request = new { session = "retention-live", alpha = 0.25, temperature = 3.0, trainSize = 200, epochs = 1, seed = 601 };
         var first = await Submit(request);

@@ -27,7 +27,7 @@ public sealed partial class LayeringTests
     };
 
     [Fact]
-    public void No_library_folder_imports_a_layer_above_it()
+    public void NoLibraryFolderImportsALayerAboveIt()
     {
         string root = LibraryRoot();
         var violations = new List<string>();
@@ -49,7 +49,7 @@ public sealed partial class LayeringTests
     }
 
     [Fact]
-    public void The_scan_catches_a_deliberate_upward_import()
+    public void TheScanCatchesADeliberateUpwardImport()
     {
         const string models = """
             using KdLabs.Data;
@@ -66,7 +66,7 @@ public sealed partial class LayeringTests
     }
 
     [Fact]
-    public void Terminal_output_packages_stay_out_of_the_library()
+    public void TerminalOutputPackagesStayOutOfTheLibrary()
     {
         string project = File.ReadAllText(Path.Combine(LibraryRoot(), "KdLabs.csproj"));
         Assert.DoesNotContain("Spectre.Console", project);

@@ -164,7 +164,7 @@ public static class BenchSuite
     }
 
     /// <summary>One line for a report: "glibc 2.41: mmap max 0, trim threshold 1024 MiB, top pad 64 MiB" or why not.</summary>
-    public static string Describe(AllocatorSettings a) => a.Applied
+    internal static string Describe(AllocatorSettings a) => a.Applied
         ? $"{a.Reason}: mmap max {a.MmapMax}, trim threshold {a.TrimThreshold >> 20} MiB, top pad {a.TopPad >> 20} MiB"
         : $"defaults ({a.Reason})";
 

@@ -28,7 +28,7 @@ public sealed record StudioBenchResult(string StartedUtc, string Machine, string
 public static class StudioBenchReport
 {
     /// <summary>The command that measures the slider-to-distribution redraw (the page times it itself, in headless Chromium).</summary>
-    public const string SliderCommand = "dotnet test tests/KdLabs.Studio.Tests -c Release --filter \"FullyQualifiedName~Moving_the_T_slider\" --logger \"console;verbosity=detailed\"";
+    public const string SliderCommand = "dotnet test tests/KdLabs.Studio.Tests -c Release --filter \"FullyQualifiedName~MovingTheTSlider\" --logger \"console;verbosity=detailed\"";
 
     /// <summary>File prefix of the slider latency the browser test records (when <see cref="SliderOutputVariable"/> is set).</summary>
     public const string SliderPrefix = "studio-slider";

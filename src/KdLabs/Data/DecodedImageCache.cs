@@ -5,7 +5,7 @@ using KdLabs.Infrastructure;
 namespace KdLabs.Data;
 
 /// <summary>The decoded, resized grey pixels of one split, as stored on disk by <see cref="DecodedImageCache"/>.</summary>
-public sealed record DecodedImages(int Size, long[] Labels, byte[] Pixels, IReadOnlyList<string> Paths, IReadOnlyList<SkippedImage> Skipped);
+internal sealed record DecodedImages(int Size, long[] Labels, byte[] Pixels, IReadOnlyList<string> Paths, IReadOnlyList<SkippedImage> Skipped);
 
 /// <summary>
 /// A disk cache of decoded, resized images: one file per split under
@@ -15,7 +15,7 @@ public sealed record DecodedImages(int Size, long[] Labels, byte[] Pixels, IRead
 /// size are deleted when a new one is written. Skipped (corrupt) files are stored too, so a cache hit
 /// reports them again without re-decoding.
 /// </summary>
-public static class DecodedImageCache
+internal static class DecodedImageCache
 {
     /// <summary>Bump when decoding or resizing changes, so old caches stop matching.</summary>
     public const string DecoderVersion = "skia-rgba-luma601-bilinear-mip-v1";

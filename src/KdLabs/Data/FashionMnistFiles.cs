@@ -9,7 +9,7 @@ namespace KdLabs.Data;
 /// downloaded by name and version with <c>apt-get download</c> (no root needed), unpacked with <c>dpkg-deb</c>, and each
 /// uncompressed file is checked against the SHA-256 below (the same list as <c>data/fashion-mnist.sha256</c>).
 /// </summary>
-public static class FashionMnistFiles
+internal static class FashionMnistFiles
 {
     /// <summary>The Debian package that ships the files.</summary>
     public const string DebianPackage = "dataset-fashion-mnist";

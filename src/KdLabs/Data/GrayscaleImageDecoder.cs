@@ -9,7 +9,7 @@ namespace KdLabs.Data;
 /// <c>transforms.Resize</c>) avoids too. The aspect ratio is not kept, as with <c>Resize((N, N))</c>.
 /// Grey is ITU-R 601-2 luma, L = 0.299 R + 0.587 G + 0.114 B, as PIL's <c>convert("L")</c>.
 /// </summary>
-public static class GrayscaleImageDecoder
+internal static class GrayscaleImageDecoder
 {
     /// <summary>
     /// The largest image accepted, in pixels (width × height, read from the header before anything is decoded):

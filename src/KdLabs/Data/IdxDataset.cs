@@ -7,7 +7,7 @@ namespace KdLabs.Data;
 /// Loads a split of an MNIST-format IDX data set (28×28 grey images, ten classes) as an <see cref="InMemoryDataset"/>
 /// of 1×28×28 images normalised as x' = (x/255 − mean) / std. MNIST and Fashion-MNIST both load through here.
 /// </summary>
-public static class IdxDataset
+internal static class IdxDataset
 {
     /// <summary>
     /// Loads the training (<paramref name="train"/>) or test split from <paramref name="directory"/>, optionally only the first

@@ -4,7 +4,7 @@ using KdLabs.Infrastructure;
 namespace KdLabs.Data;
 
 /// <summary>Images read from an IDX3 file: <see cref="Count"/> images of <see cref="Rows"/>×<see cref="Columns"/> bytes, row-major.</summary>
-public sealed record IdxImages(int Count, int Rows, int Columns, byte[] Pixels);
+internal sealed record IdxImages(int Count, int Rows, int Columns, byte[] Pixels);
 
 /// <summary>
 /// Reader for the IDX format of LeCun's MNIST distribution: a big-endian header (two zero bytes, a
@@ -12,7 +12,7 @@ public sealed record IdxImages(int Count, int Rows, int Columns, byte[] Pixels);
 /// Every header field and the exact file length are checked, so a truncated, padded or mislabelled
 /// file is rejected whole instead of being half-read.
 /// </summary>
-public static class IdxFile
+internal static class IdxFile
 {
     private const byte UnsignedByte = 0x08;
 

@@ -10,7 +10,7 @@ namespace KdLabs.Data;
 /// <see cref="DecodedImageCache"/> when nothing changed. Files that fail to decode are skipped and
 /// listed; if more than <see cref="ImageLoadOptions.MaxBadFraction"/> of a split fails, it is refused.
 /// </summary>
-public static class ImageFolderDataset
+internal static class ImageFolderDataset
 {
     /// <summary>Loads <paramref name="split"/> (e.g. "train"); <paramref name="datasetName"/> prefixes the dataset name and cache file.</summary>
     public static ImageSplitLoad Load(ImageFolderIndex index, string split, ImageLoadOptions options, string datasetName = "images", Action<string>? log = null)

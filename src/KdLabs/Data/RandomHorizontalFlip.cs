@@ -8,7 +8,7 @@ namespace KdLabs.Data;
 /// from the batch seed: torchvision's <c>RandomHorizontalFlip</c>, but one vectorised <c>where</c> over
 /// the batch instead of a call per image.
 /// </summary>
-public sealed class RandomHorizontalFlip(double probability = 0.5) : IBatchAugmentation
+internal sealed class RandomHorizontalFlip(double probability = 0.5) : IBatchAugmentation
 {
     /// <inheritdoc />
     public string Name => $"random horizontal flip p={probability}";

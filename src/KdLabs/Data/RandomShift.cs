@@ -8,7 +8,7 @@ namespace KdLabs.Data;
 /// with the background value: the "jitter" Hinton et al. (2015) used for their MNIST nets. One
 /// vectorised gather per batch, not one op per image.
 /// </summary>
-public sealed class RandomShift(int maxShift, float background) : IBatchAugmentation
+internal sealed class RandomShift(int maxShift, float background) : IBatchAugmentation
 {
     /// <inheritdoc />
     public string Name => $"random shift ±{maxShift}px";

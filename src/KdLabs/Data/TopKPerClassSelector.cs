@@ -18,7 +18,7 @@ public sealed record TopKSelection(long[] Indices, long[] CountsPerClass, long[]
 /// semi-supervised learning"), restricted to the top-1 prediction: their variant ranks by every
 /// class's score, so one image can enter several classes' lists.
 /// </summary>
-public static class TopKPerClassSelector
+internal static class TopKPerClassSelector
 {
     /// <summary>
     /// Selects from teacher probabilities (N × C, rows are distributions; logits also rank correctly

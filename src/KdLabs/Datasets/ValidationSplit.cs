@@ -3,7 +3,7 @@ using KdLabs.Data;
 namespace KdLabs.Datasets;
 
 /// <summary>A validation set carved from the training split: its last images, which training then leaves out.</summary>
-public static class ValidationSplit
+internal static class ValidationSplit
 {
     /// <summary>
     /// The last <paramref name="count"/> images of <paramref name="train"/>, named <c>{train}[start:]</c>; training should

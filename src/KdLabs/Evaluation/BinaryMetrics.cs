@@ -9,7 +9,7 @@ namespace KdLabs.Evaluation;
 /// probability that a random positive scores above a random negative (ties count ½), computed from
 /// average ranks; it does not depend on the 0.5 threshold the other numbers use.
 /// </summary>
-public sealed record BinaryMetrics(
+internal sealed record BinaryMetrics(
     int TruePositives, int FalsePositives, int TrueNegatives, int FalseNegatives,
     double Sensitivity, double Specificity, double Precision, double Accuracy, double RocAuc)
 {

@@ -8,7 +8,7 @@ namespace KdLabs.Evaluation;
 /// logit recovers most of it (they raised the bias of the 3 by 3.5). The shift is fitted here on held-out labelled
 /// images, never on the test set: the shift from a grid that makes the fewest errors there (the smallest on a tie).
 /// </summary>
-public static class ClassLogitBias
+internal static class ClassLogitBias
 {
     /// <summary>Candidate shifts: 0 to 20 in steps of 0.25.</summary>
     public static IReadOnlyList<double> Grid { get; } = Enumerable.Range(0, 81).Select(i => i * 0.25).ToArray();

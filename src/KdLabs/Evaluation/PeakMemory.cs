@@ -9,7 +9,7 @@ namespace KdLabs.Evaluation;
 /// the peak since the process started, and <see cref="CanReset"/> says so. The figure includes everything resident:
 /// the data set, teachers and caches, not only the run's own tensors.
 /// </summary>
-public static class PeakMemory
+internal static class PeakMemory
 {
     private const string Status = "/proc/self/status";
     private const string ClearRefs = "/proc/self/clear_refs";

@@ -7,7 +7,7 @@ namespace KdLabs.Experiments;
 /// from Kermany et al. 2018, Cell 172(5)): the file counts per split and class, NORMAL/PNEUMONIA, as
 /// the dataset description gives them (split totals 5,216 / 16 / 624).
 /// </summary>
-public static class ChestXrayKaggle
+internal static class ChestXrayKaggle
 {
     /// <summary>Split → (NORMAL, PNEUMONIA) images.</summary>
     public static IReadOnlyDictionary<string, int[]> Counts { get; } = new Dictionary<string, int[]>(StringComparer.Ordinal)

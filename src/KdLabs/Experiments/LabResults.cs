@@ -9,7 +9,7 @@ namespace KdLabs.Experiments;
 /// <see cref="JsonFile"/> (the figures, written atomically), <see cref="MarkdownFile"/> (the tables, through
 /// <see cref="MarkdownTable"/>) and <see cref="HtmlFile"/> (the self-contained report with its charts).
 /// </summary>
-public static class LabResults
+internal static class LabResults
 {
     /// <summary>The figures: every number the run measured, for scripts and for comparing runs.</summary>
     public const string JsonFile = "results.json";

@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace KdLabs.Infrastructure;
 
 /// <summary>Runs a system tool a fetch needs (npm, apt-get, dpkg-deb) and turns its absence or failure into a <see cref="UserErrorException"/> with the fix.</summary>
-public static class ExternalTool
+internal static class ExternalTool
 {
     /// <summary>
     /// Runs <paramref name="tool"/> with <paramref name="args"/> in <paramref name="workingDirectory"/> and waits for it.

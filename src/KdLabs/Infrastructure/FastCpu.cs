@@ -11,7 +11,7 @@ namespace KdLabs.Infrastructure;
 /// with it off. <c>kdlabs bench</c> measures what it gains (docs/benchmarks.md). It is meant to become the default
 /// once the documented results are re-run with it.
 /// </summary>
-public static class FastCpu
+internal static class FastCpu
 {
     /// <summary>
     /// When true, MNIST CNNs created from then on use the fast path. Read when a model is built, so a model keeps

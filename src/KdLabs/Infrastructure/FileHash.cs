@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 namespace KdLabs.Infrastructure;
 
 /// <summary>SHA-256 of a file's bytes, as lowercase hex: data checksums and checkpoint integrity.</summary>
-public static class FileHash
+internal static class FileHash
 {
     /// <summary>The SHA-256 of the file at <paramref name="path"/>, 64 lowercase hex digits, read as a stream.</summary>
     public static string Sha256(string path)

@@ -9,7 +9,7 @@ namespace KdLabs.Infrastructure;
 /// <param name="MmapMax">Most allocations glibc's malloc may serve with their own <c>mmap</c> (0: none; all come from its heap).</param>
 /// <param name="TrimThreshold">Free bytes at the top of the heap that glibc keeps instead of returning them to the kernel.</param>
 /// <param name="TopPad">Extra bytes glibc asks the kernel for each time the heap grows.</param>
-public sealed record AllocatorSettings(bool Applied, string Reason, int MmapMax, long TrimThreshold, long TopPad);
+internal sealed record AllocatorSettings(bool Applied, string Reason, int MmapMax, long TrimThreshold, long TopPad);
 
 /// <summary>
 /// Keeps libtorch's large CPU buffers on glibc's heap instead of fresh kernel pages. By default glibc serves every
@@ -26,7 +26,7 @@ public sealed record AllocatorSettings(bool Applied, string Reason, int MmapMax,
 /// Applied once when the kit's assembly loads, so the CLI, the tests and notebooks all get it; does nothing off glibc
 /// (macOS, Windows, musl), when <c>KDLABS_ALLOCATOR=off</c>, or when any <c>MALLOC_*_</c> variable is set (yours win).
 /// </summary>
-public static class NativeAllocator
+internal static class NativeAllocator
 {
     private const int MTrimThreshold = -1;
     private const int MTopPad = -2;

@@ -10,7 +10,7 @@ namespace KdLabs.Losses;
 /// but its code computes <see cref="SymmetricKlDivergence"/> instead; this is the textbook quantity
 /// (Lin 1991), for comparison.
 /// </summary>
-public static class JsDivergence
+internal static class JsDivergence
 {
     // Log-probabilities are clamped here before use: exp(−100) underflows to 0 in float32, so the term
     // is exactly 0 as it should be, while a −∞ would turn 0·(−∞ − log m) into NaN.

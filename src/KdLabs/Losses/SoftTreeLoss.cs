@@ -17,7 +17,7 @@ namespace KdLabs.Losses;
 /// Both are averaged over the batch and computed from log P and log Q (logsumexp), so deep paths with
 /// tiny probabilities neither underflow nor give NaN.
 /// </summary>
-public sealed class SoftTreeLoss(SoftTreeLossForm form = SoftTreeLossForm.ExpectedCrossEntropy)
+internal sealed class SoftTreeLoss(SoftTreeLossForm form = SoftTreeLossForm.ExpectedCrossEntropy)
 {
     /// <summary>Which reading of Eq. 2 is used.</summary>
     public SoftTreeLossForm Form { get; } = form;

@@ -16,7 +16,7 @@ namespace KdLabs.Losses;
 /// distribution has a zero the other does not (PaddleClas adds ε = 1e-12 inside the log; from logits
 /// no probability is exactly 0 unless a logit is −∞, so none is needed here).
 /// </summary>
-public static class SymmetricKlDivergence
+internal static class SymmetricKlDivergence
 {
     /// <summary>
     /// ½KL(p ‖ q) + ½KL(q ‖ p) with p = softmax(target/T), q = softmax(input/T), averaged over the batch.

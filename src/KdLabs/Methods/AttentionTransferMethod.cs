@@ -8,7 +8,7 @@ using static TorchSharp.torch.nn;
 namespace KdLabs.Methods;
 
 /// <summary>Settings of attention transfer.</summary>
-public sealed record AttentionTransferOptions
+internal sealed record AttentionTransferOptions
 {
     /// <summary>Weight β of the attention term (the authors' code form of <see cref="AttentionTransferLoss"/>).</summary>
     public double Beta { get; init; } = 1000;
@@ -26,7 +26,7 @@ public sealed record AttentionTransferOptions
 }
 
 /// <summary>Attention transfer: CE plus β times the distance of the layers' attention maps (<see cref="AttentionTransferObjective"/>).</summary>
-public sealed class AttentionTransferMethod : IDistillationMethod
+internal sealed class AttentionTransferMethod : IDistillationMethod
 {
     /// <summary>Creates the method; <paramref name="options"/> null is the defaults.</summary>
     public AttentionTransferMethod(AttentionTransferOptions? options = null)
@@ -69,7 +69,7 @@ public sealed class AttentionTransferMethod : IDistillationMethod
 /// Attention transfer (Zagoruyko &amp; Komodakis 2017) as the authors train it: cross-entropy on the labels plus
 /// <see cref="AttentionTransferLoss"/> between the student's and the teacher's attention maps at each named layer.
 /// </summary>
-public sealed class AttentionTransferObjective(AttentionTransferLoss loss, FeatureTeacher teacher, IReadOnlyList<string> layers) : ITrainingObjective
+internal sealed class AttentionTransferObjective(AttentionTransferLoss loss, FeatureTeacher teacher, IReadOnlyList<string> layers) : ITrainingObjective
 {
     /// <inheritdoc />
     public string Description => $"CE + {loss} at {string.Join(",", layers)}, {teacher.Description}";

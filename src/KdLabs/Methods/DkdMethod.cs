@@ -7,7 +7,7 @@ using static TorchSharp.torch.nn;
 namespace KdLabs.Methods;
 
 /// <summary>Settings of DKD (the official code's defaults, no warm-up ramp).</summary>
-public sealed record DkdOptions
+internal sealed record DkdOptions
 {
     /// <summary>Target-class (TCKD) weight α.</summary>
     public double Alpha { get; init; } = 1;
@@ -33,7 +33,7 @@ public sealed record DkdOptions
 }
 
 /// <summary>Decoupled KD: CE plus the ramped <see cref="DkdLoss"/> (<see cref="DkdObjective"/>) from the first teacher's logits.</summary>
-public sealed class DkdMethod : ILogitMethod
+internal sealed class DkdMethod : ILogitMethod
 {
     /// <summary>Creates the method; <paramref name="options"/> null is the defaults.</summary>
     public DkdMethod(DkdOptions? options = null)
@@ -76,7 +76,7 @@ public sealed class DkdMethod : ILogitMethod
 /// Decoupled KD as the official code trains it (Zhao et al. 2022; mdistiller's DKD distiller): cross-entropy on
 /// the labels plus min(epoch / warmup, 1) · <see cref="DkdLoss"/> against the teacher's logits.
 /// </summary>
-public sealed class DkdObjective(DkdLoss loss, ITeacherSignal teacher, int warmupEpochs = 1) : ITrainingObjective
+internal sealed class DkdObjective(DkdLoss loss, ITeacherSignal teacher, int warmupEpochs = 1) : ITrainingObjective
 {
     private double ramp = 1;
 
@@ -102,7 +102,7 @@ public sealed class DkdObjective(DkdLoss loss, ITeacherSignal teacher, int warmu
 }
 
 /// <summary>The parts of DKD: Total = α·Tckd + β·Nckd, both already multiplied by T².</summary>
-public sealed record DkdLossTerms(Tensor Total, Tensor Tckd, Tensor Nckd);
+internal sealed record DkdLossTerms(Tensor Total, Tensor Tckd, Tensor Nckd);
 
 /// <summary>
 /// Decoupled knowledge distillation (Zhao, Cui, Song, Qiu &amp; Liang 2022, "Decoupled Knowledge
@@ -123,7 +123,7 @@ public sealed record DkdLossTerms(Tensor Total, Tensor Tckd, Tensor Nckd);
 /// is the same quantity as its log(cat_mask(softmax)) but computed in log space, so a target
 /// probability that rounds to 1 cannot produce log 0.
 /// </summary>
-public sealed class DkdLoss
+internal sealed class DkdLoss
 {
     /// <summary>Creates the loss; α, β ≥ 0, T &gt; 0.</summary>
     public DkdLoss(double alpha = 1.0, double beta = 8.0, double temperature = 4.0)

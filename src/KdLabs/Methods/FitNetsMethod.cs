@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace KdLabs.Methods;
 
 /// <summary>Settings of FitNets.</summary>
-public sealed record FitNetsOptions
+internal sealed record FitNetsOptions
 {
     /// <summary>The teacher's hint layer.</summary>
     public string HintLayer { get; init; } = "conv2";
@@ -31,7 +31,7 @@ public sealed record FitNetsOptions
 }
 
 /// <summary>FitNets: a hint stage (<see cref="HintObjective"/>, stage-one epochs), then KD on the whole student (the rest).</summary>
-public sealed class FitNetsMethod : IDistillationMethod
+internal sealed class FitNetsMethod : IDistillationMethod
 {
     /// <summary>Creates the method; <paramref name="options"/> null is the defaults.</summary>
     public FitNetsMethod(FitNetsOptions? options = null)
@@ -83,7 +83,7 @@ public sealed class FitNetsMethod : IDistillationMethod
 /// guided one get no gradient. Stage two is ordinary KD on the whole student.
 /// The model must be an <see cref="AdaptedStudent"/> with a <see cref="HintRegressor"/> adapter called <see cref="RegressorName"/>.
 /// </summary>
-public sealed class HintObjective(FeatureTeacher teacher, string hintLayer, string guidedLayer) : ITrainingObjective
+internal sealed class HintObjective(FeatureTeacher teacher, string hintLayer, string guidedLayer) : ITrainingObjective
 {
     /// <summary>The adapter name of the regressor.</summary>
     public const string RegressorName = "hint";

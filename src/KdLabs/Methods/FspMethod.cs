@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace KdLabs.Methods;
 
 /// <summary>Settings of FSP.</summary>
-public sealed record FspOptions
+internal sealed record FspOptions
 {
     /// <summary>First layer of the flow matrix G(first, second).</summary>
     public string FirstLayer { get; init; } = "conv1";
@@ -24,7 +24,7 @@ public sealed record FspOptions
 }
 
 /// <summary>FSP: match the teacher's flow matrix through 1×1 connectors (<see cref="FspObjective"/>, stage-one epochs), then the labels (the rest).</summary>
-public sealed class FspMethod : IDistillationMethod
+internal sealed class FspMethod : IDistillationMethod
 {
     /// <summary>Creates the method; <paramref name="options"/> null is the defaults.</summary>
     public FspMethod(FspOptions? options = null)
@@ -82,7 +82,7 @@ public sealed class FspMethod : IDistillationMethod
 /// the student is thinner than the teacher each student layer passes through a learned 1×1 connector
 /// (adapters <see cref="ConnectorName"/>) to the teacher's channel count; the paper's pairs had equal widths.
 /// </summary>
-public sealed class FspObjective(FeatureTeacher teacher, string firstLayer, string secondLayer) : ITrainingObjective
+internal sealed class FspObjective(FeatureTeacher teacher, string firstLayer, string secondLayer) : ITrainingObjective
 {
     /// <summary>The adapter name of the connector of student layer <paramref name="layer"/>.</summary>
     public static string ConnectorName(string layer) => $"fsp_{layer}";
@@ -137,7 +137,7 @@ public sealed class FspObjective(FeatureTeacher teacher, string firstLayer, stri
 /// divides each pair by a further m·n; scale the loss weight by that to compare. Student and teacher
 /// pairs must have the same channel counts, since G's shape depends on them.
 /// </summary>
-public static class FspLoss
+internal static class FspLoss
 {
     /// <summary>The FSP matrix G (batch × m × n) of two batch × C × H × W layers with the same batch and H × W.</summary>
     public static Tensor Matrix(Tensor first, Tensor second)

@@ -7,7 +7,7 @@ using static TorchSharp.torch.nn;
 namespace KdLabs.Methods;
 
 /// <summary>Settings of KD with logit standardisation; the defaults are the zoo's KD, so the row isolates the z-scoring.</summary>
-public sealed record LogitStandardizationOptions
+internal sealed record LogitStandardizationOptions
 {
     /// <summary>Weight α of the hard-label cross-entropy (on the raw student logits).</summary>
     public double Alpha { get; init; } = 0.5;
@@ -26,7 +26,7 @@ public sealed record LogitStandardizationOptions
 /// <code>L = α·CE(y, s) + (1 − α)·T²·KL(softmax(z(t)/T) ‖ softmax(z(s)/T)),  z(x) = (x − mean(x)) / (std(x) + 1e-7)</code>
 /// with the sample standard deviation over the classes (n − 1, as the authors' code).
 /// </summary>
-public sealed class LogitStandardizationMethod : ILogitMethod
+internal sealed class LogitStandardizationMethod : ILogitMethod
 {
     /// <summary>Creates the method; <paramref name="options"/> null is the defaults.</summary>
     public LogitStandardizationMethod(LogitStandardizationOptions? options = null)

@@ -8,7 +8,7 @@ using static TorchSharp.torch.nn;
 namespace KdLabs.Methods;
 
 /// <summary>How <see cref="MultiTeacherMethod"/> combines its teachers.</summary>
-public enum MultiTeacherMode
+internal enum MultiTeacherMode
 {
     /// <summary>The average of their softened distributions as one target.</summary>
     Average,
@@ -18,7 +18,7 @@ public enum MultiTeacherMode
 }
 
 /// <summary>Settings of multi-teacher KD.</summary>
-public sealed record MultiTeacherOptions
+internal sealed record MultiTeacherOptions
 {
     /// <summary>Weight α of the hard-label cross-entropy.</summary>
     public double Alpha { get; init; } = 0.5;
@@ -31,7 +31,7 @@ public sealed record MultiTeacherOptions
 }
 
 /// <summary>KD from every teacher of the lab's ensemble (<see cref="MultiTeacherObjective"/>), averaged or one per batch.</summary>
-public sealed class MultiTeacherMethod : IDistillationMethod
+internal sealed class MultiTeacherMethod : IDistillationMethod
 {
     /// <summary>Creates the method; <paramref name="options"/> null is the defaults.</summary>
     public MultiTeacherMethod(MultiTeacherMode mode, MultiTeacherOptions? options = null)
@@ -88,7 +88,7 @@ public sealed class MultiTeacherMethod : IDistillationMethod
 /// <code>L = α·CE(y, s) + (1 − α)·T²·KL(target ‖ softmax(s/T))</code>
 /// as in <see cref="KdLoss"/>. The random draw depends on (seed, epoch, step) only, so a resumed run draws the same teachers.
 /// </summary>
-public sealed class MultiTeacherObjective : ITrainingObjective
+internal sealed class MultiTeacherObjective : ITrainingObjective
 {
     private readonly IReadOnlyList<ITeacherSignal> teachers;
     private readonly KdLoss loss;
@@ -167,7 +167,7 @@ public sealed class MultiTeacherObjective : ITrainingObjective
 /// uniformly at random, so only one teacher runs per step instead of all of them. The draw is a pure
 /// function of (seed, step), not a running RNG, so a resumed run or a re-run batch gets the same teacher.
 /// </summary>
-public sealed class RandomTeacherPicker
+internal sealed class RandomTeacherPicker
 {
     /// <summary>Creates a picker over <paramref name="teacherCount"/> ≥ 1 teachers.</summary>
     public RandomTeacherPicker(int teacherCount, int seed)

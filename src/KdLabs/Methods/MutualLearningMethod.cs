@@ -9,7 +9,7 @@ using static TorchSharp.torch.nn;
 namespace KdLabs.Methods;
 
 /// <summary>Settings of deep mutual learning.</summary>
-public sealed record MutualLearningOptions
+internal sealed record MutualLearningOptions
 {
     /// <summary>Students trained together; the first is the one reported.</summary>
     public int CohortSize { get; init; } = 2;
@@ -19,7 +19,7 @@ public sealed record MutualLearningOptions
 }
 
 /// <summary>Deep mutual learning: a cohort of students, each learning the labels and its peers (<see cref="MutualLearningObjective"/>); no teacher.</summary>
-public sealed class MutualLearningMethod : IDistillationMethod
+internal sealed class MutualLearningMethod : IDistillationMethod
 {
     /// <summary>Creates the method; <paramref name="options"/> null is the defaults.</summary>
     public MutualLearningMethod(MutualLearningOptions? options = null)
@@ -68,7 +68,7 @@ public sealed class MutualLearningMethod : IDistillationMethod
 /// The step's loss is the sum of the students' losses (each updates only its own student); the logits reported
 /// for training accuracy are the first student's.
 /// </summary>
-public sealed class MutualLearningObjective : ITrainingObjective
+internal sealed class MutualLearningObjective : ITrainingObjective
 {
     /// <summary>Creates the objective for a cohort of <paramref name="cohortSize"/> students.</summary>
     public MutualLearningObjective(int cohortSize = 2)
@@ -107,7 +107,7 @@ public sealed class MutualLearningObjective : ITrainingObjective
 }
 
 /// <summary>The parts of deep mutual learning's loss: one loss per student, and their sum for a single backward.</summary>
-public sealed record MutualLearningTerms(IReadOnlyList<Tensor> Losses, IReadOnlyList<Tensor> CrossEntropies, IReadOnlyList<Tensor> Mimicry, Tensor Total);
+internal sealed record MutualLearningTerms(IReadOnlyList<Tensor> Losses, IReadOnlyList<Tensor> CrossEntropies, IReadOnlyList<Tensor> Mimicry, Tensor Total);
 
 /// <summary>
 /// Deep mutual learning (Zhang, Xiang, Hospedales &amp; Lu 2018): K students train together, each also
@@ -117,7 +117,7 @@ public sealed record MutualLearningTerms(IReadOnlyList<Tensor> Losses, IReadOnly
 /// alternates updates between students; with the peers detached, summing the L_k and taking one
 /// step gives each student exactly its own gradient, computed from the same peer predictions.
 /// </summary>
-public static class DeepMutualLearningLoss
+internal static class DeepMutualLearningLoss
 {
     /// <summary>Computes every student's loss from their logits (K ≥ 2, same shape) and integer labels.</summary>
     public static MutualLearningTerms Compute(IReadOnlyList<Tensor> studentLogits, Tensor labels)

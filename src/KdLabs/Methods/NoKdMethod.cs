@@ -3,7 +3,7 @@ using KdLabs.Training;
 namespace KdLabs.Methods;
 
 /// <summary>Settings of the labels-only baseline: none.</summary>
-public sealed record NoKdOptions
+internal sealed record NoKdOptions
 {
     /// <summary>Nothing to check: the baseline has no settings.</summary>
     public void Validate()
@@ -12,7 +12,7 @@ public sealed record NoKdOptions
 }
 
 /// <summary>The baseline every method is compared with: the student on the labels alone, no teacher.</summary>
-public sealed class NoKdMethod(NoKdOptions? options = null) : IDistillationMethod
+internal sealed class NoKdMethod(NoKdOptions? options = null) : IDistillationMethod
 {
     /// <inheritdoc />
     public string Key => "none";

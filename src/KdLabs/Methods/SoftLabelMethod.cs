@@ -22,7 +22,7 @@ public enum SoftLabelLoss
 }
 
 /// <summary>Settings of SSLD's label-free soft-label loss.</summary>
-public sealed record SoftLabelOptions
+internal sealed record SoftLabelOptions
 {
     /// <summary>The distance between the teacher's and the student's distributions (SSLD's write-up prefers JS).</summary>
     public SoftLabelLoss Loss { get; init; } = SoftLabelLoss.Js;
@@ -45,7 +45,7 @@ public sealed record SoftLabelOptions
 }
 
 /// <summary>SSLD's label-free distillation (<see cref="SoftLabelObjective"/>): the student learns the teacher's soft labels only; labels are never read.</summary>
-public sealed class SoftLabelMethod : ILogitMethod
+internal sealed class SoftLabelMethod : ILogitMethod
 {
     /// <summary>Creates the method; <paramref name="options"/> null is the defaults.</summary>
     public SoftLabelMethod(SoftLabelOptions? options = null)

@@ -4,7 +4,7 @@ using KdLabs.Training;
 namespace KdLabs.Methods;
 
 /// <summary>Settings of soft-tree distillation: the tree, loss and penalty settings of <see cref="SoftTreeOptions"/> (defaults there).</summary>
-public sealed record SoftTreeMethodOptions
+internal sealed record SoftTreeMethodOptions
 {
     /// <summary>Tree, loss, penalty, temperature and hard-label weight.</summary>
     public SoftTreeOptions Tree { get; init; } = new();
@@ -17,7 +17,7 @@ public sealed record SoftTreeMethodOptions
 /// Distilling a network into a soft decision tree (<see cref="SoftTreeObjective"/>): the tree's loss on
 /// w·labels + (1 − w)·softmax(t/T), plus its balance penalty. Its student must be a <see cref="SoftDecisionTree"/>.
 /// </summary>
-public sealed class SoftTreeMethod : IDistillationMethod
+internal sealed class SoftTreeMethod : IDistillationMethod
 {
     /// <summary>Creates the method; <paramref name="options"/> null is the defaults.</summary>
     public SoftTreeMethod(SoftTreeMethodOptions? options = null)

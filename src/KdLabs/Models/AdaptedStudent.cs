@@ -9,7 +9,7 @@ namespace KdLabs.Models;
 /// connectors), so one optimizer and one checkpoint hold them all. <see cref="forward"/> is the student's
 /// own: evaluation and deployment never see the adapters, and <see cref="Student"/> is what ships.
 /// </summary>
-public sealed class AdaptedStudent : Module<Tensor, Tensor>, IFeatureModel
+internal sealed class AdaptedStudent : Module<Tensor, Tensor>, IFeatureModel
 {
     private readonly Module<Tensor, Tensor> student;
     private readonly ModuleDict<Module<Tensor, Tensor>> adapters;

@@ -11,7 +11,7 @@ namespace KdLabs.Models;
 /// the teacher is 784-1200-1200-10 (2,395,210 parameters), the student 784-800-800-10 (1,276,810).
 /// Dropout on the hidden layers (the paper used it for the teacher) is optional.
 /// </summary>
-public sealed class Mlp : Module<Tensor, Tensor>
+internal sealed class Mlp : Module<Tensor, Tensor>
 {
     private readonly ModuleList<Linear> layers = new();
     private readonly Dropout? dropout;

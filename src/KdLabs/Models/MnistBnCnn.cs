@@ -12,7 +12,7 @@ namespace KdLabs.Models;
 /// teacher's batch-norm mode matters (SSLD labels with the teacher in train mode, i.e. batch statistics):
 /// with no dropout, train and eval mode differ only in batch norm.
 /// </summary>
-public sealed class MnistBnCnn : Module<Tensor, Tensor>, IStagedModel
+internal sealed class MnistBnCnn : Module<Tensor, Tensor>, IStagedModel
 {
     private readonly Conv2d conv1;
     private readonly BatchNorm2d bn1;

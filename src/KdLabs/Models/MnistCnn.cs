@@ -15,7 +15,7 @@ namespace KdLabs.Models;
 /// "conv2" (c2 × 24 × 24). Another input shape (C×H×W) changes only the first convolution's input channels and
 /// fc1's input width, c2 · ⌊(H − 4)/2⌋ · ⌊(W − 4)/2⌋.
 /// </summary>
-public sealed class MnistCnn : Module<Tensor, Tensor>, IStagedModel, IFeatureModel
+internal sealed class MnistCnn : Module<Tensor, Tensor>, IStagedModel, IFeatureModel
 {
     private readonly Conv2d conv1;
     private readonly Conv2d conv2;

@@ -9,7 +9,7 @@ namespace KdLabs.Models;
 /// and one checkpoint holds them. <see cref="forward"/> is the first student's: the one evaluated and reported,
 /// since it starts from the same weights as the kit's other students of that seed.
 /// </summary>
-public sealed class MutualLearningCohort : Module<Tensor, Tensor>
+internal sealed class MutualLearningCohort : Module<Tensor, Tensor>
 {
     private readonly ModuleList<Module<Tensor, Tensor>> students;
 

@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace KdLabs.Models;
 
 /// <summary>What <see cref="PretrainedWeights.LoadInto"/> did.</summary>
-public sealed record WeightsLoadReport(int Loaded, IReadOnlyList<string> Excluded, IReadOnlyList<string> KeptInitial);
+internal sealed record WeightsLoadReport(int Loaded, IReadOnlyList<string> Excluded, IReadOnlyList<string> KeptInitial);
 
 /// <summary>
 /// Loads weights saved by PyTorch into a module by key name, e.g. torchvision's ImageNet <c>resnet18</c> file
@@ -19,7 +19,7 @@ public sealed record WeightsLoadReport(int Loaded, IReadOnlyList<string> Exclude
 /// prefix (<c>fc.</c> when the head was replaced) are skipped on both sides; batch-norm <c>num_batches_tracked</c>
 /// counters may be absent (some exporters drop them). Floating dtypes are converted to the module's.
 /// </summary>
-public static class PretrainedWeights
+internal static class PretrainedWeights
 {
     /// <summary>The file name endings this loader reads.</summary>
     public static IReadOnlyList<string> Extensions { get; } = [".safetensors", ".pt", ".pth", ".bin"];

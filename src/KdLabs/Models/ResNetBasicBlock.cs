@@ -10,7 +10,7 @@ namespace KdLabs.Models;
 /// strided 1×1 conv + BN (<c>downsample.0</c>, <c>downsample.1</c>) when the shape changes; then ReLU.
 /// Field names match torchvision's <c>BasicBlock</c>, so state-dict keys do too.
 /// </summary>
-public sealed class ResNetBasicBlock : Module<Tensor, Tensor>
+internal sealed class ResNetBasicBlock : Module<Tensor, Tensor>
 {
     private readonly Conv2d conv1;
     private readonly BatchNorm2d bn1;

@@ -10,7 +10,7 @@ namespace KdLabs.Training;
 /// back on <see cref="Dispose"/>, so the teacher leaves exactly as it came. A teacher with dropout would also drop
 /// units here; use it only with teachers whose train mode differs by batch norm alone.
 /// </summary>
-public sealed class BatchStatisticsTeacher : ITeacherSignal, IDisposable
+internal sealed class BatchStatisticsTeacher : ITeacherSignal, IDisposable
 {
     private readonly nn.Module<Tensor, Tensor> teacher;
     private readonly (Tensor Buffer, Tensor Saved)[] saved;

@@ -9,13 +9,13 @@ using static TorchSharp.torch;
 namespace KdLabs.Training;
 
 /// <summary>What a checkpoint records besides the weights. <paramref name="OptimizerSha256"/> is null in checkpoints written before it was recorded.</summary>
-public sealed record CheckpointState(int Epoch, string OptionsFingerprint, string ModelSha256, List<EpochMetrics> History, string? OptimizerSha256 = null);
+internal sealed record CheckpointState(int Epoch, string OptionsFingerprint, string ModelSha256, List<EpochMetrics> History, string? OptimizerSha256 = null);
 
 /// <summary>One complete, hash-verified checkpoint generation: its folder, its state and what was skipped to find it.</summary>
 /// <param name="Directory">The generation's folder (holding <c>model.bin</c>, <c>optimizer.bin</c>, <c>state.json</c>).</param>
 /// <param name="State">Its state, weights verified against <see cref="CheckpointState.ModelSha256"/>.</param>
 /// <param name="Skipped">Newer generations passed over, each with why (damaged after writing).</param>
-public sealed record CheckpointGeneration(string Directory, CheckpointState State, IReadOnlyList<string> Skipped)
+internal sealed record CheckpointGeneration(string Directory, CheckpointState State, IReadOnlyList<string> Skipped)
 {
     /// <summary>The generation's name, e.g. <c>gen-000003</c>.</summary>
     public string Name => Path.GetFileName(Directory);
@@ -48,7 +48,7 @@ public sealed record CheckpointGeneration(string Directory, CheckpointState Stat
 /// staging folders left by dead processes. Folders written before generations existed (the three files directly
 /// in the folder) still load when their hash verifies.
 /// </summary>
-public static class Checkpoint
+internal static class Checkpoint
 {
     internal const string ModelFile = "model.bin";
     internal const string OptimizerFile = "optimizer.bin";

@@ -7,7 +7,7 @@ namespace KdLabs.Training;
 /// Weights read from a file are checked for NaN and infinities before anything trains or evaluates on them, so a
 /// damaged file is refused with its name and tensor instead of surfacing later as a NaN loss blamed on the learning rate.
 /// </summary>
-public static class FiniteWeights
+internal static class FiniteWeights
 {
     /// <summary>Throws <see cref="DataFormatException"/> naming <paramref name="file"/> and the first tensor of <paramref name="model"/> that is not finite.</summary>
     public static void Require(nn.Module model, string file, string fix)

@@ -10,7 +10,7 @@ namespace KdLabs.Training;
 /// behaviour cannot be probed without knowing its layers, so each objective is a run of its own: a new instance trains
 /// again, even when the notebook is re-run unchanged.
 /// </summary>
-public sealed class LearnerFeatureObjective(string name, IFeatureLoss loss, FeatureTeacher teacher) : ITrainingObjective
+internal sealed class LearnerFeatureObjective(string name, IFeatureLoss loss, FeatureTeacher teacher) : ITrainingObjective
 {
     private readonly string instance = Guid.NewGuid().ToString("N")[..16];
 

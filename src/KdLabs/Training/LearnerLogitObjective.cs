@@ -14,7 +14,7 @@ namespace KdLabs.Training;
 /// the finished run; changing the loss (a line, a captured α or T) changes the fingerprint and trains again.
 /// </para>
 /// </summary>
-public sealed class LearnerLogitObjective(string name, LogitLoss loss, ITeacherSignal teacher) : ITrainingObjective
+internal sealed class LearnerLogitObjective(string name, LogitLoss loss, ITeacherSignal teacher) : ITrainingObjective
 {
     private string? fingerprint;
 

@@ -8,7 +8,7 @@ namespace KdLabs.Training;
 /// The teacher is held in eval mode with gradients off: a teacher left in train mode would apply
 /// dropout and update batch-norm statistics, giving noisy, drifting targets.
 /// </summary>
-public sealed class LiveTeacher : ITeacherSignal
+internal sealed class LiveTeacher : ITeacherSignal
 {
     private readonly nn.Module<Tensor, Tensor> teacher;
 

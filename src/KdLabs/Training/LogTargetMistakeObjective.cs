@@ -9,7 +9,7 @@ namespace KdLabs.Training;
 /// Hinton's loss with the soft term written as the widely shared PyTorch MNIST example writes it (see
 /// <see cref="LogTargetMistake"/>): <c>α·CE + (1 − α)·mistaken term</c>. For lessons that show what the mistake does to a student.
 /// </summary>
-public sealed class LogTargetMistakeObjective(double alpha, double temperature, ITeacherSignal teacher, bool olderLibtorch) : ITrainingObjective
+internal sealed class LogTargetMistakeObjective(double alpha, double temperature, ITeacherSignal teacher, bool olderLibtorch) : ITrainingObjective
 {
     /// <inheritdoc />
     public string Description => $"KD(α={alpha:0.###} on CE, T={temperature:0.###}) with log-softmax targets and log_target false ({(olderLibtorch ? "older libtorch rule" : "this libtorch")}) from {teacher.Description}";

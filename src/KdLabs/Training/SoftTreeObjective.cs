@@ -15,7 +15,7 @@ namespace KdLabs.Training;
 /// term's gradients do not shrink as 1/T². The logits reported to the trainer are the mixture
 /// log-probabilities log Σ_ℓ P_ℓ Q_ℓ, the same as <see cref="SoftDecisionTree.forward"/>.
 /// </summary>
-public sealed class SoftTreeObjective : ITrainingObjective, IDisposable
+internal sealed class SoftTreeObjective : ITrainingObjective, IDisposable
 {
     /// <summary>Creates the objective; <paramref name="teacher"/> null means hard-label training.</summary>
     /// <param name="loss">The data term.</param>

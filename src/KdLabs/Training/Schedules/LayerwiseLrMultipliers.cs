@@ -8,7 +8,7 @@ namespace KdLabs.Training.Schedules;
 /// One stage of <see cref="LayerwiseLrMultipliers"/>: its parameters train at base × <see cref="Multiplier"/>;
 /// <see cref="WeightDecay"/> overrides the optimizer's weight decay for this stage when set.
 /// </summary>
-public sealed record LayerwiseStage(IReadOnlyList<Parameter> Parameters, double Multiplier, double? WeightDecay = null);
+internal sealed record LayerwiseStage(IReadOnlyList<Parameter> Parameters, double Multiplier, double? WeightDecay = null);
 
 /// <summary>
 /// Per-stage learning rates (e.g. a pretrained backbone at 0.1× and a new head at 1×, as in
@@ -22,7 +22,7 @@ public sealed record LayerwiseStage(IReadOnlyList<Parameter> Parameters, double 
 /// <c>Options</c> object with LR and weight decay set and everything else null (inherited).
 /// </para>
 /// </summary>
-public sealed class LayerwiseLrMultipliers
+internal sealed class LayerwiseLrMultipliers
 {
     private readonly LayerwiseStage[] stages;
 

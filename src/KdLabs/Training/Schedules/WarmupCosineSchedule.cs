@@ -13,7 +13,7 @@ namespace KdLabs.Training.Schedules;
 /// (t = 0 … S − 1); the curve reaches the floor at t = S, one past the last update, as PaddleClas's
 /// LinearWarmup + CosineAnnealingDecay and PyTorch's schedulers do, so no update is spent at the floor.
 /// </summary>
-public sealed class WarmupCosineSchedule
+internal sealed class WarmupCosineSchedule
 {
     /// <summary>Creates the schedule; 0 ≤ W ≤ S, S ≥ 1, base &gt; 0, 0 ≤ floor ≤ base, 0 ≤ s ≤ 1.</summary>
     public WarmupCosineSchedule(double baseLearningRate, int totalSteps, int warmupSteps, double startFactor = 0, double finalLearningRate = 0)
