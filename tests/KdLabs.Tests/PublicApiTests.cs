@@ -72,6 +72,9 @@ public class PublicApiTests
         var exported = assembly.GetExportedTypes().Where(t => !t.IsNested).ToHashSet();
         string consumers = ConsumerText();
         var reached = exported.Where(t => Regex.IsMatch(consumers, $@"\b{Regex.Escape(t.Name.Split('`')[0])}\b")).ToHashSet();
+        // A class of extension methods is used without its name: `chart.Titled(...)`.
+        reached.UnionWith(exported.Where(t => t.IsAbstract && t.IsSealed && t.GetMethods(BindingFlags.Public | BindingFlags.Static)
+            .Any(m => m.IsDefined(typeof(System.Runtime.CompilerServices.ExtensionAttribute)) && consumers.Contains($".{m.Name}(", StringComparison.Ordinal))));
         var queue = new Queue<Type>(reached);
         while (queue.TryDequeue(out var type))
         {

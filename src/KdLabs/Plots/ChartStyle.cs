@@ -4,7 +4,7 @@ using CSharpChart = Plotly.NET.CSharp;
 namespace KdLabs.Plots;
 
 /// <summary>Small helpers for titles and axis labels that Plotly.NET.CSharp does not offer directly.</summary>
-internal static class ChartStyle
+public static class ChartStyle
 {
     /// <summary>Sets the chart title, axis titles and size.</summary>
     public static GenericChart Titled(this GenericChart chart, string title, string xTitle, string yTitle, int width = 700, int height = 450)
