@@ -48,9 +48,10 @@ internal static class CourseTiming
             File.Exists(run.ExecutedNotebookPath) ? TeacherUse(StreamText(run.ExecutedNotebookPath)) : "—");
 
     // A teacher's run is named "teacher…" by every lab ("teacher", "teacher 2 of 3", "teacher (ResNet-18)"): an epoch line
-    // means it trained here, "teacher…: reusing" that the store or the lab's folder had it.
+    // means it trained here, "teacher…: reusing" that the store or the lab's folder had it ("teacher logits: reusing" is
+    // the logit cache, not a teacher).
     private static readonly Regex TrainedLine = new(@"^(teacher[^:\r\n]*?) epoch \d+/\d+ ", RegexOptions.Multiline);
-    private static readonly Regex CachedLine = new(@"^(teacher[^:\r\n]*): reusing ", RegexOptions.Multiline);
+    private static readonly Regex CachedLine = new(@"^(teacher(?! logits)[^:\r\n]*): reusing ", RegexOptions.Multiline);
 
     /// <summary>"trained", "cached", "trained 1, cached 2" (counting distinct teacher runs) or "—" when the lesson has no teacher.</summary>
     public static string TeacherUse(string streamText)

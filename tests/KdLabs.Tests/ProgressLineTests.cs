@@ -104,7 +104,7 @@ public class ProgressLineTests
         var output = new StringWriter();
         using var model = ModelCatalog.Create("cnn-student", 3);
         // An interval of one tick: every report but each epoch's last batch becomes a line.
-        var history = new Trainer(options, new LineTrainingProgress(output, TimeSpan.FromTicks(1), null)).Fit(model, data, null, new SupervisedObjective(), "kd");
+        var history = new Trainer(options, new LineTrainingProgress(output, TimeSpan.FromTicks(1))).Fit(model, data, null, new SupervisedObjective(), "kd");
 
         var lines = output.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
         var inEpoch = new Regex(@"^kd epoch (\d)/2  batch (\d+)/30  loss \d+\.\d{4}  train \d+\.\d %  [\d,]+ img/s  ~\d+ s left");

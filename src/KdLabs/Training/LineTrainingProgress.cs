@@ -14,15 +14,22 @@ public sealed class LineTrainingProgress : ITrainingProgress
     private readonly TimeSpan interval;
     private readonly Func<TimeSpan>? clock;
 
-    /// <summary>Writes to <paramref name="writer"/>, or standard output when null.</summary>
-    public LineTrainingProgress(TextWriter? writer = null)
-        : this(writer, ProgressThrottle.DefaultInterval, null)
+    /// <summary>
+    /// Writes to <paramref name="writer"/>, or standard output when null; in-epoch lines at most every
+    /// <paramref name="interval"/> (ten seconds when null).
+    /// </summary>
+    public LineTrainingProgress(TextWriter? writer = null, TimeSpan? interval = null)
+        : this(writer, interval ?? ProgressThrottle.DefaultInterval, null)
     {
     }
 
-    /// <summary>With another interval between in-epoch lines and another clock (tests drive both).</summary>
+    /// <summary>With another clock: tests drive time by hand.</summary>
     internal LineTrainingProgress(TextWriter? writer, TimeSpan interval, Func<TimeSpan>? clock)
     {
+        if (interval < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(interval), interval, "The interval between progress lines cannot be negative.");
+        }
         this.writer = writer;
         this.interval = interval;
         this.clock = clock;
