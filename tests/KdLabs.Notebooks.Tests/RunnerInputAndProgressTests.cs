@@ -76,8 +76,8 @@ public class RunnerInputAndProgressTests
         var path = TestNotebooks.Write(dir, "nb.ipynb",
             $"#r \"nuget: KdLabs, {ProvidedPackages.Find("KdLabs")!.Version}\"\nusing KdLabs.Data; using KdLabs.Models; using KdLabs.Training;",
             // A line every 0.2 s (a lesson's is every 10 s): three epochs of 3,000 images take seconds on one thread.
-            $"using var data = MnistDataset.Load(train: true, @\"{mnist}\", 3000);\n"
-            + "using var model = ModelCatalog.Create(\"cnn-student\", 1);\n"
+            $"var data = MnistDataset.Load(train: true, @\"{mnist}\", 3000);\n"
+            + "var model = ModelCatalog.Create(\"cnn-student\", 1);\n"
             + "new Trainer(new TrainerOptions { Epochs = 3, BatchSize = 20, ReportEvery = 5 }, new LineTrainingProgress(interval: TimeSpan.FromSeconds(0.2)))"
             + ".Fit(model, data, null, new SupervisedObjective(), \"student\");\n"
             + "Console.WriteLine(\"trained\");");
