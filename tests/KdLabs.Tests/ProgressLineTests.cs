@@ -118,4 +118,36 @@ public class ProgressLineTests
         // Progress only reads numbers the trainer already has: the run is bit for bit the silent one.
         Assert.Equal(silent.Epochs.Select(e => (e.TrainLoss, e.TrainAccuracy)), history.Epochs.Select(e => (e.TrainLoss, e.TrainAccuracy)));
     }
+
+    [Fact]
+    public void APredictionPassReportsEveryIntervalWithTheSameLogits()
+    {
+        using var data = MnistDataset.Load(train: true, TestData.MnistDirectory, 300);
+        using var model = ModelCatalog.Create("cnn-student", 1);
+        // A clock that moves 4 s each time it is read: started at 4; batches 1–2 read 8 and 12 (under 10 s since the start);
+        // batch 3 reads 16 (12 s: a line; its elapsed time reads 20 → 16 s for 150 of 300 images → 16 s left, 9 img/s);
+        // batch 4 reads 24 (8 s since the line), batch 5 reads 28 (12 s: a line; elapsed 32 − 4 = 28 s for 250 → 5.6 s left);
+        // batch 6 is the last and says nothing.
+        double t = 0;
+        var throttle = new ProgressThrottle(TimeSpan.FromSeconds(10), () => TimeSpan.FromSeconds(t += 4));
+        var lines = new List<string>();
+        using var reported = Predictor.Pass(model, data, 50, lines.Add, throttle);
+        using var plain = Predictor.Logits(model, data, 50);
+
+        Assert.Equal(["150/300 images  9 img/s  ~16 s left", "250/300 images  9 img/s  ~6 s left"], lines);
+        Assert.True(reported.eq(plain).all().item<bool>());
+    }
+
+    [Fact]
+    public void ANoteBetweenBatchesIsALineOfItsEpoch()
+    {
+        var output = new StringWriter();
+        new LineTrainingProgress(output).Run("student", sink =>
+        {
+            sink.StartEpoch(3, 4, 10);
+            sink.Note("evaluation 3,200/10,000 images  1,000 img/s  ~7 s left");
+            return 0;
+        });
+        Assert.Equal("student epoch 3/4  evaluation 3,200/10,000 images  1,000 img/s  ~7 s left" + Environment.NewLine, output.ToString());
+    }
 }

@@ -72,6 +72,12 @@ public sealed class LineTrainingProgress : ITrainingProgress
             writer.Flush();
         }
 
+        public void Note(string line)
+        {
+            writer.WriteLine($"{title} epoch {epoch}/{epochs}  {line}");
+            writer.Flush();
+        }
+
         public void EndEpoch(EpochMetrics m)
         {
             string test = double.IsNaN(m.TestAccuracy) ? "" : $"  test {m.TestAccuracy:P2}";
