@@ -6,7 +6,7 @@ using Spectre.Console;
 
 namespace KdLabs.Cli;
 
-/// <summary><c>kdlabs run</c> and <c>kdlabs course</c>: notebooks executed headlessly by the kit's runner.</summary>
+/// <summary><c>kdlabs run</c> and <c>kdlabs course</c> (with <c>--time</c>, timed into docs/benchmarks.md): notebooks executed headlessly by the kit's runner.</summary>
 internal static class NotebookCommands
 {
     public static IEnumerable<Command> Create()
@@ -47,11 +47,17 @@ internal static class NotebookCommands
         var folder = new Option<string>("--notebooks") { Description = "Folder of the course's notebooks.", DefaultValueFactory = _ => "notebooks" }.NamesPath();
         var smoke = new Option<bool>("--smoke") { Description = "Set smoke=true in every notebook: small subsets, one epoch, same code path." };
         var courseOut = new Option<string>("--out") { Description = "Folder for executed notebooks, pages and index.html.", DefaultValueFactory = _ => Path.Combine("runs", "course") }.NamesPath();
-        var course = new Command("course", "Run every notebook of the course in order and write an index page.") { folder, smoke, parameters, courseOut, cellTimeout, timeout };
+        var time = new Option<bool>("--time") { Description = "Also time every lesson (wall time, peak memory of the process that ran its cells, teacher trained or cached) and write the table into --benchmarks between its course-time markers." };
+        var benchmarks = new Option<string>("--benchmarks") { Description = "The page --time writes its table into.", DefaultValueFactory = _ => Path.Combine("docs", "benchmarks.md") }.NamesPath();
+        var course = new Command("course", "Run every notebook of the course in order and write an index page.") { folder, smoke, parameters, courseOut, cellTimeout, timeout, time, benchmarks };
         course.SetAction((parse, ct) => GuardAsync(async () =>
         {
             RefuseOutputIsNotebooks(parse.GetValue(folder)!, parse.GetValue(courseOut)!);
             var values = new Dictionary<string, string>(ParseParameters(parse.GetValue(parameters)));
+            if (parse.GetValue(time))
+            {
+                CourseTiming.RequirePage(parse.GetValue(benchmarks)!);
+            }
             OptionChecks.Checked();
             using var cts = new StopSignals(ct);
             if (parse.GetValue(smoke))
@@ -59,13 +65,31 @@ internal static class NotebookCommands
                 values["smoke"] = "true";
             }
             var limits = new NotebookLimits(Seconds(parse.GetValue(cellTimeout), "--cell-timeout"), Seconds(parse.GetValue(timeout), "--timeout"));
-            var result = await CourseRunner.RunAsync(parse.GetValue(folder)!, parse.GetValue(courseOut)!, values, Console.WriteLine, cts.Token, limits);
-            var table = new Table().Border(TableBorder.Rounded).AddColumns("Notebook", "Status", "Time (s)");
-            foreach (var nb in result.Notebooks)
+            CourseRunResult result;
+            if (parse.GetValue(time))
             {
-                table.AddRow(Markup.Escape(Path.GetFileName(nb.ExecutedNotebookPath ?? "")), nb.Status.ToString(), nb.Duration.TotalSeconds.ToString("0.0"));
+                string page = parse.GetValue(benchmarks)!;
+                string command = "kdlabs " + string.Join(' ', parse.Tokens.Select(t => t.Value));
+                (result, var rows) = await CourseTiming.RunAsync(parse.GetValue(folder)!, parse.GetValue(courseOut)!, values, limits, page, command, Console.WriteLine, cts.Token);
+                var timed = new Table().Border(TableBorder.Rounded).AddColumns("Lesson", "Status", "Time (s)", "Peak memory (MB)", "Teacher");
+                foreach (var row in rows)
+                {
+                    timed.AddRow(Markup.Escape(row.Lesson), row.Status.ToString(), row.Wall.TotalSeconds.ToString("0.0"),
+                        row.PeakBytes is { } b ? (b / (1024.0 * 1024)).ToString("0") : "-", Markup.Escape(row.Teacher));
+                }
+                AnsiConsole.Write(timed);
+                Console.WriteLine($"table written into {page}");
             }
-            AnsiConsole.Write(table);
+            else
+            {
+                result = await CourseRunner.RunAsync(parse.GetValue(folder)!, parse.GetValue(courseOut)!, values, Console.WriteLine, cts.Token, limits);
+                var table = new Table().Border(TableBorder.Rounded).AddColumns("Notebook", "Status", "Time (s)");
+                foreach (var nb in result.Notebooks)
+                {
+                    table.AddRow(Markup.Escape(Path.GetFileName(nb.ExecutedNotebookPath ?? "")), nb.Status.ToString(), nb.Duration.TotalSeconds.ToString("0.0"));
+                }
+                AnsiConsole.Write(table);
+            }
             Console.WriteLine($"index: {result.IndexPath}");
             return result.Succeeded ? 0 : 1;
         }));

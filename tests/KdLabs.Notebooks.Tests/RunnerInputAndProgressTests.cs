@@ -66,4 +66,42 @@ public class RunnerInputAndProgressTests
         Assert.True(result.Succeeded, result.Error?.Message);
         Assert.Equal("epoch 1/2\nepoch 2/2\n", IpynbFormat.Read(saved).Cells[0].Outputs.OfType<StreamOutput>().Single().Text);
     }
+
+    [Fact]
+    public async Task ATrainingCellsProgressLinesArriveBeforeTheCellEnds()
+    {
+        using var dir = new TempDirectory();
+        KdLabs.Data.MnistFiles.EnsurePresent(KdLabs.Data.MnistFiles.DefaultDirectory);
+        string mnist = KdLabs.Data.MnistFiles.DefaultDirectory.Replace("\"", "\"\"", StringComparison.Ordinal);
+        var path = TestNotebooks.Write(dir, "nb.ipynb",
+            $"#r \"nuget: KdLabs, {ProvidedPackages.Find("KdLabs")!.Version}\"\nusing KdLabs.Data; using KdLabs.Models; using KdLabs.Training;",
+            // A line every 0.2 s (a lesson's is every 10 s): three epochs of 3,000 images take seconds on one thread.
+            $"var data = MnistDataset.Load(train: true, @\"{mnist}\", 3000);\n"
+            + "var model = ModelCatalog.Create(\"cnn-student\", 1);\n"
+            + "new Trainer(new TrainerOptions { Epochs = 3, BatchSize = 20, ReportEvery = 5 }, new LineTrainingProgress(interval: TimeSpan.FromSeconds(0.2)))"
+            + ".Fit(model, data, null, new SupervisedObjective(), \"student\");\n"
+            + "Console.WriteLine(\"trained\");");
+        var run = new NotebookRunner().RunAsync(new NotebookRunRequest
+        {
+            NotebookPath = path,
+            OutputDirectory = dir.File("out"),
+            LiveSaveInterval = TimeSpan.FromMilliseconds(200),
+        }, CancellationToken.None);
+        var saved = dir.File(Path.Combine("out", "nb.ipynb"));
+        string? seen = null;
+        while (!run.IsCompleted && seen is null)
+        {
+            await Task.Delay(100);
+            if (File.Exists(saved) && IpynbFormat.Read(saved).Cells[1].Outputs.OfType<StreamOutput>().FirstOrDefault()?.Text is { } text && text.Contains("student epoch 1/3  batch "))
+            {
+                seen = text;
+            }
+        }
+
+        var result = await run.WaitAsync(TimeSpan.FromMinutes(3));
+        Assert.True(result.Succeeded, result.Error?.Message);
+        Assert.False(seen is null, "no in-epoch progress line reached the saved notebook before the training cell ended");
+        Assert.DoesNotContain("trained", seen);
+        Assert.Contains("trained", IpynbFormat.Read(saved).Cells[1].Outputs.OfType<StreamOutput>().Single().Text);
+    }
 }

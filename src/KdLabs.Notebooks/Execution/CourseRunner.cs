@@ -23,6 +23,8 @@ public static class CourseRunner
     /// <param name="log">Progress lines.</param>
     /// <param name="ct">Stops the run; notebooks not yet started are not run.</param>
     /// <param name="limits">Cell and notebook timeouts for every notebook; when null, <see cref="NotebookRunRequest.DefaultCellTimeout"/> per cell and none for the notebook.</param>
+    /// <param name="starting">Called with each notebook's path just before it runs (a timing run measures around it).</param>
+    /// <param name="finished">Called with each notebook's result as soon as it ends.</param>
     /// <exception cref="ParameterException">A parameter no notebook declares, or a value of the wrong type.</exception>
     public static async Task<CourseRunResult> RunAsync(
         string notebooksDirectory,
@@ -30,7 +32,9 @@ public static class CourseRunner
         IReadOnlyDictionary<string, string> parameters,
         Action<string>? log,
         CancellationToken ct,
-        NotebookLimits? limits = null)
+        NotebookLimits? limits = null,
+        Action<string>? starting = null,
+        Action<NotebookRunResult>? finished = null)
     {
         var clock = Stopwatch.StartNew();
         var files = Directory.GetFiles(notebooksDirectory, "*.ipynb")
@@ -82,6 +86,7 @@ public static class CourseRunner
                 CellTimeout = limits is null ? NotebookRunRequest.DefaultCellTimeout : limits.CellTimeout,
                 Timeout = limits?.Timeout,
             };
+            starting?.Invoke(file);
             NotebookRunResult result;
             try
             {
@@ -102,6 +107,7 @@ public static class CourseRunner
                 };
             }
 
+            finished?.Invoke(result);
             results.Add(result);
             entries.Add(new CourseIndexEntry(Path.GetFileNameWithoutExtension(file), result));
         }

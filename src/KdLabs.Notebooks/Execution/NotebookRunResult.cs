@@ -27,6 +27,9 @@ public sealed class NotebookRunResult
     /// <summary>Time the worker process took to start and be ready for the first cell (null when run in process).</summary>
     public TimeSpan? WorkerStartup { get; init; }
 
+    /// <summary>Peak resident memory of the worker process that ran the cells, in bytes (null when run in process or not known).</summary>
+    public long? PeakWorkerMemoryBytes { get; init; }
+
     /// <summary>True when the run succeeded (the CLI exits non-zero otherwise).</summary>
     public bool Succeeded => Status == RunStatus.Succeeded;
 }

@@ -109,6 +109,7 @@ public sealed class NotebookRunner
 
         using var runCts = CancellationTokenSource.CreateLinkedTokenSource(ct, notebookTimeout.Token);
         TimeSpan? workerStartup = null;
+        long? peakMemory = null;
 
         void Save(string state)
         {
@@ -166,6 +167,15 @@ public sealed class NotebookRunner
                 log($"worker process ready in {NotebookHtmlRenderer.FormatDuration(worker.StartupTime)}");
             }
 
+            // The worker's high-water mark, read after every cell (and while a long one runs) because it is gone once the worker exits.
+            void SamplePeak()
+            {
+                if (executor is WorkerCellExecutor w && w.PeakResidentBytes > 0)
+                {
+                    peakMemory = w.PeakResidentBytes;
+                }
+            }
+
             var executionCount = 0;
             for (var i = 0; started && i < cells.Count; i++)
             {
@@ -209,6 +219,7 @@ public sealed class NotebookRunner
                     // A long cell (a training run) shows its progress in the saved notebook while it runs, not only at its end.
                     while (await Task.WhenAny(running, Task.Delay(request.LiveSaveInterval, CancellationToken.None)).ConfigureAwait(false) != running)
                     {
+                        SamplePeak();
                         cell.Outputs.Clear();
                         cell.Outputs.AddRange(collector.Snapshot());
                         Save("running");
@@ -218,6 +229,7 @@ public sealed class NotebookRunner
                 }
 
                 cellClock.Stop();
+                SamplePeak();
                 cell.Outputs.Clear();
                 cell.Outputs.AddRange(collector.Snapshot());
 
@@ -287,6 +299,7 @@ public sealed class NotebookRunner
             Error = error,
             CellsExecuted = executed,
             WorkerStartup = workerStartup,
+            PeakWorkerMemoryBytes = peakMemory,
         };
     }
 

@@ -29,6 +29,32 @@ internal sealed class WorkerCellExecutor(string baseDirectory, long maxStreamCha
     /// <summary>Time from starting the process to the worker's scripting state being ready.</summary>
     public TimeSpan StartupTime { get; private set; }
 
+    private long _peakResident;
+
+    /// <summary>
+    /// The worker's peak resident memory so far in bytes (the kernel's high-water mark, VmHWM on Linux), read while the
+    /// process lives: callers read it after each cell, before the worker exits. 0 when the system does not say.
+    /// </summary>
+    public long PeakResidentBytes
+    {
+        get
+        {
+            try
+            {
+                if (_process is { HasExited: false } process)
+                {
+                    process.Refresh();
+                    _peakResident = Math.Max(_peakResident, process.PeakWorkingSet64);
+                }
+            }
+            catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or NotSupportedException)
+            {
+                // The worker ended between the check and the read: the last value read stands.
+            }
+            return _peakResident;
+        }
+    }
+
     public async Task StartAsync(CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();

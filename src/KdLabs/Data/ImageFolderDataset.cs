@@ -28,7 +28,7 @@ internal static class ImageFolderDataset
         }
         else
         {
-            images = Decode(files, options);
+            images = Decode(files, options, log is null ? null : line => log($"{datasetName}-{split}: decoding {line}"));
             CheckBadFraction(Path.Combine(index.Root, split), files.Count, images.Skipped, options.MaxBadFraction);
             if (options.UseCache)
             {
@@ -48,14 +48,33 @@ internal static class ImageFolderDataset
         return new InMemoryDataset(name, x, y, classNames);
     }
 
-    /// <summary>Decodes every file; failures are collected, not thrown.</summary>
-    public static DecodedImages Decode(IReadOnlyList<ImageFile> files, ImageLoadOptions options)
+    /// <summary>
+    /// Decodes every file; failures are collected, not thrown. When <paramref name="progress"/> is given, decoding that
+    /// takes longer than ten seconds reports on it every ten seconds.
+    /// </summary>
+    public static DecodedImages Decode(IReadOnlyList<ImageFile> files, ImageLoadOptions options, Action<string>? progress = null)
     {
         int n = options.Size * options.Size;
         var pixels = new byte[files.Count * n];
         var errors = new string?[files.Count];
-        Parallel.For(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = options.MaxParallelism },
-            i => errors[i] = GrayscaleImageDecoder.TryDecode(files[i].Path, options.Size, pixels.AsSpan(i * n, n)));
+        var throttle = progress is null ? null : new Evaluation.ProgressThrottle();
+        int done = 0;
+        Parallel.For(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = options.MaxParallelism }, i =>
+        {
+            errors[i] = GrayscaleImageDecoder.TryDecode(files[i].Path, options.Size, pixels.AsSpan(i * n, n));
+            int count = Interlocked.Increment(ref done);
+            if (throttle is not null && count < files.Count)
+            {
+                lock (throttle)
+                {
+                    if (throttle.Due())
+                    {
+                        var elapsed = throttle.Elapsed;
+                        progress!($"{Evaluation.ProgressThrottle.Count(count)}/{Evaluation.ProgressThrottle.Count(files.Count)} images  {Evaluation.ProgressThrottle.Count(count / elapsed.TotalSeconds)} img/s  ~{Evaluation.ProgressThrottle.Format(Evaluation.ProgressThrottle.Left(elapsed, count, files.Count))} left");
+                    }
+                }
+            }
+        });
 
         var keep = Enumerable.Range(0, files.Count).Where(i => errors[i] is null).ToArray();
         var kept = new byte[keep.Length * n];

@@ -15,8 +15,13 @@ public static class Predictor
     /// The default batch of 64 dates from when the CNN teacher ran 8–10× slower per image in batches of 256 or 1,024
     /// on the 2-core CPU (fresh kernel pages per buffer, since fixed by <see cref="Infrastructure.NativeAllocator"/>); it stays
     /// 64 so that documented results reproduce (<c>kdlabs bench</c> checks whether other batch sizes give the same bits).
+    /// When <paramref name="progress"/> is given, a pass longer than ten seconds reports on it every ten seconds.
     /// </summary>
-    public static Tensor Logits(nn.Module<Tensor, Tensor> model, InMemoryDataset data, int batchSize = DefaultBatchSize)
+    public static Tensor Logits(nn.Module<Tensor, Tensor> model, InMemoryDataset data, int batchSize = DefaultBatchSize, Action<string>? progress = null) =>
+        Pass(model, data, batchSize, progress, progress is null ? null : new ProgressThrottle());
+
+    /// <summary><see cref="Logits"/> with the throttle given (tests drive its clock).</summary>
+    internal static Tensor Pass(nn.Module<Tensor, Tensor> model, InMemoryDataset data, int batchSize, Action<string>? progress, ProgressThrottle? throttle)
     {
         var modelDevice = Infrastructure.ComputeDevice.Of(model);
         if (modelDevice.type != data.Device.type || modelDevice.index != data.Device.index)
@@ -37,6 +42,12 @@ public static class Predictor
                 {
                     using var scope = NewDisposeScope();
                     parts.Add(model.forward(data.Features.narrow(0, start, Math.Min(batchSize, data.Count - start))).MoveToOuterDisposeScope());
+                    long done = Math.Min(start + batchSize, data.Count);
+                    if (progress is not null && throttle is not null && done < data.Count && throttle.Due())
+                    {
+                        var elapsed = throttle.Elapsed;
+                        progress($"{ProgressThrottle.Count(done)}/{ProgressThrottle.Count(data.Count)} images  {ProgressThrottle.Count(done / elapsed.TotalSeconds)} img/s  ~{ProgressThrottle.Format(ProgressThrottle.Left(elapsed, done, data.Count))} left");
+                    }
                 }
                 return cat(parts, 0).MoveToOuterDisposeScope();
             }

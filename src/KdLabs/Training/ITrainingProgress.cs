@@ -11,6 +11,11 @@ public interface IProgressSink
 
     /// <summary>The epoch finished with these metrics.</summary>
     void EndEpoch(EpochMetrics metrics);
+
+    /// <summary>Where a long step between the batches stands (the evaluation pass); line sinks print it, others may ignore it.</summary>
+    void Note(string line)
+    {
+    }
 }
 
 /// <summary>Shows training progress; <see cref="Run"/> wraps a whole run so a live display can own the console.</summary>

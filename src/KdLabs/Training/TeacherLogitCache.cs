@@ -99,7 +99,7 @@ public sealed class TeacherLogitCache : ITeacherSignal, IDisposable
             return FromLogits(tensor(values, [rows, cols], device: data.Device), data.Fingerprint, teacherId, batchSize);
         }, dir =>
         {
-            var cache = Build(teacher, teacherId, data, batchSize);
+            var cache = Build(teacher, teacherId, data, batchSize, log);
             Infrastructure.AtomicFile.Write(Path.Combine(dir, LogitsFile), temp =>
             {
                 using var writer = new BinaryWriter(File.Create(temp));
@@ -121,10 +121,11 @@ public sealed class TeacherLogitCache : ITeacherSignal, IDisposable
     /// <summary>
     /// Runs the teacher once over <paramref name="data"/>. The labs of lessons 02, 04 and 05 pass 1,000, as when their
     /// documented runs were made (logits differ in the last bits between batch sizes, and KD students follow them);
-    /// newer labs pass <see cref="Predictor.DefaultBatchSize"/>, several times faster on CPU.
+    /// newer labs pass <see cref="Predictor.DefaultBatchSize"/>, several times faster on CPU. A pass longer than ten
+    /// seconds reports on <paramref name="log"/>, when given, every ten seconds.
     /// </summary>
-    public static TeacherLogitCache Build(nn.Module<Tensor, Tensor> teacher, string teacherId, InMemoryDataset data, int batchSize) =>
-        new(Predictor.Logits(teacher, data, batchSize), data.Fingerprint, teacherId, batchSize);
+    public static TeacherLogitCache Build(nn.Module<Tensor, Tensor> teacher, string teacherId, InMemoryDataset data, int batchSize, Action<string>? log = null) =>
+        new(Predictor.Logits(teacher, data, batchSize, log is null ? null : line => log($"teacher logits: {line}")), data.Fingerprint, teacherId, batchSize);
 
     /// <summary>
     /// Wraps logits computed earlier (e.g. saved to disk) for <paramref name="datasetFingerprint"/>; rows must be in dataset

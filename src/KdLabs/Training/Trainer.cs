@@ -213,13 +213,13 @@ public sealed class Trainer
         double trainLoss = lossSum.item<double>() / seen;
         double trainAccuracy = (double)correct.item<long>() / seen;
         bool evaluate = test is not null && (epoch % options.EvaluateEvery == 0 || epoch == options.Epochs);
-        double testAccuracy = evaluate ? Accuracy(model, test!) : double.NaN;
+        double testAccuracy = evaluate ? Accuracy(model, test!, sink) : double.NaN;
         return new EpochMetrics(epoch, trainLoss, trainAccuracy, testAccuracy, lr, clock.Elapsed.TotalSeconds, seen / clock.Elapsed.TotalSeconds);
     }
 
-    private double Accuracy(nn.Module<Tensor, Tensor> model, InMemoryDataset data)
+    private double Accuracy(nn.Module<Tensor, Tensor> model, InMemoryDataset data, IProgressSink sink)
     {
-        using var logits = Predictor.Logits(model, data, options.EvalBatchSize);
+        using var logits = Predictor.Logits(model, data, options.EvalBatchSize, line => sink.Note($"evaluation {line}"));
         return ClassificationReport.From(Predictor.ArgMax(logits), data.LabelArray(), data.NumClasses).Accuracy;
     }
 
