@@ -130,8 +130,9 @@ internal static class BenchCommands
             string? sliderFile = StudioBenchReport.Newest(folder, StudioBenchReport.SliderPrefix);
             var slider = sliderFile is null ? null : StudioBenchReport.Load(sliderFile);
             string Relative(string f) => Path.GetRelativePath(Path.GetDirectoryName(Path.GetFullPath(md))!, Path.GetFullPath(f));
-            AtomicFile.WriteAllText(md, BenchReport.Markdown(result, Relative(file), studio, studioFile is null ? null : Relative(studioFile),
-                slider, sliderFile is null ? null : Relative(sliderFile)));
+            string rendered = BenchReport.Markdown(result, Relative(file), studio, studioFile is null ? null : Relative(studioFile),
+                slider, sliderFile is null ? null : Relative(sliderFile));
+            AtomicFile.WriteAllText(md, BenchReport.KeepCourseTimes(rendered, File.Exists(md) ? File.ReadAllText(md) : null));
             Console.WriteLine($"{md}: rendered from {file}" + (studioFile is null ? " (no studio-*.json: the Studio section says none is recorded)" : $" and {studioFile}")
                 + (sliderFile is null ? "" : $" and {sliderFile}"));
             return 0;

@@ -75,4 +75,15 @@ public class BenchReportTests
         Assert.Equal($"{"eval batch 256/best",-36}   0.95  range 0.90-1.00  target >= 0.83: met", lines[1]);
         Assert.Equal($"{"allocator on/off eval 1,024",-36}   2.50  range 2.00-3.00  (informs)", lines[2]);
     }
+
+    [Fact]
+    public void RenderingKeepsTheCourseTimesSectionOfThePageAndOnlyIt()
+    {
+        string old = "# Old page\n\nold figures 1.23\n\n## Course run times\n\n<!-- course-time:start -->\n| 01 | 42 s |\n<!-- course-time:end -->\n";
+        string kept = BenchReport.KeepCourseTimes("# New page\n\nnew figures 4.56\n", old);
+        Assert.Equal("# New page\n\nnew figures 4.56\n\n## Course run times\n\n<!-- course-time:start -->\n| 01 | 42 s |\n<!-- course-time:end -->\n", kept);
+        Assert.DoesNotContain("1.23", kept);
+        Assert.Equal("# New page\n", BenchReport.KeepCourseTimes("# New page\n", "# Old page without the section\n"));
+        Assert.Equal("# New page\n", BenchReport.KeepCourseTimes("# New page\n", null));
+    }
 }

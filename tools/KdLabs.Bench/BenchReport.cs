@@ -153,6 +153,19 @@ public static class BenchReport
         }
     }
 
+    /// <summary>The heading of the page's last section, written by <c>kdlabs course --time</c>, not by this renderer.</summary>
+    public const string CourseTimesHeading = "## Course run times";
+
+    /// <summary>
+    /// <paramref name="rendered"/> with the course-time section of <paramref name="existingPage"/> (from its heading to the
+    /// end) appended, so re-rendering the benchmarks keeps what <c>kdlabs course --time</c> measured.
+    /// </summary>
+    public static string KeepCourseTimes(string rendered, string? existingPage)
+    {
+        int at = existingPage?.IndexOf("\n" + CourseTimesHeading, StringComparison.Ordinal) ?? -1;
+        return at < 0 ? rendered : rendered.TrimEnd('\n') + "\n" + existingPage![at..];
+    }
+
     /// <summary>docs/benchmarks.md, generated: prose that explains the method, then every number from <paramref name="r"/>,
     /// then the "Studio" section from <paramref name="studio"/> (read from <paramref name="studioFile"/>), or a note that no studio run is recorded.</summary>
     public static string Markdown(BenchSuiteResult r, string sourceFile, StudioBenchResult? studio = null, string? studioFile = null,

@@ -195,7 +195,7 @@ public sealed class ChestXrayLab : LabBase<ChestXrayOptions, ChestXrayResult>, I
         {
             GetTeacher();
         }
-        return logitCache ??= TeacherLogitCache.Build(Teacher, TeacherId, Train, 64);
+        return logitCache ??= TeacherLogitCache.Build(Teacher, TeacherId, Train, 64, Log);
     }
 
     /// <summary>What the teacher's soft targets hold at each temperature (see <see cref="SoftTargetRow"/>).</summary>

@@ -212,7 +212,7 @@ public sealed class MnistDistillationLab : LabBase<MnistDistillationOptions, Mni
             Log("teacher logits: computed on each batch (augmentation on, so a cache would not match the inputs)");
             return new LiveTeacher(Teacher, TeacherId);
         }
-        return logitCache ??= TeacherLogitCache.Build(Teacher, TeacherId, Transfer, 1000);
+        return logitCache ??= TeacherLogitCache.Build(Teacher, TeacherId, Transfer, 1000, Log);
     }
 
     /// <summary>Evaluates a model on the evaluation set (test, or validation) and measures its size and latency.</summary>

@@ -82,7 +82,7 @@ public sealed class SsldLab : LabBase<SsldOptions, SsldResult>, IDisposable
         {
             return mined;
         }
-        using var logits = Predictor.Logits(GetTeacher(), Pool);
+        using var logits = Predictor.Logits(GetTeacher(), Pool, progress: line => Log($"pool: {line}"));
         // One teacher pass over the pool serves both the mining and the whole-pool ablation.
         poolTeacherClasses = Predictor.ArgMax(logits);
         using var probabilities = logits.softmax(1);
@@ -221,7 +221,7 @@ public sealed class SsldLab : LabBase<SsldOptions, SsldResult>, IDisposable
     {
         if (!logitCaches.TryGetValue(data.Fingerprint, out var cache))
         {
-            cache = TeacherLogitCache.Build(GetTeacher(), TeacherId, data, 1000);
+            cache = TeacherLogitCache.Build(GetTeacher(), TeacherId, data, 1000, Log);
             logitCaches[data.Fingerprint] = cache;
         }
         return cache;

@@ -67,7 +67,7 @@ public sealed class ZooLab : LabBase<ZooOptions, ZooResult>, IDisposable
         if (logitCaches.Count < count)
         {
             var clock = Stopwatch.StartNew();
-            logitCaches.AddRange(Teachers(count).Skip(logitCaches.Count).Select(t => TeacherLogitCache.Build(t.Model, t.Id, Train, Predictor.DefaultBatchSize)));
+            logitCaches.AddRange(Teachers(count).Skip(logitCaches.Count).Select(t => TeacherLogitCache.Build(t.Model, t.Id, Train, Predictor.DefaultBatchSize, Log)));
             teacherLogitSeconds += clock.Elapsed.TotalSeconds;
             Log($"teacher logits cached for {Train.Count:N0} training images × {logitCaches.Count} teacher(s) in {teacherLogitSeconds:0.0} s");
         }
