@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Compares every figure two smoke-figures.sh runs wrote (results.json and *.csv numbers, by path), ignoring timings.
 
-usage: python3 scripts/compare-figures.py BEFORE AFTER   (exit 1 when a figure differs or is missing)
+usage: python3 scripts/compare-figures.py BEFORE AFTER [RENAMES]   (exit 1 when a figure differs or is missing)
+RENAMES: a file of "old part => new part" lines, for settings renamed between the runs (the figure must still be equal).
 """
 import csv, json, os, re, sys
 
@@ -49,6 +50,13 @@ def figures(root):
     return found
 
 before, after = figures(sys.argv[1]), figures(sys.argv[2])
+if len(sys.argv) > 3:
+    renames = [tuple(part.strip() for part in line.split("=>")) for line in open(sys.argv[3]) if "=>" in line]
+    for key in [k for k in before if k not in after]:
+        for old, new in renames:
+            if old in key and key.replace(old, new, 1) in after:
+                before[key.replace(old, new, 1)] = before.pop(key)
+                break
 differ = [k for k in before if k in after and before[k] != after[k]]
 missing = [k for k in before if k not in after]
 added = [k for k in after if k not in before]
