@@ -88,7 +88,7 @@ public partial class KernelExtensionTests
         using var dir = new TempDirectory();
         string input = TestNotebooks.Write(dir, "kernel.ipynb", cells), output = dir.File("kernel-out.ipynb");
         var run = await RealKernel.PapermillAsync(input, output, dir.Path, TimeSpan.FromMinutes(10));
-        Assert.True(run.ExitCode == 0 && File.Exists(output), $"papermill exit {run.ExitCode}:\n{(run.Log.Length > 4000 ? run.Log[^4000..] : run.Log)}");
+        Assert.True(run.ExitCode == 0 && File.Exists(output), $"papermill exit {run.ExitCode}:\n{RealKernelLessonTests.Tail(run.Log)}");
         var executed = RealKernelLessonTests.CodeCells(JsonNode.Parse(await File.ReadAllTextAsync(output))!);
         var errors = executed.SelectMany(RealKernelLessonTests.Outputs).Where(o => (string?)o["output_type"] == "error")
             .Select(o => $"{o["ename"]}: {o["evalue"]}").ToList();

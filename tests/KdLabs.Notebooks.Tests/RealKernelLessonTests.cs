@@ -130,7 +130,11 @@ public partial class RealKernelLessonTests(ITestOutputHelper output)
 
     private static string Header(string html) => Thead().Match(html).Value;
 
-    private static string Tail(string log) => log.Length > 4000 ? log[^4000..] : log;
+    /// <summary>
+    /// A long kernel log's beginning and end: a kernel that dies at start puts its exception's type and message first and
+    /// papermill's traceback last, so keeping only the tail hid why the kernel died.
+    /// </summary>
+    internal static string Tail(string log) => log.Length > 6000 ? $"{log[..2500]}\n[… {log.Length - 6000:N0} characters …]\n{log[^3500..]}" : log;
 
     [GeneratedRegex("""<div id="[^"]+"><!-- Plotly chart""")]
     private static partial Regex PlotlyDiv();
