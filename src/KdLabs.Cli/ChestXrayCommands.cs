@@ -82,7 +82,7 @@ internal static class ChestXrayCommands
             AnsiConsole.MarkupLine(Markup.Escape($"Chest X-ray distillation{(options.Synthetic ? " on the SYNTHETIC STAND-IN" : "")}{(o.Validation ? ", reported on the VALIDATION split" : "")}: ResNet-18 → 4-filter CNN, {o.ImageSize}px, seeds {string.Join(",", o.Lab.Seeds)}{(o.Lab.Smoke ? ", smoke mode" : "")}"));
             var result = lab.Run();
             Print(result);
-            Console.WriteLine($"wrote {Path.Combine(o.Lab.OutputDirectory, "results.json")} and {Path.Combine(o.Lab.OutputDirectory, "report.html")}");
+            Console.WriteLine($"wrote {LabFiles.In(o.Lab.OutputDirectory)}");
             return 0;
         }));
         return command;

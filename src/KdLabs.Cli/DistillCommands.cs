@@ -102,7 +102,7 @@ internal static class DistillCommands
                 var m = lab.LogTargetMistakeDemo(o.Lab.FirstSeed);
                 ResultTable.Print(m, lab.EvaluationName);
             }
-            Console.WriteLine($"wrote {Path.Combine(o.Lab.OutputDirectory, "results.json")} and {Path.Combine(o.Lab.OutputDirectory, "report.html")}");
+            Console.WriteLine($"wrote {LabFiles.In(o.Lab.OutputDirectory)}");
             return 0;
         }));
         return command;

@@ -66,7 +66,7 @@ internal sealed record SoftTreeCommandOptions(OptionBinder<SoftTreeLabOptions> B
         {
             Console.WriteLine(caveat);
         }
-        Console.WriteLine($"wrote {Path.Combine(o.Lab.OutputDirectory, "results.json")} and {Path.Combine(o.Lab.OutputDirectory, "report.html")}");
+        Console.WriteLine($"wrote {LabFiles.In(o.Lab.OutputDirectory)}");
         return 0;
     }
 

@@ -33,7 +33,7 @@ internal static class SsldCommands
             var result = lab.Run();
             ResultTable.Print($"SSLD on MNIST, test accuracy after the last epoch{(o.Lab.Smoke ? " (SMOKE: tiny subsets)" : "")}", SsldReport.SummaryHeader, SsldReport.SummaryCells(result), rightAligned: false);
             Console.WriteLine($"mined per class: {string.Join(" ", result.MinedPerClass)} (teacher's class right for {result.MinedPseudoLabelAccuracy:P2}); teacher {result.TeacherAccuracy:P2}; wall time {result.WallSeconds:0} s");
-            Console.WriteLine($"wrote {Path.Combine(o.Lab.OutputDirectory, "results.json")} and {Path.Combine(o.Lab.OutputDirectory, "report.html")}");
+            Console.WriteLine($"wrote {LabFiles.In(o.Lab.OutputDirectory)}");
             return 0;
         }));
         return new Command("ssld", "Semi-supervised label distillation (PaddleClas SSLD).") { mnist };

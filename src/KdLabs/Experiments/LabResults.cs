@@ -36,7 +36,7 @@ internal static class LabResults
         ArgumentNullException.ThrowIfNull(markdown);
         ArgumentNullException.ThrowIfNull(html);
         Directory.CreateDirectory(directory);
-        var files = new LabFiles(Path.Combine(directory, JsonFile), Path.Combine(directory, MarkdownFile), Path.Combine(directory, HtmlFile));
+        var files = LabFiles.In(directory);
         if (json is not null)
         {
             AtomicFile.WriteAllText(files.Json, JsonSerializer.Serialize(json, json.GetType(), JsonOptions));
