@@ -43,22 +43,7 @@ public class RunnerInputAndProgressTests
     {
         using var dir = new TempDirectory();
         var path = TestNotebooks.Write(dir, "nb.ipynb", "Console.WriteLine(\"epoch 1/2\");\nSystem.Threading.Thread.Sleep(6000);\nConsole.WriteLine(\"epoch 2/2\");");
-        var run = new NotebookRunner().RunAsync(new NotebookRunRequest
-        {
-            NotebookPath = path,
-            OutputDirectory = dir.File("out"),
-            LiveSaveInterval = TimeSpan.FromMilliseconds(200),
-        }, CancellationToken.None);
-        var saved = dir.File(Path.Combine("out", "nb.ipynb"));
-        string? seen = null;
-        while (!run.IsCompleted && seen is null)
-        {
-            await Task.Delay(100);
-            if (File.Exists(saved) && IpynbFormat.Read(saved).Cells[0].Outputs.OfType<StreamOutput>().FirstOrDefault()?.Text is { } text && text.Contains("epoch 1/2"))
-            {
-                seen = text;
-            }
-        }
+        var (run, saved, seen) = await StartAndWatchAsync(dir, path, 0, "epoch 1/2");
 
         Assert.False(run.IsCompleted && seen is null, "the first epoch's line reached the saved notebook only when the cell ended");
         Assert.DoesNotContain("epoch 2/2", seen);
@@ -81,6 +66,19 @@ public class RunnerInputAndProgressTests
             + "new Trainer(new TrainerOptions { Epochs = 3, BatchSize = 20, ReportEvery = 5 }, new LineTrainingProgress(interval: TimeSpan.FromSeconds(0.2)))"
             + ".Fit(model, data, null, new SupervisedObjective(), \"student\");\n"
             + "Console.WriteLine(\"trained\");");
+        var (run, saved, seen) = await StartAndWatchAsync(dir, path, 1, "student epoch 1/3  batch ");
+
+        var result = await run.WaitAsync(TimeSpan.FromMinutes(3));
+        Assert.True(result.Succeeded, result.Error?.Message);
+        Assert.False(seen is null, "no in-epoch progress line reached the saved notebook before the training cell ended");
+        Assert.DoesNotContain("trained", seen);
+        Assert.Contains("trained", IpynbFormat.Read(saved).Cells[1].Outputs.OfType<StreamOutput>().Single().Text);
+    }
+
+    /// <summary>Starts the run with live saving and returns, as soon as the saved notebook's cell shows <paramref name="marker"/>
+    /// (or the run ends), the running task, the saved path and the stream text seen then (null: never seen while running).</summary>
+    private static async Task<(Task<NotebookRunResult> Run, string Saved, string? Seen)> StartAndWatchAsync(TempDirectory dir, string path, int cell, string marker)
+    {
         var run = new NotebookRunner().RunAsync(new NotebookRunRequest
         {
             NotebookPath = path,
@@ -88,20 +86,14 @@ public class RunnerInputAndProgressTests
             LiveSaveInterval = TimeSpan.FromMilliseconds(200),
         }, CancellationToken.None);
         var saved = dir.File(Path.Combine("out", "nb.ipynb"));
-        string? seen = null;
-        while (!run.IsCompleted && seen is null)
+        while (!run.IsCompleted)
         {
             await Task.Delay(100);
-            if (File.Exists(saved) && IpynbFormat.Read(saved).Cells[1].Outputs.OfType<StreamOutput>().FirstOrDefault()?.Text is { } text && text.Contains("student epoch 1/3  batch "))
+            if (File.Exists(saved) && IpynbFormat.Read(saved).Cells[cell].Outputs.OfType<StreamOutput>().FirstOrDefault()?.Text is { } text && text.Contains(marker))
             {
-                seen = text;
+                return (run, saved, text);
             }
         }
-
-        var result = await run.WaitAsync(TimeSpan.FromMinutes(3));
-        Assert.True(result.Succeeded, result.Error?.Message);
-        Assert.False(seen is null, "no in-epoch progress line reached the saved notebook before the training cell ended");
-        Assert.DoesNotContain("trained", seen);
-        Assert.Contains("trained", IpynbFormat.Read(saved).Cells[1].Outputs.OfType<StreamOutput>().Single().Text);
+        return (run, saved, null);
     }
 }
