@@ -100,6 +100,35 @@ public class LearnerObjectiveTests
         Assert.NotNull(again.Row.PeakMemoryMb);
     }
 
+    // FitNets' hint trained in one stage with the labels, as the lesson writes it: the regressor is the loss's own module.
+    private sealed class HintByHand : IFeatureLoss
+    {
+        public HintRegressor Regressor { get; } = new(32, 64);
+
+        public IReadOnlyList<Module<Tensor, Tensor>> Adapters => [Regressor];
+
+        public Tensor Compute(FeatureOutput student, FeatureOutput teacher, Tensor labels) =>
+            functional.cross_entropy(student.Logits, labels) + (Regressor.forward(student["conv2"]) - teacher["conv2"].detach()).pow(2).mean();
+    }
+
+    [Fact]
+    public void AFeatureLossWithItsOwnRegressorTrainsItAlongsideTheStudent()
+    {
+        _ = TestData.MnistDirectory;
+        using var lab = new ZooLab(new ZooOptions { Lab = new() { Smoke = true, Seeds = [2], OutputDirectory = TestData.TempDirectory() }, Methods = ["none"] }, TrainingProgress.Silent, _ => { });
+        var hint = new HintByHand();
+        using var before = hint.Regressor.parameters().First().detach().clone();
+        var mine = lab.TrainMethod(new LearnerFeatureMethod("my hint", hint), 2);
+        var plain = lab.TrainMethod("none", 2);
+        // The optimizer saw the regressor: its weights moved, and the row counts it as training-only parameters.
+        Assert.True((hint.Regressor.parameters().First() - before).abs().max().item<float>() > 1e-4, "the regressor was not trained");
+        Assert.Equal(32 * 64 + 64, mine.Row.TrainingOnlyParameters);
+        Assert.Equal(0, plain.Row.TrainingOnlyParameters);
+        // The hint changed what the student learned (same initial weights and batches as the labels-only student).
+        Assert.True(MaxWeightDifference(plain.Student, mine.Student) > 1e-4);
+        Assert.Equal(plain.Student.parameters().Count(), mine.Student.parameters().Count());
+    }
+
     private sealed class FixedTeacher : ITeacherSignal
     {
         public string Description => "fixed";

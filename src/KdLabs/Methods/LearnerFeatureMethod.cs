@@ -1,3 +1,4 @@
+using KdLabs.Models;
 using KdLabs.Training;
 
 namespace KdLabs.Methods;
@@ -33,6 +34,18 @@ public sealed class LearnerFeatureMethod(string name, IFeatureLoss loss) : IDist
     public IReadOnlyList<LossTerm> Terms => [new("total", $"{Name}(student features, teacher features, labels), written in a cell")];
 
     /// <inheritdoc />
-    public MethodPlan Plan(MethodContext context) =>
-        MethodPlan.SingleStage(context.NewStudent(), new LearnerFeatureObjective(Name, Loss, context.FeatureTeacher()));
+    public MethodPlan Plan(MethodContext context)
+    {
+        var student = context.NewStudent();
+        var objective = new LearnerFeatureObjective(Name, Loss, context.FeatureTeacher());
+        var adapters = Loss.Adapters;
+        if (adapters.Count == 0)
+        {
+            return MethodPlan.SingleStage(student, objective);
+        }
+        // The wrapper puts the loss's modules in the optimizer and the checkpoint; they are the learner's, so the stage
+        // lists none to dispose (disposing the wrapper would dispose the student with them).
+        var adapted = new AdaptedStudent(student, adapters.Select((m, i) => (Key: $"learner{i}", Module: m)).ToDictionary(a => a.Key, a => a.Module));
+        return new MethodPlan(student, [new MethodStage("main", null, StageEpochs.All, adapted, objective)], adapted.AdapterParameterCount, []);
+    }
 }

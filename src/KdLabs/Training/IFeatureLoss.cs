@@ -12,4 +12,11 @@ public interface IFeatureLoss
 {
     /// <summary>The whole loss the student minimises for one batch (add the labels' cross-entropy yourself if you want it).</summary>
     Tensor Compute(FeatureOutput student, FeatureOutput teacher, Tensor labels);
+
+    /// <summary>
+    /// Modules the loss trains alongside the student and that the deployed student does not carry, such as FitNets'
+    /// regressor from the student's channels to the teacher's: the optimizer updates them with the student and the
+    /// checkpoint holds them. None by default. They stay the loss's own: build a new loss (and new modules) for each run.
+    /// </summary>
+    IReadOnlyList<nn.Module<Tensor, Tensor>> Adapters => [];
 }
