@@ -33,7 +33,7 @@ public sealed class StudioEngine : IDisposable
     /// <summary>The studio's options.</summary>
     public StudioOptions Options { get; }
 
-    /// <summary>The lab settings the teacher was trained with (students inherit batch size, learning rate and seed).</summary>
+    /// <summary>The lab settings the teacher was trained with (lesson 02's; students inherit batch size, learning rate, seed and defaults).</summary>
     public MnistDistillationOptions Lab => lab.Options;
 
     /// <summary>The registered students a run may pick.</summary>
@@ -61,22 +61,40 @@ public sealed class StudioEngine : IDisposable
     public float[][] ShownTeacherLogits { get; private set; } = [];
 
     /// <summary>
+    /// The lab the studio runs in: lesson 02's (<see cref="MnistDistillationOptions.SmallTransferSet"/>: its teacher, its
+    /// 1,000-image transfer set, 10 student epochs, α and T), with the studio's data folder, limits and smoke mode.
+    /// </summary>
+    public static MnistDistillationOptions LabOptions(StudioOptions options)
+    {
+        var lesson = MnistDistillationOptions.SmallTransferSet;
+        var lab = lesson with
+        {
+            Lab = lesson.Lab with { Smoke = options.Smoke, DataDirectory = options.DataDirectory },
+            TestLimit = options.TestLimit,
+            TrainLimit = options.TrainLimit,
+        };
+        return options.TeacherEpochs is { } epochs ? lab with { TeacherEpochs = epochs } : lab;
+    }
+
+    /// <summary>
     /// Loads MNIST, gets the cached teacher (training it with visible progress when the cache has none) and its
     /// training-set logits (from the cache folder, or computed once and saved atomically).
     /// </summary>
-    public static StudioEngine Start(StudioOptions options, ITrainingProgress teacherProgress, Action<string> log)
+    public static StudioEngine Start(StudioOptions options, ITrainingProgress teacherProgress, Action<string> log) =>
+        Start(options, teacherProgress, log, _ => { });
+
+    /// <summary>As <see cref="Start(StudioOptions, ITrainingProgress, Action{string})"/>, telling <paramref name="phase"/> each step as it begins.</summary>
+    internal static StudioEngine Start(StudioOptions options, ITrainingProgress teacherProgress, Action<string> log, Action<StudioPhase> phase)
     {
-        var labOptions = new MnistDistillationOptions { Family = "cnn", Lab = new MnistDistillationOptions().Lab with { Smoke = options.Smoke, DataDirectory = options.DataDirectory }, TestLimit = options.TestLimit, TrainLimit = options.TrainLimit };
-        if (options.TeacherEpochs is { } epochs)
-        {
-            labOptions = labOptions with { Training = labOptions.Training with { Epochs = epochs } };
-        }
-        var lab = new MnistDistillationLab(labOptions, teacherProgress, log);
+        var lab = new MnistDistillationLab(LabOptions(options), teacherProgress, log);
         var engine = new StudioEngine(options, lab);
         try
         {
+            phase(StudioPhase.LoadingData);
             lab.LoadData();
+            phase(StudioPhase.TrainingTeacher);
             lab.GetTeacher();
+            phase(StudioPhase.TeacherLogits);
             engine.logits = engine.LoadOrBuildLogits(log);
             engine.subsets = new PrefixSubsets(lab.Train, engine.logits, lab.TeacherId);
             int k = Math.Min(options.ShownDigits, lab.Test.Count);
@@ -93,6 +111,9 @@ public sealed class StudioEngine : IDisposable
             throw;
         }
     }
+
+    /// <summary>The training-set size a run gets unless it asks: lesson 02's transfer set, 1,000 images.</summary>
+    public int DefaultTrainSize => RunValidation.DefaultTrainSize(Lab, MaxTrainSize);
 
     /// <summary>Training subsets the engine holds now (at most one): the tests' check that slider moves do not pile up copies.</summary>
     internal int HeldSubsets => subsets?.Held ?? 0;
@@ -123,7 +144,8 @@ public sealed class StudioEngine : IDisposable
             emit(e);
         }
         var (train, signal) = subsets!.Get(settings.TrainSize);
-        var trainer = lab.Options.Trainer(null) with { Epochs = settings.Epochs, Seed = settings.Seed, ReportEvery = Options.ReportEvery };
+        // The lab's student trainer (lesson 02's: test accuracy read at mid-run and at the end), for this run's epochs.
+        var trainer = (lab.Options with { Training = lab.Options.Training with { Epochs = settings.Epochs } }).StudentTrainer(settings.Seed) with { ReportEvery = Options.ReportEvery };
         ITrainingObjective objective = settings.Method == "none"
             ? new SupervisedObjective()
             : new DistillationObjective(new KdLoss(settings.Alpha, settings.Temperature), signal);

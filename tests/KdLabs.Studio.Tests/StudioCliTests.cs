@@ -59,6 +59,13 @@ public sealed class StudioCliTests
             Assert.NotEqual(0, address.Port);
             using var http = new HttpClient { BaseAddress = address };
             http.DefaultRequestHeaders.Add("Origin", address.GetLeftPart(UriPartial.Authority));
+            // The page answers before the teacher is ready; runs are taken once it is.
+            var ready = Stopwatch.StartNew();
+            while (!(await http.GetFromJsonAsync<JsonElement>("api/status")).GetProperty("ready").GetBoolean())
+            {
+                Assert.True(ready.Elapsed < TimeSpan.FromMinutes(5), "the studio's teacher was not ready within 5 minutes");
+                await Task.Delay(250);
+            }
             using var response = await http.PostAsJsonAsync("api/runs", new { session = "cli", trainSize = 2000, epochs = 10, seed = 901 });
             var run = await response.Content.ReadFromJsonAsync<JsonElement>();
             await SseClient.ReadAsync(http, run.GetProperty("events").GetString()!, e => e.Type == "progress");
