@@ -81,21 +81,28 @@ public sealed class StudioEngine : IDisposable
     /// training-set logits (from the cache folder, or computed once and saved atomically).
     /// </summary>
     public static StudioEngine Start(StudioOptions options, ITrainingProgress teacherProgress, Action<string> log) =>
-        Start(options, teacherProgress, log, _ => { });
+        Start(options, teacherProgress, log, (_, _) => { });
 
-    /// <summary>As <see cref="Start(StudioOptions, ITrainingProgress, Action{string})"/>, telling <paramref name="phase"/> each step as it begins.</summary>
-    internal static StudioEngine Start(StudioOptions options, ITrainingProgress teacherProgress, Action<string> log, Action<StudioPhase> phase)
+    /// <summary>
+    /// As <see cref="Start(StudioOptions, ITrainingProgress, Action{string})"/>, telling <paramref name="phase"/> each step as
+    /// it begins and, within the logit pass, where it stands (its throttled progress lines).
+    /// </summary>
+    internal static StudioEngine Start(StudioOptions options, ITrainingProgress teacherProgress, Action<string> log, Action<StudioPhase, string?> phase)
     {
         var lab = new MnistDistillationLab(LabOptions(options), teacherProgress, log);
         var engine = new StudioEngine(options, lab);
         try
         {
-            phase(StudioPhase.LoadingData);
+            phase(StudioPhase.LoadingData, null);
             lab.LoadData();
-            phase(StudioPhase.TrainingTeacher);
+            phase(StudioPhase.TrainingTeacher, null);
             lab.GetTeacher();
-            phase(StudioPhase.TeacherLogits);
-            engine.logits = engine.LoadOrBuildLogits(log);
+            phase(StudioPhase.TeacherLogits, null);
+            engine.logits = engine.LoadOrBuildLogits(line =>
+            {
+                log(line);
+                phase(StudioPhase.TeacherLogits, line);
+            });
             engine.subsets = new PrefixSubsets(lab.Train, engine.logits, lab.TeacherId);
             int k = Math.Min(options.ShownDigits, lab.Test.Count);
             engine.shown = lab.Test.Take(k);
@@ -194,7 +201,7 @@ public sealed class StudioEngine : IDisposable
             }
         }
         log($"teacher logits: computing them once for {train.Count:N0} training images...");
-        var cache = TeacherLogitCache.Build(lab.Teacher, TeacherId, train, 1000);
+        var cache = TeacherLogitCache.Build(lab.Teacher, TeacherId, train, 1000, log);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         using var cpu = cache.All.to_type(ScalarType.Float32).cpu().contiguous();
         var data = cpu.data<float>().ToArray();

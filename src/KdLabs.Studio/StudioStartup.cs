@@ -3,7 +3,7 @@ using KdLabs.Training;
 namespace KdLabs.Studio;
 
 /// <summary>What a start function gets: the options, the teacher's progress (kept for the page), the log, where to report each phase, and the stop signal.</summary>
-internal sealed record StudioStartContext(StudioOptions Options, ITrainingProgress TeacherProgress, Action<string> Log, Action<StudioPhase> Phase, CancellationToken Stop);
+internal sealed record StudioStartContext(StudioOptions Options, ITrainingProgress TeacherProgress, Action<string> Log, Action<StudioPhase, string?> Phase, CancellationToken Stop);
 
 /// <summary>
 /// Starts the engine on a background thread while the server already answers: loads the data, loads or trains the
@@ -24,7 +24,7 @@ internal sealed class StudioStartup : IDisposable
     public StudioStartup(StudioOptions options, ITrainingProgress forward, Action<string> log, Func<StudioStartContext, StudioEngine> start, Action<StudioEngine> ready)
     {
         this.log = log;
-        var context = new StudioStartContext(options, new TeacherProgress(forward, Publish, stop.Token), log, phase => Publish(new StudioStatus(phase, Describe(phase))), stop.Token);
+        var context = new StudioStartContext(options, new TeacherProgress(forward, Publish, stop.Token), log, (phase, detail) => Publish(new StudioStatus(phase, detail ?? Describe(phase))), stop.Token);
         thread = new Thread(() => Run(context, start, ready)) { Name = "kdlabs-studio-start", IsBackground = true };
     }
 
@@ -121,7 +121,7 @@ internal sealed class StudioStartup : IDisposable
     {
         StudioPhase.LoadingData => "loading MNIST",
         StudioPhase.TrainingTeacher => "loading the cached teacher, or training it on first use",
-        StudioPhase.TeacherLogits => "the teacher's logits on the training images (computed once, then read from the cache)",
+        StudioPhase.TeacherLogits => "the teacher's logits on the training images, computed once and then read from the cache",
         _ => phase.ToString(),
     };
 }

@@ -49,7 +49,7 @@ public sealed record StudioStatus(StudioPhase Phase, string Message)
         StudioPhase.Stopped => "The studio is stopping.",
         StudioPhase.TrainingTeacher when Epoch is { } e && Epochs is { } n =>
             $"The teacher is still training (epoch {e} of {n}{(SecondsLeft is { } left ? $", about {Duration(left)} left" : "")}); the page starts training when it is ready.",
-        _ => $"The teacher is not ready yet ({Message}); the page starts training when it is ready.",
+        _ => $"The studio is not ready yet: {Message}; the page starts training when it is ready.",
     };
 
     /// <summary>"8 s", "1 min 40 s", "1 h 5 min": as the terminal's progress lines say it.</summary>

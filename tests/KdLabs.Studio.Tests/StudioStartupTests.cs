@@ -26,7 +26,7 @@ public sealed class StudioStartupTests(StudioFixture studio, BrowserFixture brow
         // smoke engine starts only when the gate opens (its teacher is cached, so it reports nothing itself).
         await using var server = await StudioServer.StartAsync(Fresh(), line => Remember(log, line), TrainingProgress.Silent, c =>
         {
-            c.Phase(StudioPhase.TrainingTeacher);
+            c.Phase(StudioPhase.TrainingTeacher, null);
             c.TeacherProgress.Run("teacher", sink =>
             {
                 sink.StartEpoch(1, 3, 100);
@@ -106,7 +106,7 @@ public sealed class StudioStartupTests(StudioFixture studio, BrowserFixture brow
         var log = new List<string>();
         await using var server = await StudioServer.StartAsync(Fresh(), line => Remember(log, line), TrainingProgress.Silent, c =>
         {
-            c.Phase(StudioPhase.TrainingTeacher);
+            c.Phase(StudioPhase.TrainingTeacher, null);
             return Unreadable();
         });
         Assert.Null(await server.Ready.WaitAsync(TimeSpan.FromMinutes(1)));
