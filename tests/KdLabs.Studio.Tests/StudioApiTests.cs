@@ -130,6 +130,24 @@ public sealed class StudioApiTests(StudioFixture studio, ITestOutputHelper outpu
     }
 
     [Fact]
+    public async Task TheTeachersLogitsAreComputedForTheImagesRunsAskForAndEqualOnePassOverThem()
+    {
+        var engine = studio.Server.Scheduler.Engine;
+        // The start computes (or reads) what the default run needs, lesson 02's 1,000 images, in whole batches.
+        Assert.InRange(engine.LogitsCovered, engine.DefaultTrainSize, engine.MaxTrainSize);
+        Assert.True(engine.LogitsCovered % StudioEngine.LogitBatch == 0 || engine.LogitsCovered == engine.MaxTrainSize, $"{engine.LogitsCovered} rows covered");
+        var submitted = await Submit(new { session = "api-logits", alpha = 0.5, temperature = 8.0, trainSize = engine.MaxTrainSize, epochs = 1, seed = 801, seeds = 1 });
+        Assert.Equal("done", (await SseClient.ReadToEndAsync(Http, submitted.GetProperty("events").GetString()!))[^1].Type);
+        Assert.Equal(engine.MaxTrainSize, engine.LogitsCovered);
+        // Grown batch by batch, they are the logits one pass over the whole set gives, bit for bit.
+        var lab = engine.LabRun;
+        using var onePass = KdLabs.Evaluation.Predictor.Logits(lab.Teacher, lab.Train, StudioEngine.LogitBatch);
+        Assert.Equal(onePass.shape, engine.CoveredLogits.shape);
+        using var same = onePass.eq(engine.CoveredLogits).all();
+        Assert.True(same.item<bool>(), "the studio's teacher logits differ from one pass over the training set");
+    }
+
+    [Fact]
     public async Task ASupersededRunIsCancelledNotQueued()
     {
         var first = await Submit(new { session = "api-supersede", alpha = 0.5, temperature = 4.0, trainSize = 2000, epochs = 5, seed = 201 });

@@ -362,6 +362,7 @@
       }
     }));
     source.addEventListener('seed', mine(d => seedRow(d)));
+    source.addEventListener('note', mine(d => setStatus(d.message)));
     source.addEventListener('done', mine(d => {
       finish();
       state.lastDone = d;
