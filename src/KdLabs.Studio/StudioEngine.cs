@@ -191,6 +191,12 @@ public sealed class StudioEngine : IDisposable
         lab.Dispose();
     }
 
+    /// <summary>
+    /// Computes (once) the teacher's logits a run on <paramref name="trainSize"/> images needs, so a measurement that
+    /// follows times training alone: <c>kdlabs bench studio</c> calls it before its clock starts.
+    /// </summary>
+    public void PrepareLogits(int trainSize) => EnsureLogits(Math.Clamp(trainSize, 1, MaxTrainSize), log);
+
     /// <summary>Training images whose teacher logits are computed (a prefix; the tests' check that only what runs need is).</summary>
     internal int LogitsCovered => covered;
 
