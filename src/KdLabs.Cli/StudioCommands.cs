@@ -24,7 +24,7 @@ internal static class StudioCommands
         var threads = CommonOptions.Threads();
         var data = CommonOptions.MnistData();
         var (trainLimit, teacherEpochs) = TeacherOptions();
-        var command = new Command("studio", "A local web page to tweak α, T, student, epochs and training-set size and watch the student train, live.") { port, open, smoke, threads, data, trainLimit, teacherEpochs };
+        var command = new Command("studio", "A local web page to tweak α, T, student, epochs, training-set size and seeds and watch the students train, live, in lesson 02's regime.") { port, open, smoke, threads, data, trainLimit, teacherEpochs };
         command.SetAction(parse => CliErrors.Guard(() =>
         {
             var options = new StudioOptions
@@ -36,13 +36,23 @@ internal static class StudioCommands
             StudioServer.RefuseUsedPort(options.Port);
             OptionChecks.Checked();
             SetThreads(parse.GetValue(threads));
-            Console.WriteLine("studio: loading MNIST and the cached teacher (trained once on first use)...");
-            using var engine = StudioEngine.Start(options, TrainingProgress.Default(), Console.WriteLine);
-            Console.WriteLine($"studio: teacher {engine.TeacherId[..12]}… ({engine.TeacherAccuracy:P2} test accuracy), {engine.MaxTrainSize:N0} training images with cached logits");
-            var server = StudioServer.StartAsync(engine, Console.WriteLine).GetAwaiter().GetResult();
+            // The page answers at once; MNIST, the teacher (trained once on first use) and its logits load behind it, and
+            // the page shows the teacher's epochs, accuracy and time left until training is enabled.
+            var server = StudioServer.StartAsync(options, Console.WriteLine, TrainingProgress.Default()).GetAwaiter().GetResult();
+            server.Ready.ContinueWith(ready =>
+            {
+                if (ready.Result is { } engine)
+                {
+                    Console.WriteLine($"studio: teacher {engine.TeacherId[..12]}… ({engine.TeacherAccuracy:P2} test accuracy) ready: the page trains students now, on up to {engine.MaxTrainSize:N0} training images");
+                }
+                else if (server.Status.Phase == StudioPhase.Failed)
+                {
+                    Console.WriteLine("studio: the teacher could not be loaded or trained (above); the page says so. Ctrl-C stops.");
+                }
+            }, TaskScheduler.Default);
             try
             {
-                Console.WriteLine($"studio: open {server.Url} (Ctrl-C stops; caches are kept)");
+                Console.WriteLine($"studio: open {server.Url} (the teacher loads behind it; Ctrl-C stops; caches are kept)");
                 if (parse.GetValue(open))
                 {
                     Process.Start(new ProcessStartInfo(server.Url.ToString()) { UseShellExecute = true });
@@ -79,6 +89,8 @@ internal static class StudioCommands
                 string started = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
                 var options = new StudioOptions { Smoke = parse.GetValue(smoke), ResultsDirectory = results, TrainLimit = parse.GetValue(trainLimit), TeacherEpochs = parse.GetValue(teacherEpochs) };
                 using var engine = StudioEngine.Start(options, TrainingProgress.Default(), Console.WriteLine);
+                // The teacher's logits for the largest size measured, before any clock starts: the bench times students.
+                engine.PrepareLogits(10_000);
                 var store = new ResultStore(results);
                 using var scheduler = new RunScheduler(engine, store, Console.WriteLine);
                 var loadBefore = Infrastructure.LoadAverage.Read();
@@ -127,8 +139,8 @@ internal static class StudioCommands
     }
 
     private static (Option<int?> TrainLimit, Option<int?> TeacherEpochs) TeacherOptions() => (
-        new Option<int?>("--train-limit") { Description = "Train the teacher on, and let students draw from, only the first N training images (default: all 60,000)." },
-        new Option<int?>("--teacher-epochs") { Description = "Teacher epochs (default: the MNIST lab's 5). The teacher is cached by its settings." });
+        new Option<int?>("--train-limit") { Description = "Use only the first N training images: the teacher trains on up to 20,000 of them (lesson 02's), students draw from all N (default: all 60,000)." },
+        new Option<int?>("--teacher-epochs") { Description = "Teacher epochs (default: lesson 02's, 1). The teacher is cached by its settings." });
 
     private static void SetThreads(int? threads)
     {

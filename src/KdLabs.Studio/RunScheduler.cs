@@ -7,8 +7,10 @@ namespace KdLabs.Studio;
 public sealed class StudioBusyException(string message) : Exception(message);
 
 /// <summary>
-/// Runs students one at a time on one worker thread (two cores cannot train two at once usefully). Each session has
-/// at most one live run: a newer submission cancels the older one, queued or running, instead of queueing behind it.
+/// Runs students one at a time on one worker thread (two cores cannot train two at once usefully). A run is a distilled
+/// student and its no-KD baseline for each of its seeds, each kept by its own key, so a seed trained once is never
+/// trained again. Each session has at most one live run: a newer submission cancels the older one, queued or running
+/// (its finished seeds stay cached), instead of queueing behind it.
 /// The queue over all sessions is bounded. A result already in the <see cref="ResultStore"/> is replayed at once.
 /// Only live runs are tracked by session, so client-chosen session ids do not pile up; a finished run is still found
 /// by its id (<see cref="Find"/>) for the page that polls or replays it.
@@ -51,12 +53,12 @@ public sealed class RunScheduler : IDisposable
     /// </summary>
     public StudioRun Submit(RunSettings settings)
     {
-        var run = new StudioRun(settings, engine.KeyOf(settings), engine.KeyOf(settings.Baseline()));
+        var first = settings.ForSeed(settings.Seed);
+        var run = new StudioRun(settings, engine.KeyOf(first), engine.KeyOf(first.Baseline()));
         lock (sessions)
         {
-            var kd = store.Get(run.Key);
-            var baseline = store.Get(run.BaselineKey);
-            bool instant = kd is not null && baseline is not null;
+            var cached = settings.SeedList.Select(s => (Kd: store.Get(engine.KeyOf(settings.ForSeed(s))), Baseline: store.Get(engine.KeyOf(settings.ForSeed(s).Baseline())))).ToArray();
+            bool instant = cached.All(p => p.Kd is not null && p.Baseline is not null);
             if (!instant && !TryEnqueue(run))
             {
                 throw new StudioBusyException($"The studio is busy: {capacity} runs are waiting. Try again when one has finished.");
@@ -74,7 +76,12 @@ public sealed class RunScheduler : IDisposable
             if (instant)
             {
                 run.Add(StudioEvent.Of("started", Started(run, cached: true)));
-                Finish(run, kd!, baseline!, cached: true);
+                var pairs = new List<SeedPair>();
+                foreach (var (s, (kd, baseline)) in settings.SeedList.Zip(cached))
+                {
+                    pairs.Add(Replay(run, s, kd!, baseline!));
+                }
+                Finish(run, pairs, cached: true);
             }
         }
         return run;
@@ -202,27 +209,16 @@ public sealed class RunScheduler : IDisposable
         try
         {
             run.Add(StudioEvent.Of("started", Started(run, cached: false)));
-            var kd = store.Get(run.Key);
-            if (kd is null)
+            var pairs = new List<SeedPair>();
+            var seeds = run.Settings.SeedList;
+            foreach (int seed in seeds)
             {
-                kd = engine.Train(run.Settings, "kd", run.Add, both.Token);
-                store.Put(kd);
+                var one = run.Settings.ForSeed(seed);
+                var kd = Student(run, one, "kd", both.Token);
+                var baseline = Student(run, one.Baseline(), "baseline", both.Token);
+                pairs.Add(Paired(run, seed, kd.Result, baseline.Result, kd.Cached && baseline.Cached));
             }
-            else
-            {
-                kd.Events.ToList().ForEach(run.Add);
-            }
-            var baseline = store.Get(run.BaselineKey);
-            if (baseline is null)
-            {
-                baseline = engine.Train(run.Settings.Baseline(), "baseline", run.Add, both.Token);
-                store.Put(baseline);
-            }
-            else
-            {
-                baseline.Events.ToList().ForEach(run.Add);
-            }
-            Finish(run, kd, baseline, cached: false);
+            Finish(run, pairs, cached: false);
         }
         catch (OperationCanceledException) when (both.IsCancellationRequested)
         {
@@ -241,28 +237,90 @@ public sealed class RunScheduler : IDisposable
         }
     }
 
-    private void Finish(StudioRun run, StudentResult kd, StudentResult baseline, bool cached)
+    // One student of the run: announced (so the page knows which seed the next points belong to), then from the
+    // cache (its events replayed) or trained and cached.
+    private (StudentResult Result, bool Cached) Student(StudioRun run, RunSettings settings, string phase, CancellationToken cancel)
     {
-        if (cached)
+        var seeds = run.Settings.SeedList;
+        string key = engine.KeyOf(settings);
+        var result = store.Get(key);
+        run.Add(StudioEvent.Of("student", new { runId = run.Id, phase, seed = settings.Seed, index = IndexOf(seeds, settings.Seed), count = seeds.Count, cached = result is not null }));
+        if (result is not null)
         {
-            kd.Events.Concat(baseline.Events).ToList().ForEach(run.Add);
+            result.Events.ToList().ForEach(run.Add);
+            return (result, true);
         }
+        result = engine.Train(settings, phase, run.Add, cancel);
+        store.Put(result);
+        return (result, false);
+    }
+
+    private static int IndexOf(IReadOnlyList<int> seeds, int seed)
+    {
+        for (int i = 0; i < seeds.Count; i++)
+        {
+            if (seeds[i] == seed)
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private SeedPair Replay(StudioRun run, int seed, StudentResult kd, StudentResult baseline)
+    {
+        var seeds = run.Settings.SeedList;
+        foreach (var (phase, result) in new[] { ("kd", kd), ("baseline", baseline) })
+        {
+            run.Add(StudioEvent.Of("student", new { runId = run.Id, phase, seed, index = IndexOf(seeds, seed), count = seeds.Count, cached = true }));
+            result.Events.ToList().ForEach(run.Add);
+        }
+        return Paired(run, seed, kd, baseline, cached: true);
+    }
+
+    // A seed's pair is told as soon as both students have it, so the page's seed table fills in seed by seed.
+    private static SeedPair Paired(StudioRun run, int seed, StudentResult kd, StudentResult baseline, bool cached)
+    {
+        var pair = new SeedPair(seed, kd, baseline, cached);
+        run.Add(StudioEvent.Of("seed", new
+        {
+            runId = run.Id, seed, index = IndexOf(run.Settings.SeedList, seed), count = run.Settings.Seeds, cached,
+            accuracy = kd.TestAccuracy, baselineAccuracy = baseline.TestAccuracy, gainPoints = pair.GainPoints,
+        }));
+        return pair;
+    }
+
+    private void Finish(StudioRun run, IReadOnlyList<SeedPair> pairs, bool cached)
+    {
         var s = run.Settings;
+        var spread = SeedSpread.Of(pairs.Select(p => (p.Kd.TestAccuracy, p.Baseline.TestAccuracy)).ToArray());
+        var first = pairs[0];
         Complete(run, StudioEvent.Of("done", new
         {
-            runId = run.Id, key = run.Key, cached, s.Alpha, s.Temperature, s.Student, s.Epochs, s.TrainSize, s.Seed, s.Method,
-            accuracy = kd.TestAccuracy, bestAccuracy = kd.BestTestAccuracy, bestEpoch = kd.BestEpoch,
-            baselineAccuracy = baseline.TestAccuracy, gainPoints = 100 * (kd.TestAccuracy - baseline.TestAccuracy),
-            trainSeconds = kd.Seconds, baselineSeconds = baseline.Seconds, totalSeconds = run.Clock.Elapsed.TotalSeconds,
-            shownLogits = kd.ShownLogits, baselineShownLogits = baseline.ShownLogits,
+            runId = run.Id, key = run.Key, cached, s.Alpha, s.Temperature, s.Student, s.Epochs, s.TrainSize, s.Seed, s.Seeds, s.Method,
+            accuracy = spread.Distilled.Mean, baselineAccuracy = spread.Baseline.Mean, gainPoints = spread.Gain.Mean,
+            accuracyStd = Finite(spread.Distilled.StandardDeviation), baselineStd = Finite(spread.Baseline.StandardDeviation), gainStd = Finite(spread.Gain.StandardDeviation),
+            gainLow = Finite(spread.GainInterval.Low), gainHigh = Finite(spread.GainInterval.High), verdict = spread.Verdict, verdictText = spread.Describe(),
+            perSeed = pairs.Select(p => new { p.Seed, accuracy = p.Kd.TestAccuracy, baselineAccuracy = p.Baseline.TestAccuracy, gainPoints = p.GainPoints, bestAccuracy = p.Kd.BestTestAccuracy, bestEpoch = p.Kd.BestEpoch, p.Cached }).ToArray(),
+            bestAccuracy = first.Kd.BestTestAccuracy, bestEpoch = first.Kd.BestEpoch,
+            trainSeconds = pairs.Sum(p => p.Kd.Seconds), baselineSeconds = pairs.Sum(p => p.Baseline.Seconds), totalSeconds = run.Clock.Elapsed.TotalSeconds,
+            // The softened-distribution view shows the first seed's students.
+            shownLogits = first.Kd.ShownLogits, baselineShownLogits = first.Baseline.ShownLogits,
         }));
     }
+
+    private static double? Finite(double value) => double.IsFinite(value) ? value : null;
 
     private object Started(StudioRun run, bool cached) => new
     {
         runId = run.Id, key = run.Key, cached, run.Settings.Alpha, run.Settings.Temperature, run.Settings.Student, run.Settings.Epochs,
-        run.Settings.TrainSize, run.Settings.Seed, queuedSeconds = run.Clock.Elapsed.TotalSeconds,
+        run.Settings.TrainSize, run.Settings.Seed, run.Settings.Seeds, seedList = run.Settings.SeedList, queuedSeconds = run.Clock.Elapsed.TotalSeconds,
     };
+
+    private sealed record SeedPair(int Seed, StudentResult Kd, StudentResult Baseline, bool Cached)
+    {
+        public double GainPoints => 100 * (Kd.TestAccuracy - Baseline.TestAccuracy);
+    }
 
     /// <summary>Sessions that have a live run (queued or training): what the tests check stays bounded.</summary>
     internal IReadOnlyCollection<string> TrackedSessions

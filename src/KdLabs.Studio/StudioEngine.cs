@@ -12,8 +12,8 @@ using static TorchSharp.torch;
 namespace KdLabs.Studio;
 
 /// <summary>
-/// What the studio trains with: the MNIST lab's data and cached CNN teacher (<see cref="TeacherStore"/>, trained on
-/// first use), the teacher's logits on the training set (computed once, saved under the cache folder) and a student
+/// What the studio trains with: lesson 02's data and cached CNN teacher (<see cref="TeacherStore"/>, trained on first
+/// use), the teacher's logits on the training images runs ask for (computed once, saved under the cache folder) and a student
 /// trainer that runs one <see cref="RunSettings"/> against them. Not thread-safe: the <see cref="RunScheduler"/>
 /// calls it from one worker.
 /// </summary>
@@ -23,6 +23,13 @@ public sealed class StudioEngine : IDisposable
     private PrefixSubsets? subsets;
     private TeacherLogitCache logits = null!;
     private InMemoryDataset shown = null!;
+    private Action<string> log = _ => { };
+
+    // Rows of the teacher's logits computed so far: a prefix of the training set, grown in whole batches as runs ask.
+    private int covered;
+
+    /// <summary>The teacher's logits are computed in batches of this many images, always from a multiple of it.</summary>
+    internal const int LogitBatch = 1000;
 
     private StudioEngine(StudioOptions options, MnistDistillationLab lab)
     {
@@ -33,7 +40,7 @@ public sealed class StudioEngine : IDisposable
     /// <summary>The studio's options.</summary>
     public StudioOptions Options { get; }
 
-    /// <summary>The lab settings the teacher was trained with (students inherit batch size, learning rate and seed).</summary>
+    /// <summary>The lab settings the teacher was trained with (lesson 02's; students inherit batch size, learning rate, seed and defaults).</summary>
     public MnistDistillationOptions Lab => lab.Options;
 
     /// <summary>The registered students a run may pick.</summary>
@@ -61,23 +68,51 @@ public sealed class StudioEngine : IDisposable
     public float[][] ShownTeacherLogits { get; private set; } = [];
 
     /// <summary>
+    /// The lab the studio runs in: lesson 02's (<see cref="MnistDistillationOptions.SmallTransferSet"/>: its teacher, its
+    /// 1,000-image transfer set, 10 student epochs, α and T), with the studio's data folder, limits and smoke mode.
+    /// </summary>
+    public static MnistDistillationOptions LabOptions(StudioOptions options)
+    {
+        var lesson = MnistDistillationOptions.SmallTransferSet;
+        var lab = lesson with
+        {
+            Lab = lesson.Lab with { Smoke = options.Smoke, DataDirectory = options.DataDirectory },
+            TestLimit = options.TestLimit,
+            TrainLimit = options.TrainLimit,
+        };
+        return options.TeacherEpochs is { } epochs ? lab with { TeacherEpochs = epochs } : lab;
+    }
+
+    /// <summary>
     /// Loads MNIST, gets the cached teacher (training it with visible progress when the cache has none) and its
     /// training-set logits (from the cache folder, or computed once and saved atomically).
     /// </summary>
-    public static StudioEngine Start(StudioOptions options, ITrainingProgress teacherProgress, Action<string> log)
+    public static StudioEngine Start(StudioOptions options, ITrainingProgress teacherProgress, Action<string> log) =>
+        Start(options, teacherProgress, log, (_, _) => { });
+
+    /// <summary>
+    /// As <see cref="Start(StudioOptions, ITrainingProgress, Action{string})"/>, telling <paramref name="phase"/> each step as
+    /// it begins and, within the logit pass, where it stands (its throttled progress lines).
+    /// </summary>
+    internal static StudioEngine Start(StudioOptions options, ITrainingProgress teacherProgress, Action<string> log, Action<StudioPhase, string?> phase)
     {
-        var labOptions = new MnistDistillationOptions { Family = "cnn", Lab = new MnistDistillationOptions().Lab with { Smoke = options.Smoke, DataDirectory = options.DataDirectory }, TestLimit = options.TestLimit, TrainLimit = options.TrainLimit };
-        if (options.TeacherEpochs is { } epochs)
-        {
-            labOptions = labOptions with { Training = labOptions.Training with { Epochs = epochs } };
-        }
-        var lab = new MnistDistillationLab(labOptions, teacherProgress, log);
+        var lab = new MnistDistillationLab(LabOptions(options), teacherProgress, log);
         var engine = new StudioEngine(options, lab);
         try
         {
+            phase(StudioPhase.LoadingData, null);
             lab.LoadData();
+            phase(StudioPhase.TrainingTeacher, null);
             lab.GetTeacher();
-            engine.logits = engine.LoadOrBuildLogits(log);
+            phase(StudioPhase.TeacherLogits, null);
+            engine.log = log;
+            engine.logits = engine.LoadLogits();
+            // Only what the default run needs now (lesson 02's 1,000 images); larger sets are computed when a run asks.
+            engine.EnsureLogits(engine.DefaultTrainSize, line =>
+            {
+                log(line);
+                phase(StudioPhase.TeacherLogits, line);
+            });
             engine.subsets = new PrefixSubsets(lab.Train, engine.logits, lab.TeacherId);
             int k = Math.Min(options.ShownDigits, lab.Test.Count);
             engine.shown = lab.Test.Take(k);
@@ -93,6 +128,9 @@ public sealed class StudioEngine : IDisposable
             throw;
         }
     }
+
+    /// <summary>The training-set size a run gets unless it asks: lesson 02's transfer set, 1,000 images.</summary>
+    public int DefaultTrainSize => RunValidation.DefaultTrainSize(Lab, MaxTrainSize);
 
     /// <summary>Training subsets the engine holds now (at most one): the tests' check that slider moves do not pile up copies.</summary>
     internal int HeldSubsets => subsets?.Held ?? 0;
@@ -122,8 +160,15 @@ public sealed class StudioEngine : IDisposable
             events.Add(e);
             emit(e);
         }
+        if (LogitsNeeded(settings.TrainSize) is { } more)
+        {
+            // Told to the page as it happens, not kept with the result: a replay has nothing to compute.
+            emit(StudioEvent.Of("note", new { phase, message = $"Computing the teacher's logits once for training images {covered + 1:N0} to {more:N0}…" }));
+            EnsureLogits(settings.TrainSize, log);
+        }
         var (train, signal) = subsets!.Get(settings.TrainSize);
-        var trainer = lab.Options.Trainer(null) with { Epochs = settings.Epochs, Seed = settings.Seed, ReportEvery = Options.ReportEvery };
+        // The lab's student trainer (lesson 02's: test accuracy read at mid-run and at the end), for this run's epochs.
+        var trainer = (lab.Options with { Training = lab.Options.Training with { Epochs = settings.Epochs } }).StudentTrainer(settings.Seed) with { ReportEvery = Options.ReportEvery };
         ITrainingObjective objective = settings.Method == "none"
             ? new SupervisedObjective()
             : new DistillationObjective(new KdLoss(settings.Alpha, settings.Temperature), signal);
@@ -146,46 +191,102 @@ public sealed class StudioEngine : IDisposable
         lab.Dispose();
     }
 
-    // The teacher's pass over 60,000 training images takes tens of seconds on a shared CPU: it is saved, keyed by the
-    // teacher's SHA-256 and the training set's fingerprint, and a file of the wrong size is rebuilt rather than half-read.
-    private TeacherLogitCache LoadOrBuildLogits(Action<string> log)
+    /// <summary>
+    /// Computes (once) the teacher's logits a run on <paramref name="trainSize"/> images needs, so a measurement that
+    /// follows times training alone: <c>kdlabs bench studio</c> calls it before its clock starts.
+    /// </summary>
+    public void PrepareLogits(int trainSize) => EnsureLogits(Math.Clamp(trainSize, 1, MaxTrainSize), log);
+
+    /// <summary>Training images whose teacher logits are computed (a prefix; the tests' check that only what runs need is).</summary>
+    internal int LogitsCovered => covered;
+
+    /// <summary>The lab behind the engine, for the tests.</summary>
+    internal MnistDistillationLab LabRun => lab;
+
+    /// <summary>The computed rows of the teacher's logits, for the tests.</summary>
+    internal Tensor CoveredLogits => logits.All.narrow(0, 0, covered);
+
+    // The end of the prefix a run of this size needs, when more than is covered: whole batches of LogitBatch from the
+    // start, so every row is computed in the very batch one pass over the whole set would put it in (the same numbers).
+    private int? LogitsNeeded(int size)
+    {
+        int target = (int)Math.Min(lab.Train.Count, (long)Math.Ceiling(size / (double)LogitBatch) * LogitBatch);
+        return target > covered ? target : null;
+    }
+
+    // The teacher's pass over 60,000 training images takes minutes on a shared 2-core CPU, most of it for images no run
+    // uses: only the prefix runs ask for is computed, then saved (keyed by the teacher's SHA-256 and the training set's
+    // fingerprint, with the content hash beside it), so a restart reads it back and grows it only when asked.
+    private void EnsureLogits(int size, Action<string> progress)
+    {
+        if (LogitsNeeded(size) is not { } target)
+        {
+            return;
+        }
+        int n = target - covered;
+        progress($"teacher logits: computing them once for training images {covered + 1:N0} to {target:N0}...");
+        var train = lab.Train;
+        using (var range = new InMemoryDataset($"{train.Name}[{covered}:{target}]", train.Features.narrow(0, covered, n), train.Labels.narrow(0, covered, n), train.ClassNames))
+        using (var rows = Predictor.Logits(lab.Teacher, range, LogitBatch, line => progress($"teacher logits: {line}")))
+        using (no_grad())
+        {
+            logits.All.narrow(0, covered, n).copy_(rows);
+        }
+        covered = target;
+        SaveLogits();
+        progress($"teacher logits: {covered:N0} of {train.Count:N0} training images cached in {LogitsPath}");
+    }
+
+    private string LogitsPath => Path.Combine(KdLabsPaths.CacheDirectory, "studio", "teacher-logits", $"{TextHash.Sha256(TeacherId + "|" + lab.Train.Fingerprint)[..16]}.bin");
+
+    // The saved prefix (rows, classes, then the rows), or nothing. The same length is not the same content: a file
+    // garbled in place would train every student on wrong soft targets and cache their results, so its bytes are checked
+    // against the hash written beside it, and a file of another shape is computed again rather than half-read.
+    private TeacherLogitCache LoadLogits()
     {
         var train = lab.Train;
-        string path = Path.Combine(KdLabsPaths.CacheDirectory, "studio", "teacher-logits", $"{TextHash.Sha256(TeacherId + "|" + train.Fingerprint)[..16]}.bin");
         int classes = train.NumClasses;
-        // The same length is not the same content: a file garbled in place would train every student on wrong soft
-        // targets and cache their results, so its bytes are checked against the hash written beside it.
-        if (File.Exists(path) && new FileInfo(path).Length == 8 + 4L * train.Count * classes && ContentHash.Verify(path, log, "teacher logits"))
+        var all = zeros([train.Count, classes], ScalarType.Float32, device: train.Features.device);
+        string path = LogitsPath;
+        if (File.Exists(path) && ContentHash.Verify(path, log, "teacher logits"))
         {
             using var reader = new BinaryReader(File.OpenRead(path));
             int rows = reader.ReadInt32(), cols = reader.ReadInt32();
-            if (rows == train.Count && cols == classes)
+            if (rows > 0 && rows <= train.Count && cols == classes && new FileInfo(path).Length == 8 + (4L * rows * cols))
             {
                 var values = new float[rows * cols];
                 reader.Read(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
                 if (values.All(float.IsFinite))
                 {
-                    log($"teacher logits: reusing {path}");
-                    return TeacherLogitCache.FromLogits(tensor(values, [rows, cols]), train.Fingerprint, TeacherId);
+                    using var saved = tensor(values, [rows, cols], device: train.Features.device);
+                    all.narrow(0, 0, rows).copy_(saved);
+                    covered = rows;
+                    log($"teacher logits: reusing {path} ({rows:N0} of {train.Count:N0} training images)");
                 }
-                log($"teacher logits: warning: {path} holds NaN or infinite logits; computing them again");
+                else
+                {
+                    log($"teacher logits: warning: {path} holds NaN or infinite logits; computing them again");
+                }
             }
         }
-        log($"teacher logits: computing them once for {train.Count:N0} training images...");
-        var cache = TeacherLogitCache.Build(lab.Teacher, TeacherId, train, 1000);
+        return TeacherLogitCache.FromLogits(all, train.Fingerprint, TeacherId, LogitBatch);
+    }
+
+    private void SaveLogits()
+    {
+        string path = LogitsPath;
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        using var cpu = cache.All.to_type(ScalarType.Float32).cpu().contiguous();
+        using var cpu = logits.All.narrow(0, 0, covered).to_type(ScalarType.Float32).cpu().contiguous();
         var data = cpu.data<float>().ToArray();
+        int classes = (int)logits.All.shape[1];
         AtomicFile.Write(path, tmp =>
         {
             using var writer = new BinaryWriter(File.Create(tmp));
-            writer.Write(train.Count);
+            writer.Write(covered);
             writer.Write(classes);
             writer.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(data.AsSpan()));
         });
         ContentHash.Write(path);
-        log($"teacher logits: saved to {path}");
-        return cache;
     }
 
     private static float[][] Rows(Tensor t)

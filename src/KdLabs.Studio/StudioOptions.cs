@@ -14,10 +14,10 @@ public sealed record StudioOptions
     /// <summary>MNIST folder, or null for <c>data/mnist</c>.</summary>
     public string? DataDirectory { get; init; }
 
-    /// <summary>The teacher trains, and students draw from, only the first N training images (null: all 60,000).</summary>
+    /// <summary>Only the first N training images (null: all 60,000): students draw from them, the teacher trains on up to lesson 02's 20,000 of them.</summary>
     public int? TrainLimit { get; init; }
 
-    /// <summary>Teacher epochs (null: the MNIST lab's default, 5).</summary>
+    /// <summary>Teacher epochs (null: lesson 02's, 1).</summary>
     public int? TeacherEpochs { get; init; }
 
     /// <summary>Test images each student is scored on (null: the whole test split of the teacher's lab).</summary>
@@ -38,7 +38,7 @@ public sealed record StudioOptions
     /// <summary>Where finished runs are kept by run key (null: <c>studio/</c> under the kit's cache folder).</summary>
     public string? ResultsDirectory { get; init; }
 
-    /// <summary>Most teacher epochs: the Studio trains its teacher before the page opens, so a longer teacher belongs to <c>kdlabs distill mnist</c>.</summary>
+    /// <summary>Most teacher epochs: the Studio trains its teacher while the page waits, so a longer teacher belongs to <c>kdlabs distill mnist</c>.</summary>
     public const int MaxTeacherEpochs = 100;
 
     /// <summary>Throws (marked as a setting, naming it) when a setting is out of range.</summary>

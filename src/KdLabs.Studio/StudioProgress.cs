@@ -36,7 +36,8 @@ internal sealed class StudioProgress(string phase, int trainSize, int batchSize,
         emit(StudioEvent.Of("epoch", new
         {
             phase, epoch = metrics.Epoch, epochs, images, trainLoss = metrics.TrainLoss, trainAccuracy = metrics.TrainAccuracy,
-            testAccuracy = metrics.TestAccuracy, seconds = clock(),
+            // Lesson 02's trainer scores the test set at mid-run and at the end only: the other epochs have none (JSON has no NaN).
+            testAccuracy = double.IsNaN(metrics.TestAccuracy) ? (double?)null : metrics.TestAccuracy, seconds = clock(),
         }));
         cancel.ThrowIfCancellationRequested();
     }

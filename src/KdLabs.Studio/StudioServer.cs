@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Text.Json;
 using KdLabs.Infrastructure;
 using KdLabs.Plots;
+using KdLabs.Training;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -24,59 +25,91 @@ namespace KdLabs.Studio;
 public sealed class StudioServer : IAsyncDisposable
 {
     private readonly WebApplication app;
+    private readonly StudioStartup startup;
+    private readonly ResultStore store;
+    private volatile RunScheduler? scheduler;
 
-    private StudioServer(WebApplication app, RunScheduler scheduler, Uri url)
+    private StudioServer(WebApplication app, StudioStartup startup, ResultStore store)
     {
         this.app = app;
-        Scheduler = scheduler;
-        Url = url;
+        this.startup = startup;
+        this.store = store;
     }
 
     /// <summary>Largest request body the API reads: a run request is a few hundred bytes.</summary>
     public const int MaxBodyBytes = 16 * 1024;
 
     /// <summary>The page's address, e.g. http://127.0.0.1:5117/.</summary>
-    public Uri Url { get; }
+    public Uri Url { get; private set; } = null!;
 
-    /// <summary>The run scheduler behind the API.</summary>
-    public RunScheduler Scheduler { get; }
+    /// <summary>The run scheduler behind the API, once the teacher is ready.</summary>
+    public RunScheduler Scheduler => scheduler ?? throw new InvalidOperationException($"The studio is not ready: {startup.Status.NotReadyMessage()}");
 
-    /// <summary>Starts listening on 127.0.0.1:<see cref="StudioOptions.Port"/> (0: a free port) over a started engine.</summary>
-    public static async Task<StudioServer> StartAsync(StudioEngine engine, Action<string> log, CancellationToken cancel = default)
+    /// <summary>Where the start stands: loading data, training the teacher (epoch, accuracy, time left), ready, or failed.</summary>
+    public StudioStatus Status => startup.Status;
+
+    /// <summary>Completes with the engine when the teacher is ready, or with null when the start failed or was stopped.</summary>
+    public Task<StudioEngine?> Ready => startup.Finished;
+
+    /// <summary>
+    /// Serves the page at once on 127.0.0.1:<see cref="StudioOptions.Port"/> (0: a free port) and starts the engine in the
+    /// background: MNIST, the cached teacher (trained on first use, its progress on the page and in
+    /// <paramref name="teacherProgress"/>) and its logits. Runs are taken from <see cref="Ready"/> on; before, the API
+    /// answers 503 saying where the teacher stands.
+    /// </summary>
+    public static Task<StudioServer> StartAsync(StudioOptions options, Action<string> log, ITrainingProgress? teacherProgress = null, CancellationToken cancel = default) =>
+        StartAsync(options, log, teacherProgress ?? TrainingProgress.Silent, c => StudioEngine.Start(c.Options, c.TeacherProgress, c.Log, c.Phase), cancel);
+
+    /// <summary>Serves an engine that is already started (the caller disposes it after the server).</summary>
+    public static Task<StudioServer> StartAsync(StudioEngine engine, Action<string> log, CancellationToken cancel = default) =>
+        StartAsync(engine.Options, log, null, engine, cancel);
+
+    /// <summary>With the start function given: tests slow it down, gate it or make it fail.</summary>
+    internal static Task<StudioServer> StartAsync(StudioOptions options, Action<string> log, ITrainingProgress teacherProgress, Func<StudioStartContext, StudioEngine> start, CancellationToken cancel = default) =>
+        StartAsync(options, log, (teacherProgress, start), null, cancel);
+
+    private static async Task<StudioServer> StartAsync(StudioOptions options, Action<string> log, (ITrainingProgress Progress, Func<StudioStartContext, StudioEngine> Start)? fresh, StudioEngine? started, CancellationToken cancel)
     {
-        var store = new ResultStore(engine.Options.ResultsDirectory ?? Path.Combine(Infrastructure.KdLabsPaths.CacheDirectory, "studio", "results"));
+        options.Validate();
+        var store = new ResultStore(options.ResultsDirectory ?? Path.Combine(Infrastructure.KdLabsPaths.CacheDirectory, "studio", "results"));
         store.LoadSaved(log);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, Args = [] });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
         builder.WebHost.UseKestrel(k =>
         {
-            k.Listen(IPAddress.Loopback, engine.Options.Port);
+            k.Listen(IPAddress.Loopback, options.Port);
             k.Limits.MaxRequestBodySize = MaxBodyBytes;
         });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
         var app = builder.Build();
-        var scheduler = new RunScheduler(engine, store, log);
+        StudioServer? server = null;
+        void Ready(StudioEngine engine) => server!.scheduler = new RunScheduler(engine, store, log);
+        var startup = started is not null ? StudioStartup.Over(started, log, Ready) : new StudioStartup(options, fresh!.Value.Progress, log, fresh.Value.Start, Ready);
+        server = new StudioServer(app, startup, store);
         var served = new ServedAddress();
-        Map(app, scheduler, served);
+        Map(app, server, served);
         try
         {
             await app.StartAsync(cancel);
         }
         catch (Exception e)
         {
-            scheduler.Dispose();
             await app.DisposeAsync();
+            startup.Stop();
+            startup.Dispose();
             if (e is IOException { InnerException: Microsoft.AspNetCore.Connections.AddressInUseException })
             {
-                throw PortInUse(engine.Options.Port, e);
+                throw PortInUse(options.Port, e);
             }
             throw;
         }
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var url = new Uri(address.Replace("[::1]", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/') + "/");
         served.Port = url.Port;
-        return new StudioServer(app, scheduler, url);
+        server.Url = url;
+        startup.Begin();
+        return server;
     }
 
     /// <summary>
@@ -111,17 +144,37 @@ public sealed class StudioServer : IAsyncDisposable
     /// <summary>Waits until the host stops (Ctrl-C, SIGTERM) or <paramref name="cancel"/> fires.</summary>
     public Task WaitForShutdownAsync(CancellationToken cancel = default) => app.WaitForShutdownAsync(cancel);
 
-    /// <summary>Stops serving, cancels the running student and waits for the worker; caches stay as they are.</summary>
+    /// <summary>Stops serving, stops a teacher still training (between batches), cancels the running student and waits for the worker; caches stay as they are.</summary>
     public async ValueTask DisposeAsync()
     {
         await app.StopAsync();
-        Scheduler.Dispose();
+        // The start first (a teacher still training stops between batches), then the worker, then the engine they both use.
+        bool stopped = startup.Stop();
+        scheduler?.Dispose();
+        if (stopped)
+        {
+            startup.Dispose();
+        }
         await app.DisposeAsync();
     }
 
-    private static void Map(WebApplication app, RunScheduler scheduler, ServedAddress served)
+    // Before the teacher is ready, what needs the engine is a 503 saying where the teacher stands (never a hang or a 500);
+    // the page asks /api/status meanwhile and shows it.
+    private IResult NotReady()
     {
-        var engine = scheduler.Engine;
+        var status = startup.Status;
+        return Results.Json(new { error = status.NotReadyMessage(), field = "teacher", status = StatusBody(status) }, StudioEvent.Json, statusCode: 503);
+    }
+
+    private static object StatusBody(StudioStatus s) => new
+    {
+        state = s.State, ready = s.Ready, message = s.Message, epoch = s.Epoch, epochs = s.Epochs, step = s.Step, steps = s.Steps,
+        trainAccuracy = s.TrainAccuracy, testAccuracy = s.TestAccuracy, secondsLeft = s.SecondsLeft, error = s.Error,
+        notReady = s.Ready ? null : s.NotReadyMessage(),
+    };
+
+    private static void Map(WebApplication app, StudioServer server, ServedAddress served)
+    {
         var stopping = app.Lifetime.ApplicationStopping;
         // A 4xx the framework answers with no body (a query value that does not bind, a method not allowed) gets one.
         app.UseStatusCodePages(async context =>
@@ -149,18 +202,28 @@ public sealed class StudioServer : IAsyncDisposable
         app.MapGet("/studio.js", () => Asset("studio.js", "text/javascript; charset=utf-8"));
         app.MapGet("/studio.css", () => Asset("studio.css", "text/css; charset=utf-8"));
         app.MapGet("/plotly.min.js", () => Results.Text(PlotlyHtml.LibraryJavaScript(), "text/javascript; charset=utf-8"));
-        app.MapGet("/api/config", () => Results.Json(new
+        app.MapGet("/api/status", (HttpContext ctx) =>
+        {
+            ctx.Response.Headers.CacheControl = "no-store";
+            return Results.Json(StatusBody(server.startup.Status), StudioEvent.Json);
+        });
+        app.MapGet("/api/config", () => server.scheduler is not { Engine: var engine } ? server.NotReady() : Results.Json(new
         {
             students = engine.Students,
             datasets = new[] { new { id = "mnist", name = "MNIST" } },
             methods = new[] { new { id = "hinton", name = "Hinton KD (α·CE + (1−α)·T²·KL)" } },
-            defaults = new { alpha = engine.Lab.Kd.Alpha, temperature = engine.Lab.Kd.Temperature, student = engine.Students[0], epochs = 1, trainSize = Math.Min(10_000, engine.MaxTrainSize), seed = engine.Lab.Lab.FirstSeed },
-            limits = new { maxTrainSize = engine.MaxTrainSize, maxEpochs = engine.Options.MaxEpochs, testSize = engine.TestSize },
+            // Lesson 02's regime, read from its options record: α, T, the 1,000-image transfer set, 10 epochs; three seeds.
+            defaults = new { alpha = engine.Lab.Kd.Alpha, temperature = engine.Lab.Kd.Temperature, student = engine.Students[0], epochs = engine.Lab.Training.Epochs, trainSize = engine.DefaultTrainSize, seed = engine.Lab.Lab.FirstSeed, seeds = RunValidation.DefaultSeeds },
+            limits = new { maxTrainSize = engine.MaxTrainSize, maxEpochs = engine.Options.MaxEpochs, testSize = engine.TestSize, maxSeeds = RunValidation.MaxSeeds },
             teacher = new { model = engine.Lab.ModelNames().Teacher, id = engine.TeacherId, accuracy = engine.TeacherAccuracy },
             shown = new { labels = engine.ShownLabels, pixels = engine.ShownPixels, teacherLogits = engine.ShownTeacherLogits },
         }, StudioEvent.Json));
         app.MapPost("/api/runs", async (HttpContext ctx) =>
         {
+            if (server.scheduler is not { Engine: var engine } scheduler)
+            {
+                return server.NotReady();
+            }
             RunRequest? request;
             JsonDocument body;
             try
@@ -187,7 +250,7 @@ public sealed class StudioServer : IAsyncDisposable
                 string field = e.Path is { Length: > 2 } path ? path.TrimStart('$', '.') : "request";
                 string message = field == "request"
                     ? $"The request is not valid JSON for a run: {e.Message}"
-                    : $"'{field}' has a value the studio cannot read: give a number for alpha, temperature, epochs, trainSize and seed, and text for the rest.";
+                    : $"'{field}' has a value the studio cannot read: give a number for alpha, temperature, epochs, trainSize, seed and seeds, and text for the rest.";
                 return Results.Json(new { error = message, field }, StudioEvent.Json, statusCode: 400);
             }
             try
@@ -205,12 +268,12 @@ public sealed class StudioServer : IAsyncDisposable
                 return Results.Json(new { error = e.Message, field = "request" }, StudioEvent.Json, statusCode: 503);
             }
         });
-        app.MapGet("/api/runs/{id}", (string id) => scheduler.Find(id) is { } run
+        app.MapGet("/api/runs/{id}", (string id) => server.scheduler?.Find(id) is { } run
             ? Results.Json(new { runId = run.Id, key = run.Key, finished = run.IsFinished, outcome = run.Outcome?.Type }, StudioEvent.Json)
             : Results.Json(new { error = $"No run '{id}' (runs are kept until the studio restarts).", field = "id" }, StudioEvent.Json, statusCode: 404));
         app.MapGet("/api/runs/{id}/events", async (HttpContext ctx, string id) =>
         {
-            if (scheduler.Find(id) is not { } run)
+            if (server.scheduler?.Find(id) is not { } run)
             {
                 ctx.Response.StatusCode = 404;
                 await ctx.Response.WriteAsJsonAsync(new { error = $"No run '{id}'.", field = "id" }, StudioEvent.Json);
@@ -218,9 +281,9 @@ public sealed class StudioServer : IAsyncDisposable
             }
             await Stream(ctx, run, stopping);
         });
-        app.MapDelete("/api/sessions/{session}/run", (string session) => Results.Json(new { cancelled = scheduler.CancelSession(session) }, StudioEvent.Json));
+        app.MapDelete("/api/sessions/{session}/run", (string session) => Results.Json(new { cancelled = server.scheduler?.CancelSession(session) ?? false }, StudioEvent.Json));
         app.MapFallback((HttpContext ctx) => Results.Json(new { error = $"No such page or API: {ctx.Request.Method} {ctx.Request.Path}.", field = "path" }, StudioEvent.Json, statusCode: 404));
-        app.MapGet("/api/grid", (string? student, string? epochs, string? trainSize, string? seed) =>
+        app.MapGet("/api/grid", (string? student, string? epochs, string? trainSize, string? seed, string? seeds) =>
         {
             // The query's numbers are read here, so a value that is not one is a 400 naming its field.
             if (QueryNumber(nameof(epochs), epochs) is { } badEpochs)
@@ -235,7 +298,15 @@ public sealed class StudioServer : IAsyncDisposable
             {
                 return badSeed;
             }
-            return Grid(scheduler, engine, student, Parse(epochs), Parse(trainSize), Parse(seed));
+            if (QueryNumber(nameof(seeds), seeds) is { } badSeeds)
+            {
+                return badSeeds;
+            }
+            if (server.scheduler is not { } scheduler)
+            {
+                return server.NotReady();
+            }
+            return Grid(scheduler, scheduler.Engine, student, Parse(epochs), Parse(trainSize), Parse(seed), Parse(seeds));
         });
     }
 
@@ -246,16 +317,28 @@ public sealed class StudioServer : IAsyncDisposable
             ? null
             : Results.Json(new { error = $"'{field}' must be a whole number, not '{text}'.", field }, StudioEvent.Json, statusCode: 400);
 
-    private static IResult Grid(RunScheduler scheduler, StudioEngine engine, string? student, int? epochs, int? trainSize, int? seed)
+    // One cell per (α, T) at the budget asked: the mean over the seeds (from seed, count seeds; one seed when not asked)
+    // that have both students, with the mean paired gain and its spread, so the grid reads as the accuracy view does.
+    private static IResult Grid(RunScheduler scheduler, StudioEngine engine, string? student, int? epochs, int? trainSize, int? seed, int? seeds)
     {
         var all = scheduler.Results.All;
         var cells = all.Where(r => r.Method == "hinton"
                 && (student is null || r.Student == student) && (epochs is null || r.Epochs == epochs)
-                && (trainSize is null || r.TrainSize == trainSize) && (seed is null || r.Seed == seed))
-            .Select(r =>
+                && (trainSize is null || r.TrainSize == trainSize)
+                && (seed is null || (r.Seed >= seed && (long)r.Seed < (long)seed + Math.Max(1, seeds ?? 1))))
+            .Select(r => (Kd: r, Baseline: scheduler.Results.Get(engine.KeyOf(new RunSettings("", r.Alpha, r.Temperature, r.Student, r.Epochs, r.TrainSize, r.Seed, "mnist", r.Method).Baseline()))))
+            .GroupBy(p => (p.Kd.Alpha, p.Kd.Temperature, p.Kd.Student, p.Kd.Epochs, p.Kd.TrainSize))
+            .Select(g =>
             {
-                var baseline = scheduler.Results.Get(engine.KeyOf(new RunSettings("", r.Alpha, r.Temperature, r.Student, r.Epochs, r.TrainSize, r.Seed, "mnist", r.Method).Baseline()));
-                return new { r.Alpha, r.Temperature, r.Student, r.Epochs, r.TrainSize, r.Seed, accuracy = r.TestAccuracy, baselineAccuracy = baseline?.TestAccuracy };
+                var paired = g.Where(p => p.Baseline is not null).ToArray();
+                var gain = paired.Length > 0 ? Experiments.SeedStatistics.Of(paired.Select(p => 100 * (p.Kd.TestAccuracy - p.Baseline!.TestAccuracy))) : null;
+                return new
+                {
+                    g.Key.Alpha, g.Key.Temperature, g.Key.Student, g.Key.Epochs, g.Key.TrainSize, seeds = g.Select(p => p.Kd.Seed).Order().ToArray(),
+                    accuracy = g.Average(p => p.Kd.TestAccuracy),
+                    baselineAccuracy = paired.Length > 0 ? paired.Average(p => p.Baseline!.TestAccuracy) : (double?)null,
+                    gainPoints = gain?.Mean, gainStd = gain is { Count: > 1 } ? gain.StandardDeviation : (double?)null,
+                };
             })
             .ToArray();
         return Results.Json(new { cells }, StudioEvent.Json);

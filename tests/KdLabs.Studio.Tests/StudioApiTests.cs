@@ -23,6 +23,9 @@ public sealed class StudioApiTests(StudioFixture studio, ITestOutputHelper outpu
     [InlineData("{\"student\":\"resnet-9000\"}", "student", "Unknown student 'resnet-9000'")]
     [InlineData("{\"dataset\":\"cifar\"}", "dataset", "Unknown dataset")]
     [InlineData("{\"method\":\"dkd\"}", "method", "Unknown method")]
+    [InlineData("{\"seeds\":0}", "seeds", "Seeds must be between 1 and 10")]
+    [InlineData("{\"seeds\":11}", "seeds", "Seeds must be between 1 and 10")]
+    [InlineData("{\"seed\":2147483647}", "seed", "run past the largest seed")]
     [InlineData("{\"alpha\":", "request", "not valid JSON")]
     public async Task Bad_input_is_a_400_naming_the_field(string body, string field, string message)
     {
@@ -39,7 +42,7 @@ public sealed class StudioApiTests(StudioFixture studio, ITestOutputHelper outpu
     [Fact]
     public async Task ARunStreamsProgressAndEndsWithAnAccuracyThenARerunComesFromTheCache()
     {
-        var request = new { session = "api-stream", alpha = 0.3, temperature = 5.0, trainSize = 600, epochs = 1, seed = 101 };
+        var request = new { session = "api-stream", alpha = 0.3, temperature = 5.0, trainSize = 600, epochs = 1, seed = 101, seeds = 1 };
         var submitted = await Submit(request);
         Assert.False(submitted.GetProperty("cached").GetBoolean());
         var events = await SseClient.ReadToEndAsync(Http, submitted.GetProperty("events").GetString()!);
@@ -78,13 +81,80 @@ public sealed class StudioApiTests(StudioFixture studio, ITestOutputHelper outpu
     }
 
     [Fact]
+    public async Task ThreeSeedsGiveMeanStdAndPairedGainsAndOnlyANewSeedTrainsLater()
+    {
+        var request = new { session = "api-seeds", alpha = 0.5, temperature = 8.0, trainSize = 300, epochs = 1, seed = 700 };
+        var events = await SseClient.ReadToEndAsync(Http, (await Submit(request)).GetProperty("events").GetString()!);
+        var done = events[^1];
+        Assert.Equal("done", done.Type);
+        var perSeed = done.Data.GetProperty("perSeed").EnumerateArray().ToArray();
+        Assert.Equal([700, 701, 702], perSeed.Select(p => p.GetProperty("seed").GetInt32()));
+        Assert.Equal(3, events.Count(e => e.Type == "seed"));
+        Assert.Equal(6, events.Count(e => e.Type == "student" && !e.Data.GetProperty("cached").GetBoolean()));
+        double[] kd = perSeed.Select(p => p.GetProperty("accuracy").GetDouble()).ToArray();
+        double[] baseline = perSeed.Select(p => p.GetProperty("baselineAccuracy").GetDouble()).ToArray();
+        double[] gains = kd.Zip(baseline, (k, b) => 100 * (k - b)).ToArray();
+        Assert.Equal(gains, perSeed.Select(p => p.GetProperty("gainPoints").GetDouble()));
+        // Mean and sample std (n − 1) worked out here from the seeds' own accuracies.
+        static double Std(double[] v) => Math.Sqrt(v.Sum(x => (x - v.Average()) * (x - v.Average())) / (v.Length - 1));
+        Assert.Equal(kd.Average(), done.Data.GetProperty("accuracy").GetDouble(), 12);
+        Assert.Equal(baseline.Average(), done.Data.GetProperty("baselineAccuracy").GetDouble(), 12);
+        Assert.Equal(Std(kd), done.Data.GetProperty("accuracyStd").GetDouble(), 12);
+        Assert.Equal(Std(baseline), done.Data.GetProperty("baselineStd").GetDouble(), 12);
+        Assert.Equal(gains.Average(), done.Data.GetProperty("gainPoints").GetDouble(), 9);
+        Assert.Equal(Std(gains), done.Data.GetProperty("gainStd").GetDouble(), 9);
+        double half = 4.303 * Std(gains) / Math.Sqrt(3);
+        Assert.Equal(gains.Average() - half, done.Data.GetProperty("gainLow").GetDouble(), 9);
+        string verdict = done.Data.GetProperty("verdict").GetString()!;
+        Assert.Equal(gains.Average() - half > 0 ? "gain" : gains.Average() + half < 0 ? "loss" : "noise", verdict);
+        output.WriteLine($"3 smoke seeds: KD {kd.Average():P2} ± {Std(kd):P2}, no KD {baseline.Average():P2} ± {Std(baseline):P2}; {done.Data.GetProperty("verdictText").GetString()}");
+
+        // A second visit is instant; a fourth seed trains only its own two students.
+        var clock = Stopwatch.StartNew();
+        var again = await Submit(request);
+        Assert.True(again.GetProperty("cached").GetBoolean());
+        var replay = await SseClient.ReadToEndAsync(Http, again.GetProperty("events").GetString()!);
+        output.WriteLine($"cached 3-seed rerun answered and replayed in {clock.Elapsed.TotalMilliseconds:0} ms");
+        Assert.Equal(done.Data.GetProperty("gainPoints").GetDouble(), replay[^1].Data.GetProperty("gainPoints").GetDouble());
+        var four = await SseClient.ReadToEndAsync(Http, (await Submit(new { request.session, request.alpha, request.temperature, request.trainSize, request.epochs, request.seed, seeds = 4 })).GetProperty("events").GetString()!);
+        var students = four.Where(e => e.Type == "student").Select(e => (Seed: e.Data.GetProperty("seed").GetInt32(), Cached: e.Data.GetProperty("cached").GetBoolean())).ToArray();
+        Assert.Equal(8, students.Length);
+        Assert.All(students, s => Assert.Equal(s.Seed != 703, s.Cached));
+        Assert.Equal(4, four[^1].Data.GetProperty("perSeed").GetArrayLength());
+
+        // The grid's cell is the mean over the seeds asked for.
+        var grid = await Http.GetFromJsonAsync<JsonElement>("api/grid?epochs=1&trainSize=300&seed=700&seeds=3");
+        var cell = Assert.Single(grid.GetProperty("cells").EnumerateArray());
+        Assert.Equal(3, cell.GetProperty("seeds").GetArrayLength());
+        Assert.Equal(kd.Average(), cell.GetProperty("accuracy").GetDouble(), 12);
+    }
+
+    [Fact]
+    public async Task TheTeachersLogitsAreComputedForTheImagesRunsAskForAndEqualOnePassOverThem()
+    {
+        var engine = studio.Server.Scheduler.Engine;
+        // The start computes (or reads) what the default run needs, lesson 02's 1,000 images, in whole batches.
+        Assert.InRange(engine.LogitsCovered, engine.DefaultTrainSize, engine.MaxTrainSize);
+        Assert.True(engine.LogitsCovered % StudioEngine.LogitBatch == 0 || engine.LogitsCovered == engine.MaxTrainSize, $"{engine.LogitsCovered} rows covered");
+        var submitted = await Submit(new { session = "api-logits", alpha = 0.5, temperature = 8.0, trainSize = engine.MaxTrainSize, epochs = 1, seed = 801, seeds = 1 });
+        Assert.Equal("done", (await SseClient.ReadToEndAsync(Http, submitted.GetProperty("events").GetString()!))[^1].Type);
+        Assert.Equal(engine.MaxTrainSize, engine.LogitsCovered);
+        // Grown batch by batch, they are the logits one pass over the whole set gives, bit for bit.
+        var lab = engine.LabRun;
+        using var onePass = KdLabs.Evaluation.Predictor.Logits(lab.Teacher, lab.Train, StudioEngine.LogitBatch);
+        Assert.Equal(onePass.shape, engine.CoveredLogits.shape);
+        using var same = onePass.eq(engine.CoveredLogits).all();
+        Assert.True(same.item<bool>(), "the studio's teacher logits differ from one pass over the training set");
+    }
+
+    [Fact]
     public async Task ASupersededRunIsCancelledNotQueued()
     {
         var first = await Submit(new { session = "api-supersede", alpha = 0.5, temperature = 4.0, trainSize = 2000, epochs = 5, seed = 201 });
         string firstEvents = first.GetProperty("events").GetString()!;
         await SseClient.ReadAsync(Http, firstEvents, e => e.Type == "progress");
         var clock = Stopwatch.StartNew();
-        var second = await Submit(new { session = "api-supersede", alpha = 0.7, temperature = 2.0, trainSize = 300, epochs = 1, seed = 202 });
+        var second = await Submit(new { session = "api-supersede", alpha = 0.7, temperature = 2.0, trainSize = 300, epochs = 1, seed = 202, seeds = 1 });
         var firstOutcome = (await SseClient.ReadToEndAsync(Http, firstEvents))[^1];
         output.WriteLine($"superseded run stopped {clock.Elapsed.TotalMilliseconds:0} ms after the newer submission");
         Assert.Equal("cancelled", firstOutcome.Type);
@@ -100,7 +170,7 @@ public sealed class StudioApiTests(StudioFixture studio, ITestOutputHelper outpu
     [Fact]
     public async Task TheServerSurvivesAClientThatDisconnectsMidRun()
     {
-        var submitted = await Submit(new { session = "api-disconnect", alpha = 0.4, temperature = 3.0, trainSize = 800, epochs = 1, seed = 301 });
+        var submitted = await Submit(new { session = "api-disconnect", alpha = 0.4, temperature = 3.0, trainSize = 800, epochs = 1, seed = 301, seeds = 1 });
         string runId = submitted.GetProperty("runId").GetString()!;
         // Read one point, then drop the connection mid-run.
         var seen = await SseClient.ReadAsync(Http, submitted.GetProperty("events").GetString()!, e => e.Type == "progress");

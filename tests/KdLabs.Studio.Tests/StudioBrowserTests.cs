@@ -19,7 +19,8 @@ public sealed class StudioBrowserTests(StudioFixture studio, BrowserFixture brow
         await using var session = await OpenAsync();
         var page = session.Page;
         double[] before = await TeacherBars(page);
-        Assert.Equal("4", await page.GetAttributeAsync("#soft", "data-temperature"));
+        // The page opens at lesson 02's T.
+        Assert.Equal(MnistDistillationOptions.SmallTransferSet.Kd.Temperature.ToString(System.Globalization.CultureInfo.InvariantCulture), await page.GetAttributeAsync("#soft", "data-temperature"));
         await page.Locator("#temperature-range").FillAsync("12");
         await page.WaitForFunctionAsync("() => document.getElementById('soft').dataset.temperature === '12'");
         double[] after = await TeacherBars(page);
@@ -68,8 +69,15 @@ public sealed class StudioBrowserTests(StudioFixture studio, BrowserFixture brow
         await page.Locator("#run").ClickAsync();
         await page.WaitForFunctionAsync("() => window.kdStudio.lastDone && window.kdStudio.lastDone.alpha === 0.2 && window.kdStudio.lastDone.trainSize === 1000",
             null, new PageWaitForFunctionOptions { Timeout = 120_000 });
-        int points = await page.EvaluateAsync<int>("document.getElementById('curve').data[0].x.length");
+        int points = await page.EvaluateAsync<int>("document.getElementById('curve').data.filter(t => t.mode === 'lines').reduce((n, t) => n + t.x.length, 0)");
         Assert.True(points >= 2, $"the learning curve got {points} points");
+        // One line per student and seed: three seeds, a KD student and a baseline each.
+        Assert.Equal(6, await page.EvaluateAsync<int>("document.getElementById('curve').data.filter(t => t.mode === 'lines').length"));
+        // The seed spread: a row per seed, mean ± std, and the verdict in words.
+        Assert.Equal("3", await page.GetAttributeAsync("#accuracy", "data-seeds"));
+        Assert.Equal("3", await page.GetAttributeAsync("#seed-table", "data-rows"));
+        Assert.StartsWith("mean ± std", await page.TextContentAsync("#seed-table tfoot"));
+        Assert.Matches(@"3 seeds; 95 % interval|more than the seed-to-seed noise|within the seed spread", await page.TextContentAsync("#verdict"));
         double accuracy = double.Parse((await page.GetAttributeAsync("#accuracy", "data-accuracy"))!, System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(accuracy, 0.2, 1.0);
         Assert.StartsWith("Done", await page.TextContentAsync("#status"));

@@ -15,7 +15,7 @@ public sealed class StudioRetentionTests(StudioFixture studio, ITestOutputHelper
     {
         foreach (int size in new[] { 300, 400, 500 })
         {
-            var submitted = await Submit(new { session = "retention-sizes", alpha = 0.5, temperature = 4.0, trainSize = size, epochs = 1, seed = 501 });
+            var submitted = await Submit(new { session = "retention-sizes", alpha = 0.5, temperature = 4.0, trainSize = size, epochs = 1, seed = 501, seeds = 1 });
             var done = (await SseClient.ReadToEndAsync(Http, submitted.GetProperty("events").GetString()!))[^1];
             Assert.Equal("done", done.Type);
             // Printed so a run of the old code can be compared: the subsets' data, and so the accuracies, are unchanged.
@@ -27,7 +27,7 @@ public sealed class StudioRetentionTests(StudioFixture studio, ITestOutputHelper
     [Fact]
     public async Task FinishedAndReplayedRunsLeaveNoSessionBehindAndStayReadableById()
     {
-        var request = new { session = "retention-live", alpha = 0.25, temperature = 3.0, trainSize = 200, epochs = 1, seed = 601 };
+        var request = new { session = "retention-live", alpha = 0.25, temperature = 3.0, trainSize = 200, epochs = 1, seed = 601, seeds = 1 };
         var first = await Submit(request);
         Assert.False(first.GetProperty("cached").GetBoolean());
         Assert.Equal("done", (await SseClient.ReadToEndAsync(Http, first.GetProperty("events").GetString()!))[^1].Type);

@@ -1,4 +1,5 @@
-// KdLabs Studio page: every control change submits a run; progress arrives as server-sent events.
+// KdLabs Studio page: it answers at once and shows the teacher's progress (/api/status) until the server is ready; then
+// every control change submits a run (a KD student and its no-KD baseline per seed); progress arrives as server-sent events.
 // The softened-distribution chart is computed here from shipped logits, so it follows the T slider instantly.
 'use strict';
 (function () {
@@ -6,10 +7,11 @@
   const state = {
     config: null, session: newSession(), source: null, runTimer: null, runId: null,
     studentLogits: null, baselineLogits: null, seq: 0, submitting: Promise.resolve(), lastDone: null, eventCount: 0, softenLatencies: [],
+    teacher: null, teacherPolls: 0, curve: null, curveFrame: 0, current: null, seedRows: [],
   };
   window.kdStudio = state;
   const plotConfig = { responsive: true, displaylogo: false };
-  const fields = { alpha: 'alpha', temperature: 'temperature', student: 'student', epochs: 'epochs', trainSize: 'train-size', seed: 'seed', dataset: 'dataset', method: 'method' };
+  const fields = { alpha: 'alpha', temperature: 'temperature', student: 'student', epochs: 'epochs', trainSize: 'train-size', seed: 'seed', seeds: 'seeds', dataset: 'dataset', method: 'method' };
 
   function newSession() {
     return (window.crypto && crypto.randomUUID) ? crypto.randomUUID() : String(Math.random()).slice(2);
@@ -23,10 +25,12 @@
     return e.map(v => v / s);
   }
 
-  function showError(message, field) {
+  function showError(message, field, detail) {
     const box = $('error');
     box.textContent = message;
     box.hidden = false;
+    $('error-detail').textContent = detail || '';
+    $('error-detail').hidden = !detail;
     document.querySelectorAll('.invalid').forEach(e => e.classList.remove('invalid'));
     if (field && fields[field]) { $(fields[field]).classList.add('invalid'); }
   }
@@ -34,6 +38,7 @@
   function clearError() {
     $('error').hidden = true;
     $('error').textContent = '';
+    $('error-detail').hidden = true;
     document.querySelectorAll('.invalid').forEach(e => e.classList.remove('invalid'));
   }
 
@@ -49,11 +54,65 @@
   function request() {
     return {
       session: state.session, alpha: readNumber('alpha'), temperature: readNumber('temperature'), student: $('student').value,
-      epochs: readNumber('epochs'), trainSize: readNumber('train-size'), seed: readNumber('seed'), dataset: $('dataset').value, method: $('method').value,
+      epochs: readNumber('epochs'), trainSize: readNumber('train-size'), seed: readNumber('seed'), seeds: readNumber('seeds'), dataset: $('dataset').value, method: $('method').value,
     };
   }
 
   function pct(v) { return (100 * v).toFixed(2) + '%'; }
+  function points(v) { return (v >= 0 ? '+' : '−') + Math.abs(v).toFixed(2); }
+  function duration(seconds) {
+    const s = Math.max(0, Math.round(seconds));
+    if (s < 60) { return `${s} s`; }
+    if (s < 3600) { return s % 60 === 0 ? `${s / 60} min` : `${Math.floor(s / 60)} min ${s % 60} s`; }
+    return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+  }
+
+  // ---- the teacher, before the studio is ready ----
+  function teacherText(t) {
+    if (t.state === 'training-teacher' && t.epoch) {
+      const parts = [`Training the teacher: epoch ${t.epoch} of ${t.epochs}`];
+      if (t.steps) { parts.push(`step ${t.step}/${t.steps}`); }
+      if (t.trainAccuracy != null) { parts.push(`running accuracy ${pct(t.trainAccuracy)}`); }
+      if (t.testAccuracy != null) { parts.push(`last test accuracy ${pct(t.testAccuracy)}`); }
+      if (t.secondsLeft != null) { parts.push(`about ${duration(t.secondsLeft)} left`); }
+      return parts.join(', ') + '.';
+    }
+    return `Starting: ${t.message}…`;
+  }
+
+  function showTeacher(t) {
+    state.teacher = t;
+    document.body.dataset.phase = t.state;
+    $('teacher-progress').hidden = t.ready;
+    $('teacher-status').textContent = teacherText(t);
+    $('teacher-bar').value = t.epoch && t.epochs ? Math.min(1, ((t.epoch - 1) + (t.steps ? t.step / t.steps : 0)) / t.epochs) : 0;
+    if (!t.ready && t.state !== 'failed') {
+      setStatus('Training starts when the teacher is ready. ' + (t.notReady || ''));
+    }
+  }
+
+  // Polls /api/status until the engine is up; a failed start is shown with its stack trace and polling stops.
+  async function waitForTeacher() {
+    for (;;) {
+      let t = null;
+      try {
+        const res = await fetch('/api/status', { cache: 'no-store' });
+        if (res.ok) { t = await res.json(); }
+      } catch (e) { /* the server may be starting; try again */ }
+      if (t) {
+        state.teacherPolls++;
+        showTeacher(t);
+        if (t.ready) { return true; }
+        if (t.state === 'failed' || t.state === 'stopped') {
+          $('teacher').textContent = t.state === 'failed' ? 'The teacher could not be loaded or trained.' : 'The studio stopped.';
+          showError(t.notReady || 'The studio could not start.', null, t.error);
+          setStatus('Not started: the studio has no teacher.');
+          return false;
+        }
+      }
+      await new Promise(r => setTimeout(r, 700));
+    }
+  }
 
   // ---- softened distributions (client-side) ----
   function drawSoft(startTime) {
@@ -101,38 +160,113 @@
     ctx.drawImage(tmp, 0, 0, canvas.width, canvas.height);
   }
 
-  // ---- learning curve and accuracy ----
+  // ---- learning curve (one line per student and seed) and accuracy over seeds ----
+  const colors = { kd: '#2680c2', baseline: '#f0b429' };
+  const names = { kd: 'KD', baseline: 'no KD' };
+
   function resetCurve() {
+    state.curve = {
+      lines: {},
+      traces: [
+        { name: 'KD: test accuracy', x: [], y: [], mode: 'markers', marker: { color: colors.kd, size: 10, symbol: 'diamond' } },
+        { name: 'no KD: test accuracy', x: [], y: [], mode: 'markers', marker: { color: colors.baseline, size: 10, symbol: 'diamond' } },
+      ],
+    };
+    return redrawCurve();
+  }
+
+  function curveLine(phase, seed) {
+    const key = `${phase}-${seed}`;
+    let line = state.curve.lines[key];
+    if (!line) {
+      const first = !Object.keys(state.curve.lines).some(k => k.startsWith(phase + '-'));
+      line = { name: `${names[phase]}: running train accuracy`, legendgroup: phase, showlegend: first, x: [], y: [], mode: 'lines', line: { color: colors[phase], width: 1.5 }, meta: { phase, seed } };
+      state.curve.lines[key] = line;
+      state.curve.traces.push(line);
+    }
+    return line;
+  }
+
+  function redrawCurve() {
     const layout = {
       margin: { t: 10, r: 10, b: 40, l: 50 }, legend: { orientation: 'h', y: -0.25 },
-      xaxis: { title: { text: 'training images seen' } }, yaxis: { title: { text: 'accuracy' }, range: [0, 1] },
+      xaxis: { title: { text: 'training images seen (one line per student and seed)' } }, yaxis: { title: { text: 'accuracy' }, range: [0, 1] },
     };
-    const traces = [
-      { name: 'KD: running train accuracy', x: [], y: [], mode: 'lines', line: { color: '#2680c2' } },
-      { name: 'no KD: running train accuracy', x: [], y: [], mode: 'lines', line: { color: '#f0b429' } },
-      { name: 'KD: test accuracy', x: [], y: [], mode: 'markers', marker: { color: '#2680c2', size: 10, symbol: 'diamond' } },
-      { name: 'no KD: test accuracy', x: [], y: [], mode: 'markers', marker: { color: '#f0b429', size: 10, symbol: 'diamond' } },
-    ];
-    return Plotly.react('curve', traces, layout, plotConfig);
+    return Plotly.react('curve', state.curve.traces, layout, plotConfig);
+  }
+
+  // Replayed runs send hundreds of points at once: one redraw per frame.
+  function scheduleCurve() {
+    if (state.curveFrame) { return; }
+    state.curveFrame = requestAnimationFrame(() => { state.curveFrame = 0; redrawCurve(); });
+  }
+
+  function mean(v) { return v.reduce((a, b) => a + b, 0) / v.length; }
+  function std(v) { if (v.length < 2) { return null; } const m = mean(v); return Math.sqrt(v.reduce((a, b) => a + (b - m) * (b - m), 0) / (v.length - 1)); }
+
+  function seedRow(d) {
+    state.seedRows = state.seedRows.filter(r => r.seed !== d.seed).concat([d]).sort((a, b) => a.seed - b.seed);
+    drawSeedTable();
+  }
+
+  function drawSeedTable(done) {
+    const rows = state.seedRows;
+    const body = $('seed-table').tBodies[0];
+    body.replaceChildren(...rows.map(r => {
+      const tr = document.createElement('tr');
+      for (const text of [String(r.seed), pct(r.baselineAccuracy), pct(r.accuracy), points(r.gainPoints)]) {
+        const td = document.createElement('td'); td.textContent = text; tr.appendChild(td);
+      }
+      return tr;
+    }));
+    const foot = $('seed-table').tFoot;
+    foot.replaceChildren();
+    if (rows.length > 0) {
+      const kd = rows.map(r => r.accuracy), base = rows.map(r => r.baselineAccuracy), gain = rows.map(r => r.gainPoints);
+      const sd = v => { const s = std(v); return s == null ? '' : ` ± ${s.toFixed(2)}`; };
+      const tr = document.createElement('tr');
+      for (const text of ['mean ± std', `${(100 * mean(base)).toFixed(2)}${sd(base.map(x => 100 * x))} %`, `${(100 * mean(kd)).toFixed(2)}${sd(kd.map(x => 100 * x))} %`, `${points(mean(gain))}${sd(gain)}`]) {
+        const td = document.createElement('td'); td.textContent = text; tr.appendChild(td);
+      }
+      foot.appendChild(tr);
+    }
+    $('seed-table').dataset.rows = String(rows.length);
   }
 
   function drawAccuracy(done) {
-    const labels = ['no KD (same seed, budget)', `KD α=${done.alpha}, T=${done.temperature}`];
-    const values = [done.baselineAccuracy, done.accuracy];
-    const lo = Math.max(0, Math.min(...values) - 0.02), hi = Math.min(1, Math.max(...values) + 0.01);
-    Plotly.react('accuracy', [{
-      type: 'bar', x: labels, y: values, text: values.map(pct), textposition: 'outside', marker: { color: ['#f0b429', '#2680c2'] },
-    }], {
-      margin: { t: 20, r: 10, b: 40, l: 50 }, yaxis: { title: { text: 'test accuracy' }, range: [lo, hi], tickformat: '.1%' },
-      annotations: [{ xref: 'paper', yref: 'paper', x: 0.5, y: 1.05, showarrow: false, text: `${done.gainPoints >= 0 ? '+' : ''}${done.gainPoints.toFixed(2)} points` }],
+    const seeds = done.perSeed;
+    const kd = seeds.map(r => r.accuracy), base = seeds.map(r => r.baselineAccuracy);
+    const labels = ['no KD (same seeds, budget)', `KD α=${done.alpha}, T=${done.temperature}`];
+    const means = [done.baselineAccuracy, done.accuracy];
+    const stds = [done.baselineStd, done.accuracyStd].map(v => v == null ? 0 : v);
+    const all = kd.concat(base);
+    const lo = Math.max(0, Math.min(...all) - 0.02), hi = Math.min(1, Math.max(...all) + 0.015);
+    const n = seeds.length;
+    Plotly.react('accuracy', [
+      {
+        type: 'bar', name: 'mean ± std', x: labels, y: means, marker: { color: ['#f0b429', '#2680c2'], opacity: 0.55 },
+        error_y: { type: 'data', array: stds, visible: n > 1, color: '#243b53', thickness: 2, width: 12 },
+        text: means.map((m, i) => pct(m) + (n > 1 ? ` ± ${(100 * stds[i]).toFixed(2)}` : '')), textposition: 'outside', cliponaxis: false,
+      },
+      { type: 'scatter', mode: 'markers', name: 'one seed', x: base.map(() => labels[0]).concat(kd.map(() => labels[1])), y: base.concat(kd),
+        text: seeds.map(r => `seed ${r.seed}`).concat(seeds.map(r => `seed ${r.seed}`)), marker: { color: '#102a43', size: 7 }, hovertemplate: '%{text}: %{y:.2%}<extra></extra>' },
+    ], {
+      margin: { t: 24, r: 10, b: 40, l: 50 }, showlegend: false, yaxis: { title: { text: 'test accuracy' }, range: [lo, hi], tickformat: '.1%' },
+      annotations: [{ xref: 'paper', yref: 'paper', x: 0.5, y: 1.08, showarrow: false,
+        text: `${points(done.gainPoints)}${done.gainStd != null ? ' ± ' + done.gainStd.toFixed(2) : ''} points over ${n} seed${n === 1 ? '' : 's'} (paired)` }],
     }, plotConfig);
     $('accuracy').dataset.accuracy = String(done.accuracy);
+    $('accuracy').dataset.seeds = String(n);
+    state.seedRows = seeds.map(r => ({ seed: r.seed, accuracy: r.accuracy, baselineAccuracy: r.baselineAccuracy, gainPoints: r.gainPoints }));
+    drawSeedTable();
+    $('verdict').textContent = done.verdictText;
+    $('verdict').className = done.verdict;
   }
 
   // ---- α × T grid ----
   function gridQuery() {
     const r = request();
-    return `student=${encodeURIComponent(r.student)}&epochs=${r.epochs}&trainSize=${r.trainSize}&seed=${r.seed}`;
+    return `student=${encodeURIComponent(r.student)}&epochs=${r.epochs}&trainSize=${r.trainSize}&seed=${r.seed}&seeds=${r.seeds}`;
   }
 
   async function drawGrid() {
@@ -145,15 +279,15 @@
     const temps = [...new Set(cells.map(c => c.temperature))].sort((a, b) => a - b);
     const z = temps.map(t => alphas.map(a => {
       const c = cells.find(x => x.alpha === a && x.temperature === t);
-      return c && c.baselineAccuracy != null ? 100 * (c.accuracy - c.baselineAccuracy) : null;
+      return c && c.gainPoints != null ? c.gainPoints : null;
     }));
     const text = temps.map(t => alphas.map(a => {
       const c = cells.find(x => x.alpha === a && x.temperature === t);
-      return c ? pct(c.accuracy) : '';
+      return c ? `${pct(c.accuracy)} (${c.seeds.length})` : '';
     }));
     Plotly.react('grid', [{
       type: 'heatmap', x: alphas.map(String), y: temps.map(String), z, text, texttemplate: '%{text}', colorscale: 'RdBu', zmid: 0,
-      hovertemplate: 'α=%{x}, T=%{y}<br>%{text}<br>%{z:.2f} points vs no KD<extra></extra>', colorbar: { title: { text: 'points' } },
+      hovertemplate: 'α=%{x}, T=%{y}<br>KD %{text} seeds<br>%{z:.2f} points vs no KD (mean over the seeds)<extra></extra>', colorbar: { title: { text: 'points' } },
     }], {
       margin: { t: 10, r: 10, b: 40, l: 50 }, xaxis: { title: { text: 'α' }, type: 'category' }, yaxis: { title: { text: 'T' }, type: 'category' },
     }, plotConfig);
@@ -207,16 +341,28 @@
     state.source = source;
     const mine = handler => ev => { if (state.source === source) { state.eventCount++; handler(JSON.parse(ev.data)); } };
     const finish = () => { source.close(); if (state.source === source) { state.source = null; } };
-    source.addEventListener('started', mine(d => setStatus(d.cached ? 'Replaying the cached result…' : `Training: KD α=${d.alpha}, T=${d.temperature}, ${d.student}, ${d.trainSize} images × ${d.epochs} epoch(s)…`)));
+    source.addEventListener('started', mine(d => {
+      state.seedRows = [];
+      drawSeedTable();
+      setStatus(d.cached ? 'Replaying the cached result…' : `Training: KD α=${d.alpha}, T=${d.temperature}, ${d.student}, ${d.trainSize} images × ${d.epochs} epoch(s), seeds ${d.seedList.join(', ')}, each with its no-KD baseline…`);
+    }));
+    source.addEventListener('student', mine(d => { state.current = d; curveLine(d.phase, d.seed); scheduleCurve(); }));
     source.addEventListener('progress', mine(d => {
-      Plotly.extendTraces('curve', { x: [[d.images]], y: [[d.accuracy]] }, [d.phase === 'kd' ? 0 : 1]);
-      setStatus(`${d.phase === 'kd' ? 'KD student' : 'no-KD baseline'}: epoch ${d.epoch}/${d.epochs}, step ${d.step}/${d.steps}, running accuracy ${pct(d.accuracy)}, ${d.seconds.toFixed(1)} s`);
+      const c = state.current || { phase: d.phase, seed: 0, index: 0, count: 1 };
+      const line = curveLine(d.phase, c.seed);
+      line.x.push(d.images); line.y.push(d.accuracy);
+      scheduleCurve();
+      setStatus(`${d.phase === 'kd' ? 'KD student' : 'no-KD baseline'}, seed ${c.seed} (${c.index + 1} of ${c.count}): epoch ${d.epoch}/${d.epochs}, step ${d.step}/${d.steps}, running accuracy ${pct(d.accuracy)}, ${d.seconds.toFixed(1)} s`);
     }));
     source.addEventListener('epoch', mine(d => {
       if (Number.isFinite(d.testAccuracy)) {
-        Plotly.extendTraces('curve', { x: [[d.images]], y: [[d.testAccuracy]] }, [d.phase === 'kd' ? 2 : 3]);
+        const t = state.curve.traces[d.phase === 'kd' ? 0 : 1];
+        t.x.push(d.images); t.y.push(d.testAccuracy);
+        scheduleCurve();
       }
     }));
+    source.addEventListener('seed', mine(d => seedRow(d)));
+    source.addEventListener('note', mine(d => setStatus(d.message)));
     source.addEventListener('done', mine(d => {
       finish();
       state.lastDone = d;
@@ -225,7 +371,8 @@
       drawAccuracy(d);
       drawSoft();
       drawGrid();
-      setStatus(`Done${d.cached ? ' (cached)' : ''}: KD ${pct(d.accuracy)} vs no KD ${pct(d.baselineAccuracy)} (${d.gainPoints >= 0 ? '+' : ''}${d.gainPoints.toFixed(2)} points), ${d.totalSeconds.toFixed(1)} s.`);
+      const spread = d.gainStd != null ? ` ± ${d.gainStd.toFixed(2)}` : '';
+      setStatus(`Done${d.cached ? ' (cached)' : ''}: over ${d.seeds} seed(s), KD ${pct(d.accuracy)} vs no KD ${pct(d.baselineAccuracy)} (${points(d.gainPoints)}${spread} points), ${d.totalSeconds.toFixed(1)} s.`);
     }));
     source.addEventListener('cancelled', mine(d => { finish(); setStatus(d.message); }));
     source.addEventListener('error', ev => {
@@ -247,9 +394,11 @@
   }
 
   async function init() {
+    // The page is up before the teacher: its progress shows here until the server can train students.
+    if (!(await waitForTeacher())) { return; }
     const c = await (await fetch('/api/config')).json();
     state.config = c;
-    $('teacher').textContent = `Teacher ${c.teacher.model} (${pct(c.teacher.accuracy)} test accuracy, weights ${c.teacher.id.slice(0, 12)}…), students scored on ${c.limits.testSize.toLocaleString('en')} test images.`;
+    $('teacher').textContent = `Teacher ${c.teacher.model} (${pct(c.teacher.accuracy)} test accuracy, weights ${c.teacher.id.slice(0, 12)}…), students scored on ${c.limits.testSize.toLocaleString('en')} test images. Defaults: lesson 02's regime.`;
     for (const s of c.students) { $('student').add(new Option(s, s)); }
     for (const d of c.datasets) { $('dataset').add(new Option(d.name, d.id)); }
     for (const m of c.methods) { $('method').add(new Option(m.name, m.id)); }
@@ -264,18 +413,22 @@
     $('train-size').value = $('train-size-range').value = d.trainSize;
     $('train-size').max = c.limits.maxTrainSize;
     $('seed').value = d.seed;
+    $('seeds').value = d.seeds;
+    $('seeds').max = c.limits.maxSeeds;
     $('digit').max = c.shown.labels.length - 1;
     pairUp('alpha-range', 'alpha');
     pairUp('temperature-range', 'temperature', ev => drawSoft(ev.timeStamp));
     pairUp('train-size-range', 'train-size');
-    for (const id of ['student', 'epochs', 'seed', 'dataset', 'method']) {
+    for (const id of ['student', 'epochs', 'seed', 'seeds', 'dataset', 'method']) {
       $(id).addEventListener('change', () => { scheduleRun(); drawGrid(); });
     }
     $('digit').addEventListener('input', () => { drawDigit(); drawSoft(); });
     $('controls').addEventListener('submit', ev => { ev.preventDefault(); clearTimeout(state.runTimer); startRun(); });
     drawDigit();
     await Promise.all([drawSoft(), resetCurve(), drawGrid()]);
-    Plotly.react('accuracy', [], { margin: { t: 20, r: 10, b: 40, l: 50 }, annotations: [{ text: 'Runs appear here', showarrow: false, xref: 'paper', yref: 'paper', x: 0.5, y: 0.5 }] }, plotConfig);
+    Plotly.react('accuracy', [], { margin: { t: 20, r: 10, b: 40, l: 50 }, annotations: [{ text: 'Runs appear here: each seed trains a KD student and its no-KD baseline', showarrow: false, xref: 'paper', yref: 'paper', x: 0.5, y: 0.5 }] }, plotConfig);
+    $('verdict').textContent = 'A gain smaller than the seed-to-seed spread is noise: the table below gives each seed\'s paired gain, and the verdict says which it is.';
+    $('control-set').disabled = false;
     document.body.dataset.ready = 'true';
     startRun();
   }
