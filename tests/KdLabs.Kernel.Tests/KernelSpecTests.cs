@@ -31,6 +31,7 @@ public sealed class KernelSpecTests : IDisposable
         Assert.Equal("C#", (string?)json["language"]);
         Assert.Equal("message", (string?)json["interrupt_mode"]);
         Assert.Equal(argv, json["argv"]!.AsArray().Select(a => (string)a!));
+        Assert.Equal("glibc.malloc.arena_max=1", (string?)json["env"]!["GLIBC_TUNABLES"]);
 
         // By its folder: the user may have the kit's kernel installed as well.
         Assert.Contains($"\"{directory}\"", await JupyterKernelspecsAsync());

@@ -13,7 +13,8 @@ public static class Predictor
     /// The model's logits for every sample, in dataset order (N × classes, float32). The model is put
     /// in eval mode for the pass (dropout off, batch-norm running statistics) and restored afterwards.
     /// The default batch of 64 dates from when the CNN teacher ran 8–10× slower per image in batches of 256 or 1,024
-    /// on the 2-core CPU (fresh kernel pages per buffer, since fixed by <see cref="Infrastructure.NativeAllocator"/>); it stays
+    /// on the 2-core CPU (fresh kernel pages per buffer, since fixed by <see cref="Infrastructure.NativeAllocator"/> on a process's
+    /// first thread, and on other threads by the single malloc arena the kit's CLI, runner and kernel start with); it stays
     /// 64 so that documented results reproduce (<c>kdlabs bench</c> checks whether other batch sizes give the same bits).
     /// When <paramref name="progress"/> is given, a pass longer than ten seconds reports on it every ten seconds.
     /// </summary>
