@@ -26,6 +26,12 @@ internal sealed record SoftTreeCommandOptions(OptionBinder<SoftTreeLabOptions> B
             tree.Add(new Option<double>("--lambda") { Description = "sdt: strength λ of the balance penalty." }, nameof(SoftTreeOptions.PenaltyStrength), x => x.PenaltyStrength, (x, v) => x with { PenaltyStrength = v }),
             tree.Add(new Option<double>("--hard-weight") { Description = "sdt: weight of the one-hot term when distilling (0: teacher's soft targets only)." },
                 nameof(SoftTreeOptions.HardLabelWeight), x => x.HardLabelWeight, (x, v) => x with { HardLabelWeight = v }),
+            tree.Add(new Option<bool>("--fixed-beta") { Description = "sdt: keep the inverse temperature β of the inner nodes at --beta-init instead of learning it." },
+                nameof(SoftTreeOptions.LearnBeta), x => x.LearnBeta, (x, v) => x with { LearnBeta = v }, v => !v, v => !v),
+            tree.Add(new Option<double>("--beta-init") { Description = "sdt: initial (or, with --fixed-beta, fixed) inverse temperature β of the inner nodes." },
+                nameof(SoftTreeOptions.BetaInit), x => x.BetaInit, (x, v) => x with { BetaInit = v }),
+            t.Add(new Option<int>("--unlabelled") { Description = "sdt: add the N training images after the first --train-limit to the distilled trees' transfer set, with the teacher's soft targets only (their labels are never read; the hard-label trees never see them)." },
+                nameof(SoftTreeLabOptions.Unlabelled), o => o.Unlabelled, (o, v) => o with { Unlabelled = v }),
             lossForm,
             t.Add(new Option<bool>("--distilled-only") { Description = "sdt: skip the hard-label trees." },
                 nameof(SoftTreeLabOptions.TrainHardLabel), o => o.TrainHardLabel, (o, v) => o with { TrainHardLabel = v }, v => !v, v => !v),
@@ -57,7 +63,7 @@ internal sealed record SoftTreeCommandOptions(OptionBinder<SoftTreeLabOptions> B
         using var lab = new SoftTreeLab(options);
         var o = lab.Options;
         var t = o.Tree;
-        AnsiConsole.MarkupLine(Markup.Escape($"MNIST: CNN teacher → soft decision tree, depth {t.Depth}, T={t.Temperature}{(t.Jitter > 0 ? $", jitter ±{t.Jitter} px" : "")}, {t.Epochs} epoch(s), seeds {string.Join(",", o.Lab.Seeds)}, reported on the {lab.EvaluationName} set{(o.Lab.Smoke ? ", smoke mode" : "")}"));
+        AnsiConsole.MarkupLine(Markup.Escape($"MNIST: CNN teacher → soft decision tree, depth {t.Depth}, T={t.Temperature}, λ={t.PenaltyStrength}, β {(t.LearnBeta ? "learned from" : "fixed at")} {t.BetaInit}{(t.Jitter > 0 ? $", jitter ±{t.Jitter} px" : "")}{(o.Unlabelled > 0 ? $", {o.Unlabelled:N0} unlabelled images for the distilled trees" : "")}, {t.Epochs} epoch(s), seeds {string.Join(",", o.Lab.Seeds)}, reported on the {lab.EvaluationName} set{(o.Lab.Smoke ? ", smoke mode" : "")}"));
         var result = lab.Run();
         var title = $"MNIST soft decision tree: {result.EvaluationSet} set, last epoch{(o.Lab.Smoke ? " (SMOKE: tiny subsets)" : "")}";
         ResultTable.Print(title, SoftTreeReport.SummaryHeader, SoftTreeReport.SummaryCells(result), $"{result.Machine}; wall time {result.WallSeconds:0} s");

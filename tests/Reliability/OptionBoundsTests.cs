@@ -29,7 +29,7 @@ public class OptionBoundsTests
         "distill mnist --omit-class 0", "distill fashion-mnist --omit-class 0",
         "distill mnist --alpha 0", "distill fashion-mnist --alpha 0", "zoo mnist --alpha 0", "zoo fashion-mnist --alpha 0",
         "ssld mnist --alpha 0", "distill chest-xray --alpha 0", "distill chest-xray --distillation-weight 0",
-        "distill mnist --dropout 0", "distill fashion-mnist --dropout 0", "distill mnist --lambda 0", "distill mnist --hard-weight 0",
+        "distill mnist --dropout 0", "distill fashion-mnist --dropout 0", "distill mnist --lambda 0", "distill mnist --hard-weight 0", "distill mnist --unlabelled 0",
         "sweep mnist --validation 0", "studio --port 0", "data synth chest-xray --seed 0", "data synth chest-xray --seed 2147483647",
         "distill mnist --seeds 0", "distill fashion-mnist --seeds 0", "zoo mnist --seeds 0", "zoo fashion-mnist --seeds 0",
         "ssld mnist --seeds 0", "sweep mnist --seeds 0", "distill chest-xray --seeds 0",

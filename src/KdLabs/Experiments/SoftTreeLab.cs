@@ -22,6 +22,7 @@ public sealed class SoftTreeLab : LabBase<SoftTreeLabOptions, SoftTreeLabResult>
     private TeacherLogitCache? logitCache;
     private InMemoryDataset? train;
     private InMemoryDataset? evaluation;
+    private InMemoryDataset? transfer;
     private bool ownsTrain;
     private bool ownsEvaluation;
 
@@ -35,6 +36,13 @@ public sealed class SoftTreeLab : LabBase<SoftTreeLabOptions, SoftTreeLabResult>
 
     /// <summary>The images the trees learn from (after <see cref="LoadData"/>).</summary>
     public InMemoryDataset Train => train ?? throw new InvalidOperationException("Call LoadData() first.");
+
+    /// <summary>
+    /// The distilled trees' transfer set (after <see cref="LoadData"/>): <see cref="Train"/>, followed by the
+    /// <see cref="SoftTreeLabOptions.Unlabelled"/> images after the first <see cref="SoftTreeLabOptions.TrainLimit"/>, whose
+    /// labels are replaced by <see cref="SoftTreeLabOptions.UnlabelledMark"/>. <see cref="Train"/> itself without them.
+    /// </summary>
+    public InMemoryDataset Transfer => transfer ?? Train;
 
     /// <summary>The images accuracy is reported on: the test set, or the held-out validation images when <see cref="SoftTreeLabOptions.Validation"/> &gt; 0.</summary>
     public InMemoryDataset Evaluation => evaluation ?? throw new InvalidOperationException("Call LoadData() first.");
@@ -57,6 +65,7 @@ public sealed class SoftTreeLab : LabBase<SoftTreeLabOptions, SoftTreeLabResult>
         }
         teacherLab.LoadData();
         var all = Options.TrainLimit is { } n && n < teacherLab.Train.Count ? teacherLab.Train.Take(n) : teacherLab.Train;
+        int labelled = all.Count;
         if (Options.Validation > 0)
         {
             int keep = all.Count - Options.Validation;
@@ -76,7 +85,12 @@ public sealed class SoftTreeLab : LabBase<SoftTreeLabOptions, SoftTreeLabResult>
             evaluation = Options.TestLimit is { } t && t < teacherLab.Test.Count ? teacherLab.Test.Take(t) : teacherLab.Test;
             ownsEvaluation = !ReferenceEquals(evaluation, teacherLab.Test);
         }
-        Log($"soft tree: {Train.Count:N0} training images, {Evaluation.Count:N0} {EvaluationName} images");
+        if (Options.Unlabelled > 0)
+        {
+            transfer = WithUnlabelled(labelled);
+        }
+        Log($"soft tree: {Train.Count:N0} training images, {Evaluation.Count:N0} {EvaluationName} images"
+            + (Options.Unlabelled > 0 ? $", {Options.Unlabelled:N0} unlabelled images (images {labelled:N0}–{labelled + Options.Unlabelled - 1:N0}) added to the distilled trees' transfer set" : ""));
         if (TeacherSawEvaluationImages)
         {
             // The teacher stays the MNIST lab's (settings were chosen on validation with it); the run says what its row then measures.
@@ -136,7 +150,7 @@ public sealed class SoftTreeLab : LabBase<SoftTreeLabOptions, SoftTreeLabResult>
     {
         var tree = Options.Tree with { Temperature = temperature ?? Options.Tree.Temperature };
         using var objective = new Methods.SoftTreeMethod(new Methods.SoftTreeMethodOptions { Tree = tree }).Objective(TeacherSignal());
-        return TrainTree(objective, name ?? $"tree (distilled, T={tree.Temperature:0.##})", seed);
+        return TrainTree(objective, name ?? $"tree (distilled, T={tree.Temperature:0.##})", seed, Transfer);
     }
 
     /// <summary>
@@ -146,12 +160,17 @@ public sealed class SoftTreeLab : LabBase<SoftTreeLabOptions, SoftTreeLabResult>
     public (SoftDecisionTree Tree, TrainingHistory History) TrainTree(ITrainingObjective objective, string name, int? seed = null)
     {
         LoadData();
+        return TrainTree(objective, name, seed, Train);
+    }
+
+    private (SoftDecisionTree Tree, TrainingHistory History) TrainTree(ITrainingObjective objective, string name, int? seed, InMemoryDataset data)
+    {
         int s = seed ?? Options.Tree.Seed;
         var tree = NewTree(s);
         var trainerOptions = Options.Tree.ApplyTo() with { Seed = s };
-        var key = TreeRunKey(Options.Tree, trainerOptions, Train, Evaluation, objective, teacherLab.TeacherKey);
+        var key = TreeRunKey(Options.Tree, trainerOptions, data, Evaluation, objective, teacherLab.TeacherKey);
         var store = new RunStore(Path.Combine(Lab.OutputDirectory, "checkpoints"));
-        var history = store.Run(key, $"{name}-s{s}", dir => new Trainer(trainerOptions with { CheckpointDirectory = dir }, Progress).Fit(tree, Train, Evaluation, objective, name));
+        var history = store.Run(key, $"{name}-s{s}", dir => new Trainer(trainerOptions with { CheckpointDirectory = dir }, Progress).Fit(tree, data, Evaluation, objective, name));
         return (tree, history);
     }
 
@@ -237,6 +256,7 @@ public sealed class SoftTreeLab : LabBase<SoftTreeLabOptions, SoftTreeLabResult>
     public void Dispose()
     {
         logitCache?.Dispose();
+        transfer?.Dispose();
         if (ownsTrain)
         {
             train?.Dispose();
@@ -263,7 +283,7 @@ public sealed class SoftTreeLab : LabBase<SoftTreeLabOptions, SoftTreeLabResult>
     // Running the CNN over 55–60k images takes minutes on one thread: the logits are kept next to the run's results,
     // keyed by the teacher's run and weights and the training set's pixels, and reused by later runs.
     private TeacherLogitCache LoadOrBuildLogits() =>
-        TeacherLogitCache.GetOrBuild(new RunStore(Path.Combine(Lab.OutputDirectory, "teacher-logits")), teacherLab.TeacherKey, Teacher, TeacherId, Train, 1000, Log);
+        TeacherLogitCache.GetOrBuild(new RunStore(Path.Combine(Lab.OutputDirectory, "teacher-logits")), teacherLab.TeacherKey, Teacher, TeacherId, Transfer, 1000, Log);
 
     private void GetTeacherIfNeeded()
     {
@@ -278,6 +298,21 @@ public sealed class SoftTreeLab : LabBase<SoftTreeLabOptions, SoftTreeLabResult>
     {
         using var logits = Predictor.Logits(model, data);
         return ClassificationReport.From(Predictor.ArgMax(logits), data.LabelArray(), data.NumClasses).Accuracy;
+    }
+
+    // The labelled images followed by the next Unlabelled training images, those marked as unlabelled.
+    private InMemoryDataset WithUnlabelled(int start)
+    {
+        int n = Options.Unlabelled;
+        if (start + n > teacherLab.Train.Count)
+        {
+            throw OptionsValidation.Mark(new ArgumentOutOfRangeException(nameof(SoftTreeLabOptions.Unlabelled), n,
+                $"Unlabelled {n:N0} images after the first {start:N0} need {start + n:N0} training images, but {teacherLab.Train.Count:N0} are loaded; lower it."));
+        }
+        using var extra = teacherLab.Train.Subset($"{teacherLab.Train.Name}[{start}:{start + n}]", Range(start, start + n));
+        var features = cat([Train.Features, extra.Features], 0);
+        var labels = cat([Train.Labels, full(n, SoftTreeLabOptions.UnlabelledMark, ScalarType.Int64, device: Train.Device)], 0);
+        return new InMemoryDataset($"{Train.Name}+{teacherLab.Train.Name}[{start}:{start + n}] unlabelled", features, labels, Train.ClassNames);
     }
 
     private static long[] Range(int from, int to) => Enumerable.Range(from, to - from).Select(i => (long)i).ToArray();

@@ -28,6 +28,17 @@ public sealed record SoftTreeLabOptions : ILabOptions<SoftTreeLabOptions>
     /// <summary>Use only the first N training images (null: all 60,000), before the validation split.</summary>
     public int? TrainLimit { get; init; }
 
+    /// <summary>
+    /// Add the N training images after the first <see cref="TrainLimit"/> to the distilled trees' transfer set with the
+    /// teacher's soft targets only (0: none). Their labels are never read (the lab replaces them by
+    /// <see cref="UnlabelledMark"/> before training) and the hard-label trees never see them; the MNIST lab's teacher
+    /// trained on them, so they are new to the tree, not to the teacher.
+    /// </summary>
+    public int Unlabelled { get; init; }
+
+    /// <summary>The label an unlabelled image of the transfer set carries: not a class, so nothing can use it as one.</summary>
+    public const long UnlabelledMark = -1;
+
     /// <summary>Use only the first N test images (null: all 10,000).</summary>
     public int? TestLimit { get; init; }
 
@@ -41,9 +52,11 @@ public sealed record SoftTreeLabOptions : ILabOptions<SoftTreeLabOptions>
     public SoftTreeLabOptions Effective() => Lab.Smoke
         ? this with
         {
-            TrainLimit = Math.Min(TrainLimit ?? 2000, 2000),
+            TrainLimit = Math.Min(TrainLimit ?? 2000, Unlabelled > 0 ? 1000 : 2000),
             TestLimit = Math.Min(TestLimit ?? 1000, 1000),
             Validation = Math.Min(Validation, 500),
+            // The smoke teacher lab loads 2,000 training images: with unlabelled images, half for the trees, half unlabelled.
+            Unlabelled = Math.Min(Unlabelled, 1000),
             Tree = Tree with { Depth = Math.Min(Tree.Depth, 4), Epochs = 1 },
             Teacher = Teacher with { Lab = Teacher.Lab with { Smoke = true } },
         }
@@ -51,6 +64,9 @@ public sealed record SoftTreeLabOptions : ILabOptions<SoftTreeLabOptions>
 
     /// <summary>Throws with a clear message when a setting is out of range.</summary>
     public void Validate() => Infrastructure.OptionsValidation.Run(ValidateSettings);
+
+    // MNIST's training set; the lab checks the loaded set's size again (a smoke run loads fewer).
+    private const int MnistTrainingImages = 60_000;
 
     private void ValidateSettings()
     {
@@ -62,6 +78,20 @@ public sealed record SoftTreeLabOptions : ILabOptions<SoftTreeLabOptions>
         if (Validation < 0 || (TrainLimit is { } n && Validation >= n) || Validation >= 60_000)
         {
             throw new ArgumentOutOfRangeException(nameof(Validation), Validation, "The validation split must be 0 or more and leave training images.");
+        }
+        OptionsValidation.Between(Unlabelled, 0, MnistTrainingImages, nameof(Unlabelled), "unlabelled images added to the distilled trees' transfer set");
+        if (Unlabelled > 0)
+        {
+            if (TrainLimit is not { } limit || limit + Unlabelled > MnistTrainingImages)
+            {
+                throw new ArgumentOutOfRangeException(nameof(Unlabelled), Unlabelled,
+                    $"Unlabelled images are the ones after the first (TrainLimit) training images, so (TrainLimit) + (Unlabelled) must be at most {MnistTrainingImages:N0} (got {TrainLimit?.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) ?? "all"} + {Unlabelled:N0}); "
+                    + "set (TrainLimit) to the labelled images, e.g. 15,000 with 45,000 unlabelled, or lower (Unlabelled).");
+            }
+            if (!TrainDistilled)
+            {
+                throw new ArgumentException("Unlabelled images feed only the distilled trees, and (TrainDistilled) turns them off; drop one of the two.", nameof(Unlabelled));
+            }
         }
         if (!TrainHardLabel && !TrainDistilled)
         {

@@ -22,10 +22,21 @@ public static class SoftTreeReport
     public const string TeacherOnItsTrainingImages = "CNN teacher (trained on these images)";
 
     /// <summary>Lines to print under the summary table: what in it is not measured the way it says (none when the teacher never saw the evaluation images).</summary>
-    public static IReadOnlyList<string> Caveats(SoftTreeLabResult result) => result.TeacherSawEvaluationImages
-        ? [$"The CNN teacher trained on {result.TeacherEvaluationOverlap:N0} of the {result.EvaluationSet} images it is scored on, so its accuracy is measured partly on its own training images. "
-            + $"A teacher trained on none of them ({nameof(MnistDistillationOptions.TeacherImages)} at most the trees' training images) would give an honest row."]
-        : [];
+    public static IReadOnlyList<string> Caveats(SoftTreeLabResult result)
+    {
+        var caveats = new List<string>();
+        if (result.TeacherSawEvaluationImages)
+        {
+            caveats.Add($"The CNN teacher trained on {result.TeacherEvaluationOverlap:N0} of the {result.EvaluationSet} images it is scored on, so its accuracy is measured partly on its own training images. "
+                + $"A teacher trained on none of them ({nameof(MnistDistillationOptions.TeacherImages)} at most the trees' training images) would give an honest row.");
+        }
+        if (result.Options.Unlabelled > 0 && result.Has(SoftTreeRun.Distilled))
+        {
+            caveats.Add($"The distilled trees also learned from {result.Options.Unlabelled:N0} unlabelled images (the teacher's soft targets only); the hard-label trees did not see them. "
+                + "The distilled trees' training accuracy counts those images as misses, since they have no label to match.");
+        }
+        return caveats;
+    }
 
     /// <summary>The per-tree rows as text.</summary>
     public static IEnumerable<IReadOnlyList<string>> Cells(SoftTreeLabResult result) => result.Runs.Select(r => (IReadOnlyList<string>)
@@ -76,7 +87,7 @@ public static class SoftTreeReport
         var o = result.Options;
         return new
         {
-            o.Tree, o.Validation, o.TrainLimit, o.TestLimit, o.Lab.Seeds, o.Lab.Smoke, o.Lab.Threads, o.Lab.Device,
+            o.Tree, o.Validation, o.TrainLimit, o.Unlabelled, o.TestLimit, o.Lab.Seeds, o.Lab.Smoke, o.Lab.Threads, o.Lab.Device,
             TeacherFamily = o.Teacher.Family, TeacherEpochs = o.Teacher.Training.Epochs,
             result.EvaluationSet, result.Machine, result.WallSeconds, result.TeacherSha256, result.TeacherAccuracy, result.TeacherParameters,
             result.TeacherSawEvaluationImages, result.TeacherEvaluationOverlap, Caveats = Caveats(result),

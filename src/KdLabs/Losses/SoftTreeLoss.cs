@@ -23,7 +23,10 @@ internal sealed class SoftTreeLoss(SoftTreeLossForm form = SoftTreeLossForm.Expe
     public SoftTreeLossForm Form { get; } = form;
 
     /// <summary>The loss for targets T (N × classes, rows summing to 1), averaged over the batch.</summary>
-    public Tensor Compute(SoftTreeRouting routing, Tensor targets)
+    public Tensor Compute(SoftTreeRouting routing, Tensor targets) => PerSample(routing, targets).mean();
+
+    /// <summary>The loss of each sample for targets T (N × classes, rows summing to 1): a vector of N.</summary>
+    public Tensor PerSample(SoftTreeRouting routing, Tensor targets)
     {
         var logPath = routing.LogPathProbabilities;
         var logLeaves = routing.LeafLogDistributions;
@@ -35,8 +38,8 @@ internal sealed class SoftTreeLoss(SoftTreeLossForm form = SoftTreeLossForm.Expe
         var targetLogLikelihood = targets.matmul(logLeaves.t());
         return Form switch
         {
-            SoftTreeLossForm.ExpectedCrossEntropy => -(logPath.exp() * targetLogLikelihood).sum(1).mean(),
-            SoftTreeLossForm.MixtureLikelihood => -(logPath + targetLogLikelihood).logsumexp(1).mean(),
+            SoftTreeLossForm.ExpectedCrossEntropy => -(logPath.exp() * targetLogLikelihood).sum(1),
+            SoftTreeLossForm.MixtureLikelihood => -(logPath + targetLogLikelihood).logsumexp(1),
             _ => throw new InvalidOperationException($"Unknown soft tree loss form {Form}."),
         };
     }

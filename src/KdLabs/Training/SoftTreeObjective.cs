@@ -13,10 +13,13 @@ namespace KdLabs.Training;
 /// <code>L = w·L(onehot(y)) + (1 − w)·L(softmax(t/T)) + C</code>
 /// Unlike Hinton's KD loss there is no T² factor: the tree's leaves are not softened by T, so the soft
 /// term's gradients do not shrink as 1/T². The logits reported to the trainer are the mixture
-/// log-probabilities log Σ_ℓ P_ℓ Q_ℓ, the same as <see cref="SoftDecisionTree.forward"/>.
+/// log-probabilities log Σ_ℓ P_ℓ Q_ℓ, the same as <see cref="SoftDecisionTree.forward"/>. An image whose label is
+/// negative (an unlabelled image of the transfer set) is trained on the soft term alone.
 /// </summary>
 internal sealed class SoftTreeObjective : ITrainingObjective, IDisposable
 {
+    private bool hasUnlabelled;
+
     /// <summary>Creates the objective; <paramref name="teacher"/> null means hard-label training.</summary>
     /// <param name="loss">The data term.</param>
     /// <param name="regularizer">The balance penalty; the objective owns and disposes it.</param>
@@ -80,6 +83,16 @@ internal sealed class SoftTreeObjective : ITrainingObjective, IDisposable
     public void Prepare(InMemoryDataset train, IBatchAugmentation? augmentation)
     {
         Teacher?.CheckCompatible(train, augmentation);
+        // Unlabelled images carry a negative label (SoftTreeLabOptions.UnlabelledMark); only a set holding some takes the
+        // masked path, so a fully labelled run computes exactly what it always has.
+        using (var unlabelled = train.Labels.lt(0).any())
+        {
+            hasUnlabelled = unlabelled.item<bool>();
+        }
+        if (hasUnlabelled && Teacher is null)
+        {
+            throw new InvalidOperationException($"{train.Name} holds unlabelled images: a hard-label tree needs a label for every image; train it on the labelled images only.");
+        }
         // A new run must not inherit the balance estimates of an earlier one.
         Regularizer.Reset();
     }
@@ -102,6 +115,10 @@ internal sealed class SoftTreeObjective : ITrainingObjective, IDisposable
 
     private Tensor DataTerm(SoftTreeRouting routing, Batch batch, int classes)
     {
+        if (hasUnlabelled)
+        {
+            return MaskedDataTerm(routing, batch, classes);
+        }
         if (Teacher is null || HardLabelWeight == 1)
         {
             return Loss.Compute(routing, batch.Labels, classes);
@@ -111,5 +128,22 @@ internal sealed class SoftTreeObjective : ITrainingObjective, IDisposable
         return HardLabelWeight == 0
             ? distilled
             : distilled * (1 - HardLabelWeight) + Loss.Compute(routing, batch.Labels, classes) * HardLabelWeight;
+    }
+
+    // A labelled image is trained on w·labels + (1 − w)·soft targets, an unlabelled one on the soft targets alone: its
+    // one-hot row is all zeros and its label weight 0, so its label (the mark) reaches neither the loss nor a gradient.
+    private Tensor MaskedDataTerm(SoftTreeRouting routing, Batch batch, int classes)
+    {
+        var dtype = routing.LeafLogDistributions.dtype;
+        var soft = SoftTargets.Probabilities(Teacher!.LogitsFor(batch).detach(), Temperature);
+        var labelled = batch.Labels.ge(0).to_type(dtype);
+        var hardWeight = labelled * HardLabelWeight;
+        var perSample = Loss.PerSample(routing, soft) * (1 - hardWeight);
+        if (HardLabelWeight > 0)
+        {
+            var oneHot = SoftTreeLoss.OneHot(batch.Labels.clamp_min(0), classes, dtype) * labelled.unsqueeze(1);
+            perSample = perSample + Loss.PerSample(routing, oneHot) * hardWeight;
+        }
+        return perSample.mean();
     }
 }
