@@ -38,8 +38,8 @@ public static class KernelSpec
         ["language"] = Protocol.KernelInfo.Language,
         ["interrupt_mode"] = "message",
         ["metadata"] = new JsonObject { ["debugger"] = false },
-        // Jupyter starts the kernel with this added to its environment: see MallocArena for why cells need one arena.
-        ["env"] = new JsonObject { [Notebooks.Execution.MallocArena.Variable] = Notebooks.Execution.MallocArena.OneArena },
+        // Jupyter starts the kernel with these added to its environment: see ComputeEnvironment for why cells need them.
+        ["env"] = new JsonObject(Notebooks.Execution.ComputeEnvironment.Variables.Select(v => KeyValuePair.Create(v.Key, (JsonNode?)JsonValue.Create(v.Value)))),
     };
 
     /// <summary>The kernels folder for a scope (the kernelspec goes in its <see cref="Name"/> subfolder).</summary>

@@ -10,11 +10,14 @@ namespace KdLabs.Notebooks.Tests;
 public class RunnerAllocatorTests
 {
     [Fact]
-    public void TheWorkerStartsWithOneMallocArenaUnlessTheUserSetTunables()
+    public void TheWorkerStartsWithOneMallocArenaAndSleepingOpenMpThreadsUnlessTheUserSetThem()
     {
         var info = WorkerCellExecutor.WorkerStartInfo(Path.GetTempPath());
-        string? own = Environment.GetEnvironmentVariable(MallocArena.Variable);
-        Assert.Equal(string.IsNullOrEmpty(own) ? MallocArena.OneArena : own, info.Environment[MallocArena.Variable]);
+        foreach (var (name, value) in new[] { ("GLIBC_TUNABLES", "glibc.malloc.arena_max=1"), ("OMP_WAIT_POLICY", "PASSIVE") })
+        {
+            string? own = Environment.GetEnvironmentVariable(name);
+            Assert.Equal(string.IsNullOrEmpty(own) ? value : own, info.Environment[name]);
+        }
     }
 
     [Fact]

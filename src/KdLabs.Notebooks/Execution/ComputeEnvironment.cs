@@ -1,0 +1,38 @@
+namespace KdLabs.Notebooks.Execution;
+
+/// <summary>
+/// The environment a process that runs lesson cells starts with, read by native libraries once when they load, so it
+/// cannot be set from inside the process. A variable the user has already set is left alone. Both were measured in a
+/// notebook cell on the 2-core machine (`kdlabs run`, the CNN teacher); see docs/speed.md.
+/// <list type="bullet">
+/// <item><c>GLIBC_TUNABLES=glibc.malloc.arena_max=1</c>: the kit's allocator settings
+/// (<c>KdLabs.Infrastructure.NativeAllocator</c>) shape glibc's main arena only, and cells never run on a process's first
+/// thread; in a thread's own arena glibc maps every buffer over 64 MiB afresh whatever <c>mallopt</c> says. A teacher's
+/// pass in batches of 1,000 in a cell took half a million minor faults and ran about 6× slower than with one arena
+/// (logits bit-identical).</item>
+/// <item><c>OMP_WAIT_POLICY=PASSIVE</c>: libtorch's OpenMP threads otherwise spin while they wait for each other; when
+/// another process shares the two cores, a spinning thread burns the time slice its partner needs, and a training epoch
+/// at two threads ran 4-6× slower than with waiting threads asleep (130-230 against 640-930 images/s at load 5-12).</item>
+/// </list>
+/// </summary>
+internal static class ComputeEnvironment
+{
+    /// <summary>Each variable and the value the kit starts cell-running processes with.</summary>
+    public static IReadOnlyDictionary<string, string> Variables { get; } = new Dictionary<string, string>
+    {
+        ["GLIBC_TUNABLES"] = "glibc.malloc.arena_max=1",
+        ["OMP_WAIT_POLICY"] = "PASSIVE",
+    };
+
+    /// <summary>Adds each of <see cref="Variables"/> to a child's environment unless this process's environment already sets it.</summary>
+    public static void Apply(IDictionary<string, string?> environment)
+    {
+        foreach (var (name, value) in Variables)
+        {
+            if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(name)))
+            {
+                environment[name] = value;
+            }
+        }
+    }
+}
