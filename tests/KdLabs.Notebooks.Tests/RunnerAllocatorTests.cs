@@ -16,7 +16,7 @@ public class RunnerAllocatorTests
         foreach (var (name, value) in new[] { ("GLIBC_TUNABLES", "glibc.malloc.arena_max=1"), ("OMP_WAIT_POLICY", "PASSIVE") })
         {
             string? own = Environment.GetEnvironmentVariable(name);
-            Assert.Equal(string.IsNullOrEmpty(own) ? value : own, info.Environment[name]);
+            Assert.Equal(own ?? value, info.Environment[name]);
         }
     }
 

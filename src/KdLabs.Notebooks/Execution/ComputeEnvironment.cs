@@ -2,7 +2,7 @@ namespace KdLabs.Notebooks.Execution;
 
 /// <summary>
 /// The environment a process that runs lesson cells starts with, read by native libraries once when they load, so it
-/// cannot be set from inside the process. A variable the user has already set is left alone. Both were measured in a
+/// cannot be set from inside the process. A variable the user has already set (even to nothing) is left alone. Both were measured in a
 /// notebook cell on the 2-core machine (`kdlabs run`, the CNN teacher); see docs/speed.md.
 /// <list type="bullet">
 /// <item><c>GLIBC_TUNABLES=glibc.malloc.arena_max=1</c>: the kit's allocator settings
@@ -24,12 +24,12 @@ internal static class ComputeEnvironment
         ["OMP_WAIT_POLICY"] = "PASSIVE",
     };
 
-    /// <summary>Adds each of <see cref="Variables"/> to a child's environment unless this process's environment already sets it.</summary>
+    /// <summary>Adds each of <see cref="Variables"/> to a child's environment unless this process's environment sets it (empty included: the library's default).</summary>
     public static void Apply(IDictionary<string, string?> environment)
     {
         foreach (var (name, value) in Variables)
         {
-            if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(name)))
+            if (Environment.GetEnvironmentVariable(name) is null)
             {
                 environment[name] = value;
             }
