@@ -3,7 +3,7 @@ namespace KdLabs.Notebooks.Execution;
 /// <summary>
 /// The environment a process that runs lesson cells starts with, read by native libraries once when they load, so it
 /// cannot be set from inside the process. A variable the user has already set (even to nothing) is left alone. Both were measured in a
-/// notebook cell on the 2-core machine (`kdlabs run`, the CNN teacher); see docs/speed.md.
+/// notebook cell on the 2-core machine (`kdlabs run`, the CNN teacher); docs/speed.md has the figures.
 /// <list type="bullet">
 /// <item><c>GLIBC_TUNABLES=glibc.malloc.arena_max=1</c>: the kit's allocator settings
 /// (<c>KdLabs.Infrastructure.NativeAllocator</c>) shape glibc's main arena only, and cells never run on a process's first
@@ -12,7 +12,7 @@ namespace KdLabs.Notebooks.Execution;
 /// (logits bit-identical).</item>
 /// <item><c>OMP_WAIT_POLICY=PASSIVE</c>: libtorch's OpenMP threads otherwise spin while they wait for each other; when
 /// another process shares the two cores, a spinning thread burns the time slice its partner needs, and a training epoch
-/// at two threads ran 4-6× slower than with waiting threads asleep (130-230 against 640-930 images/s at load 5-12).</item>
+/// at two threads ran 5-7× slower than with waiting threads asleep (tools/KdLabs.Bench/scripts/bench-cell-env.sh).</item>
 /// </list>
 /// </summary>
 internal static class ComputeEnvironment
