@@ -52,6 +52,8 @@ internal static class DistillCommands
             nameof(MnistDistillationOptions.Jitter), o => o.Jitter, (o, v) => o with { Jitter = v });
         var teacherEpochs = b.Add(new Option<int>("--teacher-epochs") { Description = "Epochs for the teacher; 0: the same as --epochs." },
             nameof(MnistDistillationOptions.TeacherEpochs), o => o.TeacherEpochs, (o, v) => o with { TeacherEpochs = v }, v => v ?? 0, NoneIfZero);
+        var teacherSeed = b.Add(new Option<int?>("--teacher-seed") { Description = "Seed of the teacher; default: the first of --seeds. Runs of one student seed each (--seeds 2 --teacher-seed 1) then share one cached teacher." },
+            nameof(MnistDistillationOptions.TeacherSeed), o => o.TeacherSeed, (o, v) => o with { TeacherSeed = v });
         var teacherImages = b.Add(new Option<int>("--teacher-images") { Description = "The teacher trains on the first N training images; 0: all of them." },
             nameof(MnistDistillationOptions.TeacherImages), o => o.TeacherImages, (o, v) => o with { TeacherImages = v }, v => v ?? 0, NoneIfZero);
         var transferSize = b.Add(new Option<int>("--transfer-size") { Description = "Students learn from the first N labelled training images (the transfer set); 0: all of them. The teacher always sees all." },
@@ -71,7 +73,7 @@ internal static class DistillCommands
         var command = b.AddTo(new Command(dataset.Key, description) { mistake, student });
         tree.Binder.AddTo(command);
         // Options of the CNN/MLP students only; the soft-tree path refuses them, as the CNN/MLP path refuses the tree's.
-        Option[] networkOnly = [teacherEpochs, teacherImages, transferSize, omitClass, mistake, schedule!, plainStudents, alpha, dropout, inputDropout, maxNorm];
+        Option[] networkOnly = [teacherEpochs, teacherImages, transferSize, omitClass, mistake, schedule!, plainStudents, alpha, dropout, inputDropout, maxNorm, teacherSeed];
         command.SetAction(parse => CliErrors.Guard(() =>
         {
             if (parse.GetValue(student) == "sdt")

@@ -127,6 +127,19 @@ public class HintonTeacherRegularisationTests
         Assert.Equal(new MnistDistillationOptions().TeacherTrainer().Fingerprint(), (new MnistDistillationOptions() with { InputDropout = 0 }).TeacherTrainer().Fingerprint());
     }
 
+    [Fact]
+    public void TheTeacherSeedDefaultsToTheFirstStudentSeedAndOneSeedRunsCanShareTheTeacher()
+    {
+        var all = new MnistDistillationOptions { Lab = new() { Seeds = [1, 2, 3] } };
+        var second = new MnistDistillationOptions { Lab = new() { Seeds = [2] }, TeacherSeed = 1 };
+        Assert.Equal(1, all.TeacherTrainer().Seed);
+        Assert.Equal(all.TeacherTrainer().Fingerprint(), second.TeacherTrainer().Fingerprint());
+        Assert.Equal(2, second.StudentTrainer(2).Seed);
+        Assert.Equal(2, new MnistDistillationOptions { Lab = new() { Seeds = [2] } }.TeacherTrainer().Seed);
+        var e = Assert.ThrowsAny<ArgumentException>((all with { TeacherSeed = -1 }).Validate);
+        Assert.Equal("TeacherSeed", e.ParamName);
+    }
+
     [Theory]
     [InlineData("mlp", 1.0, null, "InputDropout")]
     [InlineData("mlp", -0.1, null, "InputDropout")]

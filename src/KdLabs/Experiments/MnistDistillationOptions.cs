@@ -33,6 +33,12 @@ public sealed record MnistDistillationOptions : ILabOptions<MnistDistillationOpt
     /// <summary>Epochs for the teacher; null: <see cref="TrainingSettings.Epochs"/> of <see cref="Training"/> (then the teacher's cache key is the one it always had).</summary>
     public int? TeacherEpochs { get; init; }
 
+    /// <summary>
+    /// Seed of the teacher's initial weights, data order, dropout and jitter; null: the first of <see cref="LabSettings.Seeds"/>,
+    /// as always. Setting it to that first seed names the same teacher, so runs of one student seed each can share it.
+    /// </summary>
+    public int? TeacherSeed { get; init; }
+
     /// <summary>The teacher trains on the first N training images (null: all of them); the students' sets are unaffected.</summary>
     public int? TeacherImages { get; init; }
 
@@ -131,8 +137,8 @@ public sealed record MnistDistillationOptions : ILabOptions<MnistDistillationOpt
         _ => throw new ArgumentException($"Unknown model family '{Family}': use 'cnn' or 'mlp'.", nameof(Family)),
     };
 
-    /// <summary>The teacher's trainer settings: <see cref="Trainer"/> with <see cref="TeacherEpochs"/> when set.</summary>
-    public TrainerOptions TeacherTrainer() => Trainer(null) with { Epochs = TeacherEpochs ?? Training.Epochs };
+    /// <summary>The teacher's trainer settings: <see cref="Trainer"/> with <see cref="TeacherEpochs"/> and <see cref="TeacherSeed"/> when set.</summary>
+    public TrainerOptions TeacherTrainer() => Trainer(null) with { Epochs = TeacherEpochs ?? Training.Epochs, Seed = TeacherSeed ?? Lab.FirstSeed };
 
     /// <summary>
     /// The students' trainer settings. With a small transfer set an epoch is a few dozen steps and a pass over the
@@ -184,6 +190,7 @@ public sealed record MnistDistillationOptions : ILabOptions<MnistDistillationOpt
         }
         Training.Validate();
         OptionsValidation.Between(TeacherEpochs, 1, OptionsValidation.MaxEpochs, nameof(TeacherEpochs), "leave it unset for the students' epochs");
+        OptionsValidation.Between(TeacherSeed, 0, int.MaxValue, nameof(TeacherSeed), "leave it unset for the first student seed");
         OptionsValidation.Between(TrainLimit, 1, OptionsValidation.MaxImages, nameof(TrainLimit));
         OptionsValidation.Between(TestLimit, 1, OptionsValidation.MaxImages, nameof(TestLimit));
         OptionsValidation.Between(TeacherImages, 1, OptionsValidation.MaxImages, nameof(TeacherImages), "leave it unset for every training image");
