@@ -94,7 +94,7 @@ public sealed record TrainerOptions
         Infrastructure.OptionsValidation.Between(StepSize, 1, Infrastructure.OptionsValidation.MaxEpochs, nameof(StepSize));
         if (MaxNorm is { } maxNorm)
         {
-            Infrastructure.OptionsValidation.Between(maxNorm, 0, MaxMaxNorm, nameof(MaxNorm), minExclusive: true, meaning: "leave it unset for no constraint");
+            Infrastructure.OptionsValidation.Between(maxNorm, 0, LargestMaxNorm, nameof(MaxNorm), minExclusive: true, meaning: "leave it unset for no constraint");
         }
         Check(double.IsFinite(WarmupEpochs) && WarmupEpochs >= 0 && WarmupEpochs <= Epochs, nameof(WarmupEpochs), WarmupEpochs, "between 0 and Epochs");
         Check(StageMultipliers is null || (StageMultipliers.Count > 0 && StageMultipliers.All(m => m >= 0 && double.IsFinite(m))),
@@ -136,7 +136,7 @@ public sealed record TrainerOptions
     }
 
     /// <summary>The largest max-norm accepted: far above any weight norm a trained net reaches, so a larger value is a typo.</summary>
-    public const double MaxMaxNorm = 1000;
+    internal const double LargestMaxNorm = 1000;
 
     private static void Check(bool ok, string name, object value, string expected)
     {
