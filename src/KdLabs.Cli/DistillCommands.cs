@@ -44,10 +44,16 @@ internal static class DistillCommands
         var trainLimit = b.Add(new Option<int?>("--train-limit") { Description = "Use only the first N training images." }, nameof(MnistDistillationOptions.TrainLimit), o => o.TrainLimit, (o, v) => o with { TrainLimit = v });
         var testLimit = b.Add(new Option<int?>("--test-limit") { Description = "Use only the first N test images." }, nameof(MnistDistillationOptions.TestLimit), o => o.TestLimit, (o, v) => o with { TestLimit = v });
         var dropout = b.Add(new Option<double>("--dropout") { Description = "Dropout on the MLPs' hidden layers." }, nameof(MnistDistillationOptions.MlpDropout), o => o.MlpDropout, (o, v) => o with { MlpDropout = v });
+        var inputDropout = b.Add(new Option<double>("--input-dropout") { Description = "Dropout on the MLPs' input pixels, in [0, 1) (Hinton 2015's teacher: 0.2, with --dropout 0.5); the students too unless --plain-students." },
+            nameof(MnistDistillationOptions.InputDropout), o => o.InputDropout, (o, v) => o with { InputDropout = v });
+        var maxNorm = b.Add(new Option<double>("--max-norm") { Description = "Cap the L2 norm of each MLP hidden unit's incoming weights at C after every step (the max-norm constraint of dropout training); 0: none. The students too unless --plain-students." },
+            nameof(MnistDistillationOptions.MaxNorm), o => o.MaxNorm, (o, v) => o with { MaxNorm = v }, v => v ?? 0, NoneIfZero);
         var jitter = b.Add(new Option<int>("--jitter") { Description = $"Random ±N pixel shifts in training (Hinton's jitter), 0 to {MnistDistillationOptions.MaxJitter(28)}; teacher logits are then computed live." },
             nameof(MnistDistillationOptions.Jitter), o => o.Jitter, (o, v) => o with { Jitter = v });
         var teacherEpochs = b.Add(new Option<int>("--teacher-epochs") { Description = "Epochs for the teacher; 0: the same as --epochs." },
             nameof(MnistDistillationOptions.TeacherEpochs), o => o.TeacherEpochs, (o, v) => o with { TeacherEpochs = v }, v => v ?? 0, NoneIfZero);
+        var teacherSeed = b.Add(new Option<int?>("--teacher-seed") { Description = "Seed of the teacher; default: the first of --seeds. Runs of one student seed each (--seeds 2 --teacher-seed 1) then share one cached teacher." },
+            nameof(MnistDistillationOptions.TeacherSeed), o => o.TeacherSeed, (o, v) => o with { TeacherSeed = v });
         var teacherImages = b.Add(new Option<int>("--teacher-images") { Description = "The teacher trains on the first N training images; 0: all of them." },
             nameof(MnistDistillationOptions.TeacherImages), o => o.TeacherImages, (o, v) => o with { TeacherImages = v }, v => v ?? 0, NoneIfZero);
         var transferSize = b.Add(new Option<int>("--transfer-size") { Description = "Students learn from the first N labelled training images (the transfer set); 0: all of them. The teacher always sees all." },
@@ -67,7 +73,7 @@ internal static class DistillCommands
         var command = b.AddTo(new Command(dataset.Key, description) { mistake, student });
         tree.Binder.AddTo(command);
         // Options of the CNN/MLP students only; the soft-tree path refuses them, as the CNN/MLP path refuses the tree's.
-        Option[] networkOnly = [teacherEpochs, teacherImages, transferSize, omitClass, mistake, schedule!, plainStudents, alpha, dropout];
+        Option[] networkOnly = [teacherEpochs, teacherImages, transferSize, omitClass, mistake, schedule!, plainStudents, alpha, dropout, inputDropout, maxNorm, teacherSeed];
         command.SetAction(parse => CliErrors.Guard(() =>
         {
             if (parse.GetValue(student) == "sdt")
@@ -110,4 +116,7 @@ internal static class DistillCommands
 
     /// <summary>0 typed for "none" (all images, the default epochs); a negative value stays, for the options' check to refuse.</summary>
     internal static int? NoneIfZero(int value) => value != 0 ? value : null;
+
+    /// <inheritdoc cref="NoneIfZero(int)"/>
+    internal static double? NoneIfZero(double value) => value != 0 ? value : null;
 }

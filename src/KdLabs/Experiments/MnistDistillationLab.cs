@@ -149,7 +149,8 @@ public sealed class MnistDistillationLab : LabBase<MnistDistillationOptions, Mni
     public nn.Module<Tensor, Tensor> GetTeacher()
     {
         EnsureData();
-        var stored = TeacherStore.GetOrTrain(Options.ModelNames().Teacher, Options.TeacherTrainer(), Options.MlpDropout, TeacherTrain, Test, Progress, Log);
+        var stored = TeacherStore.GetOrTrain(Options.ModelNames().Teacher, Options.TeacherTrainer(), Options.MlpDropout, TeacherTrain, Test, Progress, Log,
+            inputDropout: Options.InputDropout);
         TeacherHistory = stored.History;
         TeacherId = stored.Id;
         TeacherKey = stored.Key;
@@ -159,7 +160,7 @@ public sealed class MnistDistillationLab : LabBase<MnistDistillationOptions, Mni
 
     /// <summary>A fresh student with the initial weights every student of this lab starts from.</summary>
     public nn.Module<Tensor, Tensor> NewStudent(int? seed = null) =>
-        ModelCatalog.Create(Options.ModelNames().Student, (seed ?? Lab.FirstSeed) + 1, Options.StudentDropout, DatasetInfo.InputShape, DatasetInfo.ClassNames.Count);
+        ModelCatalog.Create(Options.ModelNames().Student, (seed ?? Lab.FirstSeed) + 1, Options.StudentDropout, DatasetInfo.InputShape, DatasetInfo.ClassNames.Count, Options.StudentInputDropout);
 
     /// <summary>Trains a student on hard labels only.</summary>
     public (nn.Module<Tensor, Tensor> Model, TrainingHistory History) TrainBaseline(string name = "student (no KD)", int? seed = null) =>
@@ -190,8 +191,12 @@ public sealed class MnistDistillationLab : LabBase<MnistDistillationOptions, Mni
         var student = NewStudent(seed);
         // The run key's hash is in the folder name, so a re-run with other settings starts fresh instead of refusing the old checkpoint.
         var trainerOptions = Options.StudentTrainer(seed ?? Lab.FirstSeed);
+        // Input dropout is named only when used, so students trained before it existed keep their keys.
+        object context = Options.StudentInputDropout > 0
+            ? new { MlpDropout = Options.StudentDropout, InputDropout = Options.StudentInputDropout, Evaluation = Evaluation.Fingerprint }
+            : new { MlpDropout = Options.StudentDropout, Evaluation = Evaluation.Fingerprint };
         var key = RunKey.Create("student", Options.ModelNames().Student, Transfer.Fingerprint, trainerOptions, objective.RunIdentity,
-            new { MlpDropout = Options.StudentDropout, Evaluation = Evaluation.Fingerprint }, objective is SupervisedObjective ? null : TeacherKey);
+            context, objective is SupervisedObjective ? null : TeacherKey);
         var store = new RunStore(Path.Combine(Lab.OutputDirectory, "checkpoints"));
         var history = store.Run(key, name, dir => new Trainer(trainerOptions with { CheckpointDirectory = dir }, Progress).Fit(student, Transfer, Evaluation, objective, name));
         return (student, history);

@@ -33,6 +33,12 @@ public sealed record MnistDistillationOptions : ILabOptions<MnistDistillationOpt
     /// <summary>Epochs for the teacher; null: <see cref="TrainingSettings.Epochs"/> of <see cref="Training"/> (then the teacher's cache key is the one it always had).</summary>
     public int? TeacherEpochs { get; init; }
 
+    /// <summary>
+    /// Seed of the teacher's initial weights, data order, dropout and jitter; null: the first of <see cref="LabSettings.Seeds"/>,
+    /// as always. Setting it to that first seed names the same teacher, so runs of one student seed each can share it.
+    /// </summary>
+    public int? TeacherSeed { get; init; }
+
     /// <summary>The teacher trains on the first N training images (null: all of them); the students' sets are unaffected.</summary>
     public int? TeacherImages { get; init; }
 
@@ -68,18 +74,33 @@ public sealed record MnistDistillationOptions : ILabOptions<MnistDistillationOpt
     /// <summary>Dropout on the MLPs' hidden layers (the CNNs have theirs built in).</summary>
     public double MlpDropout { get; init; }
 
+    /// <summary>
+    /// Dropout on the MLPs' input pixels (Hinton et al. 2015's teacher, after Hinton et al. 2012: 0.2, with 0.5 on the
+    /// hidden layers); 0 turns it off. The students get it too unless <see cref="PlainStudents"/>.
+    /// </summary>
+    public double InputDropout { get; init; }
+
+    /// <summary>
+    /// Max-norm constraint on the MLPs: after every step each hidden unit's incoming weight vector is scaled back to this
+    /// L2 norm when longer (Hinton et al. 2012's "weight constraints"); null: none. The students get it too unless <see cref="PlainStudents"/>.
+    /// </summary>
+    public double? MaxNorm { get; init; }
+
     /// <summary>Random ±N pixel shifts during training (Hinton's "jitter"); 0 turns it off. Forces a live teacher.</summary>
     public int Jitter { get; init; }
 
     /// <summary>
-    /// Students train without dropout and without jitter while the teacher keeps <see cref="MlpDropout"/> and
-    /// <see cref="Jitter"/>: Hinton et al. (2015)'s setting, where the 800-800 student "with no regularization" makes 146
+    /// Students train without dropout, input dropout, max-norm and jitter while the teacher keeps <see cref="MlpDropout"/>,
+    /// <see cref="InputDropout"/>, <see cref="MaxNorm"/> and <see cref="Jitter"/>: Hinton et al. (2015)'s setting, where the 800-800 student "with no regularization" makes 146
     /// errors and the same net regularised only by the teacher's soft targets 74. Teacher logits can then be cached.
     /// </summary>
     public bool PlainStudents { get; init; }
 
     /// <summary>Dropout of the students' hidden layers: <see cref="MlpDropout"/>, or 0 with <see cref="PlainStudents"/>.</summary>
     public double StudentDropout => PlainStudents ? 0 : MlpDropout;
+
+    /// <summary>Dropout of the students' input pixels: <see cref="InputDropout"/>, or 0 with <see cref="PlainStudents"/>.</summary>
+    public double StudentInputDropout => PlainStudents ? 0 : InputDropout;
 
     /// <summary>The students' random shifts: <see cref="Jitter"/>, or 0 with <see cref="PlainStudents"/>.</summary>
     public int StudentJitter => PlainStudents ? 0 : Jitter;
@@ -116,8 +137,8 @@ public sealed record MnistDistillationOptions : ILabOptions<MnistDistillationOpt
         _ => throw new ArgumentException($"Unknown model family '{Family}': use 'cnn' or 'mlp'.", nameof(Family)),
     };
 
-    /// <summary>The teacher's trainer settings: <see cref="Trainer"/> with <see cref="TeacherEpochs"/> when set.</summary>
-    public TrainerOptions TeacherTrainer() => Trainer(null) with { Epochs = TeacherEpochs ?? Training.Epochs };
+    /// <summary>The teacher's trainer settings: <see cref="Trainer"/> with <see cref="TeacherEpochs"/> and <see cref="TeacherSeed"/> when set.</summary>
+    public TrainerOptions TeacherTrainer() => Trainer(null) with { Epochs = TeacherEpochs ?? Training.Epochs, Seed = TeacherSeed ?? Lab.FirstSeed };
 
     /// <summary>
     /// The students' trainer settings. With a small transfer set an epoch is a few dozen steps and a pass over the
@@ -126,6 +147,7 @@ public sealed record MnistDistillationOptions : ILabOptions<MnistDistillationOpt
     public TrainerOptions StudentTrainer(int seed) => Trainer(null) with
     {
         Seed = seed, EvaluateEvery = TransferSize is null ? 1 : Math.Max(1, Training.Epochs / 2), Augmentation = PlainStudents ? null : Trainer(null).Augmentation,
+        MaxNorm = PlainStudents ? null : MaxNorm,
     };
 
     /// <summary>True when the lab's models take <paramref name="dataset"/>'s images: 1×28×28 in ten classes.</summary>
@@ -146,6 +168,7 @@ public sealed record MnistDistillationOptions : ILabOptions<MnistDistillationOpt
     {
         Augmentation = Jitter > 0 ? new Data.RandomShift(Jitter, background: Background()) : null,
         CheckpointDirectory = checkpointDirectory,
+        MaxNorm = MaxNorm,
     };
 
     /// <summary>The largest random shift of a <paramref name="side"/>-pixel image: less than half its side, so its centre stays on the canvas.</summary>
@@ -167,6 +190,7 @@ public sealed record MnistDistillationOptions : ILabOptions<MnistDistillationOpt
         }
         Training.Validate();
         OptionsValidation.Between(TeacherEpochs, 1, OptionsValidation.MaxEpochs, nameof(TeacherEpochs), "leave it unset for the students' epochs");
+        OptionsValidation.Between(TeacherSeed, 0, int.MaxValue, nameof(TeacherSeed), "leave it unset for the first student seed");
         OptionsValidation.Between(TrainLimit, 1, OptionsValidation.MaxImages, nameof(TrainLimit));
         OptionsValidation.Between(TestLimit, 1, OptionsValidation.MaxImages, nameof(TestLimit));
         OptionsValidation.Between(TeacherImages, 1, OptionsValidation.MaxImages, nameof(TeacherImages), "leave it unset for every training image");
@@ -187,6 +211,18 @@ public sealed record MnistDistillationOptions : ILabOptions<MnistDistillationOpt
         if (!(MlpDropout >= 0 && MlpDropout < 1))
         {
             throw new ArgumentOutOfRangeException(nameof(MlpDropout), MlpDropout, "Dropout must be in [0, 1).");
+        }
+        if (!(InputDropout >= 0 && InputDropout < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(InputDropout), InputDropout, "InputDropout must be in [0, 1): the share of input pixels dropped in training.");
+        }
+        if (Family != "mlp" && InputDropout > 0)
+        {
+            throw new ArgumentException($"InputDropout applies to the MLPs (Family mlp); the {Family} models have their own dropout. Leave it at 0.", nameof(InputDropout));
+        }
+        if (Family != "mlp" && MaxNorm is not null)
+        {
+            throw new ArgumentException($"MaxNorm constrains the MLPs' hidden units (Family mlp); the {Family} models have none. Leave it unset.", nameof(MaxNorm));
         }
     }
 }

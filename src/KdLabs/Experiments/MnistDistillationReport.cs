@@ -141,7 +141,7 @@ public static class MnistDistillationReport
         {
             result.Options.Dataset, result.Options.Family, result.Options.Kd.Alpha, result.Options.Kd.Temperature, result.Options.Training.Epochs, result.Options.Training.BatchSize,
             result.Options.Training.LearningRate, Seed = result.Options.Lab.FirstSeed, result.Options.TrainLimit, result.Options.TestLimit, result.Options.Lab.Smoke,
-            result.Options.Jitter, result.Options.MlpDropout, result.Options.PlainStudents, Schedule = result.Options.Training.Schedule.ToString(), result.Options.Lab.Device,
+            result.Options.Jitter, result.Options.MlpDropout, result.Options.InputDropout, result.Options.MaxNorm, result.Options.PlainStudents, Schedule = result.Options.Training.Schedule.ToString(), result.Options.Lab.Device,
             result.Options.TeacherEpochs, result.Options.TeacherImages, result.Options.TransferSize, result.Options.Validation,
             result.Options.OmitClass, result.EvaluationName, result.TeacherTrainingImages, result.TransferImages, result.TeacherSawEvaluationImages, result.TeacherEvaluationOverlap,
             Caveats = Caveats(result), result.Omitted,

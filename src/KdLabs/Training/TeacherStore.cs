@@ -20,26 +20,28 @@ public sealed record StoredTeacher(nn.Module<Tensor, Tensor> Model, string Id, T
 /// </summary>
 public static class TeacherStore
 {
-    /// <summary>The run key of the teacher these settings describe.</summary>
-    public static RunKey KeyFor(string modelName, TrainerOptions options, double dropout, InMemoryDataset train) =>
+    /// <summary>The run key of the teacher these settings describe (input dropout named only when used, so older teachers keep their keys).</summary>
+    public static RunKey KeyFor(string modelName, TrainerOptions options, double dropout, InMemoryDataset train, double inputDropout = 0) =>
         RunKey.Create("teacher", modelName, train.Fingerprint, options, new SupervisedObjective().RunIdentity,
-            new { Dropout = dropout, Device = train.Device.type.ToString() });
+            inputDropout > 0
+                ? new { Dropout = dropout, InputDropout = inputDropout, Device = train.Device.type.ToString() }
+                : new { Dropout = dropout, Device = train.Device.type.ToString() });
 
     /// <summary>The folder of the teacher these settings describe.</summary>
-    public static string DirectoryFor(string modelName, TrainerOptions options, double dropout, InMemoryDataset train) =>
-        RunStore.Teachers.DirectoryFor(KeyFor(modelName, options, dropout, train), modelName);
+    public static string DirectoryFor(string modelName, TrainerOptions options, double dropout, InMemoryDataset train, double inputDropout = 0) =>
+        RunStore.Teachers.DirectoryFor(KeyFor(modelName, options, dropout, train, inputDropout), modelName);
 
     /// <summary>
     /// The cached teacher, or a new one trained with <paramref name="options"/> (its seed sets the initial weights too) and cached.
     /// </summary>
     public static StoredTeacher GetOrTrain(string modelName, TrainerOptions options, double dropout, InMemoryDataset train, InMemoryDataset? test,
-        ITrainingProgress progress, Action<string> log, string runName = "teacher")
+        ITrainingProgress progress, Action<string> log, string runName = "teacher", double inputDropout = 0)
     {
-        var key = KeyFor(modelName, options, dropout, train);
+        var key = KeyFor(modelName, options, dropout, train, inputDropout);
         // Another process (a notebook, a parallel test run) may be filling the same entry: the store holds its lock.
         return RunStore.Teachers.Run(key, modelName, dir =>
         {
-            var model = ModelCatalog.Create(modelName, options.Seed, dropout);
+            var model = ModelCatalog.Create(modelName, options.Seed, dropout, inputDropout: inputDropout);
             var (history, id) = LoadOrTrain(dir, model, options, train, test, progress, log, runName);
             return new StoredTeacher(model, id, history, dir) { Key = key };
         });

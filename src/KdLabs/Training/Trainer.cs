@@ -56,6 +56,10 @@ public sealed class Trainer
         {
             throw new UserErrorException($"{runName}: the test split is empty, so accuracy cannot be measured. Check the data folder and the test-image limit.");
         }
+        if (options.MaxNorm is not null && model is not Models.IMaxNormConstrained)
+        {
+            throw new ArgumentException($"{runName}: MaxNorm constrains the weights of a model that implements it (the MLPs); {model.GetType().Name} does not. Leave MaxNorm unset.", nameof(model));
+        }
         // The model follows its training data: the lab put the data on its device once.
         model.to(train.Device);
         objective.Prepare(train, options.Augmentation);
@@ -183,6 +187,10 @@ public sealed class Trainer
             firstLoss ??= result.Loss.detach().to_type(ScalarType.Float64).item<double>();
             result.Loss.backward();
             optimizer.step();
+            if (options.MaxNorm is { } maxNorm)
+            {
+                ((Models.IMaxNormConstrained)model).ApplyMaxNorm(maxNorm);
+            }
             using (no_grad())
             {
                 lossSum.add_(result.Loss.detach().to_type(ScalarType.Float64) * batch.Size);

@@ -42,6 +42,13 @@ public sealed record TrainerOptions
     /// </summary>
     public IReadOnlyList<double>? StageMultipliers { get; init; }
 
+    /// <summary>
+    /// Max-norm constraint: after every optimizer step each constrained unit's incoming weight vector is scaled back to
+    /// this L2 norm when it is longer (Hinton et al. 2012; Srivastava et al. 2014), or null for none. The model must
+    /// implement it (the MLPs do, on their hidden units).
+    /// </summary>
+    public double? MaxNorm { get; init; }
+
     /// <summary>Seed for shuffling, dropout and augmentation.</summary>
     public int Seed { get; init; } = 1;
 
@@ -85,6 +92,10 @@ public sealed record TrainerOptions
         Infrastructure.OptionsValidation.Between(EvaluateEvery, 1, Infrastructure.OptionsValidation.MaxEpochs, nameof(EvaluateEvery));
         Infrastructure.OptionsValidation.Between(EvalBatchSize, 1, Infrastructure.OptionsValidation.MaxBatchSize, nameof(EvalBatchSize));
         Infrastructure.OptionsValidation.Between(StepSize, 1, Infrastructure.OptionsValidation.MaxEpochs, nameof(StepSize));
+        if (MaxNorm is { } maxNorm)
+        {
+            Infrastructure.OptionsValidation.Between(maxNorm, 0, LargestMaxNorm, nameof(MaxNorm), minExclusive: true, meaning: "leave it unset for no constraint");
+        }
         Check(double.IsFinite(WarmupEpochs) && WarmupEpochs >= 0 && WarmupEpochs <= Epochs, nameof(WarmupEpochs), WarmupEpochs, "between 0 and Epochs");
         Check(StageMultipliers is null || (StageMultipliers.Count > 0 && StageMultipliers.All(m => m >= 0 && double.IsFinite(m))),
             nameof(StageMultipliers), StageMultipliers is null ? "" : string.Join(",", StageMultipliers), "a non-empty list of finite numbers ≥ 0");
@@ -99,20 +110,33 @@ public sealed record TrainerOptions
             Schedule = Schedule.ToString(), StepSize, StepGamma, Seed, Augmentation = Augmentation?.Name,
         });
         // Appended only when used, so checkpoints written before these settings existed still match.
-        return Schedule != LrSchedule.WarmupCosine && StageMultipliers is null
+        string layerwise = Schedule != LrSchedule.WarmupCosine && StageMultipliers is null
             ? core
             : core + JsonSerializer.Serialize(new { WarmupEpochs, StageMultipliers });
+        return MaxNorm is null ? layerwise : layerwise + JsonSerializer.Serialize(new { MaxNorm });
     }
 
     /// <summary>
     /// The settings that change a trained model, as JSON numbers (round-trip exact) and names, for <see cref="RunKey"/>.
     /// Unlike <see cref="Fingerprint"/> it always lists every such setting: run keys have no older format to match.
     /// </summary>
-    public System.Text.Json.Nodes.JsonObject RunIdentity() => RunKey.Settings("trainer", new
+    public System.Text.Json.Nodes.JsonObject RunIdentity()
     {
-        Epochs, BatchSize, LearningRate, Optimizer, Momentum, WeightDecay, Schedule, StepSize, StepGamma, WarmupEpochs,
-        StageMultipliers, Seed, Augmentation = Augmentation?.Name,
-    });
+        var identity = RunKey.Settings("trainer", new
+        {
+            Epochs, BatchSize, LearningRate, Optimizer, Momentum, WeightDecay, Schedule, StepSize, StepGamma, WarmupEpochs,
+            StageMultipliers, Seed, Augmentation = Augmentation?.Name,
+        });
+        // Named only when set, so every teacher and student trained before the constraint existed keeps its key.
+        if (MaxNorm is { } maxNorm)
+        {
+            identity[nameof(MaxNorm)] = maxNorm;
+        }
+        return identity;
+    }
+
+    /// <summary>The largest max-norm accepted: far above any weight norm a trained net reaches, so a larger value is a typo.</summary>
+    internal const double LargestMaxNorm = 1000;
 
     private static void Check(bool ok, string name, object value, string expected)
     {
