@@ -10,10 +10,10 @@ namespace KdLabs.Notebooks.Tests;
 public class RunnerAllocatorTests
 {
     [Fact]
-    public void TheWorkerStartsWithOneMallocArenaAndSleepingOpenMpThreadsUnlessTheUserSetThem()
+    public void TheWorkerStartsWithOneMallocArenaAndAShortOpenMpSpinUnlessTheUserSetThem()
     {
         var info = WorkerCellExecutor.WorkerStartInfo(Path.GetTempPath());
-        foreach (var (name, value) in new[] { ("GLIBC_TUNABLES", "glibc.malloc.arena_max=1"), ("OMP_WAIT_POLICY", "PASSIVE") })
+        foreach (var (name, value) in new[] { ("GLIBC_TUNABLES", "glibc.malloc.arena_max=1"), ("GOMP_SPINCOUNT", "10000") })
         {
             string? own = Environment.GetEnvironmentVariable(name);
             Assert.Equal(own ?? value, info.Environment[name]);

@@ -10,9 +10,11 @@ namespace KdLabs.Notebooks.Execution;
 /// thread; in a thread's own arena glibc maps every buffer over 64 MiB afresh whatever <c>mallopt</c> says. A teacher's
 /// pass in batches of 1,000 in a cell took half a million minor faults and ran about 6× slower than with one arena
 /// (logits bit-identical).</item>
-/// <item><c>OMP_WAIT_POLICY=PASSIVE</c>: libtorch's OpenMP threads otherwise spin while they wait for each other; when
-/// another process shares the two cores, a spinning thread burns the time slice its partner needs, and a training epoch
-/// at two threads ran 5-7× slower than with waiting threads asleep (tools/KdLabs.Bench/scripts/bench-cell-env.sh).</item>
+/// <item><c>GOMP_SPINCOUNT=10000</c>: libtorch's OpenMP threads (GNU libgomp) otherwise spin up to 300,000 rounds while
+/// they wait for each other; when another process shares the two cores, a spinning thread burns the time slice its partner
+/// needs, and a training epoch at two threads ran 5-7× slower. Sleeping at once (<c>OMP_WAIT_POLICY=PASSIVE</c>) was best
+/// under contention but cost about 7 % on a quiet machine; a short spin was 20 % faster than the default when quiet and
+/// 4× faster under contention (tools/KdLabs.Bench/scripts/bench-cell-env.sh).</item>
 /// </list>
 /// </summary>
 internal static class ComputeEnvironment
@@ -21,7 +23,7 @@ internal static class ComputeEnvironment
     public static IReadOnlyDictionary<string, string> Variables { get; } = new Dictionary<string, string>
     {
         ["GLIBC_TUNABLES"] = "glibc.malloc.arena_max=1",
-        ["OMP_WAIT_POLICY"] = "PASSIVE",
+        ["GOMP_SPINCOUNT"] = "10000",
     };
 
     /// <summary>Adds each of <see cref="Variables"/> to a child's environment unless this process's environment sets it (empty included: the library's default).</summary>
