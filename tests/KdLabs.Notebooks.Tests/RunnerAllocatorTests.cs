@@ -20,6 +20,17 @@ public class RunnerAllocatorTests
         }
     }
 
+    // The launcher is bash and cannot read ComputeEnvironment: the same values are written there, and must stay the same.
+    [Fact]
+    public void TheKdlabsLauncherExportsTheSameValues()
+    {
+        string launcher = File.ReadAllText(Path.Combine(KdLabs.Infrastructure.KdLabsPaths.RepositoryRoot!, "kdlabs"));
+        foreach (var (name, value) in ComputeEnvironment.Variables)
+        {
+            Assert.Contains($"{name}=\"${{{name}-{value}}}\"", launcher, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task ABigBufferFreedInACellIsReusedByTheNext()
     {
