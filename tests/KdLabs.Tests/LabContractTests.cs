@@ -55,8 +55,8 @@ public class LabContractTests
         Assert.Equal((1, 64), (mnist with { Lab = mnist.Lab with { Smoke = true } }).Effective().StudentTrainer(1) is var s ? (s.Epochs, s.BatchSize) : default);
 
         var zoo = new ZooOptions();
-        Assert.Equal((3, 64, 1e-3, LrSchedule.Constant, 2), Of(zoo.Trainer(zoo.Training.Epochs, 2)));
-        Assert.Equal((5, 64, 1e-3, LrSchedule.Constant, 1), Of(zoo.TeacherTrainer(0)));
+        Assert.Equal((10, 64, 1e-3, LrSchedule.Constant, 2), Of(zoo.Trainer(zoo.Training.Epochs, 2)));
+        Assert.Equal((1, 64, 1e-3, LrSchedule.Constant, 1), Of(zoo.TeacherTrainer(0)));
 
         var ssld = new SsldOptions();
         Assert.Equal((4, 64, 1e-3, LrSchedule.WarmupCosine, 3), Of(ssld.Trainer(ssld.Training.Epochs, 3, warmupCosine: true)));

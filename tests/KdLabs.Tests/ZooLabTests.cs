@@ -54,6 +54,28 @@ public class ZooLabTests
     }
 
     [Fact]
+    public void TheZoosFirstTeacherIsTheCourseTeacherAndItsStudentsLearnInLesson02sRegime()
+    {
+        // The course trains one MNIST teacher: the zoo's first teacher must share lesson 02's cache key (same trainer
+        // settings and the same images), and its students lesson 02's transfer set, epochs, α and T.
+        var zoo = new ZooOptions();
+        var lesson02 = MnistDistillationOptions.SmallTransferSet;
+        Assert.Equal(lesson02.TeacherTrainer().RunIdentity().ToJsonString(), zoo.TeacherTrainer(0).RunIdentity().ToJsonString());
+        Assert.Equal(lesson02.TeacherImages, zoo.TeacherImages);
+        Assert.Equal(lesson02.TransferSize, zoo.TransferSize);
+        Assert.Equal(lesson02.Training, zoo.Training);
+        Assert.Equal(lesson02.Kd, zoo.Kd);
+        // The ensemble's other members are the same recipe with their own seeds.
+        Assert.Equal(2, zoo.TeacherTrainer(1).Seed);
+        Assert.Equal(zoo.TeacherTrainer(0) with { Seed = 2 }, zoo.TeacherTrainer(1));
+        // On 1,000 images the test set is read at mid-run and at the end, not after each of 10 short epochs.
+        Assert.Equal(5, zoo.Trainer(10, 1).EvaluateEvery);
+        Assert.Equal(1, (zoo with { TransferSize = null }).Trainer(10, 1).EvaluateEvery);
+        Assert.Contains("TransferSize", Assert.Throws<ArgumentOutOfRangeException>(() => new ZooOptions { TransferSize = 0 }.Validate()).Message);
+        Assert.Contains("TeacherImages", Assert.Throws<ArgumentOutOfRangeException>(() => new ZooOptions { TeacherImages = -1 }.Validate()).Message);
+    }
+
+    [Fact]
     public void OptionsThatLeaveNoSecondStageOrEnsembleAreRefusedByName()
     {
         Assert.Contains("Epochs", Assert.Throws<ArgumentOutOfRangeException>(() => new ZooOptions { Training = new() { Epochs = 1 } }.Validate()).Message);

@@ -266,8 +266,9 @@ public static class BenchReport
         sb.AppendLine("- **Fast CPU path (opt-in).** `KDLABS_FAST_CPU=1` (or `KdLabs.Infrastructure.FastCpu.Enabled = true` before building");
         sb.AppendLine("  models) gives the MNIST CNNs channels-last conv2 weights (so conv2, its ReLU and the max-pool run NHWC) and a");
         sb.AppendLine("  `rand_like(x).ge_(p)` dropout mask instead of libtorch's serial `bernoulli_`. Both change the numbers (another");
-        sb.AppendLine("  summation order; another random stream), so it is off by default; it is meant to become the default once the");
-        sb.AppendLine("  documented results are re-run with it.");
+        sb.AppendLine("  summation order; another random stream), so it is off by default, and it stays off while its `fast CPU/default");
+        sb.AppendLine("  teacher training` row above is near 1: training is where a lesson's minutes go, and rerunning every documented");
+        sb.AppendLine("  number is worth a clear training gain, not a faster evaluation alone.");
         sb.AppendLine("- **Batch 1.** At batch 1, fc1 reads its whole 4.7 MB weight matrix for a single image (a matrix-vector");
         sb.AppendLine("  product, bound by memory bandwidth) and each small convolution pays its fixed cost per call; batch 64 shares both");
         sb.AppendLine("  among 64 images. \"Batch 1: where the time goes\" times each layer alone as bare libtorch calls: their sum bounds");

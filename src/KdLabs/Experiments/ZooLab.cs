@@ -13,7 +13,7 @@ using static TorchSharp.torch;
 namespace KdLabs.Experiments;
 
 /// <summary>
-/// Lesson 06's method zoo: one teacher (lesson 02's CNN), one student, MNIST (or Fashion-MNIST, <see cref="ZooOptions.Dataset"/>), and one budget, with each
+/// Lesson 06's method zoo: one teacher (the course teacher, lesson 02's CNN), one student and lesson 02's transfer set, MNIST (or Fashion-MNIST, <see cref="ZooOptions.Dataset"/>), and one budget, with each
 /// distillation method of <see cref="ZooOptions.Methods"/> (registry keys; by default lesson 06's nine: KD, FitNets, attention transfer, FSP,
 /// two multi-teacher variants, deep mutual learning and DKD, against the student on labels alone) swapped in turn. Every method runs every seed, so the table can say
 /// which beat plain KD here and which did not. The CLI (<c>kdlabs zoo mnist</c>) and lesson 06 both call this class.
@@ -22,6 +22,8 @@ public sealed class ZooLab : LabBase<ZooOptions, ZooResult>, IDisposable
 {
     private const string StudentModel = "cnn-student";
     private InMemoryDataset? train;
+    private InMemoryDataset? teacherTrain;
+    private InMemoryDataset? transfer;
     private InMemoryDataset? test;
     private List<StoredTeacher>? teachers;
     private List<TeacherLogitCache>? logitCaches;
@@ -36,6 +38,12 @@ public sealed class ZooLab : LabBase<ZooOptions, ZooResult>, IDisposable
 
     /// <summary>The training images.</summary>
     public InMemoryDataset Train => Load().train!;
+
+    /// <summary>The teachers' training images: the first <see cref="ZooOptions.TeacherImages"/> of <see cref="Train"/>, or all.</summary>
+    public InMemoryDataset TeacherTrain => Load().teacherTrain!;
+
+    /// <summary>The students' transfer set, the same for every method: the first <see cref="ZooOptions.TransferSize"/> of <see cref="Train"/>, or all.</summary>
+    public InMemoryDataset Transfer => Load().transfer!;
 
     /// <summary>The test images.</summary>
     public InMemoryDataset Test => Load().test!;
@@ -53,12 +61,12 @@ public sealed class ZooLab : LabBase<ZooOptions, ZooResult>, IDisposable
         while (teachers.Count < count)
         {
             int k = teachers.Count;
-            teachers.Add(TeacherStore.GetOrTrain("cnn-teacher", Options.TeacherTrainer(k), 0, Train, Test, Progress, Log, $"teacher {k + 1} of {Options.TeacherCount}"));
+            teachers.Add(TeacherStore.GetOrTrain("cnn-teacher", Options.TeacherTrainer(k), 0, TeacherTrain, Test, Progress, Log, $"teacher {k + 1} of {Options.TeacherCount}"));
         }
         return teachers.Take(count).ToList();
     }
 
-    /// <summary>Each of <see cref="Teachers()"/>' logits on the training set, computed once (the inputs are fixed: no augmentation).</summary>
+    /// <summary>Each of <see cref="Teachers()"/>' logits on the transfer set, computed once (the inputs are fixed: no augmentation).</summary>
     public IReadOnlyList<TeacherLogitCache> TeacherLogits() => TeacherLogits(Teachers().Count);
 
     private IReadOnlyList<TeacherLogitCache> TeacherLogits(int count)
@@ -67,9 +75,9 @@ public sealed class ZooLab : LabBase<ZooOptions, ZooResult>, IDisposable
         if (logitCaches.Count < count)
         {
             var clock = Stopwatch.StartNew();
-            logitCaches.AddRange(Teachers(count).Skip(logitCaches.Count).Select(t => TeacherLogitCache.Build(t.Model, t.Id, Train, Predictor.DefaultBatchSize, Log)));
+            logitCaches.AddRange(Teachers(count).Skip(logitCaches.Count).Select(t => TeacherLogitCache.Build(t.Model, t.Id, Transfer, Predictor.DefaultBatchSize, Log)));
             teacherLogitSeconds += clock.Elapsed.TotalSeconds;
-            Log($"teacher logits cached for {Train.Count:N0} training images × {logitCaches.Count} teacher(s) in {teacherLogitSeconds:0.0} s");
+            Log($"teacher logits cached for {Transfer.Count:N0} transfer-set images × {logitCaches.Count} teacher(s) in {teacherLogitSeconds:0.0} s");
         }
         return logitCaches.Take(count).ToList();
     }
@@ -201,12 +209,12 @@ public sealed class ZooLab : LabBase<ZooOptions, ZooResult>, IDisposable
     private TrainingHistory Fit(nn.Module<Tensor, Tensor> model, ITrainingObjective objective, int epochs, int seed, string key, string name, TrainingHistory? after = null)
     {
         var options = Options.Trainer(epochs, seed);
-        var runKey = RunKey.Create("student", model.GetType().Name, Train.Fingerprint, options, objective.RunIdentity,
+        var runKey = RunKey.Create("student", model.GetType().Name, Transfer.Fingerprint, options, objective.RunIdentity,
             new { Evaluation = Test.Fingerprint, StartWeights = after is null ? null : Checkpoint.WeightsSha256(model) });
         return new RunStore(Path.Combine(Lab.OutputDirectory, "checkpoints")).Run(runKey, key, dir =>
         {
             trainedSinceReset |= Checkpoint.ReadState(dir) is not { } state || state.Epoch < epochs;
-            return new Trainer(options with { CheckpointDirectory = dir }, Progress).Fit(model, Train, Test, objective, $"{name}, seed {seed}");
+            return new Trainer(options with { CheckpointDirectory = dir }, Progress).Fit(model, Transfer, Test, objective, $"{name}, seed {seed}");
         });
     }
 
@@ -228,7 +236,9 @@ public sealed class ZooLab : LabBase<ZooOptions, ZooResult>, IDisposable
         // The whole set moves to the device once; batches are then cut there.
         train = data.Load(DatasetSplit.Train, dir, Options.TrainLimit).MoveTo(Device.Device);
         test = data.Load(DatasetSplit.Test, dir, Options.TestLimit).MoveTo(Device.Device);
-        Log($"data: {data.DisplayName}, {train.Count:N0} training and {test.Count:N0} test images from {dir}");
+        teacherTrain = Options.TeacherImages is { } t && t < train.Count ? train.Take(t) : train;
+        transfer = Options.TransferSize is { } n && n < train.Count ? train.Take(n) : train;
+        Log($"data: {data.DisplayName}, {train.Count:N0} training images (teachers: the first {teacherTrain.Count:N0}; students: the first {transfer.Count:N0}) and {test.Count:N0} test images from {dir}");
         return this;
     }
 
@@ -242,6 +252,14 @@ public sealed class ZooLab : LabBase<ZooOptions, ZooResult>, IDisposable
         foreach (var t in teachers ?? [])
         {
             t.Model.Dispose();
+        }
+        if (teacherTrain != train)
+        {
+            teacherTrain?.Dispose();
+        }
+        if (transfer != train)
+        {
+            transfer?.Dispose();
         }
         train?.Dispose();
         test?.Dispose();

@@ -6,9 +6,10 @@ using KdLabs.Training;
 namespace KdLabs.Experiments;
 
 /// <summary>
-/// Settings of the method zoo (lesson 06): MNIST (or another 28×28, ten-class set: <see cref="Dataset"/>), lesson 02's CNN teacher and student, and one budget for every
-/// method: <see cref="Training"/>'s epochs, passes over the training set (two-stage methods spend <see cref="StageOneEpochs"/>
-/// of them on their first stage), the same optimizer, batch size and seeds.
+/// Settings of the method zoo (lesson 06): MNIST (or another 28×28, ten-class set: <see cref="Dataset"/>), lesson 02's CNN teacher,
+/// student and regime (the course teacher, a transfer set of 1,000 labelled images, 10 epochs, KD at α 0.5 and T 8), and one
+/// budget for every method: <see cref="Training"/>'s epochs, passes over the transfer set (two-stage methods spend
+/// <see cref="StageOneEpochs"/> of them on their first stage), the same optimizer, batch size and seeds.
 /// </summary>
 public sealed record ZooOptions : ILabOptions<ZooOptions>
 {
@@ -21,8 +22,11 @@ public sealed record ZooOptions : ILabOptions<ZooOptions>
     /// <summary>Registry keys (<see cref="DistillationMethods"/>) of the methods to run, in this order; each with its registered default settings.</summary>
     public IReadOnlyList<string> Methods { get; init; } = LessonMethods;
 
-    /// <summary>α and T of the <c>kd</c> method (its registered defaults unless set); the other methods keep their registered settings.</summary>
-    public KdOptions Kd { get; init; } = new();
+    /// <summary>
+    /// α and T of the <c>kd</c> method and of FitNets' KD stage: lesson 02's, chosen on validation in this regime (same teacher,
+    /// transfer set and epochs); the other methods keep their registered settings.
+    /// </summary>
+    public KdOptions Kd { get; init; } = MnistDistillationOptions.SmallTransferSet.Kd;
 
     /// <summary>The registered method of <paramref name="key"/> with this zoo's settings: <c>kd</c> with <see cref="Kd"/>.</summary>
     public IDistillationMethod Method(string key)
@@ -31,14 +35,26 @@ public sealed record ZooOptions : ILabOptions<ZooOptions>
         return method is KdMethod ? new KdMethod(Kd) : method;
     }
 
-    /// <summary>Every student's training, whatever the method: passes over the training set, batch size, Adam learning rate, schedule.</summary>
-    public TrainingSettings Training { get; init; } = new() { Epochs = 3, BatchSize = 64, LearningRate = 1e-3, Schedule = LrSchedule.Constant };
+    /// <summary>Every student's training, whatever the method: passes over the transfer set, batch size, Adam learning rate, schedule (lesson 02's).</summary>
+    public TrainingSettings Training { get; init; } = MnistDistillationOptions.SmallTransferSet.Training;
 
-    /// <summary>Of <see cref="Training"/>'s epochs, the passes FitNets and FSP spend on their first (feature) stage.</summary>
-    public int StageOneEpochs { get; init; } = 1;
+    /// <summary>Of <see cref="Training"/>'s epochs, the passes FitNets and FSP spend on their first (feature) stage: about a third, as the papers' recipes do.</summary>
+    public int StageOneEpochs { get; init; } = 3;
 
-    /// <summary>Teacher epochs; with the defaults the first teacher is lesson 02's, shared through the teacher cache.</summary>
-    public int TeacherEpochs { get; init; } = 5;
+    /// <summary>
+    /// Teacher epochs on the first <see cref="TeacherImages"/> training images; with the defaults the first teacher is the
+    /// course teacher (lesson 02's, <see cref="MnistDistillationOptions.SmallTransferSet"/>), shared through the teacher cache.
+    /// </summary>
+    public int TeacherEpochs { get; init; } = MnistDistillationOptions.SmallTransferSet.TeacherEpochs ?? 1;
+
+    /// <summary>Every teacher trains on the first N training images (null: all of them); the course teacher's 20,000 by default.</summary>
+    public int? TeacherImages { get; init; } = MnistDistillationOptions.SmallTransferSet.TeacherImages;
+
+    /// <summary>
+    /// The students' transfer set: the first N training images, labelled (null: all of them). Lesson 02's 1,000 by default,
+    /// where soft targets carry what the labels cannot, so the methods have something to differ on.
+    /// </summary>
+    public int? TransferSize { get; init; } = MnistDistillationOptions.SmallTransferSet.TransferSize;
 
     /// <summary>Teachers in the multi-teacher ensemble: the CNN teacher trained with seeds 1 … N. The other methods use the first.</summary>
     public int TeacherCount { get; init; } = 3;
@@ -63,15 +79,23 @@ public sealed record ZooOptions : ILabOptions<ZooOptions>
         ? this with
         {
             TrainLimit = Math.Min(TrainLimit ?? 1000, 1000), TestLimit = Math.Min(TestLimit ?? 500, 500), Training = Training with { Epochs = 2 }, StageOneEpochs = 1,
+            TransferSize = Math.Min(TransferSize ?? 500, 500),
             TeacherEpochs = 1, TeacherCount = Math.Min(TeacherCount, 2), Lab = Lab with { Seeds = [Lab.FirstSeed] },
         }
         : this;
 
-    /// <summary>Trainer settings of a student run (or stage) of <paramref name="epochs"/> epochs.</summary>
-    public TrainerOptions Trainer(int epochs, int seed) => Training.Trainer(seed) with { Epochs = epochs };
+    /// <summary>
+    /// Trainer settings of a student run (or stage) of <paramref name="epochs"/> epochs. On a small transfer set an epoch is a
+    /// few dozen steps and a pass over the test set costs more than it, so the test set is read at mid-run and at the end
+    /// only, as lesson 02 does (the results do not depend on it).
+    /// </summary>
+    public TrainerOptions Trainer(int epochs, int seed) => Training.Trainer(seed) with
+    {
+        Epochs = epochs, EvaluateEvery = TransferSize is null ? 1 : Math.Max(1, epochs / 2),
+    };
 
-    /// <summary>Trainer settings of ensemble teacher <paramref name="index"/> (0-based), seeded index + 1: the students' with <see cref="TeacherEpochs"/>.</summary>
-    public TrainerOptions TeacherTrainer(int index) => Trainer(TeacherEpochs, index + 1);
+    /// <summary>Trainer settings of ensemble teacher <paramref name="index"/> (0-based), seeded index + 1: the course teacher's recipe with <see cref="TeacherEpochs"/>.</summary>
+    public TrainerOptions TeacherTrainer(int index) => Training.Trainer(index + 1) with { Epochs = TeacherEpochs };
 
     /// <summary>Throws with a message naming the setting when one is out of range.</summary>
     public void Validate() => Infrastructure.OptionsValidation.Run(ValidateSettings);
@@ -90,6 +114,8 @@ public sealed record ZooOptions : ILabOptions<ZooOptions>
         Require(StageOneEpochs >= 1 && StageOneEpochs < Training.Epochs, nameof(StageOneEpochs), StageOneEpochs, "at least 1 and less than Training.Epochs");
         OptionsValidation.Between(TeacherEpochs, 1, OptionsValidation.MaxEpochs, nameof(TeacherEpochs));
         OptionsValidation.Between(TeacherCount, 2, 10, nameof(TeacherCount), "teachers of the multi-teacher ensemble, each trained once");
+        OptionsValidation.Between(TeacherImages, 1, OptionsValidation.MaxImages, nameof(TeacherImages), "leave it unset for every training image");
+        OptionsValidation.Between(TransferSize, 1, OptionsValidation.MaxImages, nameof(TransferSize), "leave it unset for every training image");
         OptionsValidation.Between(TrainLimit, 1, OptionsValidation.MaxImages, nameof(TrainLimit));
         OptionsValidation.Between(TestLimit, 1, OptionsValidation.MaxImages, nameof(TestLimit));
         foreach (var key in Methods)

@@ -113,15 +113,17 @@ public static class ZooReport
     {
         var o = result.Options;
         return string.Create(CultureInfo.InvariantCulture,
-            $"the CNN student ({result.StudentParameters:N0} parameters), {o.Training.Epochs} passes over {(o.TrainLimit is { } n ? $"{n:N0}" : "all 60,000")} training images per method (FitNets and FSP: {o.StageOneEpochs} of them in stage one), Adam {o.Training.LearningRate:g3}, batch {o.Training.BatchSize}, seeds {string.Join(", ", o.Lab.Seeds)}, test accuracy after the last epoch");
+            $"the CNN student ({result.StudentParameters:N0} parameters), {o.Training.Epochs} passes over {(o.TransferSize is { } n ? $"the first {n:N0}" : o.TrainLimit is { } m ? $"{m:N0}" : "all")} training images per method (FitNets and FSP: {o.StageOneEpochs} of them in stage one), Adam {o.Training.LearningRate:g3}, batch {o.Training.BatchSize}, seeds {string.Join(", ", o.Lab.Seeds)}, test accuracy after the last epoch");
     }
+
+    private static string TeacherImages(ZooOptions o) => o.TeacherImages is { } n ? $"the first {n:N0}" : "all";
 
     private static IEnumerable<string> Notes(ZooResult result)
     {
         var o = result.Options;
         yield return result.TeacherAccuracies.Count == 1
-                ? string.Create(CultureInfo.InvariantCulture, $"Teacher (CNN, seed 1, {o.TeacherEpochs} epochs): {100 * result.TeacherAccuracies[0]:0.00} %. No multi-teacher method was selected, so the ensemble was not trained.")
-                : string.Create(CultureInfo.InvariantCulture, $"Teachers (CNN, seeds 1–{result.TeacherAccuracies.Count}, {o.TeacherEpochs} epochs): {string.Join(", ", result.TeacherAccuracies.Select(a => $"{100 * a:0.00} %"))}; their averaged probabilities {100 * result.EnsembleAccuracy:0.00} %. Single-teacher methods use teacher 1.");
+                ? string.Create(CultureInfo.InvariantCulture, $"Teacher (CNN, seed 1, {o.TeacherEpochs} epoch(s) on {TeacherImages(o)} training images): {100 * result.TeacherAccuracies[0]:0.00} %. No multi-teacher method was selected, so the ensemble was not trained.")
+                : string.Create(CultureInfo.InvariantCulture, $"Teachers (CNN, seeds 1–{result.TeacherAccuracies.Count}, {o.TeacherEpochs} epoch(s) on {TeacherImages(o)} training images): {string.Join(", ", result.TeacherAccuracies.Select(a => $"{100 * a:0.00} %"))}; their averaged probabilities {100 * result.EnsembleAccuracy:0.00} %. Single-teacher methods use teacher 1.");
         yield return string.Create(CultureInfo.InvariantCulture,
             $"Logit methods (KD, multi-teacher, DKD, FitNets' stage two) read teacher logits cached once ({result.TeacherLogitSeconds:0.0} s for all teachers, not in their epoch times); feature methods (FitNets' stage one, AT, FSP) run the teacher on every batch.");
         yield return string.Create(CultureInfo.InvariantCulture,
