@@ -49,4 +49,17 @@ public class MnistSweepTests
         Assert.Equal(300, int.Parse(fields[3], CultureInfo.InvariantCulture) + (int)Math.Round(accuracy * 300));
         Assert.Contains("Validation accuracy", File.ReadAllText(Path.Combine(dir, "sweep.html")), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void TheSweepCommandTakesTheTeachersImagesAndTheTransferSet()
+    {
+        // Lesson 01's grid from the command line: students on a transfer set, the teacher on the first N images. A teacher that
+        // reaches into the validation images is the one case the run names its images in, so it shows --teacher-images was read.
+        string dir = TestData.TempDirectory();
+        var (exit, output) = CliRunner.Run("sweep", "mnist", "--smoke", "--validation", "300", "--transfer-size", "500", "--teacher-images", "1800", "--teacher-epochs", "1",
+            "--alpha", "0.5", "--temperature", "4", "--threads", "1", "--out", dir, "--data", TestData.MnistDirectory);
+        Assert.True(exit == 0, output);
+        Assert.Contains("(students: 500), 300 validation images", output, StringComparison.Ordinal);
+        Assert.Contains("the teacher trains on the first 1,800 training images, which include 100 of the 300 validation images", output, StringComparison.Ordinal);
+    }
 }
