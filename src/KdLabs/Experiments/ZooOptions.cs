@@ -23,8 +23,8 @@ public sealed record ZooOptions : ILabOptions<ZooOptions>
     public IReadOnlyList<string> Methods { get; init; } = LessonMethods;
 
     /// <summary>
-    /// α and T of the <c>kd</c> method and of FitNets' KD stage: lesson 02's, chosen on validation in this regime (same teacher,
-    /// transfer set and epochs); the other methods keep their registered settings.
+    /// α and T of the <c>kd</c> method: lesson 02's, chosen on validation in this regime (same teacher, transfer set and
+    /// epochs); the other methods, FitNets' KD stage and the multi-teacher rows included, keep their registered settings.
     /// </summary>
     public KdOptions Kd { get; init; } = MnistDistillationOptions.SmallTransferSet.Kd;
 

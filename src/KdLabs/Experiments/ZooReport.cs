@@ -127,7 +127,7 @@ public static class ZooReport
         yield return string.Create(CultureInfo.InvariantCulture,
             $"Logit methods (KD, multi-teacher, DKD, FitNets' stage two) read teacher logits cached once ({result.TeacherLogitSeconds:0.0} s for all teachers, not in their epoch times); feature methods (FitNets' stage one, AT, FSP) run the teacher on every batch.");
         yield return string.Create(CultureInfo.InvariantCulture,
-            $"Settings (each method's registered defaults; mutual learning reports the first student): {string.Join("; ", o.Methods.Select(DistillationMethods.Get).Select(Settings).Where(t => t.Length > 0))}.");
+            $"Settings (kd: this run's α and T; every other method its registered defaults; mutual learning reports the first student): {string.Join("; ", o.Methods.Select(o.Method).Select(Settings).Where(t => t.Length > 0))}.");
         yield return result.PeakMemoryPerRun
             ? "Peak RSS is the process's peak resident memory during each run (reset before it); it includes the data set, teachers and caches every run shares."
             : "Peak RSS is the process's peak since it started (this system cannot reset it), so later rows carry earlier runs' peaks.";
