@@ -33,7 +33,8 @@ public class OptionBoundsTests
         "distill mnist --input-dropout 0", "distill fashion-mnist --input-dropout 0", "distill mnist --max-norm 0", "distill fashion-mnist --max-norm 0",
         "distill mnist --teacher-seed 0", "distill fashion-mnist --teacher-seed 0", "distill mnist --teacher-seed 2147483647", "distill fashion-mnist --teacher-seed 2147483647",
         "distill mnist --lambda 0", "distill mnist --hard-weight 0", "distill mnist --unlabelled 0",
-        "sweep mnist --validation 0", "sweep mnist --teacher-epochs 0", "sweep mnist --teacher-images 0", "sweep mnist --transfer-size 0", "studio --port 0", "data synth chest-xray --seed 0", "data synth chest-xray --seed 2147483647",
+        "sweep mnist --validation 0", "sweep mnist --teacher-epochs 0", "sweep mnist --teacher-images 0", "sweep mnist --transfer-size 0",
+        "zoo mnist --teacher-images 0", "zoo fashion-mnist --teacher-images 0", "zoo mnist --transfer-size 0", "zoo fashion-mnist --transfer-size 0", "studio --port 0", "data synth chest-xray --seed 0", "data synth chest-xray --seed 2147483647",
         "distill mnist --seeds 0", "distill fashion-mnist --seeds 0", "zoo mnist --seeds 0", "zoo fashion-mnist --seeds 0",
         "ssld mnist --seeds 0", "sweep mnist --seeds 0", "distill chest-xray --seeds 0",
     ];
