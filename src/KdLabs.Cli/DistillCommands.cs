@@ -54,10 +54,10 @@ internal static class DistillCommands
             nameof(MnistDistillationOptions.TeacherEpochs), o => o.TeacherEpochs, (o, v) => o with { TeacherEpochs = v }, v => v ?? 0, NoneIfZero);
         var teacherSeed = b.Add(new Option<int?>("--teacher-seed") { Description = "Seed of the teacher; default: the first of --seeds. Runs of one student seed each (--seeds 2 --teacher-seed 1) then share one cached teacher." },
             nameof(MnistDistillationOptions.TeacherSeed), o => o.TeacherSeed, (o, v) => o with { TeacherSeed = v });
-        var teacherImages = b.Add(new Option<int>("--teacher-images") { Description = "The teacher trains on the first N training images; 0: all of them." },
-            nameof(MnistDistillationOptions.TeacherImages), o => o.TeacherImages, (o, v) => o with { TeacherImages = v }, v => v ?? 0, NoneIfZero);
-        var transferSize = b.Add(new Option<int>("--transfer-size") { Description = "Students learn from the first N labelled training images (the transfer set); 0: all of them. The teacher always sees all." },
-            nameof(MnistDistillationOptions.TransferSize), o => o.TransferSize, (o, v) => o with { TransferSize = v }, v => v ?? 0, NoneIfZero);
+        var teacherImages = AddCountOrAll(b, "--teacher-images", "The teacher trains on the first N training images; 0: all of them.",
+            nameof(MnistDistillationOptions.TeacherImages), o => o.TeacherImages, (o, v) => o with { TeacherImages = v });
+        var transferSize = AddCountOrAll(b, "--transfer-size", "Students learn from the first N labelled training images (the transfer set); 0: all of them. The teacher always sees all.",
+            nameof(MnistDistillationOptions.TransferSize), o => o.TransferSize, (o, v) => o with { TransferSize = v });
         var omitClass = b.Add(new Option<int?>("--omit-class") { Description = "Leave this class (index 0-9) out of the students' transfer set (Hinton's omitted-class experiment); its logit bias is then fitted on 5,000 held-out training images." },
             nameof(MnistDistillationOptions.OmitClass), o => o.OmitClass, (o, v) => o with { OmitClass = v });
         var validation = b.Add(new Option<int>("--validation") { Description = "Hold out the last N training images (never trained on by the students or trees) and report on them instead of the test set, for choosing settings." },
@@ -116,6 +116,11 @@ internal static class DistillCommands
 
     /// <summary>0 typed for "none" (all images, the default epochs); a negative value stays, for the options' check to refuse.</summary>
     internal static int? NoneIfZero(int value) => value != 0 ? value : null;
+
+    /// <summary>An optional count setting (null: all) as an integer flag where 0 means all: --teacher-images, --transfer-size.</summary>
+    internal static Option<int> AddCountOrAll<TOptions>(OptionBinder<TOptions> b, string flag, string description, string setting, Func<TOptions, int?> get, Func<TOptions, int?, TOptions> set)
+        where TOptions : class =>
+        b.Add(new Option<int>(flag) { Description = description }, setting, get, set, v => v ?? 0, NoneIfZero);
 
     /// <inheritdoc cref="NoneIfZero(int)"/>
     internal static double? NoneIfZero(double value) => value != 0 ? value : null;

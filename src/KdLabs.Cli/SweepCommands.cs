@@ -19,10 +19,10 @@ internal static class SweepCommands
         // The teacher's and the transfer set's flags as `distill mnist` spells them, so a grid can run on the course teacher (lesson 01's).
         b.Add(new Option<int>("--teacher-epochs") { Description = "Epochs for the teacher; 0: the same as --epochs." },
             nameof(MnistDistillationOptions.TeacherEpochs), o => o.TeacherEpochs, (o, v) => o with { TeacherEpochs = v }, v => v ?? 0, DistillCommands.NoneIfZero);
-        b.Add(new Option<int>("--teacher-images") { Description = "The teacher trains on the first N training images; 0: all of them." },
-            nameof(MnistDistillationOptions.TeacherImages), o => o.TeacherImages, (o, v) => o with { TeacherImages = v }, v => v ?? 0, DistillCommands.NoneIfZero);
-        b.Add(new Option<int>("--transfer-size") { Description = "Every cell's student learns from the first N labelled training images (the transfer set); 0: all of them, except any --validation images." },
-            nameof(MnistDistillationOptions.TransferSize), o => o.TransferSize, (o, v) => o with { TransferSize = v }, v => v ?? 0, DistillCommands.NoneIfZero);
+        DistillCommands.AddCountOrAll(b, "--teacher-images", "The teacher trains on the first N training images; 0: all of them.",
+            nameof(MnistDistillationOptions.TeacherImages), o => o.TeacherImages, (o, v) => o with { TeacherImages = v });
+        DistillCommands.AddCountOrAll(b, "--transfer-size", "Every cell's student learns from the first N labelled training images (the transfer set); 0: all of them, except any --validation images.",
+            nameof(MnistDistillationOptions.TransferSize), o => o.TransferSize, (o, v) => o with { TransferSize = v });
         b.Add(new Option<int>("--validation") { Description = "Hold out the last N training images (never trained on by the students) and score the grid on them instead of the test set: choose α and T there, then run the chosen pair once on the test set." },
             nameof(MnistDistillationOptions.Validation), o => o.Validation, (o, v) => o with { Validation = v });
         b.AddLab(o => o.Lab, (o, v) => o with { Lab = v }, CommonOptions.MnistDataDescription, "The seed of the teacher and every student (the first, if several).",

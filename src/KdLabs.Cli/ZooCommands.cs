@@ -47,10 +47,10 @@ internal static class ZooCommands
         b.AddTraining(o => o.Training, (o, v) => o with { Training = v }, "Passes over the training set per student, the same for every method.");
         b.Add(new Option<int>("--stage-one-epochs") { Description = "Of those, the passes FitNets and FSP spend on their feature stage." }, nameof(ZooOptions.StageOneEpochs), o => o.StageOneEpochs, (o, v) => o with { StageOneEpochs = v });
         b.Add(new Option<int>("--teacher-epochs") { Description = "Epochs of every ensemble teacher (default: the course teacher's, 1)." }, nameof(ZooOptions.TeacherEpochs), o => o.TeacherEpochs, (o, v) => o with { TeacherEpochs = v });
-        b.Add(new Option<int>("--teacher-images") { Description = "The teachers train on the first N training images (default: the course teacher's 20,000); 0: all of them." },
-            nameof(ZooOptions.TeacherImages), o => o.TeacherImages, (o, v) => o with { TeacherImages = v }, v => v ?? 0, DistillCommands.NoneIfZero);
-        b.Add(new Option<int>("--transfer-size") { Description = "Students learn from the first N labelled training images (default: lesson 02's 1,000); 0: all of them." },
-            nameof(ZooOptions.TransferSize), o => o.TransferSize, (o, v) => o with { TransferSize = v }, v => v ?? 0, DistillCommands.NoneIfZero);
+        DistillCommands.AddCountOrAll(b, "--teacher-images", "The teachers train on the first N training images (default: the course teacher's 20,000); 0: all of them.",
+            nameof(ZooOptions.TeacherImages), o => o.TeacherImages, (o, v) => o with { TeacherImages = v });
+        DistillCommands.AddCountOrAll(b, "--transfer-size", "Students learn from the first N labelled training images (default: lesson 02's 1,000); 0: all of them.",
+            nameof(ZooOptions.TransferSize), o => o.TransferSize, (o, v) => o with { TransferSize = v });
         b.Add(new Option<int>("--teachers") { Description = "Teachers in the multi-teacher ensemble (CNN teachers of seeds 1…N, cached)." }, nameof(ZooOptions.TeacherCount), o => o.TeacherCount, (o, v) => o with { TeacherCount = v });
         b.Add(new Option<int?>("--train-limit") { Description = "Use only the first N training images." }, nameof(ZooOptions.TrainLimit), o => o.TrainLimit, (o, v) => o with { TrainLimit = v });
         b.Add(new Option<int?>("--test-limit") { Description = "Use only the first N test images." }, nameof(ZooOptions.TestLimit), o => o.TestLimit, (o, v) => o with { TestLimit = v });

@@ -98,6 +98,9 @@ public sealed class InMemoryDataset : IDisposable
         return Subset($"{Name}[:{n}]", Enumerable.Range(0, n).Select(i => (long)i).ToArray());
     }
 
+    /// <summary>The first <paramref name="count"/> samples, or this very set when <paramref name="count"/> is null or not smaller than it (a setting's "all").</summary>
+    public InMemoryDataset FirstOrAll(int? count) => count is { } n && n < Count ? Take(n) : this;
+
     /// <summary>The labels as a managed array.</summary>
     public long[] LabelArray()
     {

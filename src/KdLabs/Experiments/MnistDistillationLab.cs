@@ -106,7 +106,7 @@ public sealed class MnistDistillationLab : LabBase<MnistDistillationOptions, Mni
             Evaluation = Test;
         }
         Transfer = BuildTransferSet(pool);
-        TeacherTrain = Options.TeacherImages is { } t && t < Train.Count ? Train.Take(t) : Train;
+        TeacherTrain = Train.FirstOrAll(Options.TeacherImages);
         Log($"data: {DatasetInfo.DisplayName}, {Train.Count:N0} training images (students: {Transfer.Count:N0}), {Evaluation.Count:N0} {EvaluationName} images from {dir}");
         if (TeacherSawEvaluationImages)
         {

@@ -64,7 +64,7 @@ public sealed class SoftTreeLab : LabBase<SoftTreeLabOptions, SoftTreeLabResult>
             return;
         }
         teacherLab.LoadData();
-        var all = Options.TrainLimit is { } n && n < teacherLab.Train.Count ? teacherLab.Train.Take(n) : teacherLab.Train;
+        var all = teacherLab.Train.FirstOrAll(Options.TrainLimit);
         int labelled = all.Count;
         if (Options.Validation > 0)
         {
@@ -82,7 +82,7 @@ public sealed class SoftTreeLab : LabBase<SoftTreeLabOptions, SoftTreeLabResult>
             // The teacher lab owns its sets; only subsets made here are disposed here.
             train = all;
             ownsTrain = !ReferenceEquals(all, teacherLab.Train);
-            evaluation = Options.TestLimit is { } t && t < teacherLab.Test.Count ? teacherLab.Test.Take(t) : teacherLab.Test;
+            evaluation = teacherLab.Test.FirstOrAll(Options.TestLimit);
             ownsEvaluation = !ReferenceEquals(evaluation, teacherLab.Test);
         }
         if (Options.Unlabelled > 0)

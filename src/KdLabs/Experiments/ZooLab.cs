@@ -236,8 +236,8 @@ public sealed class ZooLab : LabBase<ZooOptions, ZooResult>, IDisposable
         // The whole set moves to the device once; batches are then cut there.
         train = data.Load(DatasetSplit.Train, dir, Options.TrainLimit).MoveTo(Device.Device);
         test = data.Load(DatasetSplit.Test, dir, Options.TestLimit).MoveTo(Device.Device);
-        teacherTrain = Options.TeacherImages is { } t && t < train.Count ? train.Take(t) : train;
-        transfer = Options.TransferSize is { } n && n < train.Count ? train.Take(n) : train;
+        teacherTrain = train.FirstOrAll(Options.TeacherImages);
+        transfer = train.FirstOrAll(Options.TransferSize);
         Log($"data: {data.DisplayName}, {train.Count:N0} training images (teachers: the first {teacherTrain.Count:N0}; students: the first {transfer.Count:N0}) and {test.Count:N0} test images from {dir}");
         return this;
     }
