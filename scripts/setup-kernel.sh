@@ -6,7 +6,7 @@
 #     and for the kit's own kernel's tests: jupyter_kernel_test (the protocol conformance suite), classic Notebook 6,
 #     jupyter-console
 #   - the dotnet-interactive tool 1.0.712001 (the kernel behind Polyglot Notebooks and Jupyter's ".NET (C#)")
-#   - the .net-csharp Jupyter kernel registration
+#   - the .net-csharp Jupyter kernel registration, with the kit's compute environment in its kernelspec
 #
 #   scripts/setup-kernel.sh            check, and install what is missing
 #   scripts/setup-kernel.sh --check    check only; exit 1 and print the fix when something is missing
@@ -63,5 +63,8 @@ if ! jupyter kernelspec list 2>/dev/null | grep -q '^ *\.net-csharp '; then
   [ $check_only = 1 ] && fail "the .net-csharp Jupyter kernel is not registered. Run scripts/setup-kernel.sh."
   say "registering the .NET Interactive Jupyter kernels (dotnet interactive jupyter install)"
   dotnet interactive jupyter install >/dev/null
+  # The kit's compute environment in its kernelspec (one malloc arena, a short OpenMP spin; docs/speed.md), as
+  # `./kdlabs setup` adds it when the kernel is already registered.
+  "$(cd "$(dirname "$0")/.." && pwd)/kdlabs" kernel tune .net-csharp >&2
 fi
 exit 0

@@ -60,9 +60,30 @@ internal static class KernelCommands
                 : $"the kernelspec {KernelSpec.Name} was not installed in {KernelSpec.KernelsDirectory(scope, folder)}; nothing to remove");
             return 0;
         }));
+        var tuneName = new Argument<string>("kernel") { Description = $"The installed kernel's name (`jupyter kernelspec list`).", DefaultValueFactory = _ => KernelSpecEnvironment.DotNetInteractive };
+        var tune = new Command("tune", $"Add the kit's compute environment ({string.Join(", ", ComputeEnvironment.Variables.Select(v => $"{v.Key}={v.Value}"))}: one malloc arena, a short OpenMP spin; docs/speed.md) to another installed kernel's kernelspec, by default .NET Interactive's {KernelSpecEnvironment.DotNetInteractive}. Values it already sets are kept; `kdlabs setup` does this when that kernel is registered.") { tuneName };
+        tune.SetAction(parse => CliErrors.Guard(() =>
+        {
+            string name = parse.GetValue(tuneName)!;
+            OptionChecks.Checked();
+            string directory = KernelSpecEnvironment.Locate(name)
+                ?? throw new UserErrorException($"kernel {name}: Jupyter does not list it (`jupyter kernelspec list`); for .NET Interactive run scripts/setup-kernel.sh, or `dotnet interactive jupyter install`, first.");
+            Console.WriteLine(Tune(name, directory));
+            return 0;
+        }));
         kernel.Subcommands.Add(install);
         kernel.Subcommands.Add(uninstall);
+        kernel.Subcommands.Add(tune);
         return kernel;
+    }
+
+    /// <summary>Adds the compute environment to the kernelspec in <paramref name="directory"/>; says what changed.</summary>
+    internal static string Tune(string name, string directory)
+    {
+        var added = KernelSpecEnvironment.Add(directory);
+        return added.Count == 0
+            ? $"kernel {name} ({directory}) already starts with {string.Join(" and ", ComputeEnvironment.Variables.Keys)}"
+            : $"kernel {name} ({directory}) now starts with {string.Join(", ", added.Select(n => $"{n}={ComputeEnvironment.Variables[n]}"))}; restart it if it is running";
     }
 
     /// <summary>How a frontend starts this checkout's built kernel: this very CLI, through the dotnet host that runs it.</summary>

@@ -13,7 +13,8 @@ namespace KdLabs.Cli;
 /// NuGet dependency manager in a temporary project outside the checkout, so a repository nuget.config is not on its
 /// path, and <c>#i</c> takes only an absolute path), removes NuGet's
 /// cached copy of that version so the next kernel loads the new one, registers the kit's own Jupyter kernel
-/// (<c>kdlabs kernel install</c>), and fetches every data set of <see cref="DatasetRegistry"/> the kit can fetch.
+/// (<c>kdlabs kernel install</c>), gives the .NET Interactive kernel's kernelspec the kit's compute environment when it is
+/// registered (<c>kdlabs kernel tune</c>), and fetches every data set of <see cref="DatasetRegistry"/> the kit can fetch.
 /// </summary>
 internal static class SetupCommands
 {
@@ -40,6 +41,10 @@ internal static class SetupCommands
             Console.WriteLine(RegisterSource(packages, parse.GetValue(nugetConfig)));
             // The kit's own kernel ("C# (KdLabs)") for VS Code, JupyterLab and Notebook: it needs no package source.
             Console.WriteLine($"Jupyter kernel \"{Kernel.KernelSpec.DisplayName}\" ({Kernel.KernelSpec.Name}) registered in {Kernel.KernelSpec.Install(KernelCommands.Argv(), Kernel.KernelSpecScope.User)}");
+            // .NET Interactive's kernel starts on Jupyter's terms: its kernelspec gets the variables the kit's kernel has.
+            Console.WriteLine(Kernel.KernelSpecEnvironment.Locate(Kernel.KernelSpecEnvironment.DotNetInteractive) is { } dotnetInteractive
+                ? KernelCommands.Tune(Kernel.KernelSpecEnvironment.DotNetInteractive, dotnetInteractive)
+                : $"no {Kernel.KernelSpecEnvironment.DotNetInteractive} kernel registered (scripts/setup-kernel.sh registers .NET Interactive's); nothing to tune");
             if (!parse.GetValue(keepCache))
             {
                 string version = VersionOf(nupkg);

@@ -39,7 +39,7 @@ public static class KernelSpec
         ["interrupt_mode"] = "message",
         ["metadata"] = new JsonObject { ["debugger"] = false },
         // Jupyter starts the kernel with these added to its environment: see ComputeEnvironment for why cells need them.
-        ["env"] = new JsonObject(Notebooks.Execution.ComputeEnvironment.Variables.Select(v => KeyValuePair.Create(v.Key, (JsonNode?)JsonValue.Create(v.Value)))),
+        ["env"] = new JsonObject(KdLabs.Infrastructure.ComputeEnvironment.Variables.Select(v => KeyValuePair.Create(v.Key, (JsonNode?)JsonValue.Create(v.Value)))),
     };
 
     /// <summary>The kernels folder for a scope (the kernelspec goes in its <see cref="Name"/> subfolder).</summary>

@@ -59,6 +59,8 @@ public partial class RealKernelLessonTests(ITestOutputHelper output)
                 // The kernel adds its own outputs here (installed packages, extensions loaded); the check's line must be ✓.
                 var check = kernelRich.LastOrDefault(o => (string?)o["output_type"] == "execute_result");
                 Assert.True(check is not null && Mime(check, "text/plain").StartsWith('✓'), $"{notebook}: setup cell did not pass KitCheck: {(check is null ? "no result" : Mime(check, "text/plain"))}");
+                // `kdlabs setup` (run by ./test.sh) gave the kernelspec the kit's compute environment; without it lessons run slower.
+                Assert.DoesNotContain(KdLabs.Course.KitCheck.ComputeEnvironmentHint, Mime(check!, "text/plain"), StringComparison.Ordinal);
                 continue;
             }
 

@@ -1,3 +1,4 @@
+using KdLabs.Infrastructure;
 using KdLabs.Notebooks.Execution;
 using KdLabs.Notebooks.Format;
 

@@ -406,6 +406,22 @@ public class CourseTests
     }
 
     [Fact]
+    public void KitCheckNamesTheComputeVariablesAKernelStartedWithoutAndHowToGetThem()
+    {
+        var status = new KitStatus(true, "0.1.0", "/nuget/kdlabs/0.1.0/lib/net10.0", "KdLabs 0.1.0 is loaded.");
+        Assert.Same(status, KitCheck.WithComputeEnvironment(status, []));
+
+        var hinted = KitCheck.WithComputeEnvironment(status, ["GOMP_SPINCOUNT"]);
+        Assert.True(hinted.Ok);
+        Assert.StartsWith("KdLabs 0.1.0 is loaded. " + KitCheck.ComputeEnvironmentHint + " GOMP_SPINCOUNT=10000 ", hinted.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("GLIBC_TUNABLES", hinted.Message, StringComparison.Ordinal);
+        Assert.Contains(KitCheck.SetupCommand, hinted.Message, StringComparison.Ordinal);
+        Assert.Contains("restart the kernel", hinted.Message, StringComparison.Ordinal);
+        Assert.Contains("GLIBC_TUNABLES=glibc.malloc.arena_max=1 and GOMP_SPINCOUNT=10000",
+            KitCheck.WithComputeEnvironment(status, ["GLIBC_TUNABLES", "GOMP_SPINCOUNT"]).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void KitCheckFlagsAProjectBuildOlderThanTheSources()
     {
         using var dir = new TempDir();

@@ -47,4 +47,17 @@ public class DocsTests
             .Distinct().ToList();
         Assert.True(missing.Count == 0, $"{document} links to missing files: {string.Join(", ", missing)}.");
     }
+
+    // A line that is not a row, straight after a table, is read by Markdown as one more row: how a pasted note once
+    // split docs/commands.md's table in two.
+    [Theory]
+    [MemberData(nameof(Documents))]
+    public void TablesEndAtABlankLine(string document)
+    {
+        string[] lines = File.ReadAllLines(Path.Combine(Root, document));
+        var broken = Enumerable.Range(1, Math.Max(0, lines.Length - 1))
+            .Where(i => lines[i - 1].StartsWith('|') && lines[i].Trim().Length > 0 && !lines[i].StartsWith('|'))
+            .Select(i => i + 1).ToList();
+        Assert.True(broken.Count == 0, $"{document}: a table runs into text at line(s) {string.Join(", ", broken)}; end the table with a blank line.");
+    }
 }

@@ -236,7 +236,7 @@ internal sealed class WorkerCellExecutor(string baseDirectory, long maxStreamCha
             StandardErrorEncoding = Encoding.UTF8,
             WorkingDirectory = workingDirectory,
         };
-        ComputeEnvironment.Apply(info.Environment);
+        KdLabs.Infrastructure.ComputeEnvironment.Apply(info.Environment);
         return info;
     }
 

@@ -47,8 +47,28 @@ public static class KitCheck
         {
             throw new InvalidOperationException(status.Message);
         }
-        return status;
+        // Only a Jupyter host loads KdLabs from NuGet's cache; the kit's own CLI, runner and kernel set the variables themselves.
+        return IsNuGetPackageFolder(status.LoadedFrom) && OperatingSystem.IsLinux()
+            ? WithComputeEnvironment(status, ComputeEnvironment.MissingHere())
+            : status;
     }
+
+    /// <summary>The start of the sentence <see cref="WithComputeEnvironment"/> adds: what the tests look for.</summary>
+    internal const string ComputeEnvironmentHint = "This kernel started without";
+
+    /// <summary>
+    /// <paramref name="status"/> with a sentence on the <see cref="ComputeEnvironment"/> variables the kernel lacks, if any:
+    /// they are read when the process starts, so only a restarted kernel gets them.
+    /// </summary>
+    internal static KitStatus WithComputeEnvironment(KitStatus status, IReadOnlyList<string> missing) => missing.Count == 0
+        ? status
+        : status with
+        {
+            Message = $"{status.Message} {ComputeEnvironmentHint} {string.Join(" and ", missing.Select(n => $"{n}={ComputeEnvironment.Variables[n]}"))} "
+                + "(one malloc arena, a short OpenMP spin), so long cells run slower (lesson 04: 2.6× as long, docs/speed.md): "
+                + $"run `{SetupCommand}`, which adds them to the .NET (C#) kernel's kernelspec, then restart the kernel "
+                + "(a host that starts the kernel itself, such as Polyglot Notebooks, needs them exported before it starts).",
+        };
 
     /// <summary>
     /// The check itself, from the loaded assembly's version, file and module version id (MVID), for any checkout and

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Training throughput in a notebook cell under OpenMP's wait policies, interleaved (the process-start variables that
-# src/KdLabs.Notebooks/Execution/ComputeEnvironment.cs sets): libgomp's default spin (empty), sleeping at once (PASSIVE), and the kit's short spin. Run it with
+# src/KdLabs/Infrastructure/ComputeEnvironment.cs sets): libgomp's default spin (empty), sleeping at once (PASSIVE), and the kit's short spin. Run it with
 # another job on the cores to see the contention case, and alone for the quiet one. Needs ./kdlabs setup.
 #   tools/KdLabs.Bench/scripts/bench-cell-env.sh [rounds]
 set -euo pipefail

@@ -1,4 +1,4 @@
-namespace KdLabs.Notebooks.Execution;
+namespace KdLabs.Infrastructure;
 
 /// <summary>
 /// The environment a process that runs lesson cells starts with, read by native libraries once when they load, so it
@@ -6,7 +6,7 @@ namespace KdLabs.Notebooks.Execution;
 /// notebook cell on the 2-core machine (`kdlabs run`, the CNN teacher); docs/speed.md has the figures.
 /// <list type="bullet">
 /// <item><c>GLIBC_TUNABLES=glibc.malloc.arena_max=1</c>: the kit's allocator settings
-/// (<c>KdLabs.Infrastructure.NativeAllocator</c>) shape glibc's main arena only, and cells never run on a process's first
+/// (<see cref="NativeAllocator"/>) shape glibc's main arena only, and cells never run on a process's first
 /// thread; in a thread's own arena glibc maps every buffer over 64 MiB afresh whatever <c>mallopt</c> says. A teacher's
 /// pass in batches of 1,000 in a cell took half a million minor faults and ran about 6× slower than with one arena
 /// (logits bit-identical).</item>
@@ -16,8 +16,10 @@ namespace KdLabs.Notebooks.Execution;
 /// under contention but cost about 7 % on a quiet machine; a short spin was 20 % faster than the default when quiet and
 /// 4× faster under contention (tools/KdLabs.Bench/scripts/bench-cell-env.sh).</item>
 /// </list>
+/// The kit's CLI, its runner's worker and its kernel's kernelspec start with them; <c>kdlabs setup</c> adds them to the
+/// .NET Interactive kernel's kernelspec, and the lessons' first cell says so in a kernel that started without them.
 /// </summary>
-internal static class ComputeEnvironment
+public static class ComputeEnvironment
 {
     /// <summary>Each variable and the value the kit starts cell-running processes with.</summary>
     public static IReadOnlyDictionary<string, string> Variables { get; } = new Dictionary<string, string>
@@ -37,4 +39,8 @@ internal static class ComputeEnvironment
             }
         }
     }
+
+    /// <summary>The variables this process started without (unset; set to nothing counts as set: the user's choice).</summary>
+    public static IReadOnlyList<string> MissingHere() =>
+        [.. Variables.Keys.Where(name => Environment.GetEnvironmentVariable(name) is null)];
 }
