@@ -38,7 +38,7 @@ internal static class CourseTiming
         var rows = new List<LessonTiming>();
         var course = await CourseRunner.RunAsync(notebooks, output, parameters, log, ct, limits, finished: r => rows.Add(Row(r))).ConfigureAwait(false);
         string loadAfter = LoadAverage();
-        WriteSection(benchmarksPath, Section(rows, started, command, CpuModel(), Environment.ProcessorCount, loadBefore, loadAfter));
+        WriteSection(benchmarksPath, Section(rows, started, command, CpuModel(), Environment.ProcessorCount, loadBefore, loadAfter, RunnerHost));
         return (course, rows);
     }
 
@@ -67,14 +67,18 @@ internal static class CourseTiming
         };
     }
 
-    private static string StreamText(string ipynb) =>
+    /// <summary>Every stream output of an executed notebook, in order.</summary>
+    internal static string StreamText(string ipynb) =>
         string.Concat(NotebookFile.Load(ipynb).Cells.SelectMany(c => c.Outputs).OfType<StreamOutput>().Select(s => s.Text));
 
-    /// <summary>The Markdown between the markers: machine, command, the table, and what is over the limits.</summary>
-    public static string Section(IReadOnlyList<LessonTiming> rows, DateTimeOffset started, string command, string cpu, int cores, string loadBefore, string loadAfter)
+    /// <summary>How the kit's runner's table says where the lessons ran.</summary>
+    public const string RunnerHost = "the kit's runner (peak memory is the resident high-water mark of the worker process that ran the lesson's cells)";
+
+    /// <summary>The Markdown between the markers: machine, command, where the lessons ran, the table, and what is over the limits.</summary>
+    public static string Section(IReadOnlyList<LessonTiming> rows, DateTimeOffset started, string command, string cpu, int cores, string loadBefore, string loadAfter, string host)
     {
         var md = new StringBuilder();
-        md.AppendLine(CultureInfo.InvariantCulture, $"Measured {started.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ} by `{command}` on {cpu}, {cores} cores; load average (1, 5, 15 min) {loadBefore} before, {loadAfter} after.");
+        md.AppendLine(CultureInfo.InvariantCulture, $"Measured {started.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ} by `{command}` on {cpu}, {cores} cores; load average (1, 5, 15 min) {loadBefore} before, {loadAfter} after; lessons run by {host}.");
         md.AppendLine();
         md.AppendLine("| Lesson | Status | Wall time | Peak memory | Teacher | Over a limit |");
         md.AppendLine("|---|---|---|---|---|---|");
@@ -93,7 +97,7 @@ internal static class CourseTiming
             md.AppendLine($"| {r.Lesson} | {r.Status.ToString().ToLowerInvariant()} | {Duration(r.Wall)} | {peak} | {r.Teacher} | {(over.Count == 0 ? "no" : string.Join(", ", over))} |");
         }
         md.AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"Total {Duration(TimeSpan.FromTicks(rows.Sum(r => r.Wall.Ticks)))}; peak memory is the resident high-water mark of the worker process that ran the lesson's cells; limits: 5 min and 4 GB per lesson.");
+        md.AppendLine(CultureInfo.InvariantCulture, $"Total {Duration(TimeSpan.FromTicks(rows.Sum(r => r.Wall.Ticks)))}; limits: 5 min and 4 GB per lesson.");
         return md.ToString();
     }
 
@@ -105,26 +109,29 @@ internal static class CourseTiming
     /// Replaces what lies between the markers of <paramref name="path"/> with <paramref name="section"/>, atomically;
     /// a page without the markers gets them at its end under a heading. Nothing outside the markers changes.
     /// </summary>
-    public static void WriteSection(string path, string section)
+    public static void WriteSection(string path, string section) => WriteSection(path, section, StartMarker, EndMarker, "Course run times");
+
+    /// <summary>The same between other markers, added at the page's end under <paramref name="heading"/> when missing.</summary>
+    public static void WriteSection(string path, string section, string startMarker, string endMarker, string heading)
     {
         string page = RequirePage(path);
-        int start = page.IndexOf(StartMarker, StringComparison.Ordinal);
-        int end = page.IndexOf(EndMarker, StringComparison.Ordinal);
+        int start = page.IndexOf(startMarker, StringComparison.Ordinal);
+        int end = page.IndexOf(endMarker, StringComparison.Ordinal);
         string nl = page.Contains("\r\n", StringComparison.Ordinal) ? "\r\n" : "\n";
         string body = nl + section.ReplaceLineEndings(nl);
         string updated;
         if (start >= 0 && end > start)
         {
-            updated = page[..(start + StartMarker.Length)] + body + page[end..];
+            updated = page[..(start + startMarker.Length)] + body + page[end..];
         }
         else if (start < 0 && end < 0)
         {
             string sep = page.Length == 0 || page.EndsWith(nl, StringComparison.Ordinal) ? "" : nl;
-            updated = page + sep + nl + "## Course run times" + nl + nl + StartMarker + body + EndMarker + nl;
+            updated = page + sep + nl + "## " + heading + nl + nl + startMarker + body + endMarker + nl;
         }
         else
         {
-            throw new DataFormatException(path, "course-time markers", $"{StartMarker} and {EndMarker} are not both there, in that order",
+            throw new DataFormatException(path, "course-time markers", $"{startMarker} and {endMarker} are not both there, in that order",
                 "Put the two markers back on lines of their own, or remove both to have the section added at the end.");
         }
         AtomicFile.WriteAllText(path, updated);
@@ -158,7 +165,8 @@ internal static class CourseTiming
         }
     }
 
-    private static string CpuModel()
+    /// <summary>The CPU's model name from /proc/cpuinfo, or the architecture.</summary>
+    internal static string CpuModel()
     {
         try
         {

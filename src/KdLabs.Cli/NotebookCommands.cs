@@ -48,8 +48,9 @@ internal static class NotebookCommands
         var smoke = new Option<bool>("--smoke") { Description = "Set smoke=true in every notebook: small subsets, one epoch, same code path." };
         var courseOut = new Option<string>("--out") { Description = "Folder for executed notebooks, pages and index.html.", DefaultValueFactory = _ => Path.Combine("runs", "course") }.NamesPath();
         var time = new Option<bool>("--time") { Description = "Also time every lesson (wall time, peak memory of the process that ran its cells, teacher trained or cached) and write the table into --benchmarks between its course-time markers." };
+        var kernel = new Option<string?>("--kernel") { Description = "With --time: run each lesson by papermill on this installed Jupyter kernel (.net-csharp for .NET Interactive, kdlabs-csharp for the kit's own) instead of the kit's runner, as a learner's frontend would, and write that table between its own markers." };
         var benchmarks = new Option<string>("--benchmarks") { Description = "The page --time writes its table into.", DefaultValueFactory = _ => Path.Combine("docs", "benchmarks.md") }.NamesPath();
-        var course = new Command("course", "Run every notebook of the course in order and write an index page.") { folder, smoke, parameters, courseOut, cellTimeout, timeout, time, benchmarks };
+        var course = new Command("course", "Run every notebook of the course in order and write an index page.") { folder, smoke, parameters, courseOut, cellTimeout, timeout, time, kernel, benchmarks };
         course.SetAction((parse, ct) => GuardAsync(async () =>
         {
             RefuseOutputIsNotebooks(parse.GetValue(folder)!, parse.GetValue(courseOut)!);
@@ -58,6 +59,12 @@ internal static class NotebookCommands
             {
                 CourseTiming.RequirePage(parse.GetValue(benchmarks)!);
             }
+            if (parse.GetValue(kernel) is { } kernelName && (!parse.GetValue(time) || kernelName.Trim().Length == 0))
+            {
+                throw new ArgumentException(kernelName.Trim().Length == 0
+                    ? "--kernel: give an installed kernel's name, e.g. --kernel .net-csharp (`jupyter kernelspec list` shows them)."
+                    : "--kernel times the course on a Jupyter kernel: use it with --time.");
+            }
             OptionChecks.Checked();
             using var cts = new StopSignals(ct);
             if (parse.GetValue(smoke))
@@ -65,19 +72,23 @@ internal static class NotebookCommands
                 values["smoke"] = "true";
             }
             var limits = new NotebookLimits(Seconds(parse.GetValue(cellTimeout), "--cell-timeout"), Seconds(parse.GetValue(timeout), "--timeout"));
+            if (parse.GetValue(kernel) is { } onKernel)
+            {
+                string page = parse.GetValue(benchmarks)!;
+                string command = "kdlabs " + string.Join(' ', parse.Tokens.Select(t => t.Value));
+                var rows = await KernelCourseTiming.RunAsync(parse.GetValue(folder)!, Path.Combine(parse.GetValue(courseOut)!, onKernel), onKernel, values,
+                    Seconds(parse.GetValue(timeout), "--timeout"), page, command, Console.WriteLine, cts.Token);
+                WriteTimings(rows);
+                Console.WriteLine($"table written into {page}");
+                return rows.All(r => r.Status == RunStatus.Succeeded) ? 0 : 1;
+            }
             CourseRunResult result;
             if (parse.GetValue(time))
             {
                 string page = parse.GetValue(benchmarks)!;
                 string command = "kdlabs " + string.Join(' ', parse.Tokens.Select(t => t.Value));
                 (result, var rows) = await CourseTiming.RunAsync(parse.GetValue(folder)!, parse.GetValue(courseOut)!, values, limits, page, command, Console.WriteLine, cts.Token);
-                var timed = new Table().Border(TableBorder.Rounded).AddColumns("Lesson", "Status", "Time (s)", "Peak memory (MB)", "Teacher");
-                foreach (var row in rows)
-                {
-                    timed.AddRow(Markup.Escape(row.Lesson), row.Status.ToString(), row.Wall.TotalSeconds.ToString("0.0"),
-                        row.PeakBytes is { } b ? (b / (1024.0 * 1024)).ToString("0") : "-", Markup.Escape(row.Teacher));
-                }
-                AnsiConsole.Write(timed);
+                WriteTimings(rows);
                 Console.WriteLine($"table written into {page}");
             }
             else
@@ -94,6 +105,17 @@ internal static class NotebookCommands
             return result.Succeeded ? 0 : 1;
         }));
         return [run, course];
+    }
+
+    private static void WriteTimings(IReadOnlyList<LessonTiming> rows)
+    {
+        var timed = new Table().Border(TableBorder.Rounded).AddColumns("Lesson", "Status", "Time (s)", "Peak memory (MB)", "Teacher");
+        foreach (var row in rows)
+        {
+            timed.AddRow(Markup.Escape(row.Lesson), row.Status.ToString(), row.Wall.TotalSeconds.ToString("0.0"),
+                row.PeakBytes is { } b ? (b / (1024.0 * 1024)).ToString("0") : "-", Markup.Escape(row.Teacher));
+        }
+        AnsiConsole.Write(timed);
     }
 
     private static Dictionary<string, string> ParseParameters(string[]? pairs)

@@ -115,10 +115,62 @@ public class CourseTimingTests
             new("01-quick", RunStatus.Succeeded, TimeSpan.FromSeconds(42.2), 1L << 30, "trained"),
             new("02-slow", RunStatus.Succeeded, TimeSpan.FromMinutes(6.5), 5L << 30, "cached"),
         };
-        string md = CourseTiming.Section(rows, new DateTimeOffset(2026, 12, 7, 12, 0, 0, TimeSpan.Zero), "kdlabs course --time", "Some CPU", 2, "0.10 0.20 0.30", "1.50 1.00 0.50");
-        Assert.Contains("Measured 2026-12-07T12:00:00Z by `kdlabs course --time` on Some CPU, 2 cores; load average (1, 5, 15 min) 0.10 0.20 0.30 before, 1.50 1.00 0.50 after.", md);
+        string md = CourseTiming.Section(rows, new DateTimeOffset(2026, 12, 7, 12, 0, 0, TimeSpan.Zero), "kdlabs course --time", "Some CPU", 2, "0.10 0.20 0.30", "1.50 1.00 0.50", "a host");
+        Assert.Contains("Measured 2026-12-07T12:00:00Z by `kdlabs course --time` on Some CPU, 2 cores; load average (1, 5, 15 min) 0.10 0.20 0.30 before, 1.50 1.00 0.50 after; lessons run by a host.", md);
         Assert.Contains("| 01-quick | succeeded | 42.2 s | 1.00 GB | trained | no |", md);
         Assert.Contains("| 02-slow | succeeded | 6 min 30 s | 5.00 GB | cached | **over 5 min**, **over 4 GB** |", md);
         Assert.Contains("Total 7 min 12 s", md);
+    }
+
+    [Fact]
+    public void TheKernelTableHasItsOwnMarkersAndLeavesTheRunnersTableAlone()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"kdlabs-kernel-timing-{Guid.NewGuid():N}.md");
+        try
+        {
+            File.WriteAllText(path, $"# Page\n\n{CourseTiming.StartMarker}\nrunner table\n{CourseTiming.EndMarker}\n");
+            CourseTiming.WriteSection(path, "kernel table\n", KernelCourseTiming.StartMarker, KernelCourseTiming.EndMarker, "On a kernel");
+            CourseTiming.WriteSection(path, "newer kernel table\n", KernelCourseTiming.StartMarker, KernelCourseTiming.EndMarker, "On a kernel");
+            string page = File.ReadAllText(path);
+            Assert.Contains($"{CourseTiming.StartMarker}\nrunner table\n{CourseTiming.EndMarker}", page);
+            Assert.Contains($"## On a kernel\n\n{KernelCourseTiming.StartMarker}\nnewer kernel table\n{KernelCourseTiming.EndMarker}", page);
+            Assert.DoesNotContain("\nkernel table", page);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void PapermillGetsTheKernelCSharpsParameterSyntaxAndPythonBooleans()
+    {
+        var args = KernelCourseTiming.Arguments("notebooks/01.ipynb", "out/01.ipynb", ".net-csharp", "notebooks",
+            new Dictionary<string, string> { ["smoke"] = "true", ["seed"] = "2", ["wholePool"] = "FALSE", ["device"] = "cpu" }, TimeSpan.FromSeconds(90.5));
+        Assert.Equal(["notebooks/01.ipynb", "out/01.ipynb", "-k", ".net-csharp", "-l", ".net-csharp", "--cwd", "notebooks", "--no-progress-bar", "--log-output",
+            "-p", "device", "cpu", "-p", "seed", "2", "-p", "smoke", "True", "-p", "wholePool", "False", "--execution-timeout", "91"], args);
+    }
+
+    [Fact]
+    public void ThePeakOfAProcessTreeIncludesItsChildren()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+        // bash (small) starts python, which holds 200 MB: the tree's high-water mark, read from bash, must count its child.
+        // "; true" keeps bash from exec-ing python in its own place.
+        using var child = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("bash",
+            ["-c", "python3 -c 'import time; b = bytearray(200 * 1024 * 1024); print(\"ready\", flush=True); time.sleep(30)'; true"])
+            { RedirectStandardOutput = true })!;
+        try
+        {
+            Assert.Equal("ready", child.StandardOutput.ReadLine());
+            Assert.True(KernelCourseTiming.TreePeakBytes(child.Id) >= 200L << 20);
+        }
+        finally
+        {
+            child.Kill(entireProcessTree: true);
+        }
     }
 }
