@@ -51,6 +51,23 @@ public sealed class RunKeyTests
     }
 
     [Fact]
+    public void TheThreadCountIsPartOfTheKeyAndReadsBack()
+    {
+        RunKey Teacher(int threads) => RunKey.Create("teacher", "cnn-teacher", "d:10:aa", new TrainerOptions(), new SupervisedObjective().RunIdentity, new { Dropout = 0.5 }, null, threads);
+        Assert.NotEqual(Teacher(1), Teacher(2));
+        Assert.NotEqual(Teacher(1).Hash, Teacher(2).Hash);
+        Assert.Equal(Teacher(2), RunKey.Parse(Teacher(2).ToIndentedJson()));
+        Assert.Equal(2, RunKey.Parse(Teacher(2).ToJson()).Threads);
+        Assert.Contains("\"threads\":2,\"trainer\"", Teacher(2).ToJson(), StringComparison.Ordinal);
+        Assert.Equal(get_num_threads(), Student(new SupervisedObjective()).Threads);
+
+        // A key written before thread counts were keyed reads back without one, and so never equals a key made now.
+        var old = RunKey.Parse(Teacher(2).ToJson().Replace("\"threads\":2,", "", StringComparison.Ordinal).Replace("\"version\":3", "\"version\":2", StringComparison.Ordinal));
+        Assert.Null(old.Threads);
+        Assert.NotEqual(Teacher(2), old);
+    }
+
+    [Fact]
     public void PropertyOrderDoesNotChangeTheKey()
     {
         var a = RunKey.Create("logits", "m", "d", null, RunKey.Settings("x", new { A = 1, B = 2.5 }));
