@@ -19,6 +19,8 @@ internal static class SsldCommands
         b.Add(new Option<bool>("--no-ablations") { Description = "Only the main rows." }, nameof(SsldOptions.Ablations), o => o.Ablations, (o, v) => o with { Ablations = v }, v => !v, v => !v);
         b.Add(new Option<bool>("--whole-pool") { Description = "Main SSLD rows distil on the whole unlabelled pool instead of the mined top-k." },
             nameof(SsldOptions.MineTopK), o => o.MineTopK, (o, v) => o with { MineTopK = v }, v => !v, v => !v);
+        b.Add(new Option<int?>("--whole-pool-epochs") { Description = "Epochs of the students that distil on the whole pool (default: --epochs); 1 is about the steps of 4 over the mined images." },
+            nameof(SsldOptions.WholePoolEpochs), o => o.WholePoolEpochs, (o, v) => o with { WholePoolEpochs = v });
         b.AddDistillation(nameof(SsldOptions.Kd), o => o.Kd, (o, v) => o with { Kd = v }, "the \"KD on labels only\" row");
         b.AddLab(o => o.Lab, (o, v) => o with { Lab = v }, CommonOptions.MnistDataDescription, "Seeds of the main rows, e.g. 1,2,3 (ablations use the first).",
             "Small subsets and one epoch: the same code path in seconds.");
@@ -29,7 +31,7 @@ internal static class SsldCommands
             LabOptions.CheckWritable(options.Lab.OutputDirectory);
             using var lab = new SsldLab(options);
             var o = lab.Options;
-            AnsiConsole.MarkupLine(Markup.Escape($"SSLD on MNIST: {o.Labeled:N0} labelled images, {(o.MineTopK ? $"top {o.TopK} per class mined" : "the whole pool")}, seeds {string.Join(",", o.Lab.Seeds)}{(o.Lab.Smoke ? ", smoke mode" : "")}"));
+            AnsiConsole.MarkupLine(Markup.Escape($"SSLD on MNIST: {o.Labeled:N0} labelled images, {(o.MineTopK ? $"top {o.TopK} per class mined" : "the whole pool")}{(o.EpochsOnWholePool() == o.Training.Epochs ? "" : $", epochs {o.EpochsOnWholePool()} on the whole pool and {o.Training.Epochs} on the mined images")}, seeds {string.Join(",", o.Lab.Seeds)}{(o.Lab.Smoke ? ", smoke mode" : "")}"));
             var result = lab.Run();
             ResultTable.Print($"SSLD on MNIST, test accuracy after the last epoch{(o.Lab.Smoke ? " (SMOKE: tiny subsets)" : "")}", SsldReport.SummaryHeader, SsldReport.SummaryCells(result), rightAligned: false);
             Console.WriteLine($"mined per class: {string.Join(" ", result.MinedPerClass)} (teacher's class right for {result.MinedPseudoLabelAccuracy:P2}); teacher {result.TeacherAccuracy:P2}; wall time {result.WallSeconds:0} s");

@@ -174,6 +174,46 @@ public class SsldLabTests
     }
 
     [Fact]
+    public void WholePoolEpochsDefaultToTheMinedStudentsSoTheCliKeepsItsRowsAndOneEpochIsTheEpochsOneRun()
+    {
+        var defaults = new SsldOptions();
+        Assert.Null(defaults.WholePoolEpochs);
+        Assert.Equal(4, defaults.EpochsOnWholePool());
+        Assert.Equal(defaults.Training.Epochs, defaults.EpochsOnWholePool());
+        // --whole-pool-epochs 1 trains the whole-pool student with the trainer settings of --epochs 1: the same run key.
+        var matched = defaults with { WholePoolEpochs = 1 };
+        var epochsOne = defaults with { Training = defaults.Training with { Epochs = 1 } };
+        Assert.Equal(epochsOne.Trainer(epochsOne.EpochsOnWholePool(), 2, true), matched.Trainer(matched.EpochsOnWholePool(), 2, true));
+        Assert.Equal(4, matched.Trainer(matched.Training.Epochs, 2, true).Epochs);
+        Assert.Equal(1, (matched with { Lab = new() { Smoke = true } }).Effective().WholePoolEpochs);
+        Assert.Null((defaults with { Lab = new() { Smoke = true } }).Effective().WholePoolEpochs);
+        var e = Assert.ThrowsAny<ArgumentException>(() => (defaults with { WholePoolEpochs = 0 }).Validate());
+        Assert.Contains(nameof(SsldOptions.WholePoolEpochs), e.Message);
+    }
+
+    [Fact]
+    public void TheWholePoolStudentTrainsItsOwnEpochsAndTheReportSaysSo()
+    {
+        string outDir = TestData.TempDirectory();
+        var options = new SsldOptions
+        {
+            Labeled = 100, PoolLimit = 300, TopK = 5, TestLimit = 100, TeacherEpochs = 1, LabeledEpochs = 1, FinetuneEpochs = 1,
+            Training = new SsldOptions().Training with { Epochs = 2 }, WholePoolEpochs = 1, MineTopK = false, Ablations = false,
+            Lab = new() { Seeds = [1], OutputDirectory = outDir, DataDirectory = TestData.MnistDirectory },
+        };
+        using var lab = new SsldLab(options, TrainingProgress.Silent, _ => { });
+        var result = lab.Run();
+        var row = result.Rows.Single(r => r.Name == SsldLab.WholePoolName);
+        Assert.Equal(1, row.Epochs);
+        Assert.Equal(100 + 300, row.TrainImages);
+        Assert.Contains("the whole-pool students train 1 epoch, the mined ones 2 epochs", SsldReport.Markdown(result));
+        var (mined, history) = lab.TrainSsld(1, SsldLab.SsldName);
+        mined.Dispose();
+        Assert.Equal(2, history.Epochs.Count);
+        Assert.DoesNotContain("whole-pool students train", SsldReport.Markdown(result with { Options = options with { WholePoolEpochs = 2 } }));
+    }
+
+    [Fact]
     public void Lesson05ChecksAcceptTheRightAnswersAndExplainWrongOnes()
     {
         Assert.True(Exercises.Lesson05.JsOfDisjoint(Math.Log(2)).Correct);

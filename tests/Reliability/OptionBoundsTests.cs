@@ -125,6 +125,8 @@ public class OptionBoundsTests
     [InlineData("--test-limit 0", "distill", "mnist", "--test-limit", "0")]
     [InlineData("--longer-epochs 0", "ssld", "mnist", "--longer-epochs", "0")]
     [InlineData("--epochs 0", "ssld", "mnist", "--epochs", "0")]
+    [InlineData("--whole-pool-epochs 0", "ssld", "mnist", "--whole-pool-epochs", "0")]
+    [InlineData("--whole-pool-epochs 0", "ssld", "mnist", "--whole-pool", "--whole-pool-epochs", "0")]
     [InlineData("--teacher-epochs -1", "distill", "mnist", "--teacher-epochs", "-1")]
     [InlineData("--transfer-size -1", "distill", "mnist", "--transfer-size", "-1")]
     [InlineData("--jitter 28", "distill", "mnist", "--jitter", "28")]

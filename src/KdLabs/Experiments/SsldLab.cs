@@ -116,7 +116,8 @@ public sealed class SsldLab : LabBase<SsldOptions, SsldResult>, IDisposable
     /// <summary>
     /// Label-free SSLD: the student learns the teacher's soft labels with <paramref name="loss"/> on the labelled
     /// images plus the mined ones (or the whole pool), under a warmup-cosine schedule. <paramref name="teacherTrainMode"/>
-    /// runs the teacher with batch statistics, as SSLD does.
+    /// runs the teacher with batch statistics, as SSLD does. <paramref name="epochs"/> defaults to
+    /// <see cref="SsldOptions.Training"/>'s on the mined images and <see cref="SsldOptions.EpochsOnWholePool"/> on the whole pool.
     /// </summary>
     public (nn.Module<Tensor, Tensor> Model, TrainingHistory History) TrainSsld(int seed, string name, SoftLabelLoss loss = SoftLabelLoss.Js,
         bool teacherTrainMode = true, bool mineTopK = true, int? epochs = null) =>
@@ -132,7 +133,8 @@ public sealed class SsldLab : LabBase<SsldOptions, SsldResult>, IDisposable
         var train = mineTopK ? MinedTrain() : AllTrain();
         using var batchTeacher = teacherTrainMode ? new BatchStatisticsTeacher(GetTeacher(), TeacherId) : null;
         ITeacherSignal signal = batchTeacher is not null ? batchTeacher : CachedTeacher(train);
-        return Train(name, seed, train, Options.Trainer(epochs ?? Options.Training.Epochs, seed, true), method.Objective(signal));
+        int runEpochs = epochs ?? (mineTopK ? Options.Training.Epochs : Options.EpochsOnWholePool());
+        return Train(name, seed, train, Options.Trainer(runEpochs, seed, true), method.Objective(signal));
     }
 
     /// <summary>

@@ -28,7 +28,7 @@ public static class SsldReport
     {
         var o = result.Options;
         var md = new StringBuilder();
-        md.AppendLine(CultureInfo.InvariantCulture, $"SSLD on MNIST{(o.Lab.Smoke ? " (SMOKE: tiny subsets, not results)" : "")}: {o.Labeled:N0} labelled images, {result.PoolSize:N0} unlabelled, test accuracy after the last epoch{(o.MineTopK ? "" : "; the main SSLD rows (and the fine-tune after them) distil on the whole pool, not the mined top-k")}.");
+        md.AppendLine(CultureInfo.InvariantCulture, $"SSLD on MNIST{(o.Lab.Smoke ? " (SMOKE: tiny subsets, not results)" : "")}: {o.Labeled:N0} labelled images, {result.PoolSize:N0} unlabelled, test accuracy after the last epoch{(o.MineTopK ? "" : "; the main SSLD rows (and the fine-tune after them) distil on the whole pool, not the mined top-k")}{WholePoolEpochsNote(o)}.");
         md.AppendLine();
         md.AppendTable(SummaryHeader, SummaryCells(result));
         md.AppendLine();
@@ -52,6 +52,13 @@ public static class SsldReport
             .Paragraph($"Mined per class: {string.Join(", ", result.MinedPerClass)}; pseudo-label accuracy {100 * result.MinedPseudoLabelAccuracy:0.00} %. Teacher {100 * result.TeacherAccuracy:0.00} %.")
             .Paragraph(result.Machine);
     }
+
+    // Named only when it differs from the mined students' epochs, so the default report reads as before.
+    private static string WholePoolEpochsNote(SsldOptions o) => o.EpochsOnWholePool() == o.Training.Epochs
+        ? ""
+        : string.Create(CultureInfo.InvariantCulture, $"; the whole-pool students train {Epochs(o.EpochsOnWholePool())}, the mined ones {Epochs(o.Training.Epochs)}");
+
+    private static string Epochs(int n) => n == 1 ? "1 epoch" : $"{n} epochs";
 
     private static string Points(SeedStatistics s) =>
         string.Create(CultureInfo.InvariantCulture, $"{100 * s.Mean:+0.00;-0.00}{(double.IsNaN(s.StandardDeviation) ? "" : $" ± {100 * s.StandardDeviation:0.00}")} ({s.Count} seed{(s.Count == 1 ? "" : "s")})");
