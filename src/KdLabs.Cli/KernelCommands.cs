@@ -82,7 +82,7 @@ internal static class KernelCommands
     {
         var added = KernelSpecEnvironment.Add(directory);
         return added.Count == 0
-            ? $"kernel {name} ({directory}) already starts with {string.Join(" and ", ComputeEnvironment.Variables.Keys)}"
+            ? $"kernel {name} ({directory}) already starts with {string.Join(", ", ComputeEnvironment.Variables.Keys)}"
             : $"kernel {name} ({directory}) now starts with {string.Join(", ", added.Select(n => $"{n}={ComputeEnvironment.Variables[n]}"))}; restart it if it is running";
     }
 

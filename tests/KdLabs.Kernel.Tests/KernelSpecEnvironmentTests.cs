@@ -28,11 +28,12 @@ public sealed class KernelSpecEnvironmentTests : IDisposable
     public void AddsBothVariablesKeepsEveryOtherFieldAndASecondRunChangesNothing()
     {
         File.WriteAllText(KernelJson, DotNetInteractiveSpec);
-        Assert.Equal(["GLIBC_TUNABLES", "GOMP_SPINCOUNT"], KernelSpecEnvironment.Add(_dir));
+        Assert.Equal(["GLIBC_TUNABLES", "GOMP_SPINCOUNT", "DOTNET_gcServer"], KernelSpecEnvironment.Add(_dir));
 
         var spec = JsonNode.Parse(File.ReadAllText(KernelJson))!;
         Assert.Equal("glibc.malloc.arena_max=1", (string?)spec["env"]!["GLIBC_TUNABLES"]);
         Assert.Equal("10000", (string?)spec["env"]!["GOMP_SPINCOUNT"]);
+        Assert.Equal("0", (string?)spec["env"]!["DOTNET_gcServer"]);
         var before = JsonNode.Parse(DotNetInteractiveSpec)!;
         foreach (var field in new[] { "argv", "display_name", "language", "metadata" })
         {
@@ -48,7 +49,7 @@ public sealed class KernelSpecEnvironmentTests : IDisposable
     public void AValueTheSpecAlreadySetsIsKept()
     {
         File.WriteAllText(KernelJson, """{ "argv": ["k", "{connection_file}"], "display_name": "k", "language": "C#", "env": { "GOMP_SPINCOUNT": "0", "OTHER": "x" } }""");
-        Assert.Equal(["GLIBC_TUNABLES"], KernelSpecEnvironment.Add(_dir));
+        Assert.Equal(["GLIBC_TUNABLES", "DOTNET_gcServer"], KernelSpecEnvironment.Add(_dir));
         var env = JsonNode.Parse(File.ReadAllText(KernelJson))!["env"]!;
         Assert.Equal("0", (string?)env["GOMP_SPINCOUNT"]);
         Assert.Equal("x", (string?)env["OTHER"]);

@@ -21,6 +21,30 @@ public class MnistSweepTests
     }
 
     [Fact]
+    public void AtAlphaOneTheTemperatureChangesNoBitSoTheRowIsTrainedOnce()
+    {
+        using var lab = new MnistDistillationLab(new MnistDistillationOptions { Validation = 300, Lab = new() { Smoke = true, OutputDirectory = TestData.TempDirectory(), Seeds = [1], DataDirectory = TestData.MnistDirectory } },
+            TrainingProgress.Silent, _ => { });
+        // What the sweep relies on: trained at T = 1 and at T = 8, the α = 1 student has the same weights and history.
+        var (cold, coldHistory) = lab.TrainDistilled(1, 1);
+        var (hot, hotHistory) = lab.TrainDistilled(1, 8);
+        using (cold)
+        using (hot)
+        {
+            foreach (var (a, b) in cold.parameters().Zip(hot.parameters()))
+            {
+                Assert.True(a.equal(b).all().item<bool>(), "the α = 1 students differ between T = 1 and T = 8");
+            }
+            Assert.Equal(coldHistory.Epochs.Select(e => (e.TrainLoss, e.TestAccuracy)), hotHistory.Epochs.Select(e => (e.TrainLoss, e.TestAccuracy)));
+        }
+
+        var cells = MnistSweep.Run(lab, [1], [1, 8, 4]);
+        Assert.Equal([1.0, 8, 4], cells.Select(c => c.Temperature));
+        Assert.Single(cells.Select(c => (c.Accuracy, c.Errors, c.TrainSeconds)).Distinct());
+        Assert.Equal(coldHistory.Last.TestAccuracy, cells[0].Accuracy);
+    }
+
+    [Fact]
     public void TheCsvAndHeadersAreNamedAfterTheEvaluationSet()
     {
         SweepCell[] validation = [new(0, 4, 0.9, 30, 1.5, "validation"), new(1, 4, 0.8, 60, 1.5, "validation")];

@@ -132,6 +132,25 @@ public class SsldLabTests
     }
 
     [Fact]
+    public void ASecondLabMinesFromThePoolLogitsTheFirstCachedAndKeepsTheSameImages()
+    {
+        _ = TestData.MnistDirectory;
+        var logs = new List<string>();
+        TopKSelection first, second;
+        using (var lab = new SsldLab(new SsldOptions { Lab = new() { Smoke = true, Seeds = [1], OutputDirectory = TestData.TempDirectory() } }, TrainingProgress.Silent, _ => { }))
+        {
+            first = lab.Mine();
+        }
+        using (var lab = new SsldLab(new SsldOptions { Lab = new() { Smoke = true, Seeds = [1], OutputDirectory = TestData.TempDirectory() } }, TrainingProgress.Silent, logs.Add))
+        {
+            second = lab.Mine();
+        }
+        Assert.Contains(logs, l => l.StartsWith("pool: teacher logits: reusing ", StringComparison.Ordinal));
+        Assert.Equal(first.Indices, second.Indices);
+        Assert.Equal(first.PredictedClasses, second.PredictedClasses);
+    }
+
+    [Fact]
     public void CliSsldSmokeTrainsEveryRowAndWritesResults()
     {
         string outDir = TestData.TempDirectory();

@@ -53,6 +53,9 @@ public static class KitCheck
             : status;
     }
 
+    private static string Listed(IReadOnlyList<string> items) =>
+        items.Count <= 2 ? string.Join(" and ", items) : $"{string.Join(", ", items.Take(items.Count - 1))} and {items[^1]}";
+
     /// <summary>The start of the sentence <see cref="WithComputeEnvironment"/> adds: what the tests look for.</summary>
     internal const string ComputeEnvironmentHint = "This kernel started without";
 
@@ -64,8 +67,8 @@ public static class KitCheck
         ? status
         : status with
         {
-            Message = $"{status.Message} {ComputeEnvironmentHint} {string.Join(" and ", missing.Select(n => $"{n}={ComputeEnvironment.Variables[n]}"))} "
-                + "(one malloc arena, a short OpenMP spin), so long cells run slower (lesson 04: 2.6× as long, docs/speed.md): "
+            Message = $"{status.Message} {ComputeEnvironmentHint} {Listed(missing.Select(n => $"{n}={ComputeEnvironment.Variables[n]}").ToList())} "
+                + "(one malloc arena, a short OpenMP spin, the workstation GC), so long cells run slower and hold more memory (docs/speed.md): "
                 + $"run `{SetupCommand}`, which adds them to the .NET (C#) kernel's kernelspec, then restart the kernel "
                 + "(a host that starts the kernel itself, such as Polyglot Notebooks, needs them exported before it starts).",
         };

@@ -82,7 +82,12 @@ public sealed class SsldLab : LabBase<SsldOptions, SsldResult>, IDisposable
         {
             return mined;
         }
-        using var logits = Predictor.Logits(GetTeacher(), Pool, progress: line => Log($"pool: {line}"));
+        // Kept beside the cached teacher, keyed by its run and the pool's pixels: the pass over 59,000 images is the one
+        // step of a rerun that would otherwise repeat work the teacher cache already paid for.
+        var teacher = GetTeacher();
+        using var poolLogits = TeacherLogitCache.GetOrBuild(new RunStore(Path.Combine(KdLabsPaths.CacheDirectory, "teacher-logits")), TeacherKey, teacher, TeacherId,
+            Pool, Predictor.DefaultBatchSize, line => Log($"pool: {line}"));
+        var logits = poolLogits.All;
         // One teacher pass over the pool serves both the mining and the whole-pool ablation.
         poolTeacherClasses = Predictor.ArgMax(logits);
         using var probabilities = logits.softmax(1);
