@@ -99,7 +99,7 @@ internal static class KernelCourseTiming
         return (status, clock.Elapsed, peak > 0 ? peak : null);
     }
 
-    /// <summary>The largest resident high-water mark (VmHWM) among <paramref name="root"/>'s descendants and itself; 0 off Linux.</summary>
+    /// <summary>The largest resident high-water mark (VmHWM, .NET's PeakWorkingSet64) among <paramref name="root"/>'s descendants and itself; 0 off Linux.</summary>
     internal static long TreePeakBytes(int root)
     {
         if (!OperatingSystem.IsLinux())
@@ -143,22 +143,18 @@ internal static class KernelCourseTiming
         }
     }
 
+    // What the kit's runner reads for its worker: .NET's PeakWorkingSet64 is the kernel's VmHWM on Linux.
     private static long HighWaterMark(int pid)
     {
         try
         {
-            foreach (string line in File.ReadLines($"/proc/{pid}/status"))
-            {
-                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                {
-                    return long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
-                }
-            }
+            using var process = Process.GetProcessById(pid);
+            return process.PeakWorkingSet64;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
         {
+            return 0; // gone since the listing
         }
-        return 0;
     }
 
     private static string Papermill()

@@ -38,10 +38,38 @@ public class MnistSweepTests
             Assert.Equal(coldHistory.Epochs.Select(e => (e.TrainLoss, e.TestAccuracy)), hotHistory.Epochs.Select(e => (e.TrainLoss, e.TestAccuracy)));
         }
 
+        // The sweep scores each student after its last epoch only: the same last score as the per-epoch run.
         var cells = MnistSweep.Run(lab, [1], [1, 8, 4]);
         Assert.Equal([1.0, 8, 4], cells.Select(c => c.Temperature));
         Assert.Single(cells.Select(c => (c.Accuracy, c.Errors, c.TrainSeconds)).Distinct());
         Assert.Equal(coldHistory.Last.TestAccuracy, cells[0].Accuracy);
+    }
+
+    [Fact]
+    public void ScoringOnlyTheLastEpochLeavesTheStudentAndItsLastScoreAsTheyWere()
+    {
+        // Two epochs, scored after each or after the last only, in separate folders so neither run resumes the other.
+        MnistDistillationLab Lab() => new(new MnistDistillationOptions
+        {
+            TrainLimit = 1200, TestLimit = 300, TeacherEpochs = 1, Training = new() { Epochs = 2 },
+            Lab = new() { OutputDirectory = TestData.TempDirectory(), Seeds = [1], DataDirectory = TestData.MnistDirectory },
+        }, TrainingProgress.Silent, _ => { });
+        using var every = Lab();
+        using var once = Lab();
+        var (everyModel, everyHistory) = every.TrainDistilled(0.5, 4);
+        var (onceModel, onceHistory) = once.TrainDistilledScoredOnce(0.5, 4);
+        using (everyModel)
+        using (onceModel)
+        {
+            Assert.True(double.IsFinite(everyHistory.Epochs[0].TestAccuracy));
+            Assert.True(double.IsNaN(onceHistory.Epochs[0].TestAccuracy));
+            Assert.Equal(everyHistory.Last.TestAccuracy, onceHistory.Last.TestAccuracy);
+            Assert.Equal(everyHistory.Epochs.Select(e => e.TrainLoss), onceHistory.Epochs.Select(e => e.TrainLoss));
+            foreach (var (a, b) in everyModel.parameters().Zip(onceModel.parameters()))
+            {
+                Assert.True(a.equal(b).all().item<bool>(), "scoring after each epoch changed the student");
+            }
+        }
     }
 
     [Fact]

@@ -185,12 +185,30 @@ public sealed class MnistDistillationLab : LabBase<MnistDistillationOptions, Mni
     /// Trains a fresh student against any objective, checkpointing under the output folder. The student
     /// seed (default: the lab's) sets its initial weights, data order and dropout; the teacher stays fixed.
     /// </summary>
-    public (nn.Module<Tensor, Tensor> Model, TrainingHistory History) TrainStudent(ITrainingObjective objective, string name, int? seed = null)
+    public (nn.Module<Tensor, Tensor> Model, TrainingHistory History) TrainStudent(ITrainingObjective objective, string name, int? seed = null) =>
+        TrainStudent(objective, name, seed, lastEpochOnly: false);
+
+    /// <summary>
+    /// <see cref="TrainDistilled"/> scored on the evaluation set after its last epoch only, for a sweep that reports
+    /// nothing else: evaluation reads no random numbers and changes no weight, so the student and its last score are the
+    /// same, a 5,000-image pass per epoch sooner.
+    /// </summary>
+    internal (nn.Module<Tensor, Tensor> Model, TrainingHistory History) TrainDistilledScoredOnce(double alpha, double temperature)
+    {
+        var method = DistillationMethods.GetLogit("kd").WithSoftTargets(alpha, temperature);
+        return TrainStudent(method.Objective(TeacherSignal()), $"student (KD α={alpha:0.##}, T={temperature:0.##})", null, lastEpochOnly: true);
+    }
+
+    private (nn.Module<Tensor, Tensor> Model, TrainingHistory History) TrainStudent(ITrainingObjective objective, string name, int? seed, bool lastEpochOnly)
     {
         EnsureData();
         var student = NewStudent(seed);
         // The run key's hash is in the folder name, so a re-run with other settings starts fresh instead of refusing the old checkpoint.
         var trainerOptions = Options.StudentTrainer(seed ?? Lab.FirstSeed);
+        if (lastEpochOnly)
+        {
+            trainerOptions = trainerOptions with { EvaluateEvery = trainerOptions.Epochs };
+        }
         // Input dropout is named only when used, so students trained before it existed keep their keys.
         object context = Options.StudentInputDropout > 0
             ? new { MlpDropout = Options.StudentDropout, InputDropout = Options.StudentInputDropout, Evaluation = Evaluation.Fingerprint }

@@ -37,7 +37,7 @@ public static class MnistSweep
                     cells.Add(noKd with { Temperature = t });
                     continue;
                 }
-                var (model, history) = lab.TrainDistilled(alpha, t);
+                var (model, history) = lab.TrainDistilledScoredOnce(alpha, t);
                 using (model)
                 {
                     // The history is measured on the evaluation set (validation images when the lab holds them out), so its errors are counted there too.
