@@ -170,9 +170,13 @@ public sealed class MnistDistillationLab : LabBase<MnistDistillationOptions, Mni
     public (nn.Module<Tensor, Tensor> Model, TrainingHistory History) TrainDistilled(double? alpha = null, double? temperature = null, string? name = null, int? seed = null)
     {
         double a = alpha ?? Options.Kd.Alpha, t = temperature ?? Options.Kd.Temperature;
-        var method = DistillationMethods.GetLogit("kd").WithSoftTargets(a, t);
-        return TrainStudent(method.Objective(TeacherSignal()), name ?? $"student (KD α={a:0.##}, T={t:0.##})", seed);
+        return TrainStudent(Kd(a, t), name ?? KdName(a, t), seed);
     }
+
+    private ITrainingObjective Kd(double alpha, double temperature) =>
+        DistillationMethods.GetLogit("kd").WithSoftTargets(alpha, temperature).Objective(TeacherSignal());
+
+    private static string KdName(double alpha, double temperature) => $"student (KD α={alpha:0.##}, T={temperature:0.##})";
 
     /// <summary>
     /// Trains a student with a logit method, the kit's or one written in a cell (<see cref="LearnerLogitMethod"/>), from the
@@ -193,11 +197,8 @@ public sealed class MnistDistillationLab : LabBase<MnistDistillationOptions, Mni
     /// nothing else: evaluation reads no random numbers and changes no weight, so the student and its last score are the
     /// same, a 5,000-image pass per epoch sooner.
     /// </summary>
-    internal (nn.Module<Tensor, Tensor> Model, TrainingHistory History) TrainDistilledScoredOnce(double alpha, double temperature)
-    {
-        var method = DistillationMethods.GetLogit("kd").WithSoftTargets(alpha, temperature);
-        return TrainStudent(method.Objective(TeacherSignal()), $"student (KD α={alpha:0.##}, T={temperature:0.##})", null, lastEpochOnly: true);
-    }
+    internal (nn.Module<Tensor, Tensor> Model, TrainingHistory History) TrainDistilledScoredOnce(double alpha, double temperature) =>
+        TrainStudent(Kd(alpha, temperature), KdName(alpha, temperature), null, lastEpochOnly: true);
 
     private (nn.Module<Tensor, Tensor> Model, TrainingHistory History) TrainStudent(ITrainingObjective objective, string name, int? seed, bool lastEpochOnly)
     {
