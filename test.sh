@@ -11,4 +11,15 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 ./kdlabs data fetch mnist               # each checks the files it finds and fetches only what is missing
 ./kdlabs data fetch fashion-mnist
 ./kdlabs setup --skip-data >/dev/null   # the KdLabs package the real-kernel tests restore, registered as kdlabs-local
-dotnet test KdLabs.sln -c Release --logger "console;verbosity=normal" "$@"
+# Each project also writes a TRX file, so a failure's message is repeated at the end of the log, where CI shows it.
+results=$(mktemp -d "${TMPDIR:-/tmp}/kdlabs-test-results.XXXXXX")
+status=0
+dotnet test KdLabs.sln -c Release --logger "console;verbosity=normal" --logger trx --results-directory "$results" "$@" \
+  || status=$?
+if [ "$status" -ne 0 ]; then
+  echo
+  echo "=== Failed tests ==="
+  python3 scripts/test-failures.py "$results" || true
+fi
+rm -rf "$results"
+exit "$status"

@@ -5,6 +5,7 @@ using KdLabs.Training;
 namespace KdLabs.Tests;
 
 /// <summary>The α × T sweep is scored, counted and labelled on the lab's evaluation set, so settings can be chosen on validation.</summary>
+[Collection(TorchRngCollection.Name)]
 public class MnistSweepTests
 {
     [Fact]

@@ -6,6 +6,7 @@ using KdLabs.Models;
 namespace KdLabs.Tests;
 
 /// <summary>The soft-tree lab and <c>kdlabs distill mnist --student sdt</c> in smoke mode, and lesson 04's exercise checks.</summary>
+[Collection(TorchRngCollection.Name)]
 public class SoftTreeLabTests
 {
     [Fact]
