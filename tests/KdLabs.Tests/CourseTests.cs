@@ -385,6 +385,19 @@ public class CourseTests
     }
 
     [Fact]
+    public void DevContainerStartsEveryProcessWithTheKitsComputeEnvironment()
+    {
+        // Polyglot Notebooks starts its kernel from VS Code's own environment, not from a kernelspec, so in a Codespace the
+        // container's environment is the only place that reaches it.
+        var env = DevContainer().GetProperty("containerEnv");
+        foreach (var (name, value) in KdLabs.Infrastructure.ComputeEnvironment.Variables)
+        {
+            Assert.True(env.TryGetProperty(name, out var set), $"devcontainer.json's containerEnv does not set {name}; add \"{name}\": \"{value}\".");
+            Assert.Equal(value, set.GetString());
+        }
+    }
+
+    [Fact]
     public void DevContainerImageHasTheCppRuntimeTorchSharpNeeds()
     {
         // TorchSharp 0.107's native library needs GLIBCXX_3.4.32 (GCC 13+): Ubuntu 24.04 (noble) has it, the Debian 12

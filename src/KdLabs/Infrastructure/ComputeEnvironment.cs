@@ -2,8 +2,9 @@ namespace KdLabs.Infrastructure;
 
 /// <summary>
 /// The environment a process that runs lesson cells starts with, read by native libraries and the .NET runtime once when
-/// they load, so it cannot be set from inside the process. A variable the user has already set (even to nothing) is left alone. Both were measured in a
-/// notebook cell on the 2-core machine (`kdlabs run`, the CNN teacher); docs/speed.md has the figures.
+/// they load, so it cannot be set from inside the process. A variable the user has already set (even to nothing) is left alone. Each was measured on the
+/// 2-core machine, the first two in a notebook cell (`kdlabs run`, the CNN teacher), the third on the .NET Interactive
+/// kernel; docs/speed.md has the figures.
 /// <list type="bullet">
 /// <item><c>GLIBC_TUNABLES=glibc.malloc.arena_max=1</c>: the kit's allocator settings
 /// (<see cref="NativeAllocator"/>) shape glibc's main arena only, and cells never run on a process's first
