@@ -1,6 +1,7 @@
 using System.Text.Json;
 using KdLabs.Experiments;
 using KdLabs.Infrastructure;
+using TorchSharp;
 
 namespace KdLabs.Tests;
 
@@ -111,6 +112,33 @@ public class ZooLabTests
         File.Delete(Path.Combine(outDir, "results.md"));
         ZooReport.Write(ZooReport.Read(Path.Combine(outDir, "results.json")), outDir, withJson: false);
         Assert.Equal(markdown, File.ReadAllText(Path.Combine(outDir, "results.md")));
+    }
+
+    [Fact]
+    public void TheTeachersScoresComeFromTheirCachedTestLogitsWithTheSameBitsAsAFreshPass()
+    {
+        ZooOptions Options() => new() { Lab = new() { Smoke = true, DataDirectory = TestData.MnistDirectory, OutputDirectory = TestData.TempDirectory(), Seeds = [1] } };
+        var firstLog = new List<string>();
+        IReadOnlyList<double> cached;
+        double cachedEnsemble;
+        using (var lab = new ZooLab(Options(), Training.TrainingProgress.Silent, firstLog.Add))
+        {
+            cached = lab.TeacherAccuracies();
+            cachedEnsemble = lab.EnsembleAccuracy();
+            // What the lab computed before the cache: each teacher run over the test images, and their averaged probabilities.
+            using var scope = torch.NewDisposeScope();
+            var logits = lab.Teachers().Select(t => Evaluation.Predictor.Logits(t.Model, lab.Test)).ToList();
+            double Score(torch.Tensor l) => Evaluation.ClassificationReport.From(Evaluation.Predictor.ArgMax(l), lab.Test.LabelArray(), lab.Test.NumClasses).Accuracy;
+            Assert.Equal(logits.Select(Score), cached);
+            Assert.Equal(Score(Losses.MultiTeacherTargets.AverageProbabilities(logits, 1.0)), cachedEnsemble);
+        }
+        var secondLog = new List<string>();
+        using (var lab = new ZooLab(Options(), Training.TrainingProgress.Silent, secondLog.Add))
+        {
+            Assert.Equal(cached, lab.TeacherAccuracies());
+            Assert.Equal(cachedEnsemble, lab.EnsembleAccuracy());
+        }
+        Assert.Equal(2, secondLog.Count(line => line.StartsWith("test set: teacher logits: reusing", StringComparison.Ordinal)));
     }
 
     [Fact]

@@ -27,6 +27,7 @@ public sealed class ZooLab : LabBase<ZooOptions, ZooResult>, IDisposable
     private InMemoryDataset? test;
     private List<StoredTeacher>? teachers;
     private List<TeacherLogitCache>? logitCaches;
+    private List<TeacherLogitCache>? testLogits;
     private double teacherLogitSeconds;
     private bool trainedSinceReset;
 
@@ -80,6 +81,21 @@ public sealed class ZooLab : LabBase<ZooOptions, ZooResult>, IDisposable
             Log($"teacher logits cached for {Transfer.Count:N0} transfer-set images × {logitCaches.Count} teacher(s) in {teacherLogitSeconds:0.0} s");
         }
         return logitCaches.Take(count).ToList();
+    }
+
+    // Kept beside the cached teachers, keyed by each teacher's run and the test images' pixels: scoring three teachers and
+    // their ensemble is otherwise three passes over the test set on every run, more than a lesson's whole student costs.
+    private IReadOnlyList<TeacherLogitCache> TeacherTestLogits()
+    {
+        var all = Teachers();
+        testLogits ??= [];
+        if (testLogits.Count < all.Count)
+        {
+            var store = new RunStore(Path.Combine(KdLabsPaths.CacheDirectory, "teacher-logits"));
+            testLogits.AddRange(all.Skip(testLogits.Count).Select(t =>
+                TeacherLogitCache.GetOrBuild(store, t.Key, t.Model, t.Id, Test, Predictor.DefaultBatchSize, line => Log($"test set: {line}"))));
+        }
+        return testLogits.Take(all.Count).ToList();
     }
 
     /// <summary>A fresh student with the initial weights every method of seed <paramref name="seed"/> starts from.</summary>
@@ -159,10 +175,13 @@ public sealed class ZooLab : LabBase<ZooOptions, ZooResult>, IDisposable
     public double EnsembleAccuracy()
     {
         using var scope = NewDisposeScope();
-        var logits = Teachers().Select(t => Predictor.Logits(t.Model, Test)).ToList();
-        var average = MultiTeacherTargets.AverageProbabilities(logits, 1.0);
+        var average = MultiTeacherTargets.AverageProbabilities(TeacherTestLogits().Select(l => l.All).ToList(), 1.0);
         return ClassificationReport.From(Predictor.ArgMax(average), Test.LabelArray(), Test.NumClasses).Accuracy;
     }
+
+    /// <summary>Each of <see cref="Teachers()"/>' test accuracy, from its logits on the test images (computed once, then cached with the teacher).</summary>
+    public IReadOnlyList<double> TeacherAccuracies() =>
+        [.. TeacherTestLogits().Select(l => ClassificationReport.From(Predictor.ArgMax(l.All), Test.LabelArray(), Test.NumClasses).Accuracy)];
 
     /// <summary>
     /// The attention map q = Σ_c A_c² / ‖·‖₂ (H × W) that attention transfer compares, of <paramref name="model"/> at
@@ -184,8 +203,9 @@ public sealed class ZooLab : LabBase<ZooOptions, ZooResult>, IDisposable
     public override ZooResult Run()
     {
         var clock = Stopwatch.StartNew();
-        var teacherAccuracies = Teachers().Select(t => Accuracy(t.Model, Test)).ToList();
-        Log($"teachers: {string.Join(", ", teacherAccuracies.Select(a => $"{100 * a:0.00} %"))}; ensemble {100 * EnsembleAccuracy():0.00} %");
+        var teacherAccuracies = TeacherAccuracies();
+        double ensembleAccuracy = EnsembleAccuracy();
+        Log($"teachers: {string.Join(", ", teacherAccuracies.Select(a => $"{100 * a:0.00} %"))}; ensemble {100 * ensembleAccuracy:0.00} %");
         TeacherLogits();
         var rows = new List<ZooRow>();
         foreach (int seed in Lab.Seeds)
@@ -199,7 +219,7 @@ public sealed class ZooLab : LabBase<ZooOptions, ZooResult>, IDisposable
         }
         using var probe = NewStudent(0);
         var result = new ZooResult(Options, RunEnvironment.Describe(Device), clock.Elapsed.TotalSeconds, Teachers().Select(t => t.Id).ToList(), teacherAccuracies,
-            EnsembleAccuracy(), teacherLogitSeconds, ModelStats.ParameterCount(probe), PeakMemory.CanReset, rows);
+            ensembleAccuracy, teacherLogitSeconds, ModelStats.ParameterCount(probe), PeakMemory.CanReset, rows);
         WriteResults(result, ZooReport.Markdown(result), ZooReport.Html(result));
         return result;
     }
@@ -245,7 +265,7 @@ public sealed class ZooLab : LabBase<ZooOptions, ZooResult>, IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        foreach (var cache in logitCaches ?? [])
+        foreach (var cache in (logitCaches ?? []).Concat(testLogits ?? []))
         {
             cache.Dispose();
         }
