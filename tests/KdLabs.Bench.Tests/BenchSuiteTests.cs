@@ -19,12 +19,14 @@ public class BenchSuiteTests
             TrainImages = 128, EvalImages = 128, Rounds = 2, Threads = 1, EvalBatchSizes = [1, 64, 128], MeasureFastCpu = true,
             // Stand-ins for the child processes: fixed rates, equal hashes.
             AllocatorProbe = on => { probes++; return new BenchProbeResult(on ? 300 : 100, on ? 2 : 200, "ABC", on ? "kit" : "defaults"); },
+            OneArenaProbe = () => { probes++; return new BenchProbeResult(150, 60, "ABC", "kit"); },
+            ChildEnvironment = "stand-ins",
             PyTorchEval = (batch, images) => batch == 1 ? 40 : 100,
         };
         var r = BenchSuite.Run(train, test, options);
 
         Assert.Equal(2, r.Rounds.Count);
-        Assert.Equal(4, probes);
+        Assert.Equal(6, probes);
         foreach (var x in r.Ratios)
         {
             // Each round's ratio is that round's numerator over that round's denominator, never the other way round,
@@ -44,7 +46,7 @@ public class BenchSuiteTests
         var trainerBare = r.Ratios.Single(x => x.Name == "trainer/bare cnn-teacher");
         Assert.Equal(("train:kit:cnn-teacher", "train:bare:cnn-teacher"), (trainerBare.Numerator, trainerBare.Denominator));
         string[] expected = ["trainer/bare cnn-teacher", "trainer/bare cnn-student", "KD cached/no KD cnn-student", "teacher step/matmul ceiling",
-            "eval batch 1/best", "eval batch 64/best", "eval batch 128/best", "allocator on/off eval 1,024", "fast CPU/default teacher training",
+            "eval batch 1/best", "eval batch 64/best", "eval batch 128/best", "allocator on/off eval 1,024", "one arena/default arenas eval 1,024", "fast CPU/default teacher training",
             "rand_like mask/bernoulli_ mask", "kit/bare eval batch 1", "bare eval batch 1/bare batch 64", "PyTorch eval batch 1/batch 64",
             "kit/PyTorch eval batch 1", "kit/PyTorch eval batch 64"];
         Assert.All(expected, name => Assert.Contains(r.Ratios, x => x.Name == name));
@@ -56,6 +58,9 @@ public class BenchSuiteTests
         Assert.All(r.BatchOneLayers!, l => Assert.True(l.MicrosecondsAtOne > 0 && l.MicrosecondsPerImageAt64 > 0, l.Layer));
         Assert.Equal((9216 * 128 + 128) * 4L, r.BatchOneLayers!.Single(l => l.Layer == "fc1").WeightBytes);
         Assert.Equal(3.0, r.Ratios.Single(x => x.Name == "allocator on/off eval 1,024").Median, 9);
+        Assert.Equal(0.5, r.Ratios.Single(x => x.Name == "one arena/default arenas eval 1,024").Median, 9);
+        Assert.Equal("60.0", r.Facts["one arena: minor page faults per image at batch 1,024"]);
+        Assert.Equal("stand-ins", r.Settings["child processes"]);
         Assert.Equal("yes", r.Facts["logits bit-identical with and without the allocator settings"]);
         // In every round the best batch size scores exactly 1 and no batch size more.
         for (int i = 0; i < 2; i++)

@@ -55,6 +55,12 @@ public sealed record BenchSuiteOptions
 
     /// <summary>Evaluates the teacher at batch 1,024 in a child process with (true) or without (false) the allocator settings; null skips.</summary>
     public Func<bool, BenchProbeResult>? AllocatorProbe { get; init; }
+
+    /// <summary>The same child process as the allocator probe's "on" side, but started with one malloc arena as the kit's processes are; null skips.</summary>
+    public Func<BenchProbeResult>? OneArenaProbe { get; init; }
+
+    /// <summary>What environment the child processes (PyTorch, the probes) start with, for the report; null when none run.</summary>
+    public string? ChildEnvironment { get; init; }
 }
 
 /// <summary>
@@ -148,6 +154,7 @@ public static class BenchSuite
                 ["inter-op threads"] = get_num_interop_threads().ToString(CultureInfo.InvariantCulture),
                 ["allocator"] = Describe(NativeAllocator.Current),
                 ["pytorch"] = options.PyTorchDescription ?? "not measured",
+                ["child processes"] = options.ChildEnvironment ?? "none",
                 ["teacher training FLOPs per image"] = TeacherTrainFlopsPerImage.ToString("0", CultureInfo.InvariantCulture),
             };
             var batchOne = options.EvalBatchSizes.Contains(1) && evalSet.Count >= 64 ? BatchOneProfile.Layers(evalModel, evalSet) : null;
@@ -253,6 +260,15 @@ public static class BenchSuite
             steps.Add(("probe:allocator-on:eval:1024", _ => Probe(probe, true, facts)));
             steps.Add(("probe:allocator-off:eval:1024", _ => Probe(probe, false, facts)));
         }
+        if (o.OneArenaProbe is { } oneArena)
+        {
+            steps.Add(("probe:one-arena:eval:1024", _ =>
+            {
+                var p = oneArena();
+                facts["one arena: minor page faults per image at batch 1,024"] = p.MinorFaultsPerImage.ToString("0.0", CultureInfo.InvariantCulture);
+                return p.ImagesPerSecond;
+            }));
+        }
         return steps;
     }
 
@@ -308,6 +324,7 @@ public static class BenchSuite
             Add($"kit/PyTorch eval batch {b}", $"the kit's evaluation at batch {b} against PyTorch 1.13's on the same network and threads (images/s)", $"eval:{b}", $"eval:pytorch:{b}", null);
         }
         Add("allocator on/off eval 1,024", "evaluation at batch 1,024 with the kit's glibc settings against glibc's defaults (separate processes)", "probe:allocator-on:eval:1024", "probe:allocator-off:eval:1024", null);
+        Add("one arena/default arenas eval 1,024", "the same fresh process evaluating on its main thread, with one malloc arena (GLIBC_TUNABLES, as the kit's processes start) against glibc's default arena count", "probe:one-arena:eval:1024", "probe:allocator-on:eval:1024", null);
         Add("fast CPU/default teacher training", "opt-in fast CPU path (channels-last, rand_like mask) against the default path, teacher training", "train:fast:cnn-teacher", "train:kit:cnn-teacher", null);
         Add("fast CPU/default eval 64", "opt-in fast CPU path against the default path, evaluation at batch 64", "eval:fast:64", "eval:64", null);
         Add("fast CPU/default eval 1,024", "opt-in fast CPU path against the default path, evaluation at batch 1,024", "eval:fast:1024", "eval:1024", null);
