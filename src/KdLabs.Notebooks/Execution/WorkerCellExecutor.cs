@@ -237,6 +237,7 @@ internal sealed class WorkerCellExecutor(string baseDirectory, long maxStreamCha
             WorkingDirectory = workingDirectory,
         };
         KdLabs.Infrastructure.ComputeEnvironment.Apply(info.Environment);
+        KdLabs.Infrastructure.KdLabsPaths.PassFoldersAsFullPaths(info.Environment);
         return info;
     }
 
