@@ -257,8 +257,8 @@ public static class BenchReport
         sb.AppendLine("  that in two child processes, and their logit hashes show the results are bit-identical. `KDLABS_ALLOCATOR=off`,");
         sb.AppendLine("  or any `MALLOC_*_` variable of your own, turns it off.");
         sb.AppendLine("- **One arena.** The kit's processes also start with `GLIBC_TUNABLES=glibc.malloc.arena_max=1`, because lesson cells,");
-        sb.AppendLine("  the Studio and the CLI's training run off the main thread, whose own arena maps every buffer over 64 MiB afresh");
-        sb.AppendLine("  (docs/speed.md). The `one arena/default arenas` row measures the other side of that choice: a fresh process");
+        sb.AppendLine("  the Studio and the CLI's training run on other threads than the main one, and such a thread's own arena maps every");
+        sb.AppendLine("  buffer over 64 MiB afresh (docs/speed.md). The `one arena/default arenas` row measures the other side of that choice: a fresh process");
         sb.AppendLine("  evaluating on its main thread. The probes and PyTorch start without the kit's compute variables unless a row says so.");
         sb.AppendLine("- **Evaluation batch size.** Logits at other batch sizes are compared bit for bit with batch 64 above: where they");
         sb.AppendLine("  differ in their last bits, the default evaluation batch (64) stays, because a KD student follows its teacher's");

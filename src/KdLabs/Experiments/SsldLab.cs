@@ -85,7 +85,7 @@ public sealed class SsldLab : LabBase<SsldOptions, SsldResult>, IDisposable
         // Kept beside the cached teacher, keyed by its run and the pool's pixels: the pass over 59,000 images is the one
         // step of a rerun that would otherwise repeat work the teacher cache already paid for.
         var teacher = GetTeacher(); // first: it sets TeacherKey and TeacherId, which key the logits
-        using var poolLogits = TeacherLogitCache.GetOrBuild(new RunStore(Path.Combine(KdLabsPaths.CacheDirectory, "teacher-logits")), TeacherKey, teacher, TeacherId,
+        using var poolLogits = TeacherLogitCache.GetOrBuild(RunStore.TeacherLogits, TeacherKey, teacher, TeacherId,
             Pool, Predictor.DefaultBatchSize, line => Log($"pool: {line}"));
         var logits = poolLogits.All;
         // One teacher pass over the pool serves both the mining and the whole-pool ablation.

@@ -91,7 +91,7 @@ public sealed class ZooLab : LabBase<ZooOptions, ZooResult>, IDisposable
         testLogits ??= [];
         if (testLogits.Count < all.Count)
         {
-            var store = new RunStore(Path.Combine(KdLabsPaths.CacheDirectory, "teacher-logits"));
+            var store = RunStore.TeacherLogits;
             testLogits.AddRange(all.Skip(testLogits.Count).Select(t =>
                 TeacherLogitCache.GetOrBuild(store, t.Key, t.Model, t.Id, Test, Predictor.DefaultBatchSize, line => Log($"test set: {line}"))));
         }
@@ -175,13 +175,12 @@ public sealed class ZooLab : LabBase<ZooOptions, ZooResult>, IDisposable
     public double EnsembleAccuracy()
     {
         using var scope = NewDisposeScope();
-        var average = MultiTeacherTargets.AverageProbabilities(TeacherTestLogits().Select(l => l.All).ToList(), 1.0);
-        return ClassificationReport.From(Predictor.ArgMax(average), Test.LabelArray(), Test.NumClasses).Accuracy;
+        return Score(MultiTeacherTargets.AverageProbabilities(TeacherTestLogits().Select(l => l.All).ToList(), 1.0), Test);
     }
 
     /// <summary>Each of <see cref="Teachers()"/>' test accuracy, from its logits on the test images (computed once, then cached with the teacher).</summary>
     public IReadOnlyList<double> TeacherAccuracies() =>
-        [.. TeacherTestLogits().Select(l => ClassificationReport.From(Predictor.ArgMax(l.All), Test.LabelArray(), Test.NumClasses).Accuracy)];
+        [.. TeacherTestLogits().Select(l => Score(l.All, Test))];
 
     /// <summary>
     /// The attention map q = Σ_c A_c² / ‖·‖₂ (H × W) that attention transfer compares, of <paramref name="model"/> at
@@ -241,8 +240,11 @@ public sealed class ZooLab : LabBase<ZooOptions, ZooResult>, IDisposable
     private static double Accuracy(nn.Module<Tensor, Tensor> model, InMemoryDataset data)
     {
         using var logits = Predictor.Logits(model, data);
-        return ClassificationReport.From(Predictor.ArgMax(logits), data.LabelArray(), data.NumClasses).Accuracy;
+        return Score(logits, data);
     }
+
+    private static double Score(Tensor logits, InMemoryDataset data) =>
+        ClassificationReport.From(Predictor.ArgMax(logits), data.LabelArray(), data.NumClasses).Accuracy;
 
     private ZooLab Load()
     {

@@ -27,6 +27,9 @@ public sealed class RunStore
     /// <summary>The shared store of trained teachers, under the kit's cache folder.</summary>
     public static RunStore Teachers => new(Path.Combine(KdLabsPaths.CacheDirectory, "teachers"));
 
+    /// <summary>The shared store of teachers' logits on whole datasets, beside <see cref="Teachers"/> and keyed by their runs.</summary>
+    public static RunStore TeacherLogits => new(Path.Combine(KdLabsPaths.CacheDirectory, "teacher-logits"));
+
     /// <summary>The folder of the run <paramref name="key"/>, named <paramref name="label"/> for people.</summary>
     public string DirectoryFor(RunKey key, string label) => Path.Combine(Root, key.FolderName(label));
 
